@@ -1,0 +1,1 @@
+//! Shared helpers for superlink benchmarks and load generators (see the bench targets and `src/bin`).

@@ -1,0 +1,13 @@
+//! Test support shared by superlink's crates.
+//!
+//! Black-box tests drive superlink with real Ethereum clients. Those clients (`cast`, `anvil`, `solcjs`) come
+//! from the npm registry at the versions pinned in `tools/package.json`; [`tool`] installs them on first use
+//! (once per machine, guarded against parallel test processes) and returns the path of the requested binary.
+//! [`Anvil`] starts an anvil node on a free loopback port and stops it when dropped; [`Cast`] runs cast
+//! commands and returns their trimmed output.
+
+mod process;
+mod tools;
+
+pub use process::{Anvil, Cast, free_port, wait_for_rpc};
+pub use tools::{ToolError, repo_root, tool};
