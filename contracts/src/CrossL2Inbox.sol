@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.30;
+
+import { Identifier } from "./Identifier.sol";
+
+/// @title CrossL2Inbox
+/// @notice Turns a reference to a log of another chain into an executing message. The transaction must declare
+///         the message in its EIP-2930 access list: the checksum of the Identifier and message hash is a storage
+///         key of this contract, and this contract accepts the message only when reading that key costs the
+///         warm-access price, which is the case exactly when the key was pre-declared (or read before in the same
+///         transaction). Deposit transactions carry no access list, so they can never execute a message here.
+contract CrossL2Inbox {
+    /// @notice Gas above which a single storage read counts as cold. A warm read costs 100 gas, a cold one 2100;
+    ///         the measurement also includes a few cheap stack operations, hence a threshold well between both.
+    uint256 internal constant WARM_READ_GAS_LIMIT = 1000;
+
+    /// @notice Type byte that marks a checksum entry of the access list.
+    uint256 internal constant CHECKSUM_TYPE = 0x03;
+
+    /// @notice Emitted for every accepted executing message.
+    /// @param msgHash    Hash of the initiating message's payload (topics then data).
+    /// @param identifier Where the initiating message lives.
+    event ExecutingMessage(bytes32 indexed msgHash, Identifier identifier);
+
+    /// @notice The checksum of the message was not declared in the transaction's access list.
+    error NotInAccessList();
+
+    /// @notice Accepts the executing message for `_msgHash` at `_id` and emits `ExecutingMessage`, provided the
+    ///         transaction's access list declares its checksum.
+    /// @param _id      Where the initiating message lives.
+    /// @param _msgHash Hash of the initiating message's payload.
+    function validateMessage(Identifier calldata _id, bytes32 _msgHash) external {
+        bytes32 slot = checksum(_id, _msgHash);
+        if (!_isWarm(slot)) revert NotInAccessList();
+        emit ExecutingMessage(_msgHash, _id);
+    }
+
+    /// @notice The access-list checksum entry (type 3) of an executing message.
+    /// @param _id      Where the initiating message lives.
+    /// @param _msgHash Hash of the initiating message's payload.
+    /// @return checksum_ `0x03` followed by the last 31 bytes of the bare checksum hash.
+    function checksum(Identifier calldata _id, bytes32 _msgHash) public pure returns (bytes32 checksum_) {
+        bytes32 logHash = keccak256(abi.encodePacked(_id.origin, _msgHash));
+        // 12 zero bytes, then blockNumber (u64), timestamp (u64) and logIndex (u32), big-endian.
+        uint256 packedId = (uint256(uint64(_id.blockNumber)) << 96) | (uint256(uint64(_id.timestamp)) << 32)
+            | uint256(uint32(_id.logIndex));
+        bytes32 idLogHash = keccak256(abi.encodePacked(logHash, packedId));
+        bytes32 bare = keccak256(abi.encodePacked(idLogHash, _id.chainId));
+        checksum_ = bytes32((uint256(bare) & (type(uint256).max >> 8)) | (CHECKSUM_TYPE << 248));
+    }
+
+    /// @notice Whether reading storage slot `_slot` of this contract is priced as a warm access.
+    function _isWarm(bytes32 _slot) internal view returns (bool warm_) {
+        uint256 spent;
+        assembly ("memory-safe") {
+            let before := gas()
+            pop(sload(_slot))
+            spent := sub(before, gas())
+        }
+        warm_ = spent < WARM_READ_GAS_LIMIT;
+    }
+}
