@@ -1,0 +1,379 @@
+//! The cross-safety engine: advances one cross level (cross-unsafe or cross-safe) of every chain, block by
+//! block, over pure lookups.
+//!
+//! A chain's next block is promoted only when every executing message in it is valid and its source block is
+//! already at the cross level, or has the same timestamp and is resolved together with it. Same-timestamp
+//! dependencies are collected transitively into a group of blocks; the group is checked as a graph of logs
+//! (an edge from each log to the next log of its block, and from each initiating log to the executing log
+//! consuming it). A cycle invalidates the blocks on it and everything depending on them; an acyclic group is
+//! promoted as a whole. An invalid block stops its chain's level until a rewind replaces it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use crate::{
+    chain_data::ChainId,
+    index::ChainLookup,
+    rules::{MessageRules, MessageVerdict, check_message},
+};
+
+/// Why a chain's level does not advance past its cross head.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    /// The next block waits for data or for a dependency to reach the level.
+    Waiting {
+        /// The next block.
+        number: u64,
+        /// What it waits for.
+        reason: String,
+    },
+    /// The next block is invalid at this level and will never be promoted.
+    Invalid {
+        /// The invalid block.
+        number: u64,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One chain's progress at one cross level.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LevelState {
+    /// The highest block that may be promoted (the local-unsafe or local-safe head), if any.
+    pub local: Option<u64>,
+    /// The cross head at this level, if any block reached it.
+    pub cross: Option<u64>,
+    /// Why the level stopped, after the last [`advance`].
+    pub blocked: Option<Blocked>,
+}
+
+impl LevelState {
+    /// The block number at or below which a block is invalid at this level, if the chain is stopped by one.
+    pub fn invalid_from(&self) -> Option<u64> {
+        match &self.blocked {
+            Some(Blocked::Invalid { number, .. }) => Some(*number),
+            _ => None,
+        }
+    }
+}
+
+/// A change of a cross level reported by the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SafetyEvent {
+    /// A chain's cross head moved forward to `number`.
+    Promoted {
+        /// The chain.
+        chain: ChainId,
+        /// The new cross head.
+        number: u64,
+    },
+    /// A block was found invalid at this level.
+    Invalid {
+        /// The chain.
+        chain: ChainId,
+        /// The invalid block.
+        number: u64,
+        /// Why.
+        reason: String,
+    },
+    /// A chain's cross head moved back because blocks it depended on were removed.
+    Demoted {
+        /// The chain.
+        chain: ChainId,
+        /// The previous cross head.
+        from: u64,
+        /// The new cross head (`None`: no block is at this level any more).
+        to: Option<u64>,
+    },
+}
+
+/// The outcome of trying to promote one block.
+enum Attempt {
+    /// These blocks (the candidate and its same-timestamp group) are valid: promote them.
+    Promote(Vec<(ChainId, u64)>),
+    Wait(String),
+    Invalid(String),
+}
+
+/// The next block a chain would promote at a level, if it is within the local head.
+fn candidate(lookup: &impl ChainLookup, chain: ChainId, state: &LevelState) -> Option<u64> {
+    let (first, last) = lookup.range(chain)?;
+    let next = match state.cross {
+        Some(head) => head.checked_add(1)?,
+        None => first,
+    };
+    let local = state.local?.min(last);
+    (next <= local && next >= first).then_some(next)
+}
+
+/// Advances every chain's cross head at one level as far as the index allows, and reports what changed.
+/// `states` holds every chain of the dependency set; its `blocked` fields are recomputed.
+pub fn advance(
+    lookup: &impl ChainLookup,
+    rules: &MessageRules,
+    states: &mut BTreeMap<ChainId, LevelState>,
+) -> Vec<SafetyEvent> {
+    let mut events = Vec::new();
+    let mut reported: BTreeSet<(ChainId, u64)> = states
+        .iter()
+        .filter_map(|(c, s)| s.invalid_from().map(|n| (*c, n)))
+        .collect();
+    let chains: Vec<ChainId> = states.keys().copied().collect();
+    loop {
+        let mut changed = false;
+        for &chain in &chains {
+            loop {
+                let Some(state) = states.get(&chain) else { break };
+                let Some(next) = candidate(lookup, chain, state) else {
+                    if let Some(s) = states.get_mut(&chain) {
+                        s.blocked = None;
+                    }
+                    break;
+                };
+                match attempt(lookup, rules, states, chain, next) {
+                    Attempt::Promote(group) => {
+                        for (c, n) in group {
+                            if let Some(s) = states.get_mut(&c) {
+                                if s.cross.is_none_or(|h| h < n) {
+                                    s.cross = Some(n);
+                                    s.blocked = None;
+                                    events.push(SafetyEvent::Promoted { chain: c, number: n });
+                                }
+                            }
+                        }
+                        changed = true;
+                    }
+                    Attempt::Wait(reason) => {
+                        let blocked = Blocked::Waiting { number: next, reason };
+                        if let Some(s) = states.get_mut(&chain) {
+                            if s.blocked.as_ref() != Some(&blocked) {
+                                s.blocked = Some(blocked);
+                            }
+                        }
+                        break;
+                    }
+                    Attempt::Invalid(reason) => {
+                        if reported.insert((chain, next)) {
+                            events.push(SafetyEvent::Invalid { chain, number: next, reason: reason.clone() });
+                            changed = true;
+                        }
+                        if let Some(s) = states.get_mut(&chain) {
+                            s.blocked = Some(Blocked::Invalid { number: next, reason });
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        if !changed {
+            return events;
+        }
+    }
+}
+
+/// Tries to promote block `number` of `chain` together with its same-timestamp group.
+fn attempt(
+    lookup: &impl ChainLookup,
+    rules: &MessageRules,
+    states: &BTreeMap<ChainId, LevelState>,
+    chain: ChainId,
+    number: u64,
+) -> Attempt {
+    let Some(start) = lookup.block(chain, number) else {
+        return Attempt::Wait(format!("chain {chain} block {number} is not indexed"));
+    };
+    let timestamp = start.block.timestamp;
+    // The group: blocks of this timestamp that the candidate depends on, transitively, not yet at the level.
+    let mut group: BTreeSet<(ChainId, u64)> = BTreeSet::from([(chain, number)]);
+    let mut queue: VecDeque<(ChainId, u64)> = VecDeque::from([(chain, number)]);
+    // Edges of the log graph between blocks of the group: (source log) -> (executing log).
+    let mut message_edges: Vec<((ChainId, u64, u32), (ChainId, u64, u32))> = Vec::new();
+    while let Some((c, n)) = queue.pop_front() {
+        let Some(block) = lookup.block(c, n) else {
+            return Attempt::Wait(format!("chain {c} block {n} is not indexed"));
+        };
+        let blame = |reason: String| {
+            if (c, n) == (chain, number) {
+                reason
+            } else {
+                format!("depends on chain {c} block {n}, which is invalid: {reason}")
+            }
+        };
+        for exec in &block.executing {
+            let source = match check_message(lookup, rules, block.block.timestamp, exec) {
+                MessageVerdict::Found(source) => source,
+                MessageVerdict::Invalid(reason) => {
+                    return Attempt::Invalid(blame(format!("log {}: {reason}", exec.log_index)));
+                }
+                MessageVerdict::Unknown(reason) => return Attempt::Wait(reason),
+            };
+            let Some(source_state) = states.get(&source.chain) else {
+                return Attempt::Invalid(blame(format!("chain {} is not followed", source.chain)));
+            };
+            if source_state.cross.is_some_and(|h| h >= source.number) {
+                continue;
+            }
+            if let Some(bad) = source_state.invalid_from() {
+                if bad <= source.number {
+                    return Attempt::Invalid(blame(format!(
+                        "log {} executes a log of chain {} block {}, which descends from invalid block {bad}",
+                        exec.log_index, source.chain, source.number
+                    )));
+                }
+            }
+            if source.timestamp < timestamp {
+                return Attempt::Wait(format!(
+                    "chain {} block {} is not yet at this level",
+                    source.chain, source.number
+                ));
+            }
+            // Same timestamp: the source block must be its chain's next candidate, resolved in this group.
+            if candidate(lookup, source.chain, source_state) != Some(source.number) {
+                return Attempt::Wait(format!(
+                    "same-timestamp source chain {} block {} is not next at this level",
+                    source.chain, source.number
+                ));
+            }
+            message_edges.push(((source.chain, source.number, source.log_index), (c, n, exec.log_index)));
+            if group.insert((source.chain, source.number)) {
+                queue.push_back((source.chain, source.number));
+            }
+        }
+    }
+    if group.len() == 1 && message_edges.is_empty() {
+        return Attempt::Promote(vec![(chain, number)]);
+    }
+    match cyclic_blocks(lookup, &group, &message_edges) {
+        Ok(()) => Attempt::Promote(group.into_iter().collect()),
+        Err(cyclic) => {
+            let on_cycle: Vec<String> = cyclic.iter().map(|(c, n)| format!("chain {c} block {n}")).collect();
+            Attempt::Invalid(format!("same-timestamp messages form a cycle through {}", on_cycle.join(", ")))
+        }
+    }
+}
+
+/// Checks the log graph of a same-timestamp group for cycles; `Err` lists the blocks holding logs on or after
+/// a cycle.
+fn cyclic_blocks(
+    lookup: &impl ChainLookup,
+    group: &BTreeSet<(ChainId, u64)>,
+    message_edges: &[((ChainId, u64, u32), (ChainId, u64, u32))],
+) -> Result<(), BTreeSet<(ChainId, u64)>> {
+    // Nodes: every log of every block of the group, numbered consecutively per block.
+    let mut base: HashMap<(ChainId, u64), (usize, usize)> = HashMap::new();
+    let mut total = 0usize;
+    for &(c, n) in group {
+        let len = lookup.block(c, n).map_or(0, |b| b.log_hashes.len());
+        base.insert((c, n), (total, len));
+        total += len;
+    }
+    let node = |(c, n, i): (ChainId, u64, u32)| -> Option<usize> {
+        let (start, len) = *base.get(&(c, n))?;
+        ((i as usize) < len).then_some(start + i as usize)
+    };
+    let mut out: Vec<Vec<usize>> = vec![Vec::new(); total];
+    let mut indegree = vec![0usize; total];
+    for &(start, len) in base.values() {
+        for i in 1..len {
+            out[start + i - 1].push(start + i);
+            indegree[start + i] += 1;
+        }
+    }
+    for &(from, to) in message_edges {
+        if let (Some(f), Some(t)) = (node(from), node(to)) {
+            out[f].push(t);
+            indegree[t] += 1;
+        }
+    }
+    let mut ready: Vec<usize> = (0..total).filter(|&v| indegree[v] == 0).collect();
+    let mut visited = 0usize;
+    while let Some(v) = ready.pop() {
+        visited += 1;
+        for &w in &out[v] {
+            indegree[w] -= 1;
+            if indegree[w] == 0 {
+                ready.push(w);
+            }
+        }
+    }
+    if visited == total {
+        return Ok(());
+    }
+    Err(base
+        .iter()
+        .filter(|(_, (start, len))| (*start..start + len).any(|v| indegree[v] > 0))
+        .map(|(block, _)| *block)
+        .collect())
+}
+
+/// After `chain`'s index was rewound so that its last block is `kept` (`None`: nothing kept), moves back every
+/// cross head that included a removed block or a block depending on one, transitively. `kept_timestamp` is the
+/// timestamp of the kept last block (0 when none): no block at or before it can depend on a removed block.
+pub fn demote_after_rewind(
+    lookup: &impl ChainLookup,
+    states: &mut BTreeMap<ChainId, LevelState>,
+    chain: ChainId,
+    kept: Option<u64>,
+    kept_timestamp: u64,
+) -> Vec<SafetyEvent> {
+    let mut events = Vec::new();
+    // Removed ranges: chain -> first removed block number.
+    let mut removed: BTreeMap<ChainId, u64> = BTreeMap::new();
+    let first_removed = kept.map_or(0, |k| k + 1);
+    removed.insert(chain, first_removed);
+    let mut queue = VecDeque::from([chain]);
+    if let Some(s) = states.get_mut(&chain) {
+        s.blocked = None;
+        if let Some(head) = s.cross.filter(|h| *h >= first_removed) {
+            s.cross = first_removed.checked_sub(1);
+            events.push(SafetyEvent::Demoted { chain, from: head, to: s.cross });
+        }
+        if s.local.is_some_and(|l| l >= first_removed) {
+            s.local = first_removed.checked_sub(1);
+        }
+    }
+    while let Some(changed) = queue.pop_front() {
+        let Some(&cut) = removed.get(&changed) else { continue };
+        let ids: Vec<ChainId> = states.keys().copied().collect();
+        for other in ids {
+            let Some(state) = states.get(&other) else { continue };
+            let Some(head) = state.cross else { continue };
+            // Scan the cross blocks of `other` newer than the kept timestamp for a reference into the cut.
+            let mut lowest_bad: Option<u64> = None;
+            let mut n = head;
+            loop {
+                let Some(block) = lookup.block(other, n) else { break };
+                let depends = block.executing.iter().any(|e| {
+                    u64::try_from(e.chain_id).is_ok_and(|c| c == changed)
+                        && u64::try_from(e.block_number).is_ok_and(|b| b >= cut)
+                });
+                if depends {
+                    lowest_bad = Some(n);
+                }
+                if block.block.timestamp <= kept_timestamp || n == 0 {
+                    break;
+                }
+                n -= 1;
+            }
+            if let Some(bad) = lowest_bad {
+                if let Some(s) = states.get_mut(&other) {
+                    s.cross = bad.checked_sub(1);
+                    s.blocked = None;
+                    events.push(SafetyEvent::Demoted { chain: other, from: head, to: s.cross });
+                }
+                let entry = removed.entry(other).or_insert(bad);
+                if *entry >= bad {
+                    *entry = bad;
+                }
+                queue.push_back(other);
+            }
+        }
+    }
+    for s in states.values_mut() {
+        s.blocked = None;
+    }
+    events
+}
+
+#[cfg(test)]
+#[path = "safety_tests.rs"]
+mod tests;

@@ -1,0 +1,411 @@
+//! Tests of the cross-safety engine on synthetic chains, against an independent whole-graph oracle.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use alloy_primitives::{B256, U256, keccak256};
+use proptest::prelude::*;
+
+use super::*;
+use crate::{
+    chain_data::BlockRef,
+    index::{ExecRef, IndexView, IndexedBlock},
+    rules::MessageRules,
+};
+
+/// A log of a synthetic block: plain, or executing `(chain, number, log index)`, possibly with a forged hash.
+#[derive(Debug, Clone)]
+enum Log {
+    Plain,
+    Exec { chain: u64, number: u64, index: u32, forged: bool, wrong_ts: bool },
+}
+
+/// A synthetic chain: each block is its timestamp and logs.
+type Chain = Vec<(u64, Vec<Log>)>;
+
+fn plain_hash(chain: u64, number: u64, index: usize) -> B256 {
+    keccak256([chain.to_be_bytes(), number.to_be_bytes(), (index as u64).to_be_bytes()].concat())
+}
+
+fn block_hash(chain: u64, number: u64) -> B256 {
+    keccak256([b"block".as_slice(), &chain.to_be_bytes(), &number.to_be_bytes()].concat())
+}
+
+/// Builds the index view of synthetic chains (blocks numbered from 0).
+fn build(chains: &BTreeMap<u64, Chain>) -> IndexView {
+    let mut view = IndexView::new(chains.keys().copied());
+    for (&c, blocks) in chains {
+        for (n, (ts, logs)) in blocks.iter().enumerate() {
+            let n = n as u64;
+            let mut executing = Vec::new();
+            let log_hashes = logs.iter().enumerate().map(|(i, _)| plain_hash(c, n, i)).collect();
+            for (i, log) in logs.iter().enumerate() {
+                if let Log::Exec { chain, number, index, forged, wrong_ts } = log {
+                    let target_ts = chains
+                        .get(chain)
+                        .and_then(|b| b.get(*number as usize))
+                        .map_or(*ts, |(t, _)| *t);
+                    let hash = plain_hash(*chain, *number, *index as usize);
+                    executing.push(ExecRef {
+                        log_index: i as u32,
+                        chain_id: U256::from(*chain),
+                        block_number: U256::from(*number),
+                        source_log_index: U256::from(*index),
+                        timestamp: U256::from(if *wrong_ts { target_ts + 1 } else { target_ts }),
+                        log_hash: if *forged { keccak256(hash) } else { hash },
+                    });
+                }
+            }
+            let block = BlockRef {
+                hash: block_hash(c, n),
+                number: n,
+                parent_hash: n.checked_sub(1).map_or(B256::ZERO, |p| block_hash(c, p)),
+                timestamp: *ts,
+            };
+            view.chain_mut(c).push(IndexedBlock { block, log_hashes, executing }).unwrap();
+        }
+    }
+    view
+}
+
+fn rules(chains: impl IntoIterator<Item = u64>) -> MessageRules {
+    MessageRules { chains: chains.into_iter().collect(), expiry_window: 100 }
+}
+
+fn states_all_local(view: &IndexView) -> BTreeMap<u64, LevelState> {
+    view.chain_ids()
+        .map(|c| (c, LevelState { local: view.range(c).map(|(_, l)| l), ..Default::default() }))
+        .collect()
+}
+
+/// The oracle: which blocks are good (promotable), computed over the whole log graph at once. A block is bad
+/// when a message of it fails the static rules or points at a missing block, when a log of it lies on a cycle
+/// of the graph (logs in order, blocks in order, initiating -> executing), or when it depends on a bad block
+/// (its parent, or the block of a log it executes). Returns, per chain, the last block of the good prefix.
+fn oracle(view: &IndexView, rules: &MessageRules) -> BTreeMap<u64, Option<u64>> {
+    // Nodes: every log and one seal per block (after its logs).
+    let mut id: HashMap<(u64, u64, usize), usize> = HashMap::new();
+    let mut blocks: Vec<(u64, u64)> = Vec::new();
+    let mut node_block: Vec<usize> = Vec::new();
+    for c in view.chain_ids() {
+        for b in view.chain(c).unwrap().iter() {
+            let bi = blocks.len();
+            blocks.push((c, b.block.number));
+            for i in 0..=b.log_hashes.len() {
+                id.insert((c, b.block.number, i), node_block.len());
+                node_block.push(bi);
+            }
+        }
+    }
+    let n = node_block.len();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut bad: BTreeSet<usize> = BTreeSet::new();
+    // block index -> blocks it depends on
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); blocks.len()];
+    for (bi, &(c, num)) in blocks.iter().enumerate() {
+        let b = view.block(c, num).unwrap();
+        let len = b.log_hashes.len();
+        for i in 0..len {
+            edges[id[&(c, num, i)]].push(id[&(c, num, i + 1)]);
+        }
+        if let Some(next) = id.get(&(c, num + 1, 0)) {
+            edges[id[&(c, num, len)]].push(*next);
+        }
+        if num > 0 {
+            if let Some(&p) = id.get(&(c, num - 1, 0)) {
+                deps[bi].push(node_block[p]);
+            }
+        }
+        for e in &b.executing {
+            match check_message(view, rules, b.block.timestamp, e) {
+                MessageVerdict::Found(src) => {
+                    let from = id[&(src.chain, src.number, src.log_index as usize)];
+                    edges[from].push(id[&(c, num, e.log_index as usize)]);
+                    deps[bi].push(node_block[from]);
+                }
+                _ => {
+                    bad.insert(bi);
+                }
+            }
+        }
+    }
+    // Nodes on a cycle: v such that v reaches itself.
+    for v in 0..n {
+        let mut seen = vec![false; n];
+        let mut stack = edges[v].clone();
+        while let Some(w) = stack.pop() {
+            if w == v {
+                bad.insert(node_block[v]);
+                break;
+            }
+            if !seen[w] {
+                seen[w] = true;
+                stack.extend(edges[w].iter().copied());
+            }
+        }
+    }
+    loop {
+        let before = bad.len();
+        for bi in 0..blocks.len() {
+            if deps[bi].iter().any(|d| bad.contains(d)) {
+                bad.insert(bi);
+            }
+        }
+        if bad.len() == before {
+            break;
+        }
+    }
+    view.chain_ids()
+        .map(|c| {
+            let mut head = None;
+            for b in view.chain(c).unwrap().iter() {
+                let bi = blocks.iter().position(|x| *x == (c, b.block.number)).unwrap();
+                if bad.contains(&bi) {
+                    break;
+                }
+                head = Some(b.block.number);
+            }
+            (c, head)
+        })
+        .collect()
+}
+
+fn heads(states: &BTreeMap<u64, LevelState>) -> BTreeMap<u64, Option<u64>> {
+    states.iter().map(|(c, s)| (*c, s.cross)).collect()
+}
+
+fn exec(chain: u64, number: u64, index: u32) -> Log {
+    Log::Exec { chain, number, index, forged: false, wrong_ts: false }
+}
+
+fn two_chains(a: Chain, b: Chain) -> BTreeMap<u64, Chain> {
+    BTreeMap::from([(1, a), (2, b)])
+}
+
+#[test]
+fn a_valid_message_from_an_older_block_is_promoted() {
+    let chains = two_chains(vec![(10, vec![Log::Plain]), (12, vec![])], vec![(10, vec![]), (12, vec![exec(1, 0, 0)])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(1)), (2, Some(1))]));
+}
+
+#[test]
+fn a_forged_payload_makes_the_block_invalid_and_stops_its_chain() {
+    let forged = Log::Exec { chain: 1, number: 0, index: 0, forged: true, wrong_ts: false };
+    let chains =
+        two_chains(vec![(10, vec![Log::Plain])], vec![(10, vec![]), (12, vec![forged]), (14, vec![])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    let events = advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&2].cross, Some(0));
+    assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { number: 1, .. })));
+    assert!(events.iter().any(|e| matches!(e, SafetyEvent::Invalid { chain: 2, number: 1, .. })));
+}
+
+#[test]
+fn a_block_executing_a_message_of_an_invalid_block_is_invalid_too() {
+    let forged = Log::Exec { chain: 1, number: 0, index: 0, forged: true, wrong_ts: false };
+    // Chain 2 block 0 is invalid; chain 1 block 1 executes its log 0, so it is invalid transitively.
+    let chains = two_chains(
+        vec![(10, vec![Log::Plain]), (12, vec![exec(2, 0, 1)])],
+        vec![(10, vec![Log::Plain, forged])],
+    );
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&2].cross, None);
+    assert_eq!(states[&1].cross, Some(0));
+    assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { number: 1, .. })));
+}
+
+#[test]
+fn mutual_same_timestamp_messages_without_a_cycle_are_promoted_together() {
+    // Chain 1 block 0: log0 plain, log1 executes chain 2 log0. Chain 2 block 0: log0 plain, log1 executes chain 1 log0.
+    let chains = two_chains(
+        vec![(10, vec![Log::Plain, exec(2, 0, 0)])],
+        vec![(10, vec![Log::Plain, exec(1, 0, 0)])],
+    );
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(0))]));
+}
+
+#[test]
+fn a_same_timestamp_cycle_invalidates_both_blocks() {
+    // Chain 1 log0 executes chain 2 log1; chain 2 log0 executes chain 1 log1: 1.0 <- 2.1 <- 2.0 <- 1.1 <- 1.0.
+    let chains = two_chains(
+        vec![(10, vec![exec(2, 0, 1), Log::Plain])],
+        vec![(10, vec![exec(1, 0, 1), Log::Plain])],
+    );
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, None), (2, None)]));
+    assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { .. })));
+    assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { .. })));
+}
+
+#[test]
+fn executing_a_later_log_of_the_same_block_is_a_cycle() {
+    let chains = two_chains(vec![(10, vec![exec(1, 0, 1), Log::Plain])], vec![(10, vec![])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&1].cross, None);
+    assert_eq!(states[&2].cross, Some(0));
+}
+
+#[test]
+fn executing_an_earlier_log_of_the_same_block_is_valid() {
+    let chains = two_chains(vec![(10, vec![Log::Plain, exec(1, 0, 0)])], vec![(10, vec![])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&1].cross, Some(0));
+}
+
+#[test]
+fn a_message_from_a_chain_outside_the_dependency_set_is_invalid() {
+    let chains = two_chains(vec![(10, vec![Log::Plain])], vec![(12, vec![exec(1, 0, 0)])]);
+    let view = build(&chains);
+    let mut states: BTreeMap<u64, LevelState> = states_all_local(&view);
+    advance(&view, &rules([2]), &mut states.split_off(&2));
+    let mut only_two = BTreeMap::from([(2, states_all_local(&view)[&2].clone())]);
+    advance(&view, &rules([2]), &mut only_two);
+    assert!(matches!(only_two[&2].blocked, Some(Blocked::Invalid { number: 0, .. })));
+}
+
+#[test]
+fn an_expired_message_is_invalid() {
+    let chains = two_chains(vec![(10, vec![Log::Plain])], vec![(10, vec![]), (200, vec![exec(1, 0, 0)])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&2].cross, Some(0));
+    assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { number: 1, .. })));
+}
+
+#[test]
+fn a_block_waits_for_its_source_block_to_reach_the_level() {
+    let chains = two_chains(vec![(10, vec![Log::Plain])], vec![(12, vec![exec(1, 0, 0)])]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    states.get_mut(&1).unwrap().local = None;
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(states[&2].cross, None);
+    assert!(matches!(states[&2].blocked, Some(Blocked::Waiting { .. })));
+    states.get_mut(&1).unwrap().local = Some(0);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(0))]));
+}
+
+#[test]
+fn a_rewind_of_the_source_chain_demotes_the_dependent_block() {
+    let chains = two_chains(
+        vec![(10, vec![]), (12, vec![Log::Plain])],
+        vec![(10, vec![]), (14, vec![exec(1, 1, 0)]), (16, vec![])],
+    );
+    let mut view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(1)), (2, Some(2))]));
+    view.chain_mut(1).truncate_after(0);
+    let events = demote_after_rewind(&view, &mut states, 1, Some(0), 10);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(0))]));
+    assert!(events.contains(&SafetyEvent::Demoted { chain: 2, from: 2, to: Some(0) }));
+}
+
+/// A random set of chains: per chain a block time, per block a few logs, some executing random targets
+/// (possibly missing, forged, with a wrong timestamp, or forming cycles).
+fn arb_chains() -> impl Strategy<Value = BTreeMap<u64, Chain>> {
+    let log = prop_oneof![
+        3 => Just(None),
+        2 => (1u64..=3, 0u64..6, 0u32..3, prop::bool::weighted(0.05), prop::bool::weighted(0.05))
+            .prop_map(Some),
+    ];
+    let block = prop::collection::vec(log, 0..4);
+    let chain = (1u64..=2, prop::collection::vec(block, 1..6));
+    prop::collection::vec(chain, 3).prop_map(|chains| {
+        chains
+            .into_iter()
+            .enumerate()
+            .map(|(i, (step, blocks))| {
+                let blocks = blocks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(n, logs)| {
+                        let logs = logs
+                            .into_iter()
+                            .map(|l| match l {
+                                None => Log::Plain,
+                                Some((chain, number, index, forged, wrong_ts)) => {
+                                    Log::Exec { chain, number, index, forged, wrong_ts }
+                                }
+                            })
+                            .collect();
+                        (100 + n as u64 * step, logs)
+                    })
+                    .collect();
+                (i as u64 + 1, blocks)
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Every chain's cross head is exactly the end of the oracle's good prefix: no block with an invalid
+    /// dependency (direct or transitive, cycles included) is promoted, and every valid block is.
+    #[test]
+    fn the_engine_promotes_exactly_the_valid_prefix(chains in arb_chains()) {
+        let view = build(&chains);
+        let rules = rules([1, 2, 3]);
+        let mut states = states_all_local(&view);
+        advance(&view, &rules, &mut states);
+        prop_assert_eq!(heads(&states), oracle(&view, &rules));
+    }
+
+    /// Promoting block by block as the local heads grow ends where promoting everything at once does.
+    #[test]
+    fn incremental_local_heads_reach_the_same_heads(chains in arb_chains(), order in prop::collection::vec(1u64..=3, 0..20)) {
+        let view = build(&chains);
+        let rules = rules([1, 2, 3]);
+        let mut states: BTreeMap<u64, LevelState> =
+            view.chain_ids().map(|c| (c, LevelState::default())).collect();
+        for c in order {
+            let last = view.range(c).map(|(_, l)| l);
+            let s = states.get_mut(&c).unwrap();
+            s.local = match s.local { None => Some(0), Some(l) => Some((l + 1).min(last.unwrap_or(0))) };
+            advance(&view, &rules, &mut states);
+            for (chain, head) in oracle(&view, &rules) {
+                prop_assert!(states[&chain].cross <= head, "chain {chain} promoted past the valid prefix");
+            }
+        }
+        for s in states.values_mut() { s.local = Some(u64::MAX); }
+        advance(&view, &rules, &mut states);
+        prop_assert_eq!(heads(&states), oracle(&view, &rules));
+    }
+
+    /// After a rewind of one chain, no cross head keeps a block that depends on a removed block, and
+    /// advancing again reaches the oracle's heads for the shortened chain.
+    #[test]
+    fn a_rewind_demotes_every_dependent_block(chains in arb_chains(), chain in 1u64..=3, keep in 0u64..6) {
+        let mut view = build(&chains);
+        let rules = rules([1, 2, 3]);
+        let mut states = states_all_local(&view);
+        advance(&view, &rules, &mut states);
+        let keep = keep.min(view.range(chain).map_or(0, |(_, last)| last));
+        let kept = view.block(chain, keep).map(|b| (b.block.number, b.block.timestamp));
+        view.chain_mut(chain).truncate_after(keep);
+        demote_after_rewind(&view, &mut states, chain, kept.map(|k| k.0), kept.map_or(0, |k| k.1));
+        let expected = oracle(&view, &rules);
+        for (c, head) in &expected {
+            prop_assert!(states[c].cross <= *head, "chain {c} kept a block depending on a removed block");
+        }
+        advance(&view, &rules, &mut states);
+        prop_assert_eq!(heads(&states), expected);
+    }
+}
