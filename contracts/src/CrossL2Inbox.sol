@@ -50,13 +50,14 @@ contract CrossL2Inbox {
     }
 
     /// @notice Whether reading storage slot `_slot` of this contract is priced as a warm access.
+    /// @dev The value read takes part in the result so that the optimizer cannot drop the read as unused; this
+    ///      contract never writes its storage, so the value is always zero and the answer depends on gas alone.
     function _isWarm(bytes32 _slot) internal view returns (bool warm_) {
-        uint256 spent;
         assembly ("memory-safe") {
             let before := gas()
-            pop(sload(_slot))
-            spent := sub(before, gas())
+            let value := sload(_slot)
+            let spent := sub(before, gas())
+            warm_ := and(lt(spent, WARM_READ_GAS_LIMIT), iszero(value))
         }
-        warm_ = spent < WARM_READ_GAS_LIMIT;
     }
 }

@@ -1,0 +1,148 @@
+//! The compiled contracts: ABI JSON, creation bytecode and runtime bytecode of each, embedded at compile time
+//! from `contracts/artifacts` (written by `contracts/build.sh`, solc 0.8.30, EVM version prague).
+
+use alloy_primitives::Bytes;
+
+use crate::{addresses, bindings};
+
+/// A contract whose artifact this crate embeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Contract {
+    /// The inbox that validates executing messages.
+    CrossL2Inbox,
+    /// The messenger between interop chains.
+    L2ToL2CrossDomainMessenger,
+    /// The bridge of SuperchainERC20 tokens.
+    SuperchainTokenBridge,
+    /// The abstract SuperchainERC20 token (ABI only: it has no bytecode of its own).
+    SuperchainERC20,
+    /// A freely mintable SuperchainERC20 for examples and tests.
+    TestSuperchainERC20,
+    /// The bridge of native ETH.
+    SuperchainETHBridge,
+    /// The ETH pool of the ETH bridge.
+    EthLiquidity,
+    /// The L1 attributes of the current block.
+    L1Block,
+    /// The withdrawal recorder.
+    L2ToL1MessagePasser,
+    /// The example app of cross-chain messaging.
+    CrossChainCounter,
+    /// A test target that records how a relayed message reached it.
+    MessageProbe,
+}
+
+impl Contract {
+    /// Every embedded contract.
+    pub const ALL: [Contract; 11] = [
+        Contract::CrossL2Inbox,
+        Contract::L2ToL2CrossDomainMessenger,
+        Contract::SuperchainTokenBridge,
+        Contract::SuperchainERC20,
+        Contract::TestSuperchainERC20,
+        Contract::SuperchainETHBridge,
+        Contract::EthLiquidity,
+        Contract::L1Block,
+        Contract::L2ToL1MessagePasser,
+        Contract::CrossChainCounter,
+        Contract::MessageProbe,
+    ];
+
+    /// The contract's Solidity name (also its artifact's file name, without `.json`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Contract::CrossL2Inbox => "CrossL2Inbox",
+            Contract::L2ToL2CrossDomainMessenger => "L2ToL2CrossDomainMessenger",
+            Contract::SuperchainTokenBridge => "SuperchainTokenBridge",
+            Contract::SuperchainERC20 => "SuperchainERC20",
+            Contract::TestSuperchainERC20 => "TestSuperchainERC20",
+            Contract::SuperchainETHBridge => "SuperchainETHBridge",
+            Contract::EthLiquidity => "ETHLiquidity",
+            Contract::L1Block => "L1Block",
+            Contract::L2ToL1MessagePasser => "L2ToL1MessagePasser",
+            Contract::CrossChainCounter => "CrossChainCounter",
+            Contract::MessageProbe => "MessageProbe",
+        }
+    }
+
+    /// The artifact as committed: a JSON object with `contractName`, `sourceName`, `abi`, `bytecode` and
+    /// `deployedBytecode` (0x-hex).
+    pub const fn artifact_json(self) -> &'static str {
+        match self {
+            Contract::CrossL2Inbox => include_str!("../../../contracts/artifacts/CrossL2Inbox.json"),
+            Contract::L2ToL2CrossDomainMessenger => {
+                include_str!("../../../contracts/artifacts/L2ToL2CrossDomainMessenger.json")
+            }
+            Contract::SuperchainTokenBridge => {
+                include_str!("../../../contracts/artifacts/SuperchainTokenBridge.json")
+            }
+            Contract::SuperchainERC20 => include_str!("../../../contracts/artifacts/SuperchainERC20.json"),
+            Contract::TestSuperchainERC20 => {
+                include_str!("../../../contracts/artifacts/TestSuperchainERC20.json")
+            }
+            Contract::SuperchainETHBridge => include_str!("../../../contracts/artifacts/SuperchainETHBridge.json"),
+            Contract::EthLiquidity => include_str!("../../../contracts/artifacts/ETHLiquidity.json"),
+            Contract::L1Block => include_str!("../../../contracts/artifacts/L1Block.json"),
+            Contract::L2ToL1MessagePasser => include_str!("../../../contracts/artifacts/L2ToL1MessagePasser.json"),
+            Contract::CrossChainCounter => include_str!("../../../contracts/artifacts/CrossChainCounter.json"),
+            Contract::MessageProbe => include_str!("../../../contracts/artifacts/MessageProbe.json"),
+        }
+    }
+
+    /// The creation bytecode (constructor and runtime code); empty for the abstract `SuperchainERC20`.
+    pub fn bytecode(self) -> Bytes {
+        match self {
+            Contract::CrossL2Inbox => bindings::CrossL2Inbox::BYTECODE.clone(),
+            Contract::L2ToL2CrossDomainMessenger => bindings::L2ToL2CrossDomainMessenger::BYTECODE.clone(),
+            Contract::SuperchainTokenBridge => bindings::SuperchainTokenBridge::BYTECODE.clone(),
+            Contract::SuperchainERC20 => Bytes::new(),
+            Contract::TestSuperchainERC20 => bindings::TestSuperchainERC20::BYTECODE.clone(),
+            Contract::SuperchainETHBridge => bindings::SuperchainETHBridge::BYTECODE.clone(),
+            Contract::EthLiquidity => bindings::ETHLiquidity::BYTECODE.clone(),
+            Contract::L1Block => bindings::L1Block::BYTECODE.clone(),
+            Contract::L2ToL1MessagePasser => bindings::L2ToL1MessagePasser::BYTECODE.clone(),
+            Contract::CrossChainCounter => bindings::CrossChainCounter::BYTECODE.clone(),
+            Contract::MessageProbe => bindings::MessageProbe::BYTECODE.clone(),
+        }
+    }
+
+    /// The runtime bytecode: what sits at the contract's address; empty for the abstract `SuperchainERC20`.
+    pub fn deployed_bytecode(self) -> Bytes {
+        match self {
+            Contract::CrossL2Inbox => bindings::CrossL2Inbox::DEPLOYED_BYTECODE.clone(),
+            Contract::L2ToL2CrossDomainMessenger => bindings::L2ToL2CrossDomainMessenger::DEPLOYED_BYTECODE.clone(),
+            Contract::SuperchainTokenBridge => bindings::SuperchainTokenBridge::DEPLOYED_BYTECODE.clone(),
+            Contract::SuperchainERC20 => Bytes::new(),
+            Contract::TestSuperchainERC20 => bindings::TestSuperchainERC20::DEPLOYED_BYTECODE.clone(),
+            Contract::SuperchainETHBridge => bindings::SuperchainETHBridge::DEPLOYED_BYTECODE.clone(),
+            Contract::EthLiquidity => bindings::ETHLiquidity::DEPLOYED_BYTECODE.clone(),
+            Contract::L1Block => bindings::L1Block::DEPLOYED_BYTECODE.clone(),
+            Contract::L2ToL1MessagePasser => bindings::L2ToL1MessagePasser::DEPLOYED_BYTECODE.clone(),
+            Contract::CrossChainCounter => bindings::CrossChainCounter::DEPLOYED_BYTECODE.clone(),
+            Contract::MessageProbe => bindings::MessageProbe::DEPLOYED_BYTECODE.clone(),
+        }
+    }
+
+    /// The fixed address the genesis places this contract at, for the predeploys and example apps; `None` for
+    /// contracts that are deployed by other means (the abstract token and the test probe).
+    pub const fn genesis_address(self) -> Option<alloy_primitives::Address> {
+        match self {
+            Contract::CrossL2Inbox => Some(addresses::CROSS_L2_INBOX),
+            Contract::L2ToL2CrossDomainMessenger => Some(addresses::L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+            Contract::SuperchainTokenBridge => Some(addresses::SUPERCHAIN_TOKEN_BRIDGE),
+            Contract::SuperchainERC20 | Contract::MessageProbe => None,
+            Contract::TestSuperchainERC20 => Some(addresses::TEST_SUPERCHAIN_ERC20),
+            Contract::SuperchainETHBridge => Some(addresses::SUPERCHAIN_ETH_BRIDGE),
+            Contract::EthLiquidity => Some(addresses::ETH_LIQUIDITY),
+            Contract::L1Block => Some(addresses::L1_BLOCK),
+            Contract::L2ToL1MessagePasser => Some(addresses::L2_TO_L1_MESSAGE_PASSER),
+            Contract::CrossChainCounter => Some(addresses::CROSS_CHAIN_COUNTER),
+        }
+    }
+}
+
+impl std::fmt::Display for Contract {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}

@@ -1,0 +1,16 @@
+//! The interop predeploys of the OP Stack and superlink's example apps, as the EVM runs them.
+//!
+//! The Solidity sources live in `contracts/src` at the repository root and are compiled reproducibly by
+//! `contracts/build.sh` into `contracts/artifacts`. This crate embeds those artifacts at compile time and offers:
+//! - [`addresses`]: where every predeploy and example app lives (the same address on every chain);
+//! - [`artifacts`]: each contract's ABI JSON, creation bytecode and runtime bytecode;
+//! - [`bindings`]: `alloy_sol_types` bindings (calls, events, errors, structs) of every contract;
+//! - [`genesis`]: the genesis allocations that place the predeploys on a chain.
+
+pub mod addresses;
+pub mod artifacts;
+pub mod bindings;
+pub mod genesis;
+
+pub use artifacts::Contract;
+pub use genesis::{GenesisAccount, predeploy_allocs};

@@ -1,0 +1,6 @@
+//! The contracts executed on op-revm in memory, one test per rule of the interop spec.
+
+mod harness;
+mod inbox;
+mod interop;
+mod reference;
