@@ -1,0 +1,22 @@
+//! One OP Stack chain on op-revm, without networking: genesis from allocations, block building (L1
+//! attributes deposit, queued deposits, pool transactions), receipts and a block store, state at recent
+//! blocks for calls and proofs, developer edits and snapshots, and the hooks interop needs (pool admission
+//! check, revalidation, rewinds and deposits-only replacement of a block).
+//!
+//! The chain runs the Isthmus rules (op-revm's `OpSpecId::ISTHMUS`): Holocene `extraData` carrying the
+//! EIP-1559 parameters, the Isthmus L1 attributes calldata, the `L2ToL1MessagePasser` storage root as the
+//! header's withdrawals root, and an empty requests hash. Jovian's block-level rules (minimum base fee,
+//! DA footprint in `blobGasUsed`) are not applied.
+
+pub mod base_fee;
+pub mod block;
+pub mod builder;
+pub mod db;
+pub mod error;
+pub mod genesis;
+pub mod l1_info;
+pub mod state;
+pub mod trie;
+pub mod tx;
+pub mod call;
+pub mod store;

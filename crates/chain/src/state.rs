@@ -1,0 +1,280 @@
+//! The world state: accounts, storage and code held in memory, and the per-block diffs that let older
+//! states be read back (each diff records the value every changed key had *before* the block).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256, keccak256};
+use revm::{bytecode::Bytecode, state::EvmState};
+
+/// Balance, nonce and code of an account, without its storage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccountInfo {
+    /// Balance in wei.
+    pub balance: U256,
+    /// Nonce.
+    pub nonce: u64,
+    /// Keccak of the account's code ([`KECCAK256_EMPTY`] when it has none).
+    pub code_hash: B256,
+}
+
+impl Default for AccountInfo {
+    fn default() -> Self {
+        Self { balance: U256::ZERO, nonce: 0, code_hash: KECCAK256_EMPTY }
+    }
+}
+
+impl AccountInfo {
+    /// Empty in the sense of EIP-161: no balance, no nonce, no code.
+    pub fn is_empty(&self) -> bool {
+        self.balance.is_zero() && self.nonce == 0 && self.code_hash == KECCAK256_EMPTY
+    }
+}
+
+/// One account of the world state with its non-zero storage slots.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Balance, nonce and code hash.
+    pub info: AccountInfo,
+    /// Non-zero storage slots.
+    pub storage: HashMap<U256, U256>,
+}
+
+/// The values a block (or a direct edit) overwrote, so the state before it can be restored or read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StateDiff {
+    /// Account info before the change; `None` when the account did not exist.
+    pub accounts: HashMap<Address, Option<AccountInfo>>,
+    /// Storage values before the change (zero when the slot was empty).
+    pub storage: HashMap<(Address, U256), U256>,
+}
+
+impl StateDiff {
+    /// Whether the diff records no change.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty() && self.storage.is_empty()
+    }
+
+    /// Merges a diff that happened *after* this one: values already recorded here are older and win.
+    pub fn absorb_later(&mut self, later: StateDiff) {
+        for (address, info) in later.accounts {
+            self.accounts.entry(address).or_insert(info);
+        }
+        for (key, value) in later.storage {
+            self.storage.entry(key).or_insert(value);
+        }
+    }
+
+    /// Every account the diff touches (account info or storage).
+    pub fn touched_accounts(&self) -> HashSet<Address> {
+        self.accounts.keys().copied().chain(self.storage.keys().map(|(address, _)| *address)).collect()
+    }
+}
+
+/// The world state held in memory, plus the bookkeeping the state root needs (storage roots of accounts
+/// and the set of accounts changed since the last root computation).
+#[derive(Debug, Clone, Default)]
+pub struct WorldState {
+    accounts: HashMap<Address, Account>,
+    codes: HashMap<B256, Bytecode>,
+    /// Accounts sorted by the hash of their address, the order of the account trie.
+    pub(crate) hashed_index: BTreeMap<B256, Address>,
+    /// Storage root of every account whose storage root has been computed.
+    pub(crate) storage_roots: HashMap<Address, B256>,
+    /// Accounts whose storage changed since their storage root was computed.
+    pub(crate) dirty_storage: HashSet<Address>,
+}
+
+impl WorldState {
+    /// An empty state.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The account at `address`, if it exists.
+    pub fn account(&self, address: &Address) -> Option<&Account> {
+        self.accounts.get(address)
+    }
+
+    /// Balance, nonce and code hash at `address`, if the account exists.
+    pub fn info(&self, address: &Address) -> Option<AccountInfo> {
+        self.accounts.get(address).map(|account| account.info)
+    }
+
+    /// A storage slot (zero when unset or when the account does not exist).
+    pub fn storage(&self, address: &Address, slot: &U256) -> U256 {
+        self.accounts.get(address).and_then(|account| account.storage.get(slot)).copied().unwrap_or_default()
+    }
+
+    /// Code by its hash.
+    pub fn code_by_hash(&self, hash: &B256) -> Option<&Bytecode> {
+        if *hash == KECCAK256_EMPTY {
+            return None;
+        }
+        self.codes.get(hash)
+    }
+
+    /// The code of the account at `address` (empty when none).
+    pub fn code(&self, address: &Address) -> Bytes {
+        self.info(address)
+            .and_then(|info| self.code_by_hash(&info.code_hash))
+            .map(|code| code.original_bytes())
+            .unwrap_or_default()
+    }
+
+    /// Number of accounts.
+    pub fn len(&self) -> usize {
+        self.accounts.len()
+    }
+
+    /// Whether the state holds no account.
+    pub fn is_empty(&self) -> bool {
+        self.accounts.is_empty()
+    }
+
+    /// All accounts, in no particular order.
+    pub fn accounts(&self) -> impl Iterator<Item = (&Address, &Account)> {
+        self.accounts.iter()
+    }
+
+    /// Stores code and returns its hash.
+    pub fn insert_code(&mut self, code: Bytes) -> B256 {
+        if code.is_empty() {
+            return KECCAK256_EMPTY;
+        }
+        let hash = keccak256(&code);
+        self.codes.entry(hash).or_insert_with(|| Bytecode::new_raw(code));
+        hash
+    }
+
+    /// Stores already-analysed bytecode under its hash.
+    pub(crate) fn insert_bytecode(&mut self, hash: B256, code: Bytecode) {
+        if hash != KECCAK256_EMPTY {
+            self.codes.entry(hash).or_insert(code);
+        }
+    }
+
+    /// Sets account info, creating the account if needed; records the old value in `diff`.
+    pub fn set_info(&mut self, address: Address, info: AccountInfo, diff: &mut StateDiff) {
+        let old = self.info(&address);
+        diff.accounts.entry(address).or_insert(old);
+        match self.accounts.get_mut(&address) {
+            Some(account) => account.info = info,
+            None => {
+                self.hashed_index.insert(keccak256(address), address);
+                self.accounts.insert(address, Account { info, storage: HashMap::new() });
+                self.dirty_storage.insert(address);
+            }
+        }
+    }
+
+    /// Sets a storage slot, creating the account if needed; records the old value in `diff`.
+    pub fn set_storage(&mut self, address: Address, slot: U256, value: U256, diff: &mut StateDiff) {
+        if !self.accounts.contains_key(&address) {
+            self.set_info(address, AccountInfo::default(), diff);
+        }
+        let old = self.storage(&address, &slot);
+        if old == value {
+            return;
+        }
+        diff.storage.entry((address, slot)).or_insert(old);
+        if let Some(account) = self.accounts.get_mut(&address) {
+            if value.is_zero() {
+                account.storage.remove(&slot);
+            } else {
+                account.storage.insert(slot, value);
+            }
+        }
+        self.dirty_storage.insert(address);
+    }
+
+    /// Removes every storage slot of an account; records the old values in `diff`.
+    pub fn clear_storage(&mut self, address: Address, diff: &mut StateDiff) {
+        if let Some(account) = self.accounts.get_mut(&address) {
+            for (slot, value) in account.storage.drain() {
+                diff.storage.entry((address, slot)).or_insert(value);
+            }
+            self.dirty_storage.insert(address);
+        }
+    }
+
+    /// Deletes an account and its storage; records the old values in `diff`.
+    pub fn remove_account(&mut self, address: Address, diff: &mut StateDiff) {
+        if !self.accounts.contains_key(&address) {
+            return;
+        }
+        self.clear_storage(address, diff);
+        let old = self.info(&address);
+        diff.accounts.entry(address).or_insert(old);
+        self.accounts.remove(&address);
+        self.hashed_index.remove(&keccak256(address));
+        self.storage_roots.remove(&address);
+        self.dirty_storage.remove(&address);
+    }
+
+    /// Applies the state changes of one executed transaction, recording overwritten values in `diff`.
+    ///
+    /// Touched accounts that end up empty (EIP-161) and self-destructed accounts are deleted.
+    pub fn commit_evm_state(&mut self, changes: EvmState, diff: &mut StateDiff) {
+        for (address, account) in changes {
+            if !account.is_touched() {
+                continue;
+            }
+            if account.is_selfdestructed() {
+                self.remove_account(address, diff);
+                continue;
+            }
+            if account.is_created() {
+                self.clear_storage(address, diff);
+            }
+            let info = AccountInfo {
+                balance: account.info.balance,
+                nonce: account.info.nonce,
+                code_hash: account.info.code_hash,
+            };
+            if let Some(code) = &account.info.code {
+                self.insert_bytecode(info.code_hash, code.clone());
+            }
+            let has_storage = account.storage.values().any(|slot| !slot.present_value().is_zero())
+                || self.accounts.get(&address).is_some_and(|existing| !existing.storage.is_empty());
+            if info.is_empty() && !has_storage {
+                self.remove_account(address, diff);
+                continue;
+            }
+            if self.info(&address) != Some(info) {
+                self.set_info(address, info, diff);
+            }
+            for (slot, value) in account.storage {
+                if value.is_changed() {
+                    self.set_storage(address, slot, value.present_value(), diff);
+                }
+            }
+        }
+    }
+
+    /// Undoes a diff: every recorded key gets its recorded value back.
+    pub fn revert_diff(&mut self, diff: &StateDiff) {
+        let mut scratch = StateDiff::default();
+        for (address, old) in &diff.accounts {
+            match old {
+                Some(info) => self.set_info(*address, *info, &mut scratch),
+                None => {
+                    // The account did not exist before: its storage slots are restored to zero below
+                    // through the storage entries, and the account itself goes away.
+                    if let Some(account) = self.accounts.get(address) {
+                        let slots: Vec<U256> = account.storage.keys().copied().collect();
+                        for slot in slots {
+                            self.set_storage(*address, slot, U256::ZERO, &mut scratch);
+                        }
+                    }
+                    self.remove_account(*address, &mut scratch);
+                }
+            }
+        }
+        for ((address, slot), value) in &diff.storage {
+            if diff.accounts.get(address) == Some(&None) {
+                continue;
+            }
+            self.set_storage(*address, *slot, *value, &mut scratch);
+        }
+    }
+}
