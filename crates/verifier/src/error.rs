@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 
 use alloy_primitives::B256;
 
-use crate::{chain_data::ChainId, level::SafetyLevel};
+use superlink_protocol::SafetyLevel;
+
+use crate::chain_data::ChainId;
 
 /// The supervisor API's data-availability error codes (6 digits: `32`, the gRPC category, an index).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

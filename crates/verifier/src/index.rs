@@ -5,26 +5,13 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use alloy_primitives::{B256, U256};
+use alloy_primitives::B256;
 
 use crate::chain_data::{BlockRef, ChainId};
 
-/// An executing message as the engine needs it: where it sits and which log it claims to execute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ExecRef {
-    /// Index of the executing log among the logs of its own block.
-    pub log_index: u32,
-    /// The source chain of the initiating log.
-    pub chain_id: U256,
-    /// The source block number (full ABI width; out-of-range values make the message invalid).
-    pub block_number: U256,
-    /// The initiating log's index in its block.
-    pub source_log_index: U256,
-    /// The source block's claimed timestamp.
-    pub timestamp: U256,
-    /// The logHash the initiating log must have: `keccak256(origin ++ msgHash)`.
-    pub log_hash: B256,
-}
+/// An executing message as the index keeps it: the index of its log in its block, the msgHash it executes
+/// and the full-width identifier of the initiating log (out-of-range fields make the message invalid).
+pub type ExecRef = superlink_logdb::IndexedExecMessage;
 
 /// One indexed block: its reference, every log's logHash, and its executing messages (in log order).
 #[derive(Debug, Clone, PartialEq, Eq)]

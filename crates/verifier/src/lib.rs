@@ -5,7 +5,6 @@
 mod chain_data;
 mod error;
 mod index;
-mod level;
 mod rules;
 mod safety;
 mod source;
@@ -13,7 +12,6 @@ mod source;
 pub use chain_data::{BlockId, BlockRef, ChainId, OutputInputs, SourceBlock, SourceLog};
 pub use error::{CheckError, ErrorCode, QueryError, SourceError, StoreError, VerifierError};
 pub use index::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
-pub use level::{SafetyLevel, UnknownSafetyLevel};
-pub use rules::{DEFAULT_EXPIRY_WINDOW, MessageRules, MessageVerdict, SourcePointer, check_message};
+pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_after_rewind};
 pub use source::{BlockTag, ChainSource};

@@ -1,32 +1,17 @@
-//! The static validity rules of one executing message against the index (PROTOCOL.md section 2, rules 1-5).
-
-use std::collections::BTreeSet;
+//! The validity rules of one executing message against the index: the protocol crate's rules, fed with what
+//! the index knows of the initiating log.
 
 use alloy_primitives::U256;
+use superlink_logdb::MessageIdentifier;
+use superlink_protocol::{
+    DependencySet, ExecutingMessage, Identifier, Validity,
+    validity::{ExecutingBlock, FoundLog, SourceLog},
+};
 
 use crate::{
     chain_data::ChainId,
     index::{ChainLookup, ExecRef},
 };
-
-/// The seven-day default message expiry window, in seconds.
-pub const DEFAULT_EXPIRY_WINDOW: u64 = 604_800;
-
-/// What a chain may execute: the chains of the dependency set and the message expiry window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageRules {
-    /// Chains of the dependency set.
-    pub chains: BTreeSet<ChainId>,
-    /// Seconds after its timestamp during which a message may be executed.
-    pub expiry_window: u64,
-}
-
-impl MessageRules {
-    /// Whether `chain` is in the dependency set.
-    pub fn contains(&self, chain: U256) -> bool {
-        u64::try_from(chain).is_ok_and(|c| self.chains.contains(&c))
-    }
-}
 
 /// A message's source, once its identifier has been narrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -41,7 +26,7 @@ pub struct SourcePointer {
     pub timestamp: u64,
 }
 
-/// The verdict of the static rules on one executing message.
+/// The verdict of the rules on one executing message, before the source block's own safety is considered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MessageVerdict {
     /// The initiating log exists as claimed; the source block's own safety remains to be checked.
@@ -52,55 +37,81 @@ pub enum MessageVerdict {
     Invalid(String),
 }
 
-/// Checks rules 1-3 and 5 for the executing message `exec` in a block of timestamp `executing_timestamp`.
+/// Narrows a stored full-width identifier to the protocol's identifier; `None` when a field is out of range.
+pub fn narrow_identifier(id: &MessageIdentifier) -> Option<Identifier> {
+    Some(Identifier {
+        origin: id.origin,
+        block_number: u64::try_from(id.block_number).ok()?,
+        log_index: u32::try_from(id.log_index).ok()?,
+        timestamp: u64::try_from(id.timestamp).ok()?,
+        chain_id: id.chain_id,
+    })
+}
+
+/// What the index knows of the log an identifier points at. The stored logHash commits to the emitter, so the
+/// claimed origin is reported as the emitter and a wrong origin shows up as a log-hash mismatch.
+pub fn source_log(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) -> SourceLog {
+    let (number, log_index) = (id.block_number, id.log_index);
+    let Some(block) = lookup.block(chain, number) else { return SourceLog::UnknownBlock };
+    let parent_timestamp = number.checked_sub(1).and_then(|p| lookup.block(chain, p)).map(|p| p.block.timestamp);
+    match block.log_hashes.get(log_index as usize) {
+        None => SourceLog::NoLogAtIndex {
+            block_timestamp: block.block.timestamp,
+            log_count: u32::try_from(block.log_hashes.len()).unwrap_or(u32::MAX),
+        },
+        Some(hash) => SourceLog::Found(FoundLog {
+            origin: id.origin,
+            log_hash: *hash,
+            block_timestamp: block.block.timestamp,
+            parent_timestamp,
+        }),
+    }
+}
+
+/// Judges the executing message `exec` of a block of `executing_chain` at `executing_timestamp` (whose parent
+/// has `parent_timestamp`, when known) against the dependency set and the index.
 pub fn check_message(
     lookup: &impl ChainLookup,
-    rules: &MessageRules,
+    dependencies: &DependencySet,
+    executing_chain: ChainId,
     executing_timestamp: u64,
+    parent_timestamp: Option<u64>,
     exec: &ExecRef,
 ) -> MessageVerdict {
-    if !rules.contains(exec.chain_id) {
-        return MessageVerdict::Invalid(format!("chain {} is not in the dependency set", exec.chain_id));
-    }
-    let (Ok(chain), Ok(number), Ok(log_index), Ok(timestamp)) = (
-        u64::try_from(exec.chain_id),
-        u64::try_from(exec.block_number),
-        u32::try_from(exec.source_log_index),
-        u64::try_from(exec.timestamp),
-    ) else {
-        return MessageVerdict::Invalid("identifier field out of range".into());
-    };
-    if timestamp > executing_timestamp {
+    let raw = &exec.exec.identifier;
+    let Some(identifier) = narrow_identifier(raw) else {
         return MessageVerdict::Invalid(format!(
-            "message timestamp {timestamp} is after the executing timestamp {executing_timestamp}"
+            "identifier out of range (block {}, log {}, timestamp {})",
+            raw.block_number, raw.log_index, raw.timestamp
         ));
-    }
-    if timestamp.saturating_add(rules.expiry_window) < executing_timestamp {
-        return MessageVerdict::Invalid(format!("message of timestamp {timestamp} expired"));
-    }
-    let Some((first, last)) = lookup.range(chain) else {
-        return MessageVerdict::Unknown(format!("chain {chain} has no indexed block"));
     };
-    if number > last {
-        return MessageVerdict::Unknown(format!("chain {chain} block {number} is not indexed yet"));
-    }
-    if number < first {
-        return MessageVerdict::Unknown(format!("chain {chain} block {number} precedes the indexed range"));
-    }
-    let Some(block) = lookup.block(chain, number) else {
-        return MessageVerdict::Unknown(format!("chain {chain} block {number} is not indexed"));
+    let Ok(chain) = u64::try_from(identifier.chain_id) else {
+        return MessageVerdict::Invalid(format!("chain {} is not in the dependency set", identifier.chain_id));
     };
-    if block.block.timestamp != timestamp {
-        return MessageVerdict::Invalid(format!(
-            "chain {chain} block {number} has timestamp {}, the message claims {timestamp}",
-            block.block.timestamp
-        ));
-    }
-    match block.log_hashes.get(log_index as usize) {
-        None => MessageVerdict::Invalid(format!("chain {chain} block {number} has no log {log_index}")),
-        Some(hash) if *hash != exec.log_hash => MessageVerdict::Invalid(format!(
-            "chain {chain} block {number} log {log_index} does not match the message's origin and payload"
-        )),
-        Some(_) => MessageVerdict::Found(SourcePointer { chain, number, log_index, timestamp }),
+    let executing = ExecutingBlock {
+        chain_id: U256::from(executing_chain),
+        timestamp: executing_timestamp,
+        parent_timestamp,
+    };
+    let message = ExecutingMessage { identifier, msg_hash: exec.exec.msg_hash };
+    let source = source_log(lookup, chain, &identifier);
+    match superlink_protocol::check_message(dependencies, &executing, &message, &source) {
+        Validity::Valid => MessageVerdict::Found(SourcePointer {
+            chain,
+            number: identifier.block_number,
+            log_index: identifier.log_index,
+            timestamp: identifier.timestamp,
+        }),
+        Validity::Invalid(reason) => MessageVerdict::Invalid(reason.to_string()),
+        Validity::Unknown => match lookup.range(chain) {
+            Some((first, _)) if identifier.block_number < first => MessageVerdict::Unknown(format!(
+                "chain {chain} block {} precedes the indexed range (first {first})",
+                identifier.block_number
+            )),
+            _ => MessageVerdict::Unknown(format!(
+                "chain {chain} block {} is not indexed yet",
+                identifier.block_number
+            )),
+        },
     }
 }

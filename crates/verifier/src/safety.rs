@@ -10,10 +10,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
+use superlink_protocol::DependencySet;
+
 use crate::{
     chain_data::ChainId,
     index::ChainLookup,
-    rules::{MessageRules, MessageVerdict, check_message},
+    rules::{MessageVerdict, check_message},
 };
 
 /// Why a chain's level does not advance past its cross head.
@@ -109,7 +111,7 @@ fn candidate(lookup: &impl ChainLookup, chain: ChainId, state: &LevelState) -> O
 /// `states` holds every chain of the dependency set; its `blocked` fields are recomputed.
 pub fn advance(
     lookup: &impl ChainLookup,
-    rules: &MessageRules,
+    rules: &DependencySet,
     states: &mut BTreeMap<ChainId, LevelState>,
 ) -> Vec<SafetyEvent> {
     let mut events = Vec::new();
@@ -173,7 +175,7 @@ pub fn advance(
 /// Tries to promote block `number` of `chain` together with its same-timestamp group.
 fn attempt(
     lookup: &impl ChainLookup,
-    rules: &MessageRules,
+    rules: &DependencySet,
     states: &BTreeMap<ChainId, LevelState>,
     chain: ChainId,
     number: u64,
@@ -199,7 +201,8 @@ fn attempt(
             }
         };
         for exec in &block.executing {
-            let source = match check_message(lookup, rules, block.block.timestamp, exec) {
+            let parent_timestamp = n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
+            let source = match check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec) {
                 MessageVerdict::Found(source) => source,
                 MessageVerdict::Invalid(reason) => {
                     return Attempt::Invalid(blame(format!("log {}: {reason}", exec.log_index)));
@@ -343,8 +346,9 @@ pub fn demote_after_rewind(
             loop {
                 let Some(block) = lookup.block(other, n) else { break };
                 let depends = block.executing.iter().any(|e| {
-                    u64::try_from(e.chain_id).is_ok_and(|c| c == changed)
-                        && u64::try_from(e.block_number).is_ok_and(|b| b >= cut)
+                    let id = &e.exec.identifier;
+                    u64::try_from(id.chain_id).is_ok_and(|c| c == changed)
+                        && u64::try_from(id.block_number).is_ok_and(|b| b >= cut)
                 });
                 if depends {
                     lowest_bad = Some(n);

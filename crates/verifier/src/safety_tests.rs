@@ -2,14 +2,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use alloy_primitives::{B256, U256, keccak256};
+use alloy_primitives::{Address, B256, U256, keccak256};
+use superlink_logdb::{ExecMessage, IndexedExecMessage, MessageIdentifier};
+use superlink_protocol::{DependencySet, log_hash};
 use proptest::prelude::*;
 
 use super::*;
 use crate::{
     chain_data::BlockRef,
-    index::{ExecRef, IndexView, IndexedBlock},
-    rules::MessageRules,
+    index::{IndexView, IndexedBlock},
+    rules::{MessageVerdict, check_message},
 };
 
 /// A log of a synthetic block: plain, or executing `(chain, number, log index)`, possibly with a forged hash.
@@ -22,8 +24,18 @@ enum Log {
 /// A synthetic chain: each block is its timestamp and logs.
 type Chain = Vec<(u64, Vec<Log>)>;
 
-fn plain_hash(chain: u64, number: u64, index: usize) -> B256 {
+/// The payload hash of log `index` of block `number` of `chain`.
+fn msg_hash(chain: u64, number: u64, index: usize) -> B256 {
     keccak256([chain.to_be_bytes(), number.to_be_bytes(), (index as u64).to_be_bytes()].concat())
+}
+
+/// The emitter of every synthetic log.
+fn origin() -> Address {
+    Address::repeat_byte(0x42)
+}
+
+fn plain_hash(chain: u64, number: u64, index: usize) -> B256 {
+    log_hash(origin(), msg_hash(chain, number, index))
 }
 
 fn block_hash(chain: u64, number: u64) -> B256 {
@@ -44,14 +56,19 @@ fn build(chains: &BTreeMap<u64, Chain>) -> IndexView {
                         .get(chain)
                         .and_then(|b| b.get(*number as usize))
                         .map_or(*ts, |(t, _)| *t);
-                    let hash = plain_hash(*chain, *number, *index as usize);
-                    executing.push(ExecRef {
+                    let hash = msg_hash(*chain, *number, *index as usize);
+                    executing.push(IndexedExecMessage {
                         log_index: i as u32,
-                        chain_id: U256::from(*chain),
-                        block_number: U256::from(*number),
-                        source_log_index: U256::from(*index),
-                        timestamp: U256::from(if *wrong_ts { target_ts + 1 } else { target_ts }),
-                        log_hash: if *forged { keccak256(hash) } else { hash },
+                        exec: ExecMessage {
+                            msg_hash: if *forged { keccak256(hash) } else { hash },
+                            identifier: MessageIdentifier {
+                                origin: origin(),
+                                chain_id: U256::from(*chain),
+                                block_number: U256::from(*number),
+                                log_index: U256::from(*index),
+                                timestamp: U256::from(if *wrong_ts { target_ts + 1 } else { target_ts }),
+                            },
+                        },
                     });
                 }
             }
@@ -67,8 +84,8 @@ fn build(chains: &BTreeMap<u64, Chain>) -> IndexView {
     view
 }
 
-fn rules(chains: impl IntoIterator<Item = u64>) -> MessageRules {
-    MessageRules { chains: chains.into_iter().collect(), expiry_window: 100 }
+fn rules(chains: impl IntoIterator<Item = u64>) -> DependencySet {
+    DependencySet::new(chains.into_iter().map(U256::from)).unwrap().with_message_expiry_window(100).unwrap()
 }
 
 fn states_all_local(view: &IndexView) -> BTreeMap<u64, LevelState> {
@@ -81,7 +98,7 @@ fn states_all_local(view: &IndexView) -> BTreeMap<u64, LevelState> {
 /// when a message of it fails the static rules or points at a missing block, when a log of it lies on a cycle
 /// of the graph (logs in order, blocks in order, initiating -> executing), or when it depends on a bad block
 /// (its parent, or the block of a log it executes). Returns, per chain, the last block of the good prefix.
-fn oracle(view: &IndexView, rules: &MessageRules) -> BTreeMap<u64, Option<u64>> {
+fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>> {
     // Nodes: every log and one seal per block (after its logs).
     let mut id: HashMap<(u64, u64, usize), usize> = HashMap::new();
     let mut blocks: Vec<(u64, u64)> = Vec::new();
@@ -116,7 +133,8 @@ fn oracle(view: &IndexView, rules: &MessageRules) -> BTreeMap<u64, Option<u64>> 
             }
         }
         for e in &b.executing {
-            match check_message(view, rules, b.block.timestamp, e) {
+            let parent_ts = num.checked_sub(1).and_then(|p| view.block(c, p)).map(|p| p.block.timestamp);
+            match check_message(view, rules, c, b.block.timestamp, parent_ts, e) {
                 MessageVerdict::Found(src) => {
                     let from = id[&(src.chain, src.number, src.log_index as usize)];
                     edges[from].push(id[&(c, num, e.log_index as usize)]);
