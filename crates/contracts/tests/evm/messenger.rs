@@ -1,0 +1,220 @@
+//! L2ToL2CrossDomainMessenger: sending, resending and relaying messages between two chains.
+
+use alloy_primitives::{Address, Bytes, U256, address, keccak256};
+use alloy_sol_types::SolCall;
+use superlink_contracts::{
+    addresses::{CROSS_L2_INBOX, L2_TO_L2_CROSS_DOMAIN_MESSENGER as MESSENGER},
+    bindings::{
+        CrossL2Inbox,
+        L2ToL2CrossDomainMessenger::{
+            self, IdOriginNotL2ToL2CrossDomainMessenger, InvalidMessage, MessageAlreadyRelayed,
+            MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, RelayedMessage, SentMessage,
+            TargetCallFailed,
+        },
+        MessageProbe,
+    },
+};
+
+use crate::{
+    harness::{Chain, Tx},
+    interop::InitiatingMessage,
+    reference,
+};
+
+const SOURCE: u64 = 901;
+const DESTINATION: u64 = 902;
+const SENDER: Address = address!("0x1000000000000000000000000000000000000001");
+const RELAYER: Address = address!("0x2000000000000000000000000000000000000002");
+const PROBE: Address = address!("0x3000000000000000000000000000000000000003");
+
+fn chains() -> (Chain, Chain) {
+    let mut destination = Chain::new(DESTINATION);
+    destination.set_code(PROBE, superlink_contracts::Contract::MessageProbe.deployed_bytecode());
+    (Chain::new(SOURCE), destination)
+}
+
+fn send(destination: u64, target: Address, message: Vec<u8>) -> Tx {
+    let call = L2ToL2CrossDomainMessenger::sendMessageCall {
+        _destination: U256::from(destination),
+        _target: target,
+        _message: message.into(),
+    };
+    Tx::call(SENDER, MESSENGER, &call)
+}
+
+fn probe_record(payload: &[u8]) -> Vec<u8> {
+    MessageProbe::recordCall { _payload: Bytes::copy_from_slice(payload) }.abi_encode()
+}
+
+#[test]
+fn send_message_refuses_the_local_chain() {
+    let (mut source, _) = chains();
+    let outcome = source.send(send(SOURCE, PROBE, probe_record(b"hi")));
+    assert!(outcome.reverted_with::<MessageDestinationSameChain>());
+}
+
+#[test]
+fn send_message_increments_the_nonce_and_records_the_hash() {
+    let (mut source, _) = chains();
+    for expected_nonce in 0..3u64 {
+        let nonce = source.view(MESSENGER, &L2ToL2CrossDomainMessenger::messageNonceCall {});
+        assert_eq!(nonce, U256::from(expected_nonce), "version 0 in the top bytes, then the count");
+        let message = probe_record(&expected_nonce.to_be_bytes());
+        let outcome = source.send(send(DESTINATION, PROBE, message.clone())).expect_success();
+        let hash = outcome.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
+        let expected = reference::message_hash(
+            U256::from(DESTINATION),
+            U256::from(SOURCE),
+            nonce,
+            SENDER,
+            PROBE,
+            &message,
+        );
+        assert_eq!(hash, expected);
+        assert!(source.view(MESSENGER, &L2ToL2CrossDomainMessenger::sentMessagesCall { messageHash: hash }));
+        let events = outcome.events::<SentMessage>(MESSENGER);
+        assert_eq!(events.len(), 1);
+        let (_, event) = &events[0];
+        assert_eq!(
+            (event.destination, event.target, event.messageNonce, event.sender, event.message.to_vec()),
+            (U256::from(DESTINATION), PROBE, nonce, SENDER, message)
+        );
+    }
+}
+
+#[test]
+fn contract_message_hash_equals_rust_message_hash() {
+    let (mut source, _) = chains();
+    let message = probe_record(b"payload");
+    let call = L2ToL2CrossDomainMessenger::hashMessageCall {
+        _destination: U256::from(7),
+        _source: U256::from(8),
+        _nonce: U256::from(9),
+        _sender: SENDER,
+        _target: PROBE,
+        _message: message.clone().into(),
+    };
+    let onchain = source.view(MESSENGER, &call);
+    assert_eq!(onchain, reference::message_hash(U256::from(7), U256::from(8), U256::from(9), SENDER, PROBE, &message));
+}
+
+#[test]
+fn resend_message_re_emits_only_sent_messages() {
+    let (mut source, _) = chains();
+    let message = probe_record(b"again");
+    let sent = source.send(send(DESTINATION, PROBE, message.clone())).expect_success();
+    let (_, original) = sent.events::<SentMessage>(MESSENGER).remove(0);
+    let resend = |nonce: U256, message: &[u8]| {
+        let call = L2ToL2CrossDomainMessenger::resendMessageCall {
+            _destination: U256::from(DESTINATION),
+            _source: U256::from(SOURCE),
+            _nonce: nonce,
+            _sender: SENDER,
+            _target: PROBE,
+            _message: Bytes::copy_from_slice(message),
+        };
+        Tx::call(RELAYER, MESSENGER, &call)
+    };
+    let again = source.send(resend(original.messageNonce, &message)).expect_success();
+    let (_, re_emitted) = again.events::<SentMessage>(MESSENGER).remove(0);
+    assert_eq!(re_emitted, original);
+    assert_eq!(again.logs[0].data, sent.logs[0].data, "the same payload, so the same message hash");
+
+    assert!(source.send(resend(original.messageNonce + U256::from(1), &message)).reverted_with::<InvalidMessage>());
+    assert!(source.send(resend(original.messageNonce, b"forged")).reverted_with::<InvalidMessage>());
+}
+
+#[test]
+fn relay_calls_the_target_with_the_messenger_as_caller_and_the_context_set() {
+    let (mut source, mut destination) = chains();
+    let payload = b"hello from 901".to_vec();
+    let message = probe_record(&payload);
+    let sent = source.send(send(DESTINATION, PROBE, message.clone())).expect_success();
+    let hash = sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
+    let initiating = InitiatingMessage::sent_message(&source, &sent);
+
+    let relayed = destination.send(initiating.relay_tx(RELAYER));
+    assert!(relayed.success, "relay reverted with {}", relayed.output);
+
+    assert_eq!(destination.view(PROBE, &MessageProbe::lastCallerCall {}), MESSENGER);
+    assert_eq!(destination.view(PROBE, &MessageProbe::lastSenderCall {}), SENDER);
+    assert_eq!(destination.view(PROBE, &MessageProbe::lastSourceCall {}), U256::from(SOURCE));
+    assert_eq!(destination.view(PROBE, &MessageProbe::lastPayloadCall {}).to_vec(), payload);
+    assert!(destination.view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash }));
+
+    // One ExecutingMessage for the SentMessage log, then RelayedMessage with the hash of the target's return data.
+    let executing = relayed.events::<CrossL2Inbox::ExecutingMessage>(CROSS_L2_INBOX);
+    assert_eq!(executing.len(), 1);
+    assert_eq!(executing[0].1.msgHash, initiating.msg_hash());
+    let return_data = relayed.returns::<L2ToL2CrossDomainMessenger::relayMessageCall>();
+    let probe_return = MessageProbe::recordCall::abi_decode_returns(&return_data).expect("probe return");
+    assert_eq!(probe_return.payloadHash_, keccak256(&payload));
+    let (_, event) = relayed.events::<RelayedMessage>(MESSENGER).remove(0);
+    assert_eq!(event.source, U256::from(SOURCE));
+    assert_eq!(event.messageNonce, U256::ZERO);
+    assert_eq!(event.messageHash, hash);
+    assert_eq!(event.returnDataHash, keccak256(&return_data));
+}
+
+#[test]
+fn relay_refuses_a_log_not_emitted_by_the_messenger() {
+    let (mut source, mut destination) = chains();
+    let sent = source.send(send(DESTINATION, PROBE, probe_record(b"x"))).expect_success();
+    let mut forged = InitiatingMessage::sent_message(&source, &sent);
+    // The same payload claimed to come from another contract, declared correctly in the access list.
+    forged.id.origin = SENDER;
+    let outcome = destination.send(forged.relay_tx(RELAYER));
+    assert!(outcome.reverted_with::<IdOriginNotL2ToL2CrossDomainMessenger>());
+}
+
+#[test]
+fn relay_refuses_a_message_for_another_chain() {
+    let (mut source, mut destination) = chains();
+    let sent = source.send(send(903, PROBE, probe_record(b"x"))).expect_success();
+    let outcome = destination.send(InitiatingMessage::sent_message(&source, &sent).relay_tx(RELAYER));
+    assert!(outcome.reverted_with::<MessageDestinationNotRelayChain>());
+}
+
+#[test]
+fn relay_refuses_an_undeclared_message() {
+    let (mut source, mut destination) = chains();
+    let sent = source.send(send(DESTINATION, PROBE, probe_record(b"x"))).expect_success();
+    let mut tx = InitiatingMessage::sent_message(&source, &sent).relay_tx(RELAYER);
+    tx.access_list.clear();
+    assert!(destination.send(tx).reverted_with::<CrossL2Inbox::NotInAccessList>());
+}
+
+#[test]
+fn relay_refuses_a_second_relay_of_the_same_message() {
+    let (mut source, mut destination) = chains();
+    let sent = source.send(send(DESTINATION, PROBE, probe_record(b"once"))).expect_success();
+    let message = InitiatingMessage::sent_message(&source, &sent);
+    destination.send(message.relay_tx(RELAYER)).expect_success();
+    assert!(destination.send(message.relay_tx(RELAYER)).reverted_with::<MessageAlreadyRelayed>());
+}
+
+#[test]
+fn relay_fails_when_the_target_reverts() {
+    let (mut source, mut destination) = chains();
+    let failing = MessageProbe::failCall { _payload: Bytes::from_static(b"no") }.abi_encode();
+    let sent = source.send(send(DESTINATION, PROBE, failing)).expect_success();
+    let hash = sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
+    let message = InitiatingMessage::sent_message(&source, &sent);
+    let outcome = destination.send(message.relay_tx(RELAYER));
+    assert!(outcome.reverted_with::<TargetCallFailed>());
+    assert!(!destination.view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash }));
+}
+
+#[test]
+fn context_getters_revert_outside_a_relay() {
+    let (_, mut destination) = chains();
+    let calls: [Vec<u8>; 3] = [
+        L2ToL2CrossDomainMessenger::crossDomainMessageSenderCall {}.abi_encode(),
+        L2ToL2CrossDomainMessenger::crossDomainMessageSourceCall {}.abi_encode(),
+        L2ToL2CrossDomainMessenger::crossDomainMessageContextCall {}.abi_encode(),
+    ];
+    for data in calls {
+        let tx = Tx { data: data.into(), ..Tx::call(RELAYER, MESSENGER, &L2ToL2CrossDomainMessenger::messageNonceCall {}) };
+        assert!(destination.simulate(tx).reverted_with::<NotEntered>());
+    }
+}
