@@ -237,9 +237,10 @@ impl Chain {
         outcome(result.expect("transaction is valid").result, block)
     }
 
-    /// Calls a view function and decodes its return.
+    /// Calls a view function and decodes its return. The call is simulated as a deposit, which pays no L1 fee,
+    /// so it needs no funded sender whatever the L1 attributes are.
     pub fn view<C: SolCall>(&mut self, to: Address, call: &C) -> C::Return {
-        let outcome = self.simulate(Tx::call(Address::repeat_byte(0xee), to, call));
+        let outcome = self.simulate(Tx::call(Address::repeat_byte(0xee), to, call).as_deposit());
         assert!(outcome.success, "view call reverted with {}", outcome.output);
         outcome.returns::<C>()
     }
