@@ -237,6 +237,7 @@ impl LogDb {
             (view.latest, view.first)
         };
         let mut appended: Vec<(u64, Arc<[u8]>)> = Vec::new();
+        let mut batch_first = None;
         let txn = self.begin_write(&mut state)?;
         {
             let mut table = txn.open_table(BLOCKS)?;
@@ -244,6 +245,7 @@ impl LogDb {
             let mut buf = Vec::new();
             for (seal, logs) in blocks {
                 self.check_continuity(seal, tip, first, &table)?;
+                batch_first.get_or_insert(*seal);
                 buf.clear();
                 encode_block(seal, logs, &mut buf);
                 table.insert(seal.number, buf.as_slice())?;
@@ -258,10 +260,7 @@ impl LogDb {
         txn.commit()?;
         let mut view = self.write_view();
         if view.first.is_none() {
-            view.first = appended
-                .first()
-                .and_then(|(n, r)| BlockRecordView::new(r).ok().map(|v| v.seal(*n)))
-                .or(Some(new_tip));
+            view.first = batch_first;
         }
         view.latest = Some(new_tip);
         view.heads.local_unsafe = Some(new_tip.id());
@@ -417,14 +416,16 @@ impl LogDb {
     }
 
     /// Sets the head at `level` to `id`, which must be a stored block with that hash. Local-unsafe cannot be
-    /// set (it is the latest block).
+    /// set (it is the latest block). Setting local-safe this way drops derived-from records above `id` and
+    /// keeps the one of `id` (see [`LogDb::set_local_safe`]).
     pub fn set_head(&self, level: SafetyHead, id: BlockId) -> Result<(), LogDbError> {
-        self.set_head_inner(level, id, None)
+        let derived_from = (level == SafetyHead::LocalSafe).then_some(None);
+        self.set_head_inner(level, id, derived_from)
     }
 
-    /// Sets the local-safe head to `id` and records the L1 block it was derived from, if given. Records of
-    /// blocks above `id` are dropped (they are no longer local-safe). L1 numbers must not decrease as L2
-    /// numbers increase.
+    /// Sets the local-safe head to `id` and records the L1 block it was derived from, if given (with `None`,
+    /// an existing record of `id` is kept). Records of blocks above `id` are dropped (they are no longer
+    /// local-safe). L1 numbers must not decrease as L2 numbers increase.
     pub fn set_local_safe(&self, id: BlockId, derived_from: Option<BlockId>) -> Result<(), LogDbError> {
         self.set_head_inner(SafetyHead::LocalSafe, id, Some(derived_from))
     }
@@ -632,7 +633,11 @@ impl LogDb {
         }
         let view = self.read_view();
         if view.first != first || view.latest != latest || view.heads != stored_heads {
-            return corrupt("in-memory view differs from the stored blocks or heads".to_string());
+            return corrupt(format!(
+                "in-memory view (first {:?}, latest {:?}, heads {:?}) differs from the store (first {first:?}, \
+                 latest {latest:?}, heads {stored_heads:?})",
+                view.first, view.latest, view.heads
+            ));
         }
         for (number, record) in view.recent.iter() {
             let stored = blocks.get(number)?;
