@@ -47,7 +47,7 @@ fn crash_child_writes_forever() {
             number += 1;
             b
         };
-        if round % 7 == 0 {
+        if round.is_multiple_of(7) {
             let batch: Vec<_> = (0..5).map(|_| next(round)).collect();
             db.append_blocks(&batch).unwrap();
         } else {
@@ -55,10 +55,10 @@ fn crash_child_writes_forever() {
             db.append_block(b.seal, &b.logs).unwrap();
         }
         let latest = db.latest_block().unwrap();
-        if round % 13 == 0 && latest.number >= START + 3 {
+        if round.is_multiple_of(13) && latest.number >= START + 3 {
             db.rewind_to(latest.number - 3).unwrap();
         }
-        if round % 5 == 0 {
+        if round.is_multiple_of(5) {
             let target =
                 db.block(db.latest_block().unwrap().number.saturating_sub(1).max(START)).unwrap().unwrap();
             db.set_head(SafetyHead::CrossUnsafe, target.id()).unwrap();
