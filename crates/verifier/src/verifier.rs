@@ -1,0 +1,220 @@
+//! The verifier handle: the shared state behind a lock, the durable stores, and the operations the chain
+//! followers, the RPC server and in-process callers (the devnet's tx-pool) use.
+
+use std::{
+    collections::BTreeMap,
+    path::Path,
+    sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard},
+};
+
+use alloy_primitives::B256;
+use superlink_protocol::{DependencySet, SafetyLevel};
+use tracing::{debug, info, warn};
+
+use crate::{
+    chain_data::{BlockRef, ChainId, SourceBlock},
+    checker::{ExecutingDescriptor, MessageChecker, check_access_list},
+    error::{CheckError, StoreError, VerifierError},
+    index::ChainLookup,
+    indexing::index_block,
+    metrics,
+    safety::SafetyEvent,
+    state::{ChainHeads, HeadEvent, VerifierState, chain_ids},
+    store::ChainStore,
+};
+
+#[derive(Debug)]
+struct Inner {
+    state: RwLock<VerifierState>,
+    stores: BTreeMap<ChainId, ChainStore>,
+}
+
+/// The verifier: cheap to clone, shared by every task.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+impl Verifier {
+    /// Opens the durable index of every chain of `dependencies` in `datadir`, reloads what it holds and
+    /// resolves the heads again. `start_blocks` gives, per chain, the first block to index (default 0).
+    pub fn open(
+        dependencies: DependencySet,
+        datadir: &Path,
+        start_blocks: &BTreeMap<ChainId, u64>,
+    ) -> Result<Self, VerifierError> {
+        let chains = chain_ids(&dependencies)?;
+        let mut state = VerifierState::new(dependencies)?;
+        let mut stores = BTreeMap::new();
+        for chain in chains {
+            let store = ChainStore::open(datadir, chain, Some(start_blocks.get(&chain).copied().unwrap_or(0)))?;
+            let stored = store.load()?;
+            let count = stored.blocks.len();
+            for block in stored.blocks {
+                state.append(chain, block).map_err(|e| StoreError::Corrupt {
+                    context: format!("chain {chain}: stored blocks are not contiguous: {e}"),
+                })?;
+            }
+            state.set_local_safe(chain, stored.local_safe);
+            state.restore_finalized(chain, stored.finalized);
+            if count > 0 {
+                info!(chain, blocks = count, latest = ?state.latest(chain).map(|b| b.number), "reloaded index");
+            }
+            stores.insert(chain, store);
+        }
+        let events = state.resolve();
+        debug!(events = events.len(), "resolved heads after reload");
+        let verifier = Self { inner: Arc::new(Inner { state: RwLock::new(state), stores }) };
+        for chain in verifier.chains() {
+            if let Some(heads) = verifier.heads(chain) {
+                metrics::record_heads(chain, &heads);
+            }
+        }
+        Ok(verifier)
+    }
+
+    /// Read access to the whole state.
+    pub fn read(&self) -> RwLockReadGuard<'_, VerifierState> {
+        self.inner.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, VerifierState> {
+        self.inner.state.write().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn store(&self, chain: ChainId) -> Result<&ChainStore, VerifierError> {
+        self.inner.stores.get(&chain).ok_or_else(|| VerifierError::Config(format!("chain {chain} is not followed")))
+    }
+
+    /// The followed chains, ascending.
+    pub fn chains(&self) -> Vec<ChainId> {
+        self.inner.stores.keys().copied().collect()
+    }
+
+    /// The latest indexed block of a chain.
+    pub fn latest(&self, chain: ChainId) -> Option<BlockRef> {
+        self.read().latest(chain)
+    }
+
+    /// The indexed block `number` of a chain.
+    pub fn block(&self, chain: ChainId, number: u64) -> Option<BlockRef> {
+        self.read().view().block(chain, number).map(|b| b.block)
+    }
+
+    /// Every head of a chain.
+    pub fn heads(&self, chain: ChainId) -> Option<ChainHeads> {
+        self.read().heads(chain)
+    }
+
+    /// Indexes consecutive blocks of a chain (durably first), then advances every chain's heads.
+    pub fn ingest(&self, chain: ChainId, blocks: &[SourceBlock]) -> Result<(), VerifierError> {
+        if blocks.is_empty() {
+            return Ok(());
+        }
+        let (indexed, stored): (Vec<_>, Vec<_>) = blocks.iter().map(index_block).unzip();
+        let logs: u64 = indexed.iter().map(|b| b.log_hashes.len() as u64).sum();
+        self.store(chain)?.append(&stored)?;
+        let events = {
+            let mut state = self.write();
+            for block in indexed {
+                state.append(chain, block).map_err(|e| StoreError::Corrupt {
+                    context: format!("chain {chain}: index view out of step with the store: {e}"),
+                })?;
+            }
+            state.resolve()
+        };
+        metrics::record_indexed(chain, blocks.len() as u64, logs);
+        self.after(events)
+    }
+
+    /// Drops a chain's blocks after `number` (a reorg) and demotes whatever depended on them.
+    pub fn rewind(&self, chain: ChainId, number: u64) -> Result<(), VerifierError> {
+        let dropped = self.store(chain)?.rewind_to(number)?;
+        let events = {
+            let mut state = self.write();
+            let mut events = state.rewind(chain, number);
+            events.extend(state.resolve());
+            events
+        };
+        warn!(chain, to = number, dropped, "reorg: rewound the index");
+        metrics::record_reorg(chain);
+        self.after(events)
+    }
+
+    /// Records the node's `safe` and `finalized` tags of a chain (local-safe and local finality).
+    pub fn set_local_tags(
+        &self,
+        chain: ChainId,
+        safe: Option<u64>,
+        finalized: Option<u64>,
+    ) -> Result<(), VerifierError> {
+        let events = {
+            let mut state = self.write();
+            state.set_local_safe(chain, safe);
+            state.set_local_finalized(chain, finalized);
+            state.resolve()
+        };
+        self.after(events)
+    }
+
+    /// Logs and counts head events, and saves every chain's heads.
+    fn after(&self, events: Vec<HeadEvent>) -> Result<(), VerifierError> {
+        for HeadEvent { level, event } in &events {
+            match event {
+                SafetyEvent::Invalid { chain, number, reason } => {
+                    warn!(chain, block = number, level = level.as_str(), reason, "invalid block");
+                    metrics::record_invalid_block(*chain, level.as_str());
+                }
+                SafetyEvent::Demoted { chain, from, to } => {
+                    warn!(chain, from, to = ?to, level = level.as_str(), "head demoted");
+                }
+                SafetyEvent::Promoted { chain, number } => {
+                    debug!(chain, block = number, level = level.as_str(), "head promoted");
+                }
+            }
+        }
+        for chain in self.chains() {
+            if let Some(heads) = self.heads(chain) {
+                metrics::record_heads(chain, &heads);
+                self.store(chain)?.save_heads(&heads)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes every store durable.
+    pub fn flush(&self) -> Result<(), VerifierError> {
+        for store in self.inner.stores.values() {
+            store.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Checks an access list against the index, without touching the network.
+    pub fn check_access_list_now(
+        &self,
+        entries: &[B256],
+        min_safety: SafetyLevel,
+        descriptor: ExecutingDescriptor,
+    ) -> Result<(), CheckError> {
+        let result = check_access_list(&self.read(), entries, min_safety, descriptor);
+        metrics::record_check(match &result {
+            Ok(()) => "valid",
+            Err(CheckError::FutureBlock { .. } | CheckError::BelowSafety { .. }) => "not_yet",
+            Err(_) => "rejected",
+        });
+        result
+    }
+}
+
+impl MessageChecker for Verifier {
+    fn check_access_list(
+        &self,
+        entries: &[B256],
+        min_safety: SafetyLevel,
+        descriptor: ExecutingDescriptor,
+    ) -> impl Future<Output = Result<(), CheckError>> + Send {
+        let result = self.check_access_list_now(entries, min_safety, descriptor);
+        std::future::ready(result)
+    }
+}
