@@ -30,4 +30,5 @@ pub const CROSS_CHAIN_COUNTER: Address = address!("0x511100000000000000000000000
 pub const TEST_SUPERCHAIN_ERC20: Address = address!("0x5111000000000000000000000000000000000002");
 
 /// Balance `ETHLiquidity` starts with: `type(uint248).max` wei, far above all ETH in existence.
-pub const ETH_LIQUIDITY_INITIAL_BALANCE: U256 = U256::from_limbs([u64::MAX, u64::MAX, u64::MAX, u64::MAX >> 8]);
+pub const ETH_LIQUIDITY_INITIAL_BALANCE: U256 =
+    U256::from_limbs([u64::MAX, u64::MAX, u64::MAX, u64::MAX >> 8]);

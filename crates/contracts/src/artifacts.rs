@@ -80,11 +80,17 @@ impl Contract {
             Contract::TestSuperchainERC20 => {
                 include_str!("../../../contracts/artifacts/TestSuperchainERC20.json")
             }
-            Contract::SuperchainETHBridge => include_str!("../../../contracts/artifacts/SuperchainETHBridge.json"),
+            Contract::SuperchainETHBridge => {
+                include_str!("../../../contracts/artifacts/SuperchainETHBridge.json")
+            }
             Contract::EthLiquidity => include_str!("../../../contracts/artifacts/ETHLiquidity.json"),
             Contract::L1Block => include_str!("../../../contracts/artifacts/L1Block.json"),
-            Contract::L2ToL1MessagePasser => include_str!("../../../contracts/artifacts/L2ToL1MessagePasser.json"),
-            Contract::CrossChainCounter => include_str!("../../../contracts/artifacts/CrossChainCounter.json"),
+            Contract::L2ToL1MessagePasser => {
+                include_str!("../../../contracts/artifacts/L2ToL1MessagePasser.json")
+            }
+            Contract::CrossChainCounter => {
+                include_str!("../../../contracts/artifacts/CrossChainCounter.json")
+            }
             Contract::MessageProbe => include_str!("../../../contracts/artifacts/MessageProbe.json"),
         }
     }
@@ -110,7 +116,9 @@ impl Contract {
     pub fn deployed_bytecode(self) -> Bytes {
         match self {
             Contract::CrossL2Inbox => bindings::CrossL2Inbox::DEPLOYED_BYTECODE.clone(),
-            Contract::L2ToL2CrossDomainMessenger => bindings::L2ToL2CrossDomainMessenger::DEPLOYED_BYTECODE.clone(),
+            Contract::L2ToL2CrossDomainMessenger => {
+                bindings::L2ToL2CrossDomainMessenger::DEPLOYED_BYTECODE.clone()
+            }
             Contract::SuperchainTokenBridge => bindings::SuperchainTokenBridge::DEPLOYED_BYTECODE.clone(),
             Contract::SuperchainERC20 => Bytes::new(),
             Contract::TestSuperchainERC20 => bindings::TestSuperchainERC20::DEPLOYED_BYTECODE.clone(),

@@ -29,7 +29,10 @@ fn counter_counts_increments_relayed_from_another_chain() {
         let relayed = destination.send(InitiatingMessage::sent_message(&source, &sent).relay_tx(RELAYER));
         assert!(relayed.success, "relay reverted with {}", relayed.output);
         let (_, event) = relayed.events::<CrossChainCounter::Incremented>(COUNTER).remove(0);
-        assert_eq!((event.source, event.requester, event.count), (U256::from(901), ALICE, U256::from(expected)));
+        assert_eq!(
+            (event.source, event.requester, event.count),
+            (U256::from(901), ALICE, U256::from(expected))
+        );
     }
     assert_eq!(destination.view(COUNTER, &CrossChainCounter::countCall {}), U256::from(2));
     assert_eq!(destination.view(COUNTER, &CrossChainCounter::lastSourceCall {}), U256::from(901));
@@ -70,10 +73,14 @@ fn withdrawals_are_recorded_by_hash_with_a_versioned_nonce() {
         };
         let outcome = chain.send(Tx::call(ALICE, PASSER, &call).value(U256::from(10))).expect_success();
         let nonce = (U256::from(1) << 240) | U256::from(count);
-        let expected =
-            keccak256((nonce, ALICE, target, U256::from(10), U256::from(100_000), data.clone()).abi_encode_params());
+        let expected = keccak256(
+            (nonce, ALICE, target, U256::from(10), U256::from(100_000), data.clone()).abi_encode_params(),
+        );
         let (_, event) = outcome.events::<L2ToL1MessagePasser::MessagePassed>(PASSER).remove(0);
-        assert_eq!((event.nonce, event.sender, event.target, event.withdrawalHash), (nonce, ALICE, target, expected));
+        assert_eq!(
+            (event.nonce, event.sender, event.target, event.withdrawalHash),
+            (nonce, ALICE, target, expected)
+        );
         assert!(chain.view(PASSER, &L2ToL1MessagePasser::sentMessagesCall { withdrawalHash: expected }));
         // Slot 0 holds the mapping: the output root commits to it through the storage root.
         let slot = keccak256((expected, U256::ZERO).abi_encode_params());
@@ -93,7 +100,8 @@ fn genesis_places_every_predeploy_and_app_at_its_address() {
         assert!(!code.is_empty(), "{contract} has runtime code");
         assert_eq!(code, contract.deployed_bytecode());
         // The committed artifact holds the same code.
-        let artifact: serde_json::Value = serde_json::from_str(contract.artifact_json()).expect("artifact is JSON");
+        let artifact: serde_json::Value =
+            serde_json::from_str(contract.artifact_json()).expect("artifact is JSON");
         assert_eq!(artifact["deployedBytecode"].as_str(), Some(code.to_string().as_str()), "{contract}");
         assert_eq!(artifact["contractName"].as_str(), Some(contract.name()));
         placed += 1;

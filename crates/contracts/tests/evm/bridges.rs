@@ -10,7 +10,8 @@ use superlink_contracts::{
         SUPERCHAIN_ETH_BRIDGE, SUPERCHAIN_TOKEN_BRIDGE, TEST_SUPERCHAIN_ERC20 as TOKEN,
     },
     bindings::{
-        ETHLiquidity, L2ToL2CrossDomainMessenger, SuperchainETHBridge, SuperchainTokenBridge, TestSuperchainERC20,
+        ETHLiquidity, L2ToL2CrossDomainMessenger, SuperchainETHBridge, SuperchainTokenBridge,
+        TestSuperchainERC20,
     },
 };
 
@@ -34,7 +35,9 @@ fn supply(chain: &mut Chain) -> U256 {
 }
 
 fn mint(chain: &mut Chain, to: Address, amount: U256) {
-    chain.send(Tx::call(to, TOKEN, &TestSuperchainERC20::mintCall { _to: to, _amount: amount })).expect_success();
+    chain
+        .send(Tx::call(to, TOKEN, &TestSuperchainERC20::mintCall { _to: to, _amount: amount }))
+        .expect_success();
 }
 
 fn send_erc20(amount: U256) -> Tx {
@@ -67,10 +70,20 @@ fn bridge_tokens(minted: U256, amount: U256) {
     let relayed = relay(&source, &mut destination, &sent);
     assert!(relayed.success, "relay reverted with {}", relayed.output);
     let (_, mint_event) = relayed.events::<TestSuperchainERC20::CrosschainMint>(TOKEN).remove(0);
-    assert_eq!((mint_event._to, mint_event._amount, mint_event._sender), (BOB, amount, SUPERCHAIN_TOKEN_BRIDGE));
-    let (_, relayed_event) = relayed.events::<SuperchainTokenBridge::RelayedERC20>(SUPERCHAIN_TOKEN_BRIDGE).remove(0);
     assert_eq!(
-        (relayed_event.token, relayed_event.from, relayed_event.to, relayed_event.amount, relayed_event.source),
+        (mint_event._to, mint_event._amount, mint_event._sender),
+        (BOB, amount, SUPERCHAIN_TOKEN_BRIDGE)
+    );
+    let (_, relayed_event) =
+        relayed.events::<SuperchainTokenBridge::RelayedERC20>(SUPERCHAIN_TOKEN_BRIDGE).remove(0);
+    assert_eq!(
+        (
+            relayed_event.token,
+            relayed_event.from,
+            relayed_event.to,
+            relayed_event.amount,
+            relayed_event.source
+        ),
         (TOKEN, ALICE, BOB, amount, U256::from(SOURCE))
     );
     assert_eq!(balance(&mut destination, BOB), amount);
@@ -105,15 +118,24 @@ fn only_the_token_bridge_may_mint_or_burn() {
     mint(&mut chain, ALICE, U256::from(10));
     let direct_mint = TestSuperchainERC20::crosschainMintCall { _to: ALICE, _amount: U256::from(5) };
     let direct_burn = TestSuperchainERC20::crosschainBurnCall { _from: ALICE, _amount: U256::from(5) };
-    assert!(chain.send(Tx::call(ALICE, TOKEN, &direct_mint)).reverted_with::<TestSuperchainERC20::Unauthorized>());
-    assert!(chain.send(Tx::call(ALICE, TOKEN, &direct_burn)).reverted_with::<TestSuperchainERC20::Unauthorized>());
+    assert!(
+        chain.send(Tx::call(ALICE, TOKEN, &direct_mint)).reverted_with::<TestSuperchainERC20::Unauthorized>()
+    );
+    assert!(
+        chain.send(Tx::call(ALICE, TOKEN, &direct_burn)).reverted_with::<TestSuperchainERC20::Unauthorized>()
+    );
     assert_eq!(balance(&mut chain, ALICE), U256::from(10));
 }
 
 #[test]
 fn relay_erc20_only_through_the_messenger() {
     let mut chain = Chain::new(DESTINATION);
-    let call = SuperchainTokenBridge::relayERC20Call { _token: TOKEN, _from: ALICE, _to: BOB, _amount: U256::from(1) };
+    let call = SuperchainTokenBridge::relayERC20Call {
+        _token: TOKEN,
+        _from: ALICE,
+        _to: BOB,
+        _amount: U256::from(1),
+    };
     let outcome = chain.send(Tx::call(ALICE, SUPERCHAIN_TOKEN_BRIDGE, &call));
     assert!(outcome.reverted_with::<SuperchainTokenBridge::Unauthorized>());
 }
@@ -122,7 +144,12 @@ fn relay_erc20_only_through_the_messenger() {
 fn a_message_to_the_bridge_not_sent_by_the_bridge_is_refused() {
     let (mut source, mut destination) = (Chain::new(SOURCE), Chain::new(DESTINATION));
     // Alice asks the messenger herself to call relayERC20 on the destination's bridge.
-    let forged = SuperchainTokenBridge::relayERC20Call { _token: TOKEN, _from: ALICE, _to: BOB, _amount: U256::from(7) };
+    let forged = SuperchainTokenBridge::relayERC20Call {
+        _token: TOKEN,
+        _from: ALICE,
+        _to: BOB,
+        _amount: U256::from(7),
+    };
     let send = L2ToL2CrossDomainMessenger::sendMessageCall {
         _destination: U256::from(DESTINATION),
         _target: SUPERCHAIN_TOKEN_BRIDGE,
@@ -189,7 +216,11 @@ fn only_the_eth_bridge_may_use_the_liquidity_pool_or_relay_eth() {
     let mint = Tx::call(ALICE, ETH_LIQUIDITY, &ETHLiquidity::mintCall { _amount: U256::from(1) });
     assert!(chain.send(mint).reverted_with::<ETHLiquidity::Unauthorized>());
     let relay = SuperchainETHBridge::relayETHCall { _from: ALICE, _to: ALICE, _amount: U256::from(1) };
-    assert!(chain.send(Tx::call(ALICE, SUPERCHAIN_ETH_BRIDGE, &relay)).reverted_with::<SuperchainETHBridge::Unauthorized>());
+    assert!(
+        chain
+            .send(Tx::call(ALICE, SUPERCHAIN_ETH_BRIDGE, &relay))
+            .reverted_with::<SuperchainETHBridge::Unauthorized>()
+    );
     assert_eq!(chain.balance(ETH_LIQUIDITY), ETH_LIQUIDITY_INITIAL_BALANCE);
 }
 

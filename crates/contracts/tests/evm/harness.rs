@@ -3,7 +3,7 @@
 
 use alloy_primitives::{Address, B256, Bytes, Log, U256};
 use alloy_sol_types::{SolCall, SolError, SolEvent};
-use op_revm::{DefaultOp, OpBuilder, OpSpecId, OpTransaction, OpContext};
+use op_revm::{DefaultOp, OpBuilder, OpContext, OpSpecId, OpTransaction};
 use revm::{
     Context, DatabaseCommit, DatabaseRef, ExecuteEvm,
     context::{TxEnv, result::ExecutionResult},
@@ -38,7 +38,14 @@ pub struct Tx {
 impl Tx {
     /// A plain call of `call` on `to` from `from`.
     pub fn call<C: SolCall>(from: Address, to: Address, call: &C) -> Self {
-        Tx { from, to, data: call.abi_encode().into(), value: U256::ZERO, access_list: vec![], deposit: false }
+        Tx {
+            from,
+            to,
+            data: call.abi_encode().into(),
+            value: U256::ZERO,
+            access_list: vec![],
+            deposit: false,
+        }
     }
 
     /// Sends `value` along.
@@ -54,7 +61,7 @@ impl Tx {
     }
 
     /// Turns the transaction into a deposit.
-    pub fn as_deposit(mut self) -> Self {
+    pub fn into_deposit(mut self) -> Self {
         self.deposit = true;
         self
     }
@@ -240,7 +247,7 @@ impl Chain {
     /// Calls a view function and decodes its return. The call is simulated as a deposit, which pays no L1 fee,
     /// so it needs no funded sender whatever the L1 attributes are.
     pub fn view<C: SolCall>(&mut self, to: Address, call: &C) -> C::Return {
-        let outcome = self.simulate(Tx::call(Address::repeat_byte(0xee), to, call).as_deposit());
+        let outcome = self.simulate(Tx::call(Address::repeat_byte(0xee), to, call).into_deposit());
         assert!(outcome.success, "view call reverted with {}", outcome.output);
         outcome.returns::<C>()
     }
@@ -252,7 +259,9 @@ fn outcome(result: ExecutionResult<op_revm::OpHaltReason>, block: (u64, u64)) ->
         ExecutionResult::Success { logs, output, .. } => {
             Outcome { success: true, output: output.into_data(), logs, gas_used, block }
         }
-        ExecutionResult::Revert { output, .. } => Outcome { success: false, output, logs: vec![], gas_used, block },
+        ExecutionResult::Revert { output, .. } => {
+            Outcome { success: false, output, logs: vec![], gas_used, block }
+        }
         ExecutionResult::Halt { reason, .. } => {
             panic!("transaction halted: {reason:?}")
         }

@@ -34,7 +34,10 @@ fn reference_checksum_matches_the_spec_vectors() {
     let log_hash = reference::log_hash(identifier().origin, keccak256("example payload"));
     assert_eq!(log_hash, b256!("0xf9ed05990c887d3f86718aabd7e940faaa75d6a5cd44602e89642586ce85f2aa"));
     let id = Identifier { chainId: U256::from(3), ..identifier() };
-    let checksum = reference::checksum_of_log_hash(&id, B256::from_slice(&[0x0123456789abcdefu64.to_be_bytes(); 4].concat()));
+    let checksum = reference::checksum_of_log_hash(
+        &id,
+        B256::from_slice(&[0x0123456789abcdefu64.to_be_bytes(); 4].concat()),
+    );
     assert_eq!(checksum, b256!("0x03ca886771056d8ea647bb809b888ba14986f57daaf28954d40408321717716a"));
 }
 
@@ -43,7 +46,8 @@ fn declared_checksum_emits_exactly_one_executing_message() {
     let mut chain = Chain::new(901);
     let id = identifier();
     let msg_hash = keccak256("example payload");
-    let outcome = chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![reference::checksum(&id, msg_hash)]));
+    let outcome =
+        chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![reference::checksum(&id, msg_hash)]));
     assert!(outcome.success, "reverted with {}", outcome.output);
     assert_eq!(outcome.logs.len(), 1);
     let events = outcome.events::<ExecutingMessage>(CROSS_L2_INBOX);
@@ -66,8 +70,8 @@ fn checksum_of_another_identifier_reverts_not_in_access_list() {
     let id = identifier();
     let msg_hash = keccak256("example payload");
     let other = Identifier { logIndex: id.logIndex + U256::from(1), ..id.clone() };
-    let outcome =
-        chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![reference::checksum(&other, msg_hash)]));
+    let outcome = chain
+        .send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![reference::checksum(&other, msg_hash)]));
     assert!(outcome.reverted_with::<NotInAccessList>());
     // The same checksum declared for another contract does not count either.
     let outcome = chain.send(validate(&id, msg_hash).access(USER, vec![reference::checksum(&id, msg_hash)]));
@@ -77,7 +81,7 @@ fn checksum_of_another_identifier_reverts_not_in_access_list() {
 #[test]
 fn deposit_transaction_reverts_not_in_access_list() {
     let mut chain = Chain::new(901);
-    let outcome = chain.send(validate(&identifier(), keccak256("example payload")).as_deposit());
+    let outcome = chain.send(validate(&identifier(), keccak256("example payload")).into_deposit());
     assert!(outcome.reverted_with::<NotInAccessList>());
 }
 

@@ -69,9 +69,12 @@ impl InitiatingMessage {
 
     /// A `relayMessage` transaction for this message from `relayer`, declaring it in the access list.
     pub fn relay_tx(&self, relayer: Address) -> Tx {
-        let call =
-            L2ToL2CrossDomainMessenger::relayMessageCall { _id: self.messenger_id(), _sentMessage: self.payload.clone() };
-        Tx::call(relayer, L2_TO_L2_CROSS_DOMAIN_MESSENGER, &call).access(CROSS_L2_INBOX, vec![self.checksum()])
+        let call = L2ToL2CrossDomainMessenger::relayMessageCall {
+            _id: self.messenger_id(),
+            _sentMessage: self.payload.clone(),
+        };
+        Tx::call(relayer, L2_TO_L2_CROSS_DOMAIN_MESSENGER, &call)
+            .access(CROSS_L2_INBOX, vec![self.checksum()])
     }
 }
 
@@ -84,12 +87,4 @@ pub fn to_messenger_id(id: &CrossL2Inbox::Identifier) -> L2ToL2CrossDomainMessen
         timestamp: id.timestamp,
         chainId: id.chainId,
     }
-}
-
-/// Sends the message of `send` on `source`, relays it on `destination` from `relayer`, and returns both outcomes.
-pub fn send_and_relay(source: &mut Chain, destination: &mut Chain, send: Tx, relayer: Address) -> (Outcome, Outcome) {
-    let sent = source.send(send).expect_success();
-    let message = InitiatingMessage::sent_message(source, &sent);
-    let relayed = destination.send(message.relay_tx(relayer));
-    (sent, relayed)
 }

@@ -36,7 +36,9 @@ fn attributes() -> Attributes {
         base_fee: U256::from(7_000_000_000u64),
         blob_base_fee: U256::from(3),
         hash: keccak256("l1 block"),
-        batcher_hash: B256::left_padding_from(address!("0x6887246668a3b87F54DeB3b94Ba47a6f63F32985").as_slice()),
+        batcher_hash: B256::left_padding_from(
+            address!("0x6887246668a3b87F54DeB3b94Ba47a6f63F32985").as_slice(),
+        ),
         operator_fee_scalar: 0x2122_2324,
         operator_fee_constant: 0x3132_3334_3536_3738,
         da_footprint_gas_scalar: 0x4142,
@@ -66,23 +68,19 @@ fn calldata(signature: &str, a: &Attributes) -> Bytes {
 }
 
 fn attributes_deposit(from: Address, data: Bytes) -> Tx {
-    Tx {
-        from,
-        to: L1_BLOCK,
-        data,
-        value: U256::ZERO,
-        access_list: vec![],
-        deposit: true,
-    }
+    Tx { from, to: L1_BLOCK, data, value: U256::ZERO, access_list: vec![], deposit: true }
 }
 
 #[test]
 fn jovian_attributes_are_where_op_revm_reads_them() {
     let mut chain = Chain::new(901);
     let a = attributes();
-    chain.send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesJovian()", &a))).expect_success();
+    chain
+        .send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesJovian()", &a)))
+        .expect_success();
 
-    let info = L1BlockInfo::try_fetch(chain.db_mut(), U256::from(1), OpSpecId::JOVIAN).expect("in-memory read");
+    let info =
+        L1BlockInfo::try_fetch(chain.db_mut(), U256::from(1), OpSpecId::JOVIAN).expect("in-memory read");
     assert_eq!(info.l1_base_fee, a.base_fee);
     assert_eq!(info.l1_base_fee_scalar, U256::from(a.base_fee_scalar));
     assert_eq!(info.l1_blob_base_fee, Some(a.blob_base_fee));
@@ -106,15 +104,26 @@ fn jovian_attributes_are_where_op_revm_reads_them() {
 fn ecotone_and_isthmus_attributes_are_where_op_revm_reads_them() {
     let mut chain = Chain::new(901);
     let a = attributes();
-    chain.send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesEcotone()", &a))).expect_success();
-    let info = L1BlockInfo::try_fetch(chain.db_mut(), U256::from(1), OpSpecId::ECOTONE).expect("in-memory read");
+    chain
+        .send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesEcotone()", &a)))
+        .expect_success();
+    let info =
+        L1BlockInfo::try_fetch(chain.db_mut(), U256::from(1), OpSpecId::ECOTONE).expect("in-memory read");
     assert_eq!(info.l1_base_fee, a.base_fee);
     assert_eq!(info.l1_base_fee_scalar, U256::from(a.base_fee_scalar));
     assert_eq!(info.l1_blob_base_fee_scalar, Some(U256::from(a.blob_base_fee_scalar)));
 
-    let b = Attributes { operator_fee_scalar: 9, operator_fee_constant: 10, base_fee: U256::from(11), ..attributes() };
-    chain.send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesIsthmus()", &b))).expect_success();
-    let info = L1BlockInfo::try_fetch(chain.db_mut(), U256::from(2), OpSpecId::ISTHMUS).expect("in-memory read");
+    let b = Attributes {
+        operator_fee_scalar: 9,
+        operator_fee_constant: 10,
+        base_fee: U256::from(11),
+        ..attributes()
+    };
+    chain
+        .send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesIsthmus()", &b)))
+        .expect_success();
+    let info =
+        L1BlockInfo::try_fetch(chain.db_mut(), U256::from(2), OpSpecId::ISTHMUS).expect("in-memory read");
     assert_eq!(info.l1_base_fee, U256::from(11));
     assert_eq!(info.operator_fee_scalar, Some(U256::from(9)));
     assert_eq!(info.operator_fee_constant, Some(U256::from(10)));

@@ -1,7 +1,11 @@
 //! The contracts executed on op-revm in memory, one test per rule of the interop spec.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod apps;
 mod bridges;
+mod gas;
 mod harness;
 mod inbox;
 mod interop;

@@ -8,8 +8,8 @@ use superlink_contracts::{
         CrossL2Inbox,
         L2ToL2CrossDomainMessenger::{
             self, IdOriginNotL2ToL2CrossDomainMessenger, InvalidMessage, MessageAlreadyRelayed,
-            MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, RelayedMessage, SentMessage,
-            TargetCallFailed,
+            MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, RelayedMessage,
+            SentMessage, TargetCallFailed,
         },
         MessageProbe,
     },
@@ -95,7 +95,10 @@ fn contract_message_hash_equals_rust_message_hash() {
         _message: message.clone().into(),
     };
     let onchain = source.view(MESSENGER, &call);
-    assert_eq!(onchain, reference::message_hash(U256::from(7), U256::from(8), U256::from(9), SENDER, PROBE, &message));
+    assert_eq!(
+        onchain,
+        reference::message_hash(U256::from(7), U256::from(8), U256::from(9), SENDER, PROBE, &message)
+    );
 }
 
 #[test]
@@ -120,7 +123,11 @@ fn resend_message_re_emits_only_sent_messages() {
     assert_eq!(re_emitted, original);
     assert_eq!(again.logs[0].data, sent.logs[0].data, "the same payload, so the same message hash");
 
-    assert!(source.send(resend(original.messageNonce + U256::from(1), &message)).reverted_with::<InvalidMessage>());
+    assert!(
+        source
+            .send(resend(original.messageNonce + U256::from(1), &message))
+            .reverted_with::<InvalidMessage>()
+    );
     assert!(source.send(resend(original.messageNonce, b"forged")).reverted_with::<InvalidMessage>());
 }
 
@@ -140,7 +147,10 @@ fn relay_calls_the_target_with_the_messenger_as_caller_and_the_context_set() {
     assert_eq!(destination.view(PROBE, &MessageProbe::lastSenderCall {}), SENDER);
     assert_eq!(destination.view(PROBE, &MessageProbe::lastSourceCall {}), U256::from(SOURCE));
     assert_eq!(destination.view(PROBE, &MessageProbe::lastPayloadCall {}).to_vec(), payload);
-    assert!(destination.view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash }));
+    assert!(
+        destination
+            .view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash })
+    );
 
     // One ExecutingMessage for the SentMessage log, then RelayedMessage with the hash of the target's return data.
     let executing = relayed.events::<CrossL2Inbox::ExecutingMessage>(CROSS_L2_INBOX);
@@ -202,7 +212,10 @@ fn relay_fails_when_the_target_reverts() {
     let message = InitiatingMessage::sent_message(&source, &sent);
     let outcome = destination.send(message.relay_tx(RELAYER));
     assert!(outcome.reverted_with::<TargetCallFailed>());
-    assert!(!destination.view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash }));
+    assert!(
+        !destination
+            .view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash })
+    );
 }
 
 #[test]
@@ -214,7 +227,10 @@ fn context_getters_revert_outside_a_relay() {
         L2ToL2CrossDomainMessenger::crossDomainMessageContextCall {}.abi_encode(),
     ];
     for data in calls {
-        let tx = Tx { data: data.into(), ..Tx::call(RELAYER, MESSENGER, &L2ToL2CrossDomainMessenger::messageNonceCall {}) };
+        let tx = Tx {
+            data: data.into(),
+            ..Tx::call(RELAYER, MESSENGER, &L2ToL2CrossDomainMessenger::messageNonceCall {})
+        };
         assert!(destination.simulate(tx).reverted_with::<NotEntered>());
     }
 }

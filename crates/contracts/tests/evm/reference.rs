@@ -43,5 +43,7 @@ pub fn message_hash(
     target: Address,
     message: &[u8],
 ) -> B256 {
-    keccak256((destination, source, nonce, sender, target, Bytes::copy_from_slice(message)).abi_encode_params())
+    keccak256(
+        (destination, source, nonce, sender, target, Bytes::copy_from_slice(message)).abi_encode_params(),
+    )
 }
