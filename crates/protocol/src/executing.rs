@@ -28,12 +28,14 @@ pub const EXECUTING_MESSAGE_TOPIC: B256 = abi::ExecutingMessage::SIGNATURE_HASH;
 pub const EXECUTING_MESSAGE_DATA_LEN: usize = 5 * 32;
 
 /// A decoded executing message: which log it executes, and the hash of the payload it claims that log has.
+///
+/// Its JSON is the supervisor RPC's message: `{"identifier": {...}, "payloadHash": "0x…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ExecutingMessage {
     /// The initiating log the message points at.
     pub identifier: Identifier,
     /// The keccak256 of the initiating log's payload (topics then data).
+    #[serde(rename = "payloadHash", alias = "msgHash")]
     pub msg_hash: B256,
 }
 

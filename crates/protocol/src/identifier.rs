@@ -23,18 +23,25 @@ sol! {
 
 /// Identifies one log: the emitter, the block that holds it, its index among all logs of that block, the
 /// block's timestamp and the chain's ID.
+///
+/// Its JSON is the supervisor RPC's: `{"origin", "blockNumber", "logIndex", "timestamp", "chainID"}`, numbers
+/// as hex quantities.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Identifier {
     /// The account that emitted the log.
     pub origin: Address,
     /// The number of the block that holds the log.
+    #[serde(with = "crate::json_format::hex_u64")]
     pub block_number: u64,
     /// The index of the log among all logs of its block (not of its transaction).
+    #[serde(with = "crate::json_format::hex_u32")]
     pub log_index: u32,
     /// The timestamp of the block that holds the log.
+    #[serde(with = "crate::json_format::hex_u64")]
     pub timestamp: u64,
     /// The chain the log was emitted on.
+    #[serde(rename = "chainID", alias = "chainId")]
     pub chain_id: U256,
 }
 
@@ -124,6 +131,29 @@ mod tests {
             let abi = AbiIdentifier::from(id);
             prop_assert_eq!(Identifier::try_from(abi).unwrap(), id);
         }
+    }
+
+    proptest! {
+        #[test]
+        fn an_identifier_survives_its_json(id in any_identifier()) {
+            let json = serde_json::to_string(&id).unwrap();
+            prop_assert_eq!(serde_json::from_str::<Identifier>(&json).unwrap(), id);
+        }
+    }
+
+    #[test]
+    fn the_json_is_the_supervisor_rpc_shape() {
+        let json = serde_json::to_value(sample()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "origin": Address::repeat_byte(0xaa),
+                "blockNumber": "0x7",
+                "logIndex": "0x3",
+                "timestamp": "0x6553f100",
+                "chainID": "0x385",
+            })
+        );
     }
 
     #[test]

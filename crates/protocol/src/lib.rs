@@ -18,6 +18,7 @@ pub mod access_list;
 pub mod dependency_set;
 pub mod executing;
 pub mod identifier;
+mod json_format;
 pub mod message;
 pub mod messenger;
 pub mod predeploys;

@@ -68,12 +68,21 @@ pub fn output_root_v0(state_root: B256, message_passer_storage_root: B256, block
 }
 
 /// One chain's output root in a super output.
+///
+/// Its JSON is op-service's `ChainIDAndOutput`: `{"ChainID": "901", "Output": "0x…"}` (lower-case and
+/// camel-case keys are accepted too).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct OutputRootWithChain {
     /// The chain.
+    #[serde(
+        rename = "ChainID",
+        alias = "chainID",
+        alias = "chainId",
+        with = "crate::json_format::decimal_u256"
+    )]
     pub chain_id: U256,
     /// The output root of its last block at or before the super output's timestamp.
+    #[serde(rename = "Output", alias = "output", alias = "outputRoot")]
     pub output_root: B256,
 }
 
@@ -83,6 +92,9 @@ pub enum SuperRootError {
     /// The input is empty.
     #[error("super output is empty")]
     Empty,
+    /// A super output must hold at least one chain.
+    #[error("super output has no chain")]
+    NoChains,
     /// The first byte is not the v1 version byte.
     #[error("super output version {0:#04x} is not supported (expected 0x01)")]
     UnsupportedVersion(u8),
@@ -103,22 +115,61 @@ pub enum SuperRootError {
 }
 
 /// A super output, version 1: the output roots of every chain of the dependency set at one timestamp.
+///
+/// Its JSON is op-service's: `{"timestamp": "0x…", "chains": [{"ChainID": "901", "Output": "0x…"}, ...]}`;
+/// reading it applies the same checks as [`SuperV1::decode`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(try_from = "SuperV1Json")]
 pub struct SuperV1 {
     /// The L2 timestamp the outputs are taken at.
+    #[serde(with = "crate::json_format::hex_u64")]
     pub timestamp: u64,
     /// The outputs, ascending by chain ID.
+    #[serde(rename = "chains")]
     pub outputs: Vec<OutputRootWithChain>,
 }
 
+/// The JSON of a super output as read, before its chains are checked.
+#[derive(serde::Deserialize)]
+struct SuperV1Json {
+    #[serde(with = "crate::json_format::hex_u64")]
+    timestamp: u64,
+    #[serde(alias = "outputs")]
+    chains: Vec<OutputRootWithChain>,
+}
+
+impl TryFrom<SuperV1Json> for SuperV1 {
+    type Error = SuperRootError;
+
+    fn try_from(json: SuperV1Json) -> Result<Self, Self::Error> {
+        check_ascending(&json.chains)?;
+        Ok(Self { timestamp: json.timestamp, outputs: json.chains })
+    }
+}
+
+/// Checks that outputs are non-empty and strictly ascending by chain ID.
+fn check_ascending(outputs: &[OutputRootWithChain]) -> Result<(), SuperRootError> {
+    if outputs.is_empty() {
+        return Err(SuperRootError::NoChains);
+    }
+    for pair in outputs.windows(2) {
+        let (previous, next) = (pair[0].chain_id, pair[1].chain_id);
+        if previous == next {
+            return Err(SuperRootError::DuplicateChain(next));
+        }
+        if previous > next {
+            return Err(SuperRootError::NotAscending { previous, next });
+        }
+    }
+    Ok(())
+}
+
 impl SuperV1 {
-    /// A super output of the given outputs, sorted ascending by chain ID; an error if a chain repeats.
+    /// A super output of the given outputs, sorted ascending by chain ID; an error if a chain repeats or
+    /// there is none.
     pub fn new(timestamp: u64, mut outputs: Vec<OutputRootWithChain>) -> Result<Self, SuperRootError> {
         outputs.sort_by_key(|output| output.chain_id);
-        if let Some(pair) = outputs.windows(2).find(|pair| pair[0].chain_id == pair[1].chain_id) {
-            return Err(SuperRootError::DuplicateChain(pair[0].chain_id));
-        }
+        check_ascending(&outputs)?;
         Ok(Self { timestamp, outputs })
     }
 
@@ -134,7 +185,8 @@ impl SuperV1 {
         out.into()
     }
 
-    /// Decodes and validates an encoded super output: version byte, lengths, strictly ascending chains.
+    /// Decodes and validates an encoded super output: version byte, lengths, at least one chain, strictly
+    /// ascending chains.
     pub fn decode(data: &[u8]) -> Result<Self, SuperRootError> {
         let (&version, rest) = data.split_first().ok_or(SuperRootError::Empty)?;
         if version != SUPER_OUTPUT_VERSION_V1 {
@@ -153,15 +205,7 @@ impl SuperV1 {
                 output_root: B256::from_slice(&entry[32..]),
             })
             .collect();
-        for pair in outputs.windows(2) {
-            let (previous, next) = (pair[0].chain_id, pair[1].chain_id);
-            if previous == next {
-                return Err(SuperRootError::DuplicateChain(next));
-            }
-            if previous > next {
-                return Err(SuperRootError::NotAscending { previous, next });
-            }
-        }
+        check_ascending(&outputs)?;
         Ok(Self { timestamp: u64::from_be_bytes(timestamp_bytes), outputs })
     }
 
@@ -320,8 +364,38 @@ mod tests {
     }
 
     #[test]
+    fn a_super_output_without_chains_is_rejected() {
+        assert_eq!(SuperV1::new(5, vec![]), Err(SuperRootError::NoChains));
+        let empty = SuperV1 { timestamp: 5, outputs: vec![] }.encode();
+        assert_eq!(empty.len(), 9);
+        assert_eq!(SuperV1::decode(&empty), Err(SuperRootError::NoChains));
+    }
+
+    #[test]
+    fn the_json_is_op_services_super_v1() {
+        let output = OutputRootWithChain { chain_id: U256::from(901), output_root: B256::repeat_byte(7) };
+        let super_v1 = SuperV1::new(26, vec![output]).unwrap();
+        let json = serde_json::to_value(&super_v1).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"timestamp": "0x1a", "chains": [{"ChainID": "901", "Output": B256::repeat_byte(7)}]})
+        );
+        assert_eq!(serde_json::from_value::<SuperV1>(json).unwrap(), super_v1);
+    }
+
+    #[test]
+    fn reading_json_checks_the_chains() {
+        let unordered = r#"{"timestamp": "0x1", "chains": [{"ChainID": "2", "Output": "0x0000000000000000000000000000000000000000000000000000000000000000"}, {"chainID": "1", "output": "0x0000000000000000000000000000000000000000000000000000000000000000"}]}"#;
+        let err = serde_json::from_str::<SuperV1>(unordered).unwrap_err();
+        assert!(err.to_string().contains("not ascending"), "{err}");
+        let empty = r#"{"timestamp": "0x1", "chains": []}"#;
+        assert!(serde_json::from_str::<SuperV1>(empty).unwrap_err().to_string().contains("no chain"));
+    }
+
+    #[test]
     fn decoding_rejects_a_wrong_version() {
-        let mut encoded = SuperV1::new(5, vec![]).unwrap().encode().to_vec();
+        let output = OutputRootWithChain { chain_id: U256::from(1), output_root: B256::ZERO };
+        let mut encoded = SuperV1::new(5, vec![output]).unwrap().encode().to_vec();
         encoded[0] = 0;
         assert_eq!(SuperV1::decode(&encoded), Err(SuperRootError::UnsupportedVersion(0)));
         assert_eq!(SuperV1::decode(&[]), Err(SuperRootError::Empty));
@@ -351,7 +425,7 @@ mod tests {
     }
 
     fn any_super() -> impl Strategy<Value = SuperV1> {
-        (any::<u64>(), proptest::collection::btree_map(any_chain_id(), any::<[u8; 32]>(), 0..8)).prop_map(
+        (any::<u64>(), proptest::collection::btree_map(any_chain_id(), any::<[u8; 32]>(), 1..8)).prop_map(
             |(timestamp, roots)| {
                 let outputs = roots
                     .into_iter()
