@@ -181,7 +181,10 @@ pub fn block_env(params: &BuildParams<'_>, parent: &Header, attrs: &BlockAttribu
         ),
         difficulty: U256::ZERO,
         prevrandao: Some(attrs.prev_randao),
-        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(0, revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE)),
+        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(
+            0,
+            revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
+        )),
         ..BlockEnv::default()
     }
 }
@@ -259,12 +262,12 @@ pub fn build_block(
         let mut failure = None;
 
         for deposit in deposits {
-            let nonce =
-                evm.0.ctx.journaled_state.database.state.info(&deposit.sender).map(|info| info.nonce);
+            let nonce = evm.0.ctx.journaled_state.database.state.info(&deposit.sender).map(|info| info.nonce);
             match evm.transact_commit(deposit.to_evm()) {
                 Ok(result) => out.record(deposit, result, Some(nonce.unwrap_or_default()), None),
                 Err(error) => {
-                    failure = Some(ChainError::DepositFailed { hash: deposit.hash, reason: error.to_string() });
+                    failure =
+                        Some(ChainError::DepositFailed { hash: deposit.hash, reason: error.to_string() });
                     break;
                 }
             }
@@ -278,7 +281,10 @@ pub fn build_block(
                 }
                 let remaining = params.gas_limit.saturating_sub(out.cumulative_gas);
                 if tx.gas_limit() > remaining {
-                    source.exclude(&tx, &Exclusion::NotYet(format!("needs {} gas, {remaining} left", tx.gas_limit())));
+                    source.exclude(
+                        &tx,
+                        &Exclusion::NotYet(format!("needs {} gas, {remaining} left", tx.gas_limit())),
+                    );
                     continue;
                 }
                 match evm.transact_commit(tx.to_evm()) {

@@ -235,7 +235,8 @@ impl CallContext<'_> {
         let mut low = first.gas_used.max(MIN_TRANSACTION_GAS).saturating_sub(1);
         let mut high = cap;
         // Most calls succeed with a little more than they used (the 63/64 rule); try that first.
-        let optimistic = first.gas_used.saturating_add(first.gas_used / 63).saturating_add(2_300).max(MIN_TRANSACTION_GAS);
+        let optimistic =
+            first.gas_used.saturating_add(first.gas_used / 63).saturating_add(2_300).max(MIN_TRANSACTION_GAS);
         if optimistic < high {
             let (outcome, _) = self.run(request, overrides, Some(optimistic))?;
             if outcome.success {
@@ -297,11 +298,18 @@ fn is_precompile(address: &Address) -> bool {
     bytes[..18].iter().all(|byte| *byte == 0) && u16::from_be_bytes([bytes[18], bytes[19]]) <= 0x100
 }
 
-fn touched_list(state: &EvmState, sender: Address, target: Option<Address>, coinbase: &Address) -> AccessList {
+fn touched_list(
+    state: &EvmState,
+    sender: Address,
+    target: Option<Address>,
+    coinbase: &Address,
+) -> AccessList {
     let mut items: Vec<AccessListItem> = state
         .iter()
         .filter(|(address, _)| {
-            **address != sender && Some(**address) != target && *address != coinbase
+            **address != sender
+                && Some(**address) != target
+                && *address != coinbase
                 && !FEE_VAULTS.contains(address)
                 && !is_precompile(address)
         })

@@ -1,6 +1,6 @@
 //! Typed errors of the chain: state reads, transaction admission, execution and block-store queries.
 
-use alloy_primitives::{Address, B256, U256};
+use alloy_primitives::{Address, B256};
 use revm::database_interface::DBErrorMarker;
 
 /// A failure while reading the world state from inside the EVM.
@@ -13,92 +13,15 @@ pub enum StateError {
 
 impl DBErrorMarker for StateError {}
 
-/// Why the transaction pool refused a transaction.
+/// Why a transaction envelope cannot be turned into an executable transaction.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PoolError {
-    /// Deposit transactions only come from the node itself, never through the pool.
-    #[error("deposit transactions cannot be submitted to the pool")]
-    DepositNotAllowed,
+pub enum TxError {
     /// The transaction's type is not one the chain executes.
     #[error("transaction type {0} is not supported")]
     UnsupportedType(u8),
     /// The signature does not recover to a sender.
     #[error("invalid signature: {0}")]
     InvalidSignature(String),
-    /// The transaction is signed for another chain.
-    #[error("transaction chain id {got} does not match chain {expected}")]
-    WrongChainId {
-        /// The chain this pool serves.
-        expected: u64,
-        /// The chain id the transaction carries.
-        got: u64,
-    },
-    /// The sender's account nonce is already past this transaction's nonce.
-    #[error("nonce too low: sender {sender} has nonce {state_nonce}, transaction has {tx_nonce}")]
-    NonceTooLow {
-        /// The transaction's sender.
-        sender: Address,
-        /// The account nonce in the latest state.
-        state_nonce: u64,
-        /// The nonce the transaction carries.
-        tx_nonce: u64,
-    },
-    /// The sender cannot pay `gas * maxFee + value`.
-    #[error("insufficient funds: sender {sender} has {balance}, transaction costs up to {cost}")]
-    InsufficientFunds {
-        /// The transaction's sender.
-        sender: Address,
-        /// The sender's balance in the latest state.
-        balance: U256,
-        /// The most the transaction can cost.
-        cost: U256,
-    },
-    /// The transaction asks for more gas than a block holds.
-    #[error("gas limit {gas} exceeds the block gas limit {block_gas_limit}")]
-    GasLimitTooHigh {
-        /// The transaction's gas limit.
-        gas: u64,
-        /// The chain's block gas limit.
-        block_gas_limit: u64,
-    },
-    /// The transaction's gas limit is below its intrinsic cost.
-    #[error("gas limit {gas} is below the intrinsic gas {intrinsic}")]
-    IntrinsicGasTooLow {
-        /// The transaction's gas limit.
-        gas: u64,
-        /// The gas the transaction needs before executing anything.
-        intrinsic: u64,
-    },
-    /// The fee cap is below the priority fee.
-    #[error("max priority fee {priority} exceeds max fee {max_fee}")]
-    TipAboveFeeCap {
-        /// The max fee per gas.
-        max_fee: u128,
-        /// The max priority fee per gas.
-        priority: u128,
-    },
-    /// The transaction is already in the pool.
-    #[error("transaction {0} is already known")]
-    AlreadyKnown(B256),
-    /// A transaction with the same sender and nonce is in the pool and pays at least as much.
-    #[error("replacement transaction underpriced: sender {sender} nonce {nonce}")]
-    ReplacementUnderpriced {
-        /// The sender.
-        sender: Address,
-        /// The nonce both transactions use.
-        nonce: u64,
-    },
-    /// An unsigned transaction from an address that is not impersonated.
-    #[error("sender {0} is not impersonated")]
-    NotImpersonated(Address),
-    /// The owner's admission check refused the transaction.
-    #[error("admission check rejected transaction {hash}: {reason}")]
-    Rejected {
-        /// The transaction's hash.
-        hash: B256,
-        /// The reason the check gave.
-        reason: String,
-    },
 }
 
 /// A failure of a chain operation.
@@ -166,5 +89,14 @@ pub enum ChainError {
     State(#[from] StateError),
     /// The pool refused a transaction.
     #[error(transparent)]
-    Pool(#[from] PoolError),
+    Pool(#[from] superlink_txpool::InsertError),
+    /// An unsigned transaction from an address that is not impersonated.
+    #[error("sender {0} is not impersonated")]
+    NotImpersonated(Address),
+    /// A transaction envelope that cannot be executed.
+    #[error(transparent)]
+    Tx(#[from] TxError),
+    /// No snapshot with this id exists.
+    #[error("snapshot {0} does not exist")]
+    UnknownSnapshot(u64),
 }

@@ -22,6 +22,24 @@ pub struct GenesisAccount {
     pub storage: BTreeMap<U256, U256>,
 }
 
+impl From<alloy_genesis::GenesisAccount> for GenesisAccount {
+    /// Takes alloy's genesis account (the shape of `genesis.json` and of the predeploy allocations);
+    /// storage words become slots and values.
+    fn from(account: alloy_genesis::GenesisAccount) -> Self {
+        Self {
+            balance: account.balance,
+            nonce: account.nonce.unwrap_or_default(),
+            code: account.code.unwrap_or_default(),
+            storage: account
+                .storage
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(slot, value)| (U256::from_be_bytes(slot.0), U256::from_be_bytes(value.0)))
+                .collect(),
+        }
+    }
+}
+
 /// Everything needed to create a chain's genesis block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Genesis {
@@ -58,9 +76,12 @@ impl Genesis {
         self
     }
 
-    /// Adds allocations, e.g. the predeploys; returns `self` for chaining.
-    pub fn with_alloc(mut self, alloc: impl IntoIterator<Item = (Address, GenesisAccount)>) -> Self {
-        self.alloc.extend(alloc);
+    /// Adds allocations, e.g. the predeploys (alloy's genesis accounts convert); returns `self` for chaining.
+    pub fn with_alloc<A: Into<GenesisAccount>>(
+        mut self,
+        alloc: impl IntoIterator<Item = (Address, A)>,
+    ) -> Self {
+        self.alloc.extend(alloc.into_iter().map(|(address, account)| (address, account.into())));
         self
     }
 

@@ -91,11 +91,7 @@ impl L1Attributes {
     /// The L1 attributes deposit transaction for the L2 block at `sequence_number` in this epoch.
     pub fn deposit(&self, sequence_number: u64) -> TxDeposit {
         TxDeposit {
-            source_hash: deposit_source_hash(
-                L1_INFO_DEPOSIT_DOMAIN,
-                self.hash,
-                U256::from(sequence_number),
-            ),
+            source_hash: deposit_source_hash(L1_INFO_DEPOSIT_DOMAIN, self.hash, U256::from(sequence_number)),
             from: L1_INFO_DEPOSITOR,
             to: TxKind::Call(L1_BLOCK_ADDRESS),
             mint: 0,

@@ -11,12 +11,24 @@
 pub mod base_fee;
 pub mod block;
 pub mod builder;
+pub mod call;
+pub mod chain;
 pub mod db;
 pub mod error;
 pub mod genesis;
 pub mod l1_info;
 pub mod state;
+pub mod store;
 pub mod trie;
 pub mod tx;
-pub mod call;
-pub mod store;
+
+pub use base_fee::Eip1559Params;
+pub use block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock};
+pub use builder::{Exclusion, TxSource};
+pub use call::{AccessListOutcome, ExecutionOutcome};
+pub use chain::{Chain, ChainConfig, MinedBlock, ReplacedBlock, ReplacementOutcome, RewindOutcome};
+pub use error::{ChainError, StateError, TxError};
+pub use genesis::{Genesis, GenesisAccount};
+pub use l1_info::L1Attributes;
+pub use store::LogFilter;
+pub use tx::ExecutableTx;

@@ -91,11 +91,16 @@ fn account_trie(state: &WorldState, target: Option<Nibbles>) -> (B256, ProofNode
 }
 
 /// An EIP-1186 proof of an account and some of its storage slots against the state's root.
-pub fn account_proof(state: &mut WorldState, address: Address, slots: &[B256]) -> EIP1186AccountProofResponse {
+pub fn account_proof(
+    state: &mut WorldState,
+    address: Address,
+    slots: &[B256],
+) -> EIP1186AccountProofResponse {
     refresh_storage_roots(state);
     let hashed_address = Nibbles::unpack(keccak256(address));
     let (_, account_nodes) = account_trie(state, Some(hashed_address));
-    let account_proof = account_nodes.matching_nodes_sorted(&hashed_address).into_iter().map(|(_, node)| node);
+    let account_proof =
+        account_nodes.matching_nodes_sorted(&hashed_address).into_iter().map(|(_, node)| node);
     let empty = Account::default();
     let account = state.account(&address).unwrap_or(&empty);
     let slot_targets: Vec<Nibbles> = slots.iter().map(|slot| Nibbles::unpack(keccak256(slot))).collect();

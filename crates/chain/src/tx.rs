@@ -9,7 +9,7 @@ use op_revm::{OpTransaction, transaction::deposit::DepositTransactionParts};
 use revm::context::TxEnv;
 use revm::context_interface::either::Either;
 
-use crate::error::PoolError;
+use crate::error::TxError;
 
 /// A transaction with its sender and hash, as the pool holds it and the block builder executes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,11 +27,11 @@ pub struct ExecutableTx {
 
 impl ExecutableTx {
     /// Recovers the sender of a signed transaction (or takes `from` of a deposit).
-    pub fn recover(envelope: OpTxEnvelope) -> Result<Self, PoolError> {
+    pub fn recover(envelope: OpTxEnvelope) -> Result<Self, TxError> {
         let sender = match &envelope {
             OpTxEnvelope::Deposit(deposit) => deposit.from,
-            OpTxEnvelope::PostExec(_) => return Err(PoolError::UnsupportedType(envelope.ty())),
-            _ => envelope.recover_signer().map_err(|error| PoolError::InvalidSignature(error.to_string()))?,
+            OpTxEnvelope::PostExec(_) => return Err(TxError::UnsupportedType(envelope.ty())),
+            _ => envelope.recover_signer().map_err(|error| TxError::InvalidSignature(error.to_string()))?,
         };
         let hash = envelope.tx_hash();
         Ok(Self { envelope, sender, hash, impersonated: false })
