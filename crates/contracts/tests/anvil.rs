@@ -98,17 +98,17 @@ fn id_arg(id: &Identifier) -> String {
     format!("({},{},{},{},{})", id.origin, id.blockNumber, id.logIndex, id.timestamp, id.chainId)
 }
 
-/// The type-3 access-list entry of the executing message `msg_hash` at `id`, computed by the protocol's formula.
-fn checksum(id: &Identifier, msg_hash: B256) -> B256 {
-    let log_hash = keccak256([id.origin.as_slice(), msg_hash.as_slice()].concat());
-    let mut packed = [0u8; 32];
-    packed[12..20].copy_from_slice(&id.blockNumber.to::<u64>().to_be_bytes());
-    packed[20..28].copy_from_slice(&id.timestamp.to::<u64>().to_be_bytes());
-    packed[28..32].copy_from_slice(&id.logIndex.to::<u32>().to_be_bytes());
-    let id_log_hash = keccak256([log_hash.as_slice(), &packed].concat());
-    let mut bare = keccak256([id_log_hash.as_slice(), &id.chainId.to_be_bytes::<32>()].concat());
-    bare[0] = 0x03;
-    bare
+/// The access-list keys (lookup, then checksum) that declare the executing message `msg_hash` at `id`, as the
+/// protocol crate computes them.
+fn declaration(id: &Identifier, msg_hash: B256) -> Vec<B256> {
+    let id = superlink_protocol::Identifier {
+        origin: id.origin,
+        block_number: id.blockNumber.to::<u64>(),
+        log_index: id.logIndex.to::<u32>(),
+        timestamp: id.timestamp.to::<u64>(),
+        chain_id: id.chainId,
+    };
+    superlink_protocol::access_list_keys(&id, msg_hash)
 }
 
 /// Whether a cast error carries the revert selector of `E`.
@@ -137,7 +137,8 @@ fn validate_message_on_anvil_needs_the_checksum_in_the_access_list() {
     let signature = format!("validateMessage({IDENTIFIER_TYPE},bytes32)");
     let args = [id_arg(&id), msg_hash.to_string()];
 
-    let receipt = node.send(CROSS_L2_INBOX, &signature, &args, &[checksum(&id, msg_hash)]).expect("accepted");
+    let receipt =
+        node.send(CROSS_L2_INBOX, &signature, &args, &declaration(&id, msg_hash)).expect("accepted");
     let logs = receipt["logs"].as_array().expect("logs");
     assert_eq!(logs.len(), 1);
     let topics: Vec<&str> =
@@ -155,7 +156,7 @@ fn validate_message_on_anvil_needs_the_checksum_in_the_access_list() {
         CROSS_L2_INBOX,
         &signature,
         &args,
-        &[checksum(&other, msg_hash)]
+        &declaration(&other, msg_hash)
     )));
 }
 
@@ -190,7 +191,7 @@ fn relay_message_on_anvil_follows_the_messenger_rules() {
             MESSENGER,
             &signature,
             &[id_arg(id), payload.to_string()],
-            &[checksum(id, keccak256(payload))],
+            &declaration(id, keccak256(payload)),
         )
     };
     let record =
