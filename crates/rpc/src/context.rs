@@ -1,0 +1,105 @@
+//! What every method handler shares: the backend, the installed filters and the server's limits; and the
+//! helper that runs heavy backend work off the async reactor.
+
+use std::{
+    sync::{Arc, Mutex, MutexGuard},
+    time::Duration,
+};
+
+use jsonrpsee::types::ErrorObjectOwned;
+
+use crate::{
+    backend::{BackendResult, EthBackend},
+    error::{BackendError, RpcError},
+    filters::FilterRegistry,
+};
+
+/// Limits and identity of a server.
+#[derive(Debug, Clone)]
+pub struct RpcConfig {
+    /// Largest accepted request body, in bytes (HTTP body or WebSocket message).
+    pub max_request_body_size: u32,
+    /// Largest response, in bytes.
+    pub max_response_body_size: u32,
+    /// Most simultaneous connections.
+    pub max_connections: u32,
+    /// Most subscriptions one WebSocket connection may hold.
+    pub max_subscriptions_per_connection: u32,
+    /// Widest `eth_getLogs` range, in blocks.
+    pub max_log_block_range: u64,
+    /// Filters not polled for this long are uninstalled.
+    pub filter_idle_timeout: Duration,
+    /// Most unpolled items one filter keeps (the oldest are dropped first).
+    pub max_filter_buffer: usize,
+    /// What `web3_clientVersion` answers.
+    pub client_version: String,
+}
+
+impl Default for RpcConfig {
+    fn default() -> Self {
+        RpcConfig {
+            max_request_body_size: 10 * 1024 * 1024,
+            max_response_body_size: 100 * 1024 * 1024,
+            max_connections: 1000,
+            max_subscriptions_per_connection: 1024,
+            max_log_block_range: 10_000,
+            filter_idle_timeout: Duration::from_secs(300),
+            max_filter_buffer: 10_000,
+            client_version: format!("superlink/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The state shared by all handlers of one server.
+#[derive(Debug)]
+pub struct RpcContext<B> {
+    /// The chain.
+    pub backend: Arc<B>,
+    /// The installed polling filters.
+    pub filters: Arc<Mutex<FilterRegistry>>,
+    /// The server's limits.
+    pub config: RpcConfig,
+}
+
+impl<B> Clone for RpcContext<B> {
+    fn clone(&self) -> Self {
+        RpcContext {
+            backend: self.backend.clone(),
+            filters: self.filters.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+impl<B: EthBackend> RpcContext<B> {
+    /// A context over `backend` with `config`.
+    pub fn new(backend: Arc<B>, config: RpcConfig) -> Self {
+        let filters = FilterRegistry::new(config.filter_idle_timeout, config.max_filter_buffer);
+        RpcContext { backend, filters: Arc::new(Mutex::new(filters)), config }
+    }
+
+    /// The filter registry, locked (a panic in another holder does not poison it for good).
+    pub fn filters(&self) -> MutexGuard<'_, FilterRegistry> {
+        self.filters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `work` on the blocking thread pool (for calls, estimation, mining, log scans).
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ErrorObjectOwned>
+    where
+        T: Send + 'static,
+        F: FnOnce(&B) -> BackendResult<T> + Send + 'static,
+    {
+        let backend = self.backend.clone();
+        match tokio::task::spawn_blocking(move || work(&backend)).await {
+            Ok(result) => result.map_err(|e| RpcError::Backend(e).into()),
+            Err(join) => {
+                Err(RpcError::Backend(BackendError::Internal(format!("backend task failed: {join}"))).into())
+            }
+        }
+    }
+}
+
+/// Converts a backend result into a JSON-RPC result.
+pub fn rpc<T>(result: BackendResult<T>) -> Result<T, ErrorObjectOwned> {
+    result.map_err(|e| RpcError::Backend(e).into())
+}
