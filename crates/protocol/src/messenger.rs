@@ -120,6 +120,12 @@ pub enum SentMessageError {
         /// The number of topics of the log.
         found: usize,
     },
+    /// A relay payload too short to hold the four topics of a `SentMessage` log.
+    #[error("payload of {0} bytes is too short for the four topics of a SentMessage log")]
+    PayloadTooShort(usize),
+    /// A relay payload whose first topic is not the `SentMessage` signature.
+    #[error("payload does not start with the SentMessage topic")]
+    NotSentMessage,
     /// The `target` topic has non-zero bytes above the 20-byte address.
     #[error("SentMessage target topic is not an address")]
     MalformedTarget,
@@ -154,6 +160,18 @@ impl SentMessage {
             sender,
             message,
         }))
+    }
+
+    /// Decodes the payload of a `SentMessage` log (its four topics, then its data), as `relayMessage`
+    /// receives it.
+    pub fn decode_payload(payload: &[u8]) -> Result<Self, SentMessageError> {
+        if payload.len() < 4 * 32 {
+            return Err(SentMessageError::PayloadTooShort(payload.len()));
+        }
+        let (topic_bytes, data) = payload.split_at(4 * 32);
+        let topics: Vec<B256> = topic_bytes.chunks_exact(32).map(B256::from_slice).collect();
+        Self::decode_log(L2_TO_L2_CROSS_DOMAIN_MESSENGER, &topics, data)?
+            .ok_or(SentMessageError::NotSentMessage)
     }
 
     /// The log's topics and data, as the messenger emits them.
@@ -304,6 +322,7 @@ mod tests {
                 Ok(Some(sent.clone()))
             );
             prop_assert_eq!(sent.payload(), payload_from_log(&topics, &data));
+            prop_assert_eq!(SentMessage::decode_payload(&sent.payload()), Ok(sent.clone()));
         }
 
         #[test]
@@ -348,6 +367,19 @@ mod tests {
         let (topics, data) = sample().encode_log();
         let result = SentMessage::decode_log(L2_TO_L2_CROSS_DOMAIN_MESSENGER, &topics, &data[..70]);
         assert!(matches!(result, Err(SentMessageError::MalformedData(_))));
+    }
+
+    #[test]
+    fn a_relay_payload_must_hold_a_sent_message_log() {
+        let payload = sample().payload();
+        assert_eq!(SentMessage::decode_payload(&payload[..127]), Err(SentMessageError::PayloadTooShort(127)));
+        let mut other = payload.clone();
+        other[0] ^= 1;
+        assert_eq!(SentMessage::decode_payload(&other), Err(SentMessageError::NotSentMessage));
+        assert!(matches!(
+            SentMessage::decode_payload(&payload[..140]),
+            Err(SentMessageError::MalformedData(_))
+        ));
     }
 
     #[test]
