@@ -5,9 +5,7 @@ use std::future::Future;
 
 use alloy_primitives::{B256, U64, U256};
 use serde::{Deserialize, Serialize};
-use superlink_protocol::{
-    InvalidReason, SafetyLevel, parse_access_list_keys, validity::check_access_timing,
-};
+use superlink_protocol::{InvalidReason, SafetyLevel, parse_access_list_keys, validity::check_access_timing};
 
 use crate::{error::CheckError, index::ChainLookup, state::VerifierState};
 
@@ -37,7 +35,11 @@ pub struct ExecutingDescriptorJson {
 
 impl From<ExecutingDescriptorJson> for ExecutingDescriptor {
     fn from(json: ExecutingDescriptorJson) -> Self {
-        Self { timestamp: json.timestamp.to(), timeout: json.timeout.map(|t| t.to()), chain_id: json.chain_id }
+        Self {
+            timestamp: json.timestamp.to(),
+            timeout: json.timeout.map(|t| t.to()),
+            chain_id: json.chain_id,
+        }
     }
 }
 
@@ -99,7 +101,10 @@ pub fn check_access_list(
                 });
             }
             Err(_) => {
-                return Err(CheckError::FromTheFuture { message: lookup.timestamp, executing: descriptor.timestamp });
+                return Err(CheckError::FromTheFuture {
+                    message: lookup.timestamp,
+                    executing: descriptor.timestamp,
+                });
             }
         }
         let number = lookup.block_number;
@@ -138,7 +143,8 @@ pub fn check_access_list(
                 return Err(CheckError::InvalidSource {
                     chain_id: chain,
                     number,
-                    reason: "the block is, or descends from, a block with an invalid executing message".into(),
+                    reason: "the block is, or descends from, a block with an invalid executing message"
+                        .into(),
                 });
             }
             return Err(CheckError::BelowSafety { chain_id: chain, number, actual, required: min_safety });

@@ -210,7 +210,9 @@ impl CheckError {
     pub fn code(&self) -> i32 {
         match self {
             CheckError::Malformed(_) | CheckError::UnsupportedSafety(_) => -32602,
-            CheckError::UnknownChain(_) | CheckError::UnknownExecutingChain(_) => ErrorCode::UnknownChain.code(),
+            CheckError::UnknownChain(_) | CheckError::UnknownExecutingChain(_) => {
+                ErrorCode::UnknownChain.code()
+            }
             CheckError::FutureBlock { .. } | CheckError::BelowSafety { .. } => ErrorCode::FutureData.code(),
             CheckError::SkippedBlock { .. } => ErrorCode::SkippedData.code(),
             CheckError::NoSuchLog { .. }

@@ -2,7 +2,9 @@
 
 use alloy_primitives::{B256, U256};
 use alloy_sol_types::SolType;
-use superlink_logdb::{BlockSeal, BlockWithLogs, ExecMessage, IndexedExecMessage, LogEntry, MessageIdentifier};
+use superlink_logdb::{
+    BlockSeal, BlockWithLogs, ExecMessage, IndexedExecMessage, LogEntry, MessageIdentifier,
+};
 use superlink_protocol::{
     AbiIdentifier, EXECUTING_MESSAGE_TOPIC, ExecutingMessage, log_hash, payload_hash,
     predeploys::CROSS_L2_INBOX,
@@ -111,7 +113,12 @@ mod tests {
 
     fn block_with(logs: Vec<SourceLog>) -> SourceBlock {
         SourceBlock {
-            block: BlockRef { hash: B256::repeat_byte(1), number: 5, parent_hash: B256::repeat_byte(2), timestamp: 50 },
+            block: BlockRef {
+                hash: B256::repeat_byte(1),
+                number: 5,
+                parent_hash: B256::repeat_byte(2),
+                timestamp: 50,
+            },
             logs,
         }
     }
@@ -158,7 +165,13 @@ mod tests {
 
     #[test]
     fn the_same_event_from_another_emitter_is_a_plain_log() {
-        let id = Identifier { origin: Address::ZERO, block_number: 1, log_index: 0, timestamp: 1, chain_id: U256::from(1) };
+        let id = Identifier {
+            origin: Address::ZERO,
+            block_number: 1,
+            log_index: 0,
+            timestamp: 1,
+            chain_id: U256::from(1),
+        };
         let (topics, data) = ExecutingMessage { identifier: id, msg_hash: B256::ZERO }.encode_log();
         let log = SourceLog { address: Address::repeat_byte(0x22), topics, data };
         let (indexed, _) = index_block(&block_with(vec![log]));
@@ -167,7 +180,13 @@ mod tests {
 
     #[test]
     fn an_out_of_range_identifier_is_kept_at_full_width() {
-        let id = Identifier { origin: Address::ZERO, block_number: 1, log_index: 0, timestamp: 1, chain_id: U256::from(1) };
+        let id = Identifier {
+            origin: Address::ZERO,
+            block_number: 1,
+            log_index: 0,
+            timestamp: 1,
+            chain_id: U256::from(1),
+        };
         let (topics, _) = ExecutingMessage { identifier: id, msg_hash: B256::ZERO }.encode_log();
         let mut abi = AbiIdentifier::from(id);
         abi.blockNumber = U256::MAX;

@@ -53,7 +53,8 @@ pub fn narrow_identifier(id: &MessageIdentifier) -> Option<Identifier> {
 pub fn source_log(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) -> SourceLog {
     let (number, log_index) = (id.block_number, id.log_index);
     let Some(block) = lookup.block(chain, number) else { return SourceLog::UnknownBlock };
-    let parent_timestamp = number.checked_sub(1).and_then(|p| lookup.block(chain, p)).map(|p| p.block.timestamp);
+    let parent_timestamp =
+        number.checked_sub(1).and_then(|p| lookup.block(chain, p)).map(|p| p.block.timestamp);
     match block.log_hashes.get(log_index as usize) {
         None => SourceLog::NoLogAtIndex {
             block_timestamp: block.block.timestamp,
@@ -86,7 +87,10 @@ pub fn check_message(
         ));
     };
     let Ok(chain) = u64::try_from(identifier.chain_id) else {
-        return MessageVerdict::Invalid(format!("chain {} is not in the dependency set", identifier.chain_id));
+        return MessageVerdict::Invalid(format!(
+            "chain {} is not in the dependency set",
+            identifier.chain_id
+        ));
     };
     let executing = ExecutingBlock {
         chain_id: U256::from(executing_chain),

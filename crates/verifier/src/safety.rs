@@ -115,10 +115,8 @@ pub fn advance(
     states: &mut BTreeMap<ChainId, LevelState>,
 ) -> Vec<SafetyEvent> {
     let mut events = Vec::new();
-    let mut reported: BTreeSet<(ChainId, u64)> = states
-        .iter()
-        .filter_map(|(c, s)| s.invalid_from().map(|n| (*c, n)))
-        .collect();
+    let mut reported: BTreeSet<(ChainId, u64)> =
+        states.iter().filter_map(|(c, s)| s.invalid_from().map(|n| (*c, n))).collect();
     let chains: Vec<ChainId> = states.keys().copied().collect();
     loop {
         let mut changed = false;
@@ -201,8 +199,10 @@ fn attempt(
             }
         };
         for exec in &block.executing {
-            let parent_timestamp = n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
-            let source = match check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec) {
+            let parent_timestamp =
+                n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
+            let source = match check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec)
+            {
                 MessageVerdict::Found(source) => source,
                 MessageVerdict::Invalid(reason) => {
                     return Attempt::Invalid(blame(format!("log {}: {reason}", exec.log_index)));

@@ -3,9 +3,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use alloy_primitives::{Address, B256, U256, keccak256};
+use proptest::prelude::*;
 use superlink_logdb::{ExecMessage, IndexedExecMessage, MessageIdentifier};
 use superlink_protocol::{DependencySet, log_hash};
-use proptest::prelude::*;
 
 use super::*;
 use crate::{
@@ -52,10 +52,8 @@ fn build(chains: &BTreeMap<u64, Chain>) -> IndexView {
             let log_hashes = logs.iter().enumerate().map(|(i, _)| plain_hash(c, n, i)).collect();
             for (i, log) in logs.iter().enumerate() {
                 if let Log::Exec { chain, number, index, forged, wrong_ts } = log {
-                    let target_ts = chains
-                        .get(chain)
-                        .and_then(|b| b.get(*number as usize))
-                        .map_or(*ts, |(t, _)| *t);
+                    let target_ts =
+                        chains.get(chain).and_then(|b| b.get(*number as usize)).map_or(*ts, |(t, _)| *t);
                     let hash = msg_hash(*chain, *number, *index as usize);
                     executing.push(IndexedExecMessage {
                         log_index: i as u32,
@@ -201,7 +199,8 @@ fn two_chains(a: Chain, b: Chain) -> BTreeMap<u64, Chain> {
 
 #[test]
 fn a_valid_message_from_an_older_block_is_promoted() {
-    let chains = two_chains(vec![(10, vec![Log::Plain]), (12, vec![])], vec![(10, vec![]), (12, vec![exec(1, 0, 0)])]);
+    let chains =
+        two_chains(vec![(10, vec![Log::Plain]), (12, vec![])], vec![(10, vec![]), (12, vec![exec(1, 0, 0)])]);
     let view = build(&chains);
     let mut states = states_all_local(&view);
     advance(&view, &rules([1, 2]), &mut states);
@@ -240,10 +239,8 @@ fn a_block_executing_a_message_of_an_invalid_block_is_invalid_too() {
 #[test]
 fn mutual_same_timestamp_messages_without_a_cycle_are_promoted_together() {
     // Chain 1 block 0: log0 plain, log1 executes chain 2 log0. Chain 2 block 0: log0 plain, log1 executes chain 1 log0.
-    let chains = two_chains(
-        vec![(10, vec![Log::Plain, exec(2, 0, 0)])],
-        vec![(10, vec![Log::Plain, exec(1, 0, 0)])],
-    );
+    let chains =
+        two_chains(vec![(10, vec![Log::Plain, exec(2, 0, 0)])], vec![(10, vec![Log::Plain, exec(1, 0, 0)])]);
     let view = build(&chains);
     let mut states = states_all_local(&view);
     advance(&view, &rules([1, 2]), &mut states);
@@ -253,10 +250,8 @@ fn mutual_same_timestamp_messages_without_a_cycle_are_promoted_together() {
 #[test]
 fn a_same_timestamp_cycle_invalidates_both_blocks() {
     // Chain 1 log0 executes chain 2 log1; chain 2 log0 executes chain 1 log1: 1.0 <- 2.1 <- 2.0 <- 1.1 <- 1.0.
-    let chains = two_chains(
-        vec![(10, vec![exec(2, 0, 1), Log::Plain])],
-        vec![(10, vec![exec(1, 0, 1), Log::Plain])],
-    );
+    let chains =
+        two_chains(vec![(10, vec![exec(2, 0, 1), Log::Plain])], vec![(10, vec![exec(1, 0, 1), Log::Plain])]);
     let view = build(&chains);
     let mut states = states_all_local(&view);
     advance(&view, &rules([1, 2]), &mut states);

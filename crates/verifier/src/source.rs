@@ -38,9 +38,16 @@ pub trait ChainSource: Send + Sync + 'static {
     /// The block at `number` with all the logs of its receipts; `None` when the chain has no such block yet.
     fn block(&self, number: u64) -> impl Future<Output = Result<Option<SourceBlock>, SourceError>> + Send;
 
+    /// The header fields of block `number` (no logs); `None` when the chain has no such block.
+    fn block_ref(&self, number: u64) -> impl Future<Output = Result<Option<BlockRef>, SourceError>> + Send;
+
     /// The blocks `from..=to`, in order, stopping at the first block the chain does not have. Sources that can
     /// batch requests override this; the default fetches one block after the other.
-    fn blocks(&self, from: u64, to: u64) -> impl Future<Output = Result<Vec<SourceBlock>, SourceError>> + Send {
+    fn blocks(
+        &self,
+        from: u64,
+        to: u64,
+    ) -> impl Future<Output = Result<Vec<SourceBlock>, SourceError>> + Send {
         async move {
             let mut out = Vec::new();
             for number in from..=to {

@@ -67,7 +67,8 @@ pub fn chain_ids(dependencies: &DependencySet) -> Result<Vec<ChainId>, VerifierE
         .chain_ids()
         .into_iter()
         .map(|id| {
-            u64::try_from(id).map_err(|_| VerifierError::Config(format!("chain ID {id} does not fit in 64 bits")))
+            u64::try_from(id)
+                .map_err(|_| VerifierError::Config(format!("chain ID {id} does not fit in 64 bits")))
         })
         .collect()
 }
@@ -79,7 +80,8 @@ impl VerifierState {
         if chains.is_empty() {
             return Err(VerifierError::Config("the dependency set has no chain".into()));
         }
-        let levels: BTreeMap<ChainId, LevelState> = chains.iter().map(|c| (*c, LevelState::default())).collect();
+        let levels: BTreeMap<ChainId, LevelState> =
+            chains.iter().map(|c| (*c, LevelState::default())).collect();
         Ok(Self {
             view: IndexView::new(chains.iter().copied()),
             cross_unsafe: levels.clone(),
@@ -254,7 +256,12 @@ impl VerifierState {
             SafetyLevel::LocalSafe
         } else if within(heads.cross_unsafe) {
             SafetyLevel::CrossUnsafe
-        } else if self.cross_unsafe.get(&chain).and_then(LevelState::invalid_from).is_some_and(|i| number >= i) {
+        } else if self
+            .cross_unsafe
+            .get(&chain)
+            .and_then(LevelState::invalid_from)
+            .is_some_and(|i| number >= i)
+        {
             SafetyLevel::Invalid
         } else {
             SafetyLevel::Unsafe
@@ -278,7 +285,9 @@ impl VerifierState {
     /// The blocks currently found invalid, per chain and level.
     pub fn invalid_blocks(&self) -> Vec<InvalidBlock> {
         let mut out = Vec::new();
-        for (level, states) in [(SafetyLevel::CrossUnsafe, &self.cross_unsafe), (SafetyLevel::Safe, &self.cross_safe)] {
+        for (level, states) in
+            [(SafetyLevel::CrossUnsafe, &self.cross_unsafe), (SafetyLevel::Safe, &self.cross_safe)]
+        {
             for (chain, state) in states {
                 if let Some(crate::safety::Blocked::Invalid { number, reason }) = &state.blocked {
                     if let Some(block) = self.block_ref(*chain, Some(*number)) {

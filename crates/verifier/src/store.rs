@@ -3,7 +3,9 @@
 use std::path::Path;
 
 use alloy_primitives::U256;
-use superlink_logdb::{BlockId as StoredId, BlockWithLogs, LogDb, LogDbConfig, LogDbError, SafetyHead, SyncPolicy};
+use superlink_logdb::{
+    BlockId as StoredId, BlockWithLogs, LogDb, LogDbConfig, LogDbError, SafetyHead, SyncPolicy,
+};
 
 use crate::{
     chain_data::{BlockRef, ChainId},
@@ -109,7 +111,9 @@ impl ChainStore {
             let Some(block) = head else { continue };
             let id = stored_id(&block);
             if stored.get(level) != Some(id) {
-                self.db.set_head(level, id).map_err(db_error(format!("saving chain {} {level}", self.chain)))?;
+                self.db
+                    .set_head(level, id)
+                    .map_err(db_error(format!("saving chain {} {level}", self.chain)))?;
             }
         }
         Ok(())

@@ -47,7 +47,8 @@ impl Verifier {
         let mut state = VerifierState::new(dependencies)?;
         let mut stores = BTreeMap::new();
         for chain in chains {
-            let store = ChainStore::open(datadir, chain, Some(start_blocks.get(&chain).copied().unwrap_or(0)))?;
+            let store =
+                ChainStore::open(datadir, chain, Some(start_blocks.get(&chain).copied().unwrap_or(0)))?;
             let stored = store.load()?;
             let count = stored.blocks.len();
             for block in stored.blocks {
@@ -83,7 +84,10 @@ impl Verifier {
     }
 
     fn store(&self, chain: ChainId) -> Result<&ChainStore, VerifierError> {
-        self.inner.stores.get(&chain).ok_or_else(|| VerifierError::Config(format!("chain {chain} is not followed")))
+        self.inner
+            .stores
+            .get(&chain)
+            .ok_or_else(|| VerifierError::Config(format!("chain {chain} is not followed")))
     }
 
     /// The followed chains, ascending.

@@ -1,0 +1,126 @@
+//! The verifier service the `superlink verify` command runs: open the index, serve RPC and metrics, follow
+//! every chain until shutdown, then stop cleanly.
+
+use std::{collections::BTreeMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
+
+use superlink_protocol::DependencySet;
+use tokio::{sync::watch, task::JoinSet};
+use tracing::{error, info, warn};
+
+use crate::{
+    chain_data::ChainId,
+    error::VerifierError,
+    follower::{FollowConfig, follow_chain},
+    metrics::install_exporter,
+    rpc_source::RpcChainSource,
+    server::serve,
+    state::chain_ids,
+    verifier::Verifier,
+};
+
+/// Everything the verifier service needs.
+#[derive(Debug, Clone)]
+pub struct VerifierConfig {
+    /// The dependency set: the chains to follow.
+    pub dependencies: DependencySet,
+    /// The JSON-RPC URL of each chain's node.
+    pub rpc_urls: BTreeMap<ChainId, String>,
+    /// Where the durable index lives.
+    pub datadir: PathBuf,
+    /// The RPC listen address (HTTP and WebSocket).
+    pub listen_addr: SocketAddr,
+    /// The Prometheus listen address, if metrics are wanted.
+    pub metrics_addr: Option<SocketAddr>,
+    /// The first block to index per chain (default 0).
+    pub start_blocks: BTreeMap<ChainId, u64>,
+    /// Pause between head polls once caught up.
+    pub poll_interval: Duration,
+}
+
+impl VerifierConfig {
+    /// A configuration with defaults: datadir `superlink-verifier`, port 8420 on localhost, no metrics, start at
+    /// genesis, poll every 500 ms.
+    pub fn new(dependencies: DependencySet, rpc_urls: BTreeMap<ChainId, String>) -> Self {
+        Self {
+            dependencies,
+            rpc_urls,
+            datadir: PathBuf::from("superlink-verifier"),
+            listen_addr: SocketAddr::from(([127, 0, 0, 1], 8420)),
+            metrics_addr: None,
+            start_blocks: BTreeMap::new(),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Runs the verifier until `shutdown` completes: serves RPC on `listen_addr` (and metrics on `metrics_addr`),
+/// follows every chain, and flushes the index on the way out.
+pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> Result<(), VerifierError> {
+    let chains = chain_ids(&config.dependencies)?;
+    let mut sources = BTreeMap::new();
+    for chain in &chains {
+        let url = config.rpc_urls.get(chain).ok_or_else(|| {
+            VerifierError::Config(format!("no RPC URL for chain {chain} of the dependency set"))
+        })?;
+        sources.insert(*chain, Arc::new(RpcChainSource::new(*chain, url)?));
+    }
+    for (chain, url) in &config.rpc_urls {
+        if !chains.contains(chain) {
+            warn!(chain, url, "RPC URL given for a chain outside the dependency set; ignored");
+        }
+    }
+    for (chain, source) in &sources {
+        match source.remote_chain_id().await {
+            Ok(remote) if remote != *chain => {
+                return Err(VerifierError::Config(format!(
+                    "the node configured for chain {chain} serves chain {remote}"
+                )));
+            }
+            Ok(_) => {}
+            Err(e) => warn!(chain, error = %e, "node not reachable yet; will retry"),
+        }
+    }
+    let verifier = Verifier::open(config.dependencies.clone(), &config.datadir, &config.start_blocks)?;
+    info!(datadir = %config.datadir.display(), chains = ?chains, "index opened");
+    if let Some(addr) = config.metrics_addr {
+        install_exporter(addr)?;
+        info!(%addr, "serving Prometheus metrics");
+    }
+    let (server, bound) = serve(verifier.clone(), sources.clone(), config.listen_addr).await?;
+    info!(addr = %bound, "serving supervisor RPC (HTTP and WebSocket)");
+
+    let (stop, stopped) = watch::channel(false);
+    let mut followers = JoinSet::new();
+    for (chain, source) in sources {
+        let follow = FollowConfig {
+            start_block: config.start_blocks.get(&chain).copied().unwrap_or(0),
+            poll_interval: config.poll_interval,
+            ..FollowConfig::default()
+        };
+        followers.spawn(follow_chain(verifier.clone(), source, follow, stopped.clone()));
+    }
+
+    let mut failure = None;
+    tokio::pin!(shutdown);
+    tokio::select! {
+        () = &mut shutdown => info!("shutting down"),
+        Some(joined) = followers.join_next() => {
+            match joined {
+                Ok(Err(e)) => { error!(error = %e, "a chain follower failed"); failure = Some(e); }
+                Ok(Ok(())) => {}
+                Err(e) => { error!(error = %e, "a chain follower panicked"); }
+            }
+        }
+    }
+    let _ = stop.send(true);
+    while let Some(joined) = followers.join_next().await {
+        if let Ok(Err(e)) = joined {
+            failure.get_or_insert(e);
+        }
+    }
+    let _ = server.stop();
+    server.stopped().await;
+    verifier.flush()?;
+    info!("verifier stopped");
+    failure.map_or(Ok(()), Err)
+}
