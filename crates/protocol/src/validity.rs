@@ -31,13 +31,13 @@ pub struct ExecutingBlock {
     pub chain_id: U256,
     /// The block's timestamp.
     pub timestamp: u64,
-    /// The timestamp of its parent; `None` for a genesis block or when the parent is not known, in which
-    /// case the block is not taken to be its chain's activation block.
+    /// The timestamp of its parent; `None` for a genesis block or when the parent is not known (see
+    /// [`is_activation_block`]).
     pub parent_timestamp: Option<u64>,
 }
 
 impl ExecutingBlock {
-    /// A block of `chain_id` at `timestamp` whose parent is not considered.
+    /// A block of `chain_id` at `timestamp` whose parent is not known.
     pub fn new(chain_id: U256, timestamp: u64) -> Self {
         Self { chain_id, timestamp, parent_timestamp: None }
     }
@@ -52,8 +52,8 @@ pub struct FoundLog {
     pub log_hash: B256,
     /// The timestamp of its block.
     pub block_timestamp: u64,
-    /// The timestamp of its block's parent; `None` for a genesis block or when not known, in which case the
-    /// block is not taken to be its chain's activation block.
+    /// The timestamp of its block's parent; `None` for a genesis block or when not known (see
+    /// [`is_activation_block`]).
     pub parent_timestamp: Option<u64>,
 }
 
@@ -175,9 +175,12 @@ impl Validity {
 }
 
 /// Whether a block at `timestamp` with parent at `parent_timestamp` is the block that activates interop on
-/// a chain activating at `activation_time`: the first block at or after it.
+/// a chain activating at `activation_time`: the first block at or after it. Without the parent, a block
+/// exactly at the activation time is taken to be the activation block (only the first block can be), as
+/// `CrossL2Inbox` requires identifiers strictly after the interop start.
 pub fn is_activation_block(activation_time: u64, timestamp: u64, parent_timestamp: Option<u64>) -> bool {
-    timestamp >= activation_time && parent_timestamp.is_some_and(|parent| parent < activation_time)
+    timestamp >= activation_time
+        && parent_timestamp.map_or(timestamp == activation_time, |parent| parent < activation_time)
 }
 
 /// Whether a block may take part in interop: at or after activation, and not the activation block.
@@ -507,6 +510,17 @@ mod tests {
                 activation_time: T - 11
             })
         );
+        // Without the parent, a source block exactly at the activation time is the activation block.
+        let at_activation = message(T - 11);
+        let SourceLog::Found(mut log) = found(&at_activation) else { unreachable!() };
+        log.parent_timestamp = None;
+        assert_eq!(
+            check_message(&set, &block, &at_activation, &SourceLog::Found(log)),
+            Validity::Invalid(InvalidReason::InitiatedBeforeActivation {
+                initiated: T - 11,
+                activation_time: T - 11
+            })
+        );
         // The next block is an ordinary interop block.
         let next = message(T - 8);
         assert_eq!(check_message(&set, &block, &next, &found(&next)), Validity::Valid);
@@ -538,7 +552,9 @@ mod tests {
         assert!(is_activation_block(100, 101, Some(99)));
         assert!(!is_activation_block(100, 102, Some(100)));
         assert!(!is_activation_block(100, 98, Some(96)));
-        assert!(!is_activation_block(0, 0, None));
+        // Without the parent, only a block exactly at the activation time is the activation block.
+        assert!(is_activation_block(100, 100, None));
+        assert!(!is_activation_block(100, 102, None));
     }
 
     #[test]
