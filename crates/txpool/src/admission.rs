@@ -1,0 +1,47 @@
+//! The owner's admission hook: a check the pool's owner installs, run on every insertion and revalidation.
+
+use crate::transaction::PoolTransaction;
+
+/// Why the owner's hook refuses a transaction (for interop: an executing message that is not valid, or not
+/// safe enough yet). The reason is shown to the submitter as is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct AdmissionRejection {
+    /// Human-readable reason, returned to the submitter.
+    pub reason: String,
+}
+
+impl AdmissionRejection {
+    /// A rejection with the given reason.
+    pub fn new(reason: impl Into<String>) -> Self {
+        Self { reason: reason.into() }
+    }
+}
+
+/// A check the pool's owner installs. It runs when a transaction is inserted and again for every pending
+/// transaction when a new block arrives ([`TxPool::on_new_block`](crate::TxPool::on_new_block)), so a
+/// transaction that was acceptable can be dropped later (for interop: its access list now points at a
+/// message that was reorged out or has expired).
+pub trait AdmissionCheck: Send + Sync {
+    /// `Ok(())` to admit or keep `tx`; `Err` with the reason to refuse or drop it.
+    fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection>;
+}
+
+/// The hook installed by default: admits everything.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AcceptAll;
+
+impl AdmissionCheck for AcceptAll {
+    fn check(&self, _tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        Ok(())
+    }
+}
+
+impl<F> AdmissionCheck for F
+where
+    F: Fn(&PoolTransaction) -> Result<(), AdmissionRejection> + Send + Sync,
+{
+    fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        self(tx)
+    }
+}
