@@ -13,6 +13,28 @@
 //! - [`predeploys`]: the predeploy addresses.
 //!
 //! Chain IDs are `U256` everywhere. The most used items are re-exported at the crate root.
+//!
+//! Declaring an executing message in a transaction's access list, and checking the declaration against the
+//! log it points at, as a transaction pool does:
+//!
+//! ```
+//! use alloy_primitives::{Address, U256, keccak256};
+//! use superlink_protocol::{Identifier, access_list_keys, parse_access_list_keys};
+//!
+//! let id = Identifier {
+//!     origin: Address::repeat_byte(0x11),
+//!     block_number: 10,
+//!     log_index: 0,
+//!     timestamp: 1_700_000_000,
+//!     chain_id: U256::from(901),
+//! };
+//! let msg_hash = keccak256(b"the initiating log's topics and data");
+//! let keys = access_list_keys(&id, msg_hash);
+//! let claims = parse_access_list_keys(&keys)?;
+//! assert_eq!(claims[0].lookup.to_identifier(id.origin), id);
+//! assert!(claims[0].verify(id.origin, msg_hash));
+//! # Ok::<(), superlink_protocol::AccessListError>(())
+//! ```
 
 pub mod access_list;
 pub mod dependency_set;
