@@ -75,10 +75,10 @@ pub fn check_access_list(
     }
     let claims = parse_access_list_keys(entries).map_err(|e| CheckError::Malformed(e.to_string()))?;
     let dependencies = state.dependencies();
-    if let Some(executing) = descriptor.chain_id {
-        if !dependencies.contains(executing) {
-            return Err(CheckError::UnknownExecutingChain(executing.to_string()));
-        }
+    if let Some(executing) = descriptor.chain_id
+        && !dependencies.contains(executing)
+    {
+        return Err(CheckError::UnknownExecutingChain(executing.to_string()));
     }
     for claim in claims {
         let lookup = claim.lookup;

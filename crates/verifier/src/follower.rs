@@ -131,10 +131,10 @@ pub async fn follow_once<S: ChainSource>(
     let chain = source.chain_id();
     let head = source.head_number().await?;
     let local = verifier.latest(chain);
-    if let Some(local) = local {
-        if local.number > head || source.block_ref(local.number).await?.map(|b| b.hash) != Some(local.hash) {
-            return rewind_to_common_ancestor(verifier, source, local).await;
-        }
+    if let Some(local) = local
+        && (local.number > head || source.block_ref(local.number).await?.map(|b| b.hash) != Some(local.hash))
+    {
+        return rewind_to_common_ancestor(verifier, source, local).await;
     }
     let next = local.map_or(config.start_block, |b| b.number + 1);
     metrics::record_lag(chain, head.saturating_sub(next.saturating_sub(1)));
@@ -158,10 +158,10 @@ fn contiguous(tip: Option<BlockRef>, blocks: Vec<SourceBlock>) -> Vec<SourceBloc
     let mut out = Vec::with_capacity(blocks.len());
     let mut previous = tip;
     for block in blocks {
-        if let Some(p) = previous {
-            if block.block.number != p.number + 1 || block.block.parent_hash != p.hash {
-                break;
-            }
+        if let Some(p) = previous
+            && (block.block.number != p.number + 1 || block.block.parent_hash != p.hash)
+        {
+            break;
         }
         previous = Some(block.block);
         out.push(block);

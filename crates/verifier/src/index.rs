@@ -69,10 +69,10 @@ impl ChainIndex {
     /// Appends the next block; it must follow the last block by number and parent hash (the first block
     /// appended to an empty chain may be any block).
     pub fn push(&mut self, block: IndexedBlock) -> Result<(), NotContiguous> {
-        if let Some(last) = self.blocks.back() {
-            if block.block.number != last.block.number + 1 || block.block.parent_hash != last.block.hash {
-                return Err(NotContiguous { number: block.block.number, last: Some(last.block.number) });
-            }
+        if let Some(last) = self.blocks.back()
+            && (block.block.number != last.block.number + 1 || block.block.parent_hash != last.block.hash)
+        {
+            return Err(NotContiguous { number: block.block.number, last: Some(last.block.number) });
         }
         self.blocks.push_back(block);
         Ok(())

@@ -88,6 +88,12 @@ pub enum SafetyEvent {
     },
 }
 
+/// A log: chain, block number, log index.
+type LogPosition = (ChainId, u64, u32);
+
+/// An edge of the log graph from an initiating log to the executing log consuming it.
+type MessageEdge = (LogPosition, LogPosition);
+
 /// The outcome of trying to promote one block.
 enum Attempt {
     /// These blocks (the candidate and its same-timestamp group) are valid: promote them.
@@ -121,8 +127,7 @@ pub fn advance(
     loop {
         let mut changed = false;
         for &chain in &chains {
-            loop {
-                let Some(state) = states.get(&chain) else { break };
+            while let Some(state) = states.get(&chain) {
                 let Some(next) = candidate(lookup, chain, state) else {
                     if let Some(s) = states.get_mut(&chain) {
                         s.blocked = None;
@@ -132,22 +137,22 @@ pub fn advance(
                 match attempt(lookup, rules, states, chain, next) {
                     Attempt::Promote(group) => {
                         for (c, n) in group {
-                            if let Some(s) = states.get_mut(&c) {
-                                if s.cross.is_none_or(|h| h < n) {
-                                    s.cross = Some(n);
-                                    s.blocked = None;
-                                    events.push(SafetyEvent::Promoted { chain: c, number: n });
-                                }
+                            if let Some(s) = states.get_mut(&c)
+                                && s.cross.is_none_or(|h| h < n)
+                            {
+                                s.cross = Some(n);
+                                s.blocked = None;
+                                events.push(SafetyEvent::Promoted { chain: c, number: n });
                             }
                         }
                         changed = true;
                     }
                     Attempt::Wait(reason) => {
                         let blocked = Blocked::Waiting { number: next, reason };
-                        if let Some(s) = states.get_mut(&chain) {
-                            if s.blocked.as_ref() != Some(&blocked) {
-                                s.blocked = Some(blocked);
-                            }
+                        if let Some(s) = states.get_mut(&chain)
+                            && s.blocked.as_ref() != Some(&blocked)
+                        {
+                            s.blocked = Some(blocked);
                         }
                         break;
                     }
@@ -186,7 +191,7 @@ fn attempt(
     let mut group: BTreeSet<(ChainId, u64)> = BTreeSet::from([(chain, number)]);
     let mut queue: VecDeque<(ChainId, u64)> = VecDeque::from([(chain, number)]);
     // Edges of the log graph between blocks of the group: (source log) -> (executing log).
-    let mut message_edges: Vec<((ChainId, u64, u32), (ChainId, u64, u32))> = Vec::new();
+    let mut message_edges: Vec<MessageEdge> = Vec::new();
     while let Some((c, n)) = queue.pop_front() {
         let Some(block) = lookup.block(c, n) else {
             return Attempt::Wait(format!("chain {c} block {n} is not indexed"));
@@ -215,13 +220,13 @@ fn attempt(
             if source_state.cross.is_some_and(|h| h >= source.number) {
                 continue;
             }
-            if let Some(bad) = source_state.invalid_from() {
-                if bad <= source.number {
-                    return Attempt::Invalid(blame(format!(
-                        "log {} executes a log of chain {} block {}, which descends from invalid block {bad}",
-                        exec.log_index, source.chain, source.number
-                    )));
-                }
+            if let Some(bad) = source_state.invalid_from()
+                && bad <= source.number
+            {
+                return Attempt::Invalid(blame(format!(
+                    "log {} executes a log of chain {} block {}, which descends from invalid block {bad}",
+                    exec.log_index, source.chain, source.number
+                )));
             }
             if source.timestamp < timestamp {
                 return Attempt::Wait(format!(
@@ -259,7 +264,7 @@ fn attempt(
 fn cyclic_blocks(
     lookup: &impl ChainLookup,
     group: &BTreeSet<(ChainId, u64)>,
-    message_edges: &[((ChainId, u64, u32), (ChainId, u64, u32))],
+    message_edges: &[MessageEdge],
 ) -> Result<(), BTreeSet<(ChainId, u64)>> {
     // Nodes: every log of every block of the group, numbered consecutively per block.
     let mut base: HashMap<(ChainId, u64), (usize, usize)> = HashMap::new();
@@ -269,7 +274,7 @@ fn cyclic_blocks(
         base.insert((c, n), (total, len));
         total += len;
     }
-    let node = |(c, n, i): (ChainId, u64, u32)| -> Option<usize> {
+    let node = |(c, n, i): LogPosition| -> Option<usize> {
         let (start, len) = *base.get(&(c, n))?;
         ((i as usize) < len).then_some(start + i as usize)
     };
@@ -343,8 +348,7 @@ pub fn demote_after_rewind(
             // Scan the cross blocks of `other` newer than the kept timestamp for a reference into the cut.
             let mut lowest_bad: Option<u64> = None;
             let mut n = head;
-            loop {
-                let Some(block) = lookup.block(other, n) else { break };
+            while let Some(block) = lookup.block(other, n) {
                 let depends = block.executing.iter().any(|e| {
                     let id = &e.exec.identifier;
                     u64::try_from(id.chain_id).is_ok_and(|c| c == changed)

@@ -125,10 +125,10 @@ fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>>
         if let Some(next) = id.get(&(c, num + 1, 0)) {
             edges[id[&(c, num, len)]].push(*next);
         }
-        if num > 0 {
-            if let Some(&p) = id.get(&(c, num - 1, 0)) {
-                deps[bi].push(node_block[p]);
-            }
+        if num > 0
+            && let Some(&p) = id.get(&(c, num - 1, 0))
+        {
+            deps[bi].push(node_block[p]);
         }
         for e in &b.executing {
             let parent_ts = num.checked_sub(1).and_then(|p| view.block(c, p)).map(|p| p.block.timestamp);
@@ -161,8 +161,8 @@ fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>>
     }
     loop {
         let before = bad.len();
-        for bi in 0..blocks.len() {
-            if deps[bi].iter().any(|d| bad.contains(d)) {
+        for (bi, block_deps) in deps.iter().enumerate() {
+            if block_deps.iter().any(|d| bad.contains(d)) {
                 bad.insert(bi);
             }
         }

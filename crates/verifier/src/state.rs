@@ -155,10 +155,10 @@ impl VerifierState {
             level.local = kept_number;
         }
         for (c, state) in &self.cross_safe {
-            if let Some(f) = self.finalized.get_mut(c) {
-                if f.is_some_and(|f| state.cross.is_none_or(|h| f > h)) {
-                    *f = state.cross;
-                }
+            if let Some(f) = self.finalized.get_mut(c)
+                && f.is_some_and(|f| state.cross.is_none_or(|h| f > h))
+            {
+                *f = state.cross;
             }
         }
         events
@@ -172,10 +172,10 @@ impl VerifierState {
                 (Some(n), Some(l)) => Some(n.min(l)),
                 _ => None,
             };
-            if let (Some(cross), Some(local)) = (level.cross, level.local) {
-                if cross > local {
-                    level.cross = Some(local);
-                }
+            if let (Some(cross), Some(local)) = (level.cross, level.local)
+                && cross > local
+            {
+                level.cross = Some(local);
             }
         }
     }
@@ -210,15 +210,15 @@ impl VerifierState {
                 (Some(c), Some(f)) => Some(c.min(f)),
                 _ => None,
             };
-            if let Some(f) = self.finalized.get_mut(chain) {
-                if candidate > *f {
-                    *f = candidate;
-                    if let Some(number) = candidate {
-                        events.push(HeadEvent {
-                            level: SafetyLevel::Finalized,
-                            event: SafetyEvent::Promoted { chain: *chain, number },
-                        });
-                    }
+            if let Some(f) = self.finalized.get_mut(chain)
+                && candidate > *f
+            {
+                *f = candidate;
+                if let Some(number) = candidate {
+                    events.push(HeadEvent {
+                        level: SafetyLevel::Finalized,
+                        event: SafetyEvent::Promoted { chain: *chain, number },
+                    });
                 }
             }
         }
@@ -289,10 +289,10 @@ impl VerifierState {
             [(SafetyLevel::CrossUnsafe, &self.cross_unsafe), (SafetyLevel::Safe, &self.cross_safe)]
         {
             for (chain, state) in states {
-                if let Some(crate::safety::Blocked::Invalid { number, reason }) = &state.blocked {
-                    if let Some(block) = self.block_ref(*chain, Some(*number)) {
-                        out.push(InvalidBlock { chain: *chain, block, level, reason: reason.clone() });
-                    }
+                if let Some(crate::safety::Blocked::Invalid { number, reason }) = &state.blocked
+                    && let Some(block) = self.block_ref(*chain, Some(*number))
+                {
+                    out.push(InvalidBlock { chain: *chain, block, level, reason: reason.clone() });
                 }
             }
         }
