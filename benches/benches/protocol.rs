@@ -32,15 +32,17 @@ fn checksums(c: &mut Criterion) {
     group.bench_function("log_hash_then_checksum", |b| {
         b.iter(|| checksum(black_box(&id), log_hash(black_box(id.origin), black_box(hash))))
     });
-    group.bench_function("access_list_keys", |b| b.iter(|| access_list_keys(black_box(&id), black_box(hash))));
+    group
+        .bench_function("access_list_keys", |b| b.iter(|| access_list_keys(black_box(&id), black_box(hash))));
     group.finish();
 }
 
 fn parsing(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse_access_list_keys");
     for messages in [1u64, 16, 256] {
-        let keys: Vec<B256> =
-            (0..messages).flat_map(|i| access_list_keys(&identifier(i), keccak256(i.to_be_bytes()))).collect();
+        let keys: Vec<B256> = (0..messages)
+            .flat_map(|i| access_list_keys(&identifier(i), keccak256(i.to_be_bytes())))
+            .collect();
         group.throughput(Throughput::Elements(messages));
         group.bench_function(format!("{messages}_messages"), |b| {
             b.iter(|| parse_access_list_keys(black_box(&keys)))
@@ -51,7 +53,8 @@ fn parsing(c: &mut Criterion) {
     // Parse then verify every claim against its log: what a tx-pool check does once logs are looked up.
     let mut group = c.benchmark_group("parse_and_verify");
     let messages = 16u64;
-    let declared: Vec<(Identifier, B256)> = (0..messages).map(|i| (identifier(i), keccak256(i.to_be_bytes()))).collect();
+    let declared: Vec<(Identifier, B256)> =
+        (0..messages).map(|i| (identifier(i), keccak256(i.to_be_bytes()))).collect();
     let keys: Vec<B256> = declared.iter().flat_map(|(id, hash)| access_list_keys(id, *hash)).collect();
     group.throughput(Throughput::Elements(messages));
     group.bench_function("16_messages", |b| {
@@ -69,17 +72,24 @@ fn logs(c: &mut Criterion) {
     let mut group = c.benchmark_group("executing_message");
     group.throughput(Throughput::Elements(1));
     group.bench_function("decode_log", |b| {
-        b.iter(|| ExecutingMessage::decode_log(black_box(CROSS_L2_INBOX), black_box(&topics), black_box(&data)))
+        b.iter(|| {
+            ExecutingMessage::decode_log(black_box(CROSS_L2_INBOX), black_box(&topics), black_box(&data))
+        })
     });
     group.bench_function("decode_other_log", |b| {
-        b.iter(|| ExecutingMessage::decode_log(black_box(Address::ZERO), black_box(&topics), black_box(&data)))
+        b.iter(|| {
+            ExecutingMessage::decode_log(black_box(Address::ZERO), black_box(&topics), black_box(&data))
+        })
     });
     group.finish();
 }
 
 fn super_roots(c: &mut Criterion) {
     let outputs: Vec<OutputRootWithChain> = (0..8u64)
-        .map(|i| OutputRootWithChain { chain_id: U256::from(900 + i), output_root: keccak256(i.to_be_bytes()) })
+        .map(|i| OutputRootWithChain {
+            chain_id: U256::from(900 + i),
+            output_root: keccak256(i.to_be_bytes()),
+        })
         .collect();
     let Ok(super_v1) = SuperV1::new(1_700_000_000, outputs) else { return };
     let encoded = super_v1.encode();
