@@ -302,6 +302,7 @@ mod tests {
     use crate::dependency_set::{ChainDependency, MESSAGE_EXPIRY_WINDOW};
     use crate::identifier::Identifier;
     use alloy_primitives::keccak256;
+    use proptest::prelude::*;
 
     const D: u64 = 901;
     const S: u64 = 902;
@@ -583,5 +584,56 @@ mod tests {
             check_access_timing(initiated, T, 11, MESSAGE_EXPIRY_WINDOW),
             Err(InvalidReason::Expired { initiated, executed: T + 11, window: MESSAGE_EXPIRY_WINDOW })
         );
+    }
+
+    proptest! {
+        /// With matching source data, only the timing rules decide: valid exactly when
+        /// `initiated <= executed <= initiated + window`.
+        #[test]
+        fn a_matching_message_is_valid_exactly_within_its_window(
+            initiated in 1_000_000u64..u64::MAX / 2,
+            window in 1u64..=MESSAGE_EXPIRY_WINDOW,
+            offset in -100i64..(MESSAGE_EXPIRY_WINDOW as i64 + 100),
+        ) {
+            // Executed from a little before the initiating time to a little after the widest window.
+            let executed = initiated.saturating_add_signed(offset);
+            let set = deps().with_message_expiry_window(window).unwrap();
+            let m = message(initiated);
+            let source = SourceLog::Found(FoundLog {
+                origin: m.identifier.origin,
+                log_hash: log_hash(m.identifier.origin, m.msg_hash),
+                block_timestamp: initiated,
+                parent_timestamp: None,
+            });
+            let verdict = check_message(&set, &ExecutingBlock::new(U256::from(D), executed), &m, &source);
+            let within = initiated <= executed && u128::from(initiated) + u128::from(window) >= u128::from(executed);
+            prop_assert_eq!(verdict.is_valid(), within, "{:?}", verdict);
+        }
+
+        /// Whatever the log index reports, the verdict is reached without panicking, and an unindexed source
+        /// block is never judged valid.
+        #[test]
+        fn any_input_gets_a_verdict(
+            initiated in any::<u64>(), executed in any::<u64>(), parent in any::<Option<u64>>(),
+            activation in any::<u64>(), log_count in any::<u32>(), kind in 0u8..3,
+        ) {
+            let set = deps_activating(S, activation);
+            let m = message(initiated);
+            let source = match kind {
+                0 => SourceLog::UnknownBlock,
+                1 => SourceLog::NoLogAtIndex { block_timestamp: initiated, log_count },
+                _ => SourceLog::Found(FoundLog {
+                    origin: m.identifier.origin,
+                    log_hash: B256::ZERO,
+                    block_timestamp: initiated,
+                    parent_timestamp: parent,
+                }),
+            };
+            let block = ExecutingBlock { chain_id: U256::from(D), timestamp: executed, parent_timestamp: parent };
+            let verdict = check_message(&set, &block, &m, &source);
+            if kind == 0 {
+                prop_assert!(!verdict.is_valid());
+            }
+        }
     }
 }
