@@ -402,6 +402,16 @@ impl Chain {
         Ok(trie::account_proof(&mut state, address, slots))
     }
 
+    /// The state root of block `id`'s state, recomputed from the kept history (it equals the header's
+    /// `stateRoot`; at `latest` it includes developer edits since the head).
+    pub fn state_root_at(&self, id: BlockId) -> Result<B256, ChainError> {
+        let number = self.resolve(id)?;
+        let mut state = self.view_at(number)?.materialize();
+        let all: Vec<Address> = state.accounts().map(|(address, _)| *address).collect();
+        state.dirty_storage.extend(all);
+        Ok(trie::state_root(&mut state))
+    }
+
     /// The head state (read-only).
     pub fn latest_state(&self) -> &WorldState {
         &self.state
