@@ -182,18 +182,31 @@ impl<'a> BlockRecordView<'a> {
     /// The log at `index` with its executing message, if the block has that log.
     pub fn log(&self, index: u32) -> Result<Option<LogEntry>, CodecError> {
         let Some(log_hash) = self.log_hash(index) else { return Ok(None) };
-        let mut exec = None;
-        for item in self.exec_messages()? {
-            let item = item?;
-            if item.log_index == index {
-                exec = Some(item.exec);
-                break;
+        Ok(Some(LogEntry { log_hash, exec: self.exec_message_at(index)? }))
+    }
+
+    /// The executing message carried by log `index`, if any. Skips the other messages without decoding them.
+    pub fn exec_message_at(&self, index: u32) -> Result<Option<ExecMessage>, CodecError> {
+        let mut messages = self.exec_messages()?;
+        while messages.remaining > 0 {
+            let c = &mut messages.cursor;
+            let start = c.pos;
+            let log_index = c.varint("executing log index")?;
+            if log_index == u64::from(index) {
+                c.pos = start;
+                return messages.next().transpose().map(|m| m.map(|m| m.exec));
             }
-            if item.log_index > index {
-                break;
+            if log_index > u64::from(index) {
+                return Ok(None);
             }
+            c.take(32 + 20, "executing message")?;
+            for field in ["chainId", "blockNumber", "logIndex", "timestamp"] {
+                let len = c.take(1, field)?[0] as usize;
+                c.take(len, field)?;
+            }
+            messages.remaining -= 1;
         }
-        Ok(Some(LogEntry { log_hash, exec }))
+        Ok(None)
     }
 
     /// Every log of the block, in order.
@@ -402,6 +415,7 @@ mod tests {
             prop_assert_eq!(&view.logs().unwrap(), &logs);
             for (i, log) in logs.iter().enumerate() {
                 prop_assert_eq!(view.log(i as u32).unwrap(), Some(*log));
+                prop_assert_eq!(view.exec_message_at(i as u32).unwrap(), log.exec);
             }
             prop_assert_eq!(view.log(logs.len() as u32).unwrap(), None);
             let execs: Vec<_> = view.exec_messages().unwrap().map(|e| e.unwrap()).collect();

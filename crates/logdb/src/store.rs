@@ -65,8 +65,11 @@ pub struct IndexSummary {
 /// Space used by the database file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DiskUsage {
-    /// Length of the file.
+    /// Length of the file. The file grows by doubling and the growth is sparse, so this overstates the disk
+    /// space used; see `allocated_bytes`.
     pub file_bytes: u64,
+    /// Disk space the file occupies (its allocated blocks; on non-Unix systems, its length).
+    pub allocated_bytes: u64,
     /// Bytes of keys and values stored in the tables.
     pub stored_bytes: u64,
     /// Bytes of B-tree and allocator metadata.
@@ -651,14 +654,19 @@ impl LogDb {
     /// Space used by the database file.
     pub fn disk_usage(&self) -> Result<DiskUsage, LogDbError> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let file_bytes = std::fs::metadata(&self.path)
-            .map_err(|source| LogDbError::Io { path: self.path.clone(), source })?
-            .len();
+        let metadata = std::fs::metadata(&self.path)
+            .map_err(|source| LogDbError::Io { path: self.path.clone(), source })?;
+        let file_bytes = metadata.len();
+        #[cfg(unix)]
+        let allocated_bytes = std::os::unix::fs::MetadataExt::blocks(&metadata) * 512;
+        #[cfg(not(unix))]
+        let allocated_bytes = file_bytes;
         let txn = self.db.begin_write()?;
         let stats = txn.stats()?;
         txn.abort()?;
         Ok(DiskUsage {
             file_bytes,
+            allocated_bytes,
             stored_bytes: stats.stored_bytes(),
             metadata_bytes: stats.metadata_bytes(),
             fragmented_bytes: stats.fragmented_bytes(),
