@@ -4,7 +4,7 @@
 //! - [`identifier`]: the message `Identifier` and its ABI form.
 //! - [`message`]: message payloads, `msgHash` and `logHash`.
 //! - [`executing`]: decoding and encoding `ExecutingMessage` logs of `CrossL2Inbox`.
-//! - [`access_list`]: access-list entries, checksums and their parser.
+//! - [`access_list`](mod@access_list): access-list entries, checksums and their parser.
 //! - [`safety`]: safety levels and their wire strings.
 //! - [`dependency_set`]: the dependency set configuration.
 //! - [`validity`]: the validity rules of one executing message.
