@@ -1,0 +1,227 @@
+//! Shared helpers of the verifier's black-box tests: anvil chains with the CrossL2Inbox predeploy, a log
+//! emitter, sending messages with cast, and a verifier service running in-process.
+
+#![allow(dead_code)]
+
+use std::{
+    collections::BTreeMap,
+    net::SocketAddr,
+    path::Path,
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::{Address, B256, U256, keccak256};
+use jsonrpsee::{
+    core::{ClientError, client::ClientT},
+    http_client::{HttpClient, HttpClientBuilder},
+    rpc_params,
+};
+use serde_json::Value;
+use superlink_protocol::{DependencySet, Identifier, access_list_keys, predeploys::CROSS_L2_INBOX};
+use superlink_testkit::{Anvil, Cast, free_port};
+use superlink_verifier::{VerifierConfig, run};
+use tokio::{sync::oneshot, task::JoinHandle};
+
+/// Anvil's first dev account.
+pub const DEV_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// Where the test log emitter is placed on every chain.
+pub const EMITTER: Address = Address::new([0x10; 20]);
+
+/// Runtime code that emits one `LOG0` whose data is the call data:
+/// CALLDATASIZE PUSH1 0 PUSH1 0 CALLDATACOPY CALLDATASIZE PUSH1 0 LOG0 STOP.
+pub const EMITTER_CODE: &str = "0x366000600037366000a000";
+
+/// An anvil chain prepared for interop: CrossL2Inbox and the log emitter in place.
+pub struct Chain {
+    /// The node.
+    pub anvil: Anvil,
+    /// Its chain ID.
+    pub id: u64,
+}
+
+impl Chain {
+    /// Starts anvil with `chain_id` and places the contracts.
+    pub fn start(chain_id: u64) -> Self {
+        let anvil = Anvil::spawn(chain_id, &[]).unwrap();
+        let chain = Chain { anvil, id: chain_id };
+        let inbox_code = superlink_contracts::Contract::CrossL2Inbox.deployed_bytecode();
+        chain.rpc(&["anvil_setCode", &CROSS_L2_INBOX.to_string(), &inbox_code.to_string()]);
+        chain.rpc(&["anvil_setCode", &EMITTER.to_string(), EMITTER_CODE]);
+        chain
+    }
+
+    /// The node's URL.
+    pub fn url(&self) -> String {
+        self.anvil.url()
+    }
+
+    /// `cast rpc METHOD PARAMS...` on this chain.
+    pub fn rpc(&self, args: &[&str]) -> String {
+        let url = self.url();
+        let mut all = vec!["rpc", "--rpc-url", url.as_str()];
+        all.extend_from_slice(args);
+        Cast::new().unwrap().run(all).unwrap()
+    }
+
+    /// Sends a transaction with cast and returns its receipt.
+    pub fn send(&self, args: &[&str]) -> Value {
+        let url = self.url();
+        let mut all = vec![
+            "send",
+            "--json",
+            "--rpc-url",
+            url.as_str(),
+            "--private-key",
+            DEV_KEY,
+            "--gas-limit",
+            "300000",
+        ];
+        all.extend_from_slice(args);
+        let out = Cast::new().unwrap().run(all).unwrap();
+        serde_json::from_str(&out).unwrap()
+    }
+
+    /// Emits a log with `payload` from the emitter; returns its identifier and msgHash.
+    pub fn emit(&self, payload: &[u8]) -> (Identifier, B256) {
+        let receipt = self.send(&[&EMITTER.to_string(), &alloy_primitives::hex::encode_prefixed(payload)]);
+        assert_eq!(receipt["status"], "0x1", "emitting failed: {receipt}");
+        let number = hex_u64(&receipt["blockNumber"]);
+        let log_index = hex_u64(&receipt["logs"][0]["logIndex"]) as u32;
+        let block: Value =
+            serde_json::from_str(&self.rpc(&["eth_getBlockByNumber", &format!("{number:#x}"), "false"]))
+                .unwrap();
+        let id = Identifier {
+            origin: EMITTER,
+            block_number: number,
+            log_index,
+            timestamp: hex_u64(&block["timestamp"]),
+            chain_id: U256::from(self.id),
+        };
+        (id, keccak256(payload))
+    }
+
+    /// Executes the message `(id, msg_hash)` through CrossL2Inbox with its access list; returns the receipt.
+    pub fn execute(&self, id: &Identifier, msg_hash: B256) -> Value {
+        let keys: Vec<String> = access_list_keys(id, msg_hash).iter().map(|k| k.to_string()).collect();
+        let access_list = serde_json::json!([{ "address": CROSS_L2_INBOX, "storageKeys": keys }]).to_string();
+        let identifier =
+            format!("({},{},{},{},{})", id.origin, id.block_number, id.log_index, id.timestamp, id.chain_id);
+        self.send(&[
+            "--access-list",
+            &access_list,
+            &CROSS_L2_INBOX.to_string(),
+            "validateMessage((address,uint256,uint256,uint256,uint256),bytes32)",
+            &identifier,
+            &msg_hash.to_string(),
+        ])
+    }
+
+    /// The chain's latest block number.
+    pub fn head(&self) -> u64 {
+        self.rpc(&["eth_blockNumber"])
+            .trim_matches('"')
+            .trim_start_matches("0x")
+            .parse::<String>()
+            .map_or(0, |h| u64::from_str_radix(&h, 16).unwrap())
+    }
+}
+
+/// A `0x`-hex JSON string as a number.
+pub fn hex_u64(value: &Value) -> u64 {
+    u64::from_str_radix(value.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+}
+
+/// A dependency set of the given chains.
+pub fn dependency_set(chains: &[u64]) -> DependencySet {
+    DependencySet::new(chains.iter().map(|c| U256::from(*c))).unwrap()
+}
+
+/// A verifier service running in this process.
+pub struct Service {
+    /// Its RPC address.
+    pub addr: SocketAddr,
+    /// A client for it.
+    pub client: HttpClient,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<Result<(), superlink_verifier::VerifierError>>>,
+}
+
+impl Service {
+    /// Starts the verifier over `chains` with its index in `datadir`.
+    pub async fn start(chains: &[&Chain], datadir: &Path) -> Self {
+        let rpc_urls: BTreeMap<u64, String> = chains.iter().map(|c| (c.id, c.url())).collect();
+        let ids: Vec<u64> = chains.iter().map(|c| c.id).collect();
+        let mut config = VerifierConfig::new(dependency_set(&ids), rpc_urls);
+        config.datadir = datadir.to_path_buf();
+        config.listen_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+        config.poll_interval = Duration::from_millis(100);
+        let addr = config.listen_addr;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(run(config, async move {
+            let _ = stopped.await;
+        }));
+        let client = HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+        let service = Service { addr, client, stop: Some(stop), task: Some(task) };
+        service.wait_for(|s| !s.is_null(), "the RPC server").await;
+        service
+    }
+
+    /// `supervisor_syncStatus`.
+    pub async fn sync_status(&self) -> Value {
+        self.client.request("supervisor_syncStatus", rpc_params![]).await.unwrap_or(Value::Null)
+    }
+
+    /// Waits until `supervisor_syncStatus` satisfies `done`.
+    pub async fn wait_for(&self, done: impl Fn(&Value) -> bool, what: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let status = self.sync_status().await;
+            if done(&status) {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}; last status {status}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the verifier has indexed `chain` up to `number`.
+    pub async fn wait_indexed(&self, chain: u64, number: u64) -> Value {
+        self.wait_for(|s| head_of(s, chain, "localUnsafe") >= Some(number), "indexing").await
+    }
+
+    /// `supervisor_checkAccessList`: `Ok(())` or the error code and message.
+    pub async fn check(
+        &self,
+        entries: &[B256],
+        min_safety: &str,
+        timestamp: u64,
+    ) -> Result<(), (i32, String)> {
+        let descriptor = serde_json::json!({ "timestamp": format!("{timestamp:#x}") });
+        let answer: Result<Value, ClientError> = self
+            .client
+            .request("supervisor_checkAccessList", rpc_params![entries.to_vec(), min_safety, descriptor])
+            .await;
+        match answer {
+            Ok(_) => Ok(()),
+            Err(ClientError::Call(e)) => Err((e.code(), e.message().to_string())),
+            Err(e) => panic!("transport error: {e}"),
+        }
+    }
+
+    /// Stops the service and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+/// A chain's head number at `level` in a sync status (`localUnsafe`, `crossUnsafe`, `localSafe`, `safe`,
+/// `finalized`).
+pub fn head_of(status: &Value, chain: u64, level: &str) -> Option<u64> {
+    status["chains"][format!("{chain:#x}")][level]["number"].as_u64()
+}
