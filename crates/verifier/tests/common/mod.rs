@@ -1,7 +1,7 @@
 //! Shared helpers of the verifier's black-box tests: anvil chains with the CrossL2Inbox predeploy, a log
 //! emitter, sending messages with cast, and a verifier service running in-process.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
     collections::BTreeMap,
