@@ -11,7 +11,8 @@
 //! timestamp at which the chain takes part in interop), `historyMinTime` (the oldest timestamp whose logs
 //! must be kept) and `chainIndex` (a short index some implementations use); all default to absent/zero.
 //! `overrideMessageExpiryWindow` replaces the 7-day window when non-zero; it may shorten the window (for
-//! tests) but never lengthen it. A chain ID that appears twice (also under two spellings of the same value),
+//! tests) but never lengthen it. Unknown per-chain fields are rejected, so a misspelt `activationTime` cannot
+//! silently become 0. A chain ID that appears twice (also under two spellings of the same value),
 //! is empty, is zero, has a sign or other characters, or exceeds `U256` is rejected.
 
 use alloy_primitives::U256;

@@ -8,7 +8,7 @@ use crate::predeploys::CROSS_L2_INBOX;
 use alloy_primitives::{Address, B256, Bytes};
 use alloy_sol_types::{SolEvent, SolType};
 
-/// The ABI of the `CrossL2Inbox` event, apart from [`ExecutingMessage`] the decoded value.
+/// The ABI of the `CrossL2Inbox` event, kept apart from the decoded [`ExecutingMessage`] that shares its name.
 pub mod abi {
     use alloy_sol_types::sol;
 
