@@ -19,6 +19,11 @@ contract MessageProbe {
     /// @notice The payload of the last `record`.
     bytes public lastPayload;
 
+    /// @notice What the messenger answered the last `callMessenger`: revert data when it reverted.
+    bytes public lastMessengerResult;
+    /// @notice Whether the last `callMessenger` succeeded.
+    bool public lastMessengerSuccess;
+
     /// @notice The call was asked to fail.
     error ProbeFailed(bytes payload);
 
@@ -32,6 +37,12 @@ contract MessageProbe {
         lastPayload = _payload;
         payloadHash_ = keccak256(_payload);
         echo_ = _payload;
+    }
+
+    /// @notice Calls the messenger with `_calldata` (for instance to re-enter `relayMessage` during a relay) and
+    ///         records the outcome without reverting.
+    function callMessenger(bytes calldata _calldata) external payable {
+        (lastMessengerSuccess, lastMessengerResult) = Predeploys.L2_TO_L2_CROSS_DOMAIN_MESSENGER.call(_calldata);
     }
 
     /// @notice Always reverts.

@@ -1,15 +1,15 @@
 //! L2ToL2CrossDomainMessenger: sending, resending and relaying messages between two chains.
 
 use alloy_primitives::{Address, Bytes, U256, address, keccak256};
-use alloy_sol_types::SolCall;
+use alloy_sol_types::{SolCall, SolError};
 use superlink_contracts::{
     addresses::{CROSS_L2_INBOX, L2_TO_L2_CROSS_DOMAIN_MESSENGER as MESSENGER},
     bindings::{
         CrossL2Inbox,
         L2ToL2CrossDomainMessenger::{
             self, IdOriginNotL2ToL2CrossDomainMessenger, InvalidMessage, MessageAlreadyRelayed,
-            MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, RelayedMessage,
-            SentMessage, TargetCallFailed,
+            MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, ReentrantCall,
+            RelayedMessage, SentMessage, TargetCallFailed,
         },
         MessageProbe,
     },
@@ -233,4 +233,55 @@ fn context_getters_revert_outside_a_relay() {
         };
         assert!(destination.simulate(tx).reverted_with::<NotEntered>());
     }
+}
+
+#[test]
+fn relay_forwards_the_value_to_the_target() {
+    let (mut source, mut destination) = chains();
+    let sent = source.send(send(DESTINATION, PROBE, probe_record(b"paid"))).expect_success();
+    destination.set_balance(RELAYER, U256::from(1_000));
+    let tx = InitiatingMessage::sent_message(&source, &sent).relay_tx(RELAYER).value(U256::from(123));
+    destination.send(tx).expect_success();
+    assert_eq!(destination.view(PROBE, &MessageProbe::lastValueCall {}), U256::from(123));
+    assert_eq!(destination.balance(PROBE), U256::from(123));
+    assert_eq!(destination.balance(MESSENGER), U256::ZERO);
+}
+
+#[test]
+fn relay_cannot_be_re_entered_from_the_target() {
+    let (mut source, mut destination) = chains();
+    // Two messages; the target of the first one tries to relay the second one during its own relay.
+    let second_sent = source.send(send(DESTINATION, PROBE, probe_record(b"second"))).expect_success();
+    let second = InitiatingMessage::sent_message(&source, &second_sent);
+    let second_hash = second_sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
+    let reenter = L2ToL2CrossDomainMessenger::relayMessageCall {
+        _id: second.messenger_id(),
+        _sentMessage: second.payload.clone(),
+    };
+    let first_message =
+        MessageProbe::callMessengerCall { _calldata: reenter.abi_encode().into() }.abi_encode();
+    let first_sent = source.send(send(DESTINATION, PROBE, first_message)).expect_success();
+    let first = InitiatingMessage::sent_message(&source, &first_sent);
+
+    // Both messages declared, so only the reentrancy guard can stop the inner relay.
+    let tx = first.relay_tx(RELAYER).access(CROSS_L2_INBOX, vec![second.checksum()]);
+    destination.send(tx).expect_success();
+    assert!(!destination.view(PROBE, &MessageProbe::lastMessengerSuccessCall {}));
+    let inner = destination.view(PROBE, &MessageProbe::lastMessengerResultCall {});
+    assert_eq!(inner[..4], ReentrantCall::SELECTOR);
+    assert!(
+        !destination.view(
+            MESSENGER,
+            &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: second_hash }
+        )
+    );
+
+    // Relayed on its own, the second message goes through.
+    destination.send(second.relay_tx(RELAYER)).expect_success();
+    assert!(
+        destination.view(
+            MESSENGER,
+            &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: second_hash }
+        )
+    );
 }
