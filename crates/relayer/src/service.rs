@@ -1,0 +1,529 @@
+//! The autorelayer: follows every chain's `SentMessage` logs and relays each message to its destination.
+//!
+//! Each round it (1) scans every chain from its cursor with `eth_getLogs` in bounded block ranges, turning
+//! `SentMessage` logs into [`RelayableMessage`]s, then (2) works through the pending messages: a message with a
+//! relay transaction in flight is confirmed from its receipt and `successfulMessages`; any other is checked
+//! (`successfulMessages`, then a simulation) and sent. A message is never sent while a relay of it is in flight
+//! or once it is known relayed. Failures that can pass (a node unreachable, a transaction pool that does not
+//! know the source block yet, a nonce race, a transaction not mined in time) are retried with exponential
+//! backoff; failures that cannot (the target reverts, a message for a chain we do not serve) give the message
+//! up with a logged reason. [`Autorelayer::checkpoint`] gives, per chain, the block from which a restarted
+//! relayer must scan so that no unfinished message is missed.
+
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    path::PathBuf,
+    time::{Duration, Instant},
+};
+
+use alloy_primitives::{B256, U256};
+use serde::Serialize;
+use superlink_protocol::{messenger::SENT_MESSAGE_TOPIC, predeploys::L2_TO_L2_CROSS_DOMAIN_MESSENGER};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use crate::{
+    backoff::Backoff,
+    chain::{ChainClient, LogFilter, LogInfo},
+    error::{ChainError, RelayError},
+    message::RelayableMessage,
+    relay::{check_relay, confirm_relay, send_relay},
+    wallet::Wallet,
+};
+
+/// Where the relayer starts scanning a chain it has no checkpoint for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StartFrom {
+    /// From block 0: every message ever sent.
+    Genesis,
+    /// From the block after the latest one when the relayer starts: only new messages.
+    Latest,
+}
+
+/// How the autorelayer behaves.
+#[derive(Debug, Clone)]
+pub struct AutorelayerConfig {
+    /// Pause between rounds.
+    pub poll_interval: Duration,
+    /// Most blocks asked for in one `eth_getLogs`.
+    pub max_block_range: u64,
+    /// Delays between failed attempts at one message, and when to give it up.
+    pub backoff: Backoff,
+    /// How long a relay transaction may stay unmined before it is considered dropped and the message retried.
+    pub inflight_timeout: Duration,
+    /// Where to start on chains without a checkpoint.
+    pub start: StartFrom,
+    /// A JSON file that keeps the checkpoint across restarts (read at start, written after every round).
+    pub checkpoint_file: Option<PathBuf>,
+}
+
+impl Default for AutorelayerConfig {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_millis(250),
+            max_block_range: 1000,
+            backoff: Backoff::default(),
+            inflight_timeout: Duration::from_secs(60),
+            start: StartFrom::Latest,
+            checkpoint_file: None,
+        }
+    }
+}
+
+/// A message the relayer stopped trying to relay, and why.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GivenUp {
+    /// The message.
+    pub message: RelayableMessage,
+    /// Why it was given up.
+    pub reason: String,
+}
+
+/// Counters of what the relayer did since it started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RelayerStats {
+    /// Distinct messages found on the source chains.
+    pub messages_found: u64,
+    /// Relay transactions sent.
+    pub transactions_sent: u64,
+    /// Messages relayed by our transactions.
+    pub relayed: u64,
+    /// Messages found relayed by someone else.
+    pub relayed_by_others: u64,
+    /// Failed attempts that were scheduled again.
+    pub retries: u64,
+    /// Messages given up.
+    pub given_up: u64,
+    /// Gas used by our successful relay transactions.
+    pub gas_used: u64,
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RoundReport {
+    /// New messages found.
+    pub found: usize,
+    /// Relay transactions sent.
+    pub sent: usize,
+    /// Messages confirmed relayed (by us or others).
+    pub finished: usize,
+    /// Messages still pending after the round.
+    pub pending: usize,
+}
+
+#[derive(Debug)]
+struct Pending {
+    message: RelayableMessage,
+    failures: u32,
+    next_attempt: Instant,
+    in_flight: Option<(B256, Instant)>,
+}
+
+/// Relays every message sent between a set of chains.
+#[derive(Debug)]
+pub struct Autorelayer<C: ChainClient> {
+    chains: BTreeMap<U256, C>,
+    wallet: Wallet,
+    config: AutorelayerConfig,
+    cursors: BTreeMap<U256, u64>,
+    pending: BTreeMap<B256, Pending>,
+    finished: HashSet<B256>,
+    given_up: Vec<GivenUp>,
+    stats: RelayerStats,
+}
+
+/// Why the autorelayer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AutorelayerError {
+    /// A chain did not answer its chain ID or latest block.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// Two endpoints serve the same chain.
+    #[error("two endpoints serve chain {0}")]
+    DuplicateChain(U256),
+    /// The checkpoint file cannot be read or written.
+    #[error("checkpoint file {path}: {reason}")]
+    Checkpoint {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl<C: ChainClient> Autorelayer<C> {
+    /// A relayer between `chains` that sends relays from `wallet`. Asks each chain its ID (and, for
+    /// [`StartFrom::Latest`], its latest block) and reads the checkpoint file if one is configured.
+    pub async fn new(
+        chains: Vec<C>,
+        wallet: Wallet,
+        config: AutorelayerConfig,
+    ) -> Result<Self, AutorelayerError> {
+        let saved = match &config.checkpoint_file {
+            Some(path) => read_checkpoint(path)?,
+            None => BTreeMap::new(),
+        };
+        let mut by_id = BTreeMap::new();
+        let mut cursors = BTreeMap::new();
+        for chain in chains {
+            let id = chain.chain_id().await?;
+            let start = match (saved.get(&id), config.start) {
+                (Some(block), _) => *block,
+                (None, StartFrom::Genesis) => 0,
+                (None, StartFrom::Latest) => chain.latest_block_number().await?.saturating_add(1),
+            };
+            if by_id.insert(id, chain).is_some() {
+                return Err(AutorelayerError::DuplicateChain(id));
+            }
+            cursors.insert(id, start);
+        }
+        info!(chains = ?cursors.keys().collect::<Vec<_>>(), relayer = %wallet.address(), "autorelayer ready");
+        Ok(Self {
+            chains: by_id,
+            wallet,
+            config,
+            cursors,
+            pending: BTreeMap::new(),
+            finished: HashSet::new(),
+            given_up: Vec::new(),
+            stats: RelayerStats::default(),
+        })
+    }
+
+    /// Scans `chain_id` from `block` on (for a resume point kept elsewhere).
+    pub fn start_at(&mut self, chain_id: U256, block: u64) {
+        if self.chains.contains_key(&chain_id) {
+            self.cursors.insert(chain_id, block);
+        }
+    }
+
+    /// Per chain, the block from which a restarted relayer must scan: the next unscanned block, or the block of
+    /// the oldest unfinished message from that chain if earlier.
+    pub fn checkpoint(&self) -> BTreeMap<U256, u64> {
+        let mut points = self.cursors.clone();
+        for pending in self.pending.values() {
+            let id = &pending.message.identifier;
+            if let Some(point) = points.get_mut(&id.chain_id) {
+                *point = (*point).min(id.block_number);
+            }
+        }
+        points
+    }
+
+    /// What the relayer did so far.
+    pub fn stats(&self) -> RelayerStats {
+        self.stats
+    }
+
+    /// The messages given up, with their reasons.
+    pub fn given_up(&self) -> &[GivenUp] {
+        &self.given_up
+    }
+
+    /// Number of messages not finished yet.
+    pub fn pending_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Whether the message `message_hash` was relayed (by us or found relayed).
+    pub fn is_finished(&self, message_hash: &B256) -> bool {
+        self.finished.contains(message_hash)
+    }
+
+    /// Runs rounds every `poll_interval` until `shutdown` turns `true` (or its sender is dropped); returns the
+    /// relayer so that its counters can be read.
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) -> Self {
+        loop {
+            if *shutdown.borrow() {
+                break;
+            }
+            let report = self.poll_once().await;
+            if report.found + report.sent + report.finished > 0 {
+                debug!(?report, "autorelayer round");
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.poll_interval) => {}
+                changed = shutdown.changed() => if changed.is_err() { break },
+            }
+        }
+        info!(stats = ?self.stats, "autorelayer stopped");
+        self
+    }
+
+    /// One round: scan every chain for new messages, then advance every pending message.
+    pub async fn poll_once(&mut self) -> RoundReport {
+        let mut report = RoundReport::default();
+        let ids: Vec<U256> = self.chains.keys().copied().collect();
+        for id in &ids {
+            report.found += self.scan(*id).await;
+        }
+        let (sent, finished) = self.advance(true).await;
+        report.sent += sent;
+        report.finished += finished;
+        if sent > 0 {
+            // Chains that mine at once have the receipts already: confirm them in the same round.
+            let (_, finished) = self.advance(false).await;
+            report.finished += finished;
+        }
+        report.pending = self.pending.len();
+        if let Some(path) = self.config.checkpoint_file.clone()
+            && let Err(e) = write_checkpoint(&path, &self.checkpoint())
+        {
+            warn!(error = %e, "could not write the relayer checkpoint");
+        }
+        report
+    }
+
+    /// Scans one chain from its cursor; returns the number of new messages.
+    async fn scan(&mut self, chain_id: U256) -> usize {
+        let Some(chain) = self.chains.get(&chain_id) else { return 0 };
+        let Some(&from) = self.cursors.get(&chain_id) else { return 0 };
+        let latest = match chain.latest_block_number().await {
+            Ok(n) => n,
+            Err(e) => {
+                warn!(chain = %chain_id, error = %e, "cannot read the latest block");
+                return 0;
+            }
+        };
+        if from > latest {
+            return 0;
+        }
+        let to = latest.min(from.saturating_add(self.config.max_block_range.max(1) - 1));
+        let filter = LogFilter {
+            from_block: from,
+            to_block: to,
+            address: L2_TO_L2_CROSS_DOMAIN_MESSENGER,
+            topic0: SENT_MESSAGE_TOPIC,
+            topic3: None,
+        };
+        let messages = match collect_messages(chain, chain_id, &filter).await {
+            Ok(m) => m,
+            Err(e) => {
+                warn!(chain = %chain_id, from, to, error = %e, "cannot read SentMessage logs; will retry");
+                return 0;
+            }
+        };
+        self.cursors.insert(chain_id, to + 1);
+        let mut found = 0;
+        for message in messages {
+            let hash = message.message_hash;
+            if self.finished.contains(&hash) || self.pending.contains_key(&hash) {
+                continue;
+            }
+            found += 1;
+            self.stats.messages_found += 1;
+            info!(
+                message = %hash, source = %chain_id, destination = %message.destination(),
+                block = message.identifier.block_number, log_index = message.identifier.log_index,
+                "message found"
+            );
+            if !self.chains.contains_key(&message.destination()) {
+                let reason = format!("no endpoint for destination chain {}", message.destination());
+                self.give_up(message, reason);
+                continue;
+            }
+            self.pending.insert(
+                hash,
+                Pending { message, failures: 0, next_attempt: Instant::now(), in_flight: None },
+            );
+        }
+        found
+    }
+
+    /// Advances every due pending message; with `send_new` false only in-flight relays are confirmed. Returns
+    /// (transactions sent, messages finished).
+    async fn advance(&mut self, send_new: bool) -> (usize, usize) {
+        let now = Instant::now();
+        let due: Vec<B256> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| p.next_attempt <= now && (send_new || p.in_flight.is_some()))
+            .map(|(h, _)| *h)
+            .collect();
+        let (mut sent, mut finished) = (0, 0);
+        for hash in due {
+            let Some(pending) = self.pending.get(&hash) else { continue };
+            let message = pending.message.clone();
+            let in_flight = pending.in_flight;
+            let Some(chain) = self.chains.get(&message.destination()) else { continue };
+            let outcome = match in_flight {
+                Some((tx, sent_at)) => {
+                    confirm(chain, &message, tx, sent_at, self.config.inflight_timeout).await
+                }
+                None => match check_relay(chain, self.wallet.address(), &message).await {
+                    Ok(()) => match send_relay(chain, &self.wallet, &message).await {
+                        Ok(tx) => Step::Sent(tx),
+                        Err(e) => Step::Failed(e),
+                    },
+                    Err(e) => Step::Failed(e),
+                },
+            };
+            match outcome {
+                Step::Sent(tx) => {
+                    sent += 1;
+                    self.stats.transactions_sent += 1;
+                    info!(message = %hash, destination = %message.destination(), tx = %tx, "relay sent");
+                    if let Some(p) = self.pending.get_mut(&hash) {
+                        p.in_flight = Some((tx, Instant::now()));
+                    }
+                }
+                Step::Waiting => {}
+                Step::Relayed { tx, gas_used } => {
+                    finished += 1;
+                    self.stats.relayed += 1;
+                    self.stats.gas_used += gas_used;
+                    info!(message = %hash, tx = %tx, gas_used, "message relayed");
+                    self.finish(hash);
+                }
+                Step::Failed(RelayError::AlreadyRelayed { .. }) => {
+                    finished += 1;
+                    self.stats.relayed_by_others += 1;
+                    info!(message = %hash, "message already relayed");
+                    self.finish(hash);
+                }
+                Step::Failed(error) => self.fail(hash, error),
+            }
+        }
+        (sent, finished)
+    }
+
+    fn finish(&mut self, hash: B256) {
+        self.pending.remove(&hash);
+        self.finished.insert(hash);
+    }
+
+    fn fail(&mut self, hash: B256, error: RelayError) {
+        if let RelayError::ReceiptTimeout { .. } = error
+            && let Some(p) = self.pending.get(&hash)
+        {
+            self.wallet.reset_nonce(p.message.destination());
+        }
+        let Some(pending) = self.pending.get_mut(&hash) else { return };
+        pending.in_flight = None;
+        pending.failures += 1;
+        let failures = pending.failures;
+        if !error.is_retryable() || self.config.backoff.exhausted(failures) {
+            if let Some(p) = self.pending.remove(&hash) {
+                let reason = if error.is_retryable() {
+                    format!("{error} (after {failures} attempts)")
+                } else {
+                    error.to_string()
+                };
+                self.give_up(p.message, reason);
+            }
+            return;
+        }
+        let delay = self.config.backoff.delay(failures);
+        pending.next_attempt = Instant::now() + delay;
+        self.stats.retries += 1;
+        info!(message = %hash, attempt = failures, retry_in_ms = delay.as_millis() as u64, error = %error,
+            "relay failed; will retry");
+    }
+
+    fn give_up(&mut self, message: RelayableMessage, reason: String) {
+        warn!(message = %message.message_hash, destination = %message.destination(), %reason, "giving up message");
+        self.stats.given_up += 1;
+        self.finished.insert(message.message_hash);
+        self.given_up.push(GivenUp { message, reason });
+    }
+}
+
+enum Step {
+    Sent(B256),
+    Waiting,
+    Relayed { tx: B256, gas_used: u64 },
+    Failed(RelayError),
+}
+
+async fn confirm<C: ChainClient>(
+    chain: &C,
+    message: &RelayableMessage,
+    tx: B256,
+    sent_at: Instant,
+    timeout: Duration,
+) -> Step {
+    match chain.receipt(tx).await {
+        Ok(Some(r)) => match confirm_relay(chain, message, tx, r.success, r.gas_used, r.block_number).await {
+            Ok(receipt) => Step::Relayed { tx, gas_used: receipt.gas_used },
+            Err(e) => Step::Failed(e),
+        },
+        Ok(None) if sent_at.elapsed() > timeout => {
+            Step::Failed(RelayError::ReceiptTimeout { tx, waited_ms: sent_at.elapsed().as_millis() })
+        }
+        Ok(None) => Step::Waiting,
+        Err(e) if e.is_transient() => Step::Waiting,
+        Err(e) => Step::Failed(e.into()),
+    }
+}
+
+/// The messages of the `SentMessage` logs matching `filter`, each block's timestamp taken from the log or
+/// asked once per block.
+async fn collect_messages<C: ChainClient>(
+    chain: &C,
+    chain_id: U256,
+    filter: &LogFilter,
+) -> Result<Vec<RelayableMessage>, RelayError> {
+    let logs = chain.logs(filter).await?;
+    let mut timestamps: HashMap<u64, u64> = HashMap::new();
+    let mut messages = Vec::new();
+    for log in &logs {
+        let timestamp = match (log.block_timestamp, timestamps.get(&log.block_number)) {
+            (Some(t), _) => t,
+            (None, Some(t)) => *t,
+            (None, None) => block_timestamp(chain, log).await?,
+        };
+        timestamps.insert(log.block_number, timestamp);
+        match RelayableMessage::from_log(log, timestamp, chain_id) {
+            Ok(Some(m)) => messages.push(m),
+            Ok(None) => {}
+            // A malformed log can never be relayed: skip it, loudly.
+            Err(e) => {
+                warn!(chain = %chain_id, block = log.block_number, log_index = log.log_index, error = %e,
+                "skipping a SentMessage log")
+            }
+        }
+    }
+    Ok(messages)
+}
+
+async fn block_timestamp<C: ChainClient>(chain: &C, log: &LogInfo) -> Result<u64, RelayError> {
+    let block = chain.block(log.block_number).await?.ok_or_else(|| {
+        RelayError::InconsistentSource(format!("block {} of a log is unknown", log.block_number))
+    })?;
+    if block.hash != log.block_hash {
+        return Err(RelayError::Chain(ChainError::Rpc {
+            endpoint: chain.endpoint().to_string(),
+            method: "eth_getBlockByNumber",
+            code: 0,
+            message: format!("block {} changed while scanning (reorganisation)", log.block_number),
+        }));
+    }
+    Ok(block.timestamp)
+}
+
+fn read_checkpoint(path: &PathBuf) -> Result<BTreeMap<U256, u64>, AutorelayerError> {
+    let err = |reason: String| AutorelayerError::Checkpoint { path: path.display().to_string(), reason };
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let raw: BTreeMap<String, u64> = serde_json::from_str(&text).map_err(|e| err(e.to_string()))?;
+            raw.into_iter()
+                .map(|(k, v)| {
+                    k.parse::<U256>().map(|id| (id, v)).map_err(|e| err(format!("chain `{k}`: {e}")))
+                })
+                .collect()
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+fn write_checkpoint(path: &PathBuf, points: &BTreeMap<U256, u64>) -> Result<(), AutorelayerError> {
+    let err = |reason: String| AutorelayerError::Checkpoint { path: path.display().to_string(), reason };
+    let raw: BTreeMap<String, u64> = points.iter().map(|(k, v)| (k.to_string(), *v)).collect();
+    let text = serde_json::to_string_pretty(&raw).map_err(|e| err(e.to_string()))?;
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(|e| err(e.to_string()))?;
+    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+}
