@@ -398,6 +398,31 @@ impl LogDb {
         self.with_record(number, |r| r.exec_messages()?.collect())
     }
 
+    /// The stored blocks from `from` to `to` inclusive, with their logs, read in one transaction (the fast way
+    /// to load a stretch of the chain, e.g. at startup). Blocks outside the stored range are left out.
+    pub fn blocks_in_range(&self, from: u64, to: u64) -> Result<Vec<BlockWithLogs>, LogDbError> {
+        let (first, latest) = {
+            let view = self.read_view();
+            (view.first, view.latest)
+        };
+        let (Some(first), Some(latest)) = (first, latest) else { return Ok(Vec::new()) };
+        let (from, to) = (from.max(first.number), to.min(latest.number));
+        if from > to {
+            return Ok(Vec::new());
+        }
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(BLOCKS)?;
+        let mut out = Vec::with_capacity(usize::try_from(to - from + 1).unwrap_or(0).min(1 << 16));
+        for entry in table.range(from..=to)? {
+            let (k, v) = entry?;
+            let number = k.value();
+            let record = BlockRecordView::new(v.value());
+            let block = record.and_then(|r| Ok(BlockWithLogs { seal: r.seal(number), logs: r.logs()? }));
+            out.push(block.map_err(|source| LogDbError::BadRecord { number, source })?);
+        }
+        Ok(out)
+    }
+
     /// The latest stored block.
     pub fn latest_block(&self) -> Option<BlockSeal> {
         self.read_view().latest
@@ -479,6 +504,36 @@ impl LogDb {
         let txn = self.db.begin_read()?;
         let table = txn.open_table(DERIVED_FROM)?;
         Ok(table.get(number)?.map(|v| decode_block_id(v.value())))
+    }
+
+    /// The latest local-safe block with a derived-from record whose L1 block is at or below `l1_number`,
+    /// with that L1 block: what the chain had derived once L1 reached `l1_number`. Binary search over the
+    /// records (L1 numbers never decrease as L2 numbers increase), O(log² n).
+    pub fn last_derived_at(&self, l1_number: u64) -> Result<Option<(BlockId, BlockId)>, LogDbError> {
+        let txn = self.db.begin_read()?;
+        let table = txn.open_table(DERIVED_FROM)?;
+        let at_or_before = |key: u64| -> Result<Option<(u64, BlockId)>, LogDbError> {
+            let entry = table.range(..=key)?.next_back().transpose()?;
+            Ok(entry.map(|(k, v)| (k.value(), decode_block_id(v.value()))))
+        };
+        let (Some(first), Some(last)) = (table.first()?, table.last()?) else { return Ok(None) };
+        let (mut lo, mut hi) = (first.0.value(), last.0.value());
+        if decode_block_id(first.1.value()).number > l1_number {
+            return Ok(None);
+        }
+        // Invariant: the record at or before `lo` qualifies; find the largest such key.
+        while lo < hi {
+            let mid = lo + (hi - lo).div_ceil(2);
+            match at_or_before(mid)? {
+                Some((_, l1)) if l1.number <= l1_number => lo = mid,
+                _ => hi = mid - 1,
+            }
+        }
+        let Some((l2_number, l1)) = at_or_before(lo)? else { return Ok(None) };
+        let l2 = self.block(l2_number)?.ok_or_else(|| {
+            LogDbError::Corrupt(format!("derived-from record of block {l2_number}, which is not stored"))
+        })?;
+        Ok(Some((l2.id(), l1)))
     }
 
     /// Drops every block after `number` (a reorg), lowering every head above it to block `number`, atomically.

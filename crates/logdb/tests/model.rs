@@ -58,6 +58,10 @@ impl Model {
     }
 }
 
+fn model_id(model: &Model, number: u64) -> BlockId {
+    model.blocks.iter().find(|b| b.seal.number == number).unwrap().seal.id()
+}
+
 fn check(db: &LogDb, model: &Model) {
     db.check_invariants().unwrap();
     assert_eq!(db.latest_block(), model.blocks.last().map(|b| b.seal));
@@ -71,6 +75,14 @@ fn check(db: &LogDb, model: &Model) {
     }
     for (number, l1) in &model.derived {
         assert_eq!(db.derived_from(*number).unwrap(), Some(*l1));
+        let latest_at_l1 = model.derived.iter().rev().find(|(_, other)| other.number <= l1.number);
+        let expected = latest_at_l1.map(|(n, other)| (model_id(model, *n), *other));
+        assert_eq!(db.last_derived_at(l1.number).unwrap(), expected);
+    }
+    if let Some((_, l1)) = model.derived.first() {
+        if l1.number > 0 {
+            assert_eq!(db.last_derived_at(l1.number - 1).unwrap(), None);
+        }
     }
     if let Some(latest) = model.latest() {
         assert_eq!(db.block(latest + 1).unwrap(), None);

@@ -50,6 +50,9 @@ fn appended_blocks_and_logs_are_found_by_number_hash_and_index() {
         assert!(!expected.is_empty());
         assert_eq!(db.executing_messages_of_block(n).unwrap(), Some(expected));
     }
+    assert_eq!(db.blocks_in_range(0, u64::MAX).unwrap(), blocks);
+    assert_eq!(db.blocks_in_range(1003, 1005).unwrap(), blocks[3..6]);
+    assert_eq!(db.blocks_in_range(1020, 1030).unwrap(), []);
     assert_eq!(db.block(999).unwrap(), None);
     assert_eq!(db.block(1012).unwrap(), None);
     assert_eq!(db.log(1012, 0).unwrap(), None);
@@ -196,6 +199,10 @@ fn local_safe_records_the_l1_block_it_was_derived_from() {
     let err = db.set_local_safe(blocks[5].seal.id(), Some(l1(19))).unwrap_err();
     assert!(matches!(err, LogDbError::DerivedFromOutOfOrder { number: 5, l1_number: 19, previous_l1: 21 }));
     assert_eq!(db.head(SafetyHead::LocalSafe), Some(blocks[4].seal.id()));
+    assert_eq!(db.last_derived_at(19).unwrap(), None);
+    assert_eq!(db.last_derived_at(20).unwrap(), Some((blocks[1].seal.id(), l1(20))));
+    assert_eq!(db.last_derived_at(21).unwrap(), Some((blocks[3].seal.id(), l1(21))));
+    assert_eq!(db.last_derived_at(500).unwrap(), Some((blocks[3].seal.id(), l1(21))));
     // Lowering local-safe forgets the records above it.
     db.set_local_safe(blocks[2].seal.id(), None).unwrap();
     assert_eq!(db.derived_from(3).unwrap(), None);
