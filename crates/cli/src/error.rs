@@ -6,6 +6,9 @@ pub enum CliError {
     /// The input is well-formed for the parser but not acceptable (exit status 2, like a usage error).
     #[error("{0}")]
     BadInput(String),
+    /// A long-running service stopped with an error.
+    #[error("{0}")]
+    Service(String),
     /// Writing the output failed.
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
@@ -19,7 +22,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::BadInput(_) => 2,
-            CliError::Output(_) | CliError::Json(_) => 1,
+            CliError::Service(_) | CliError::Output(_) | CliError::Json(_) => 1,
         }
     }
 }

@@ -7,6 +7,7 @@
 mod commands;
 mod error;
 mod parse;
+mod runtime;
 
 use std::process::ExitCode;
 
