@@ -79,10 +79,8 @@ fn check(db: &LogDb, model: &Model) {
         let expected = latest_at_l1.map(|(n, other)| (model_id(model, *n), *other));
         assert_eq!(db.last_derived_at(l1.number).unwrap(), expected);
     }
-    if let Some((_, l1)) = model.derived.first() {
-        if l1.number > 0 {
-            assert_eq!(db.last_derived_at(l1.number - 1).unwrap(), None);
-        }
+    if let Some((_, l1)) = model.derived.first().filter(|(_, l1)| l1.number > 0) {
+        assert_eq!(db.last_derived_at(l1.number - 1).unwrap(), None);
     }
     if let Some(latest) = model.latest() {
         assert_eq!(db.block(latest + 1).unwrap(), None);
