@@ -232,3 +232,19 @@ fn send_eth_refuses_the_zero_address() {
     let outcome = chain.send(Tx::call(ALICE, SUPERCHAIN_ETH_BRIDGE, &call).value(U256::from(1)));
     assert!(outcome.reverted_with::<SuperchainETHBridge::ZeroAddress>());
 }
+
+#[test]
+fn a_message_to_the_eth_bridge_not_sent_by_the_eth_bridge_is_refused() {
+    let (mut source, mut destination) = (Chain::new(SOURCE), Chain::new(DESTINATION));
+    let forged = SuperchainETHBridge::relayETHCall { _from: ALICE, _to: BOB, _amount: U256::from(7) };
+    let send = L2ToL2CrossDomainMessenger::sendMessageCall {
+        _destination: U256::from(DESTINATION),
+        _target: SUPERCHAIN_ETH_BRIDGE,
+        _message: forged.abi_encode().into(),
+    };
+    let sent = source.send(Tx::call(ALICE, MESSENGER, &send)).expect_success();
+    let relayed = relay(&source, &mut destination, &sent);
+    assert!(relayed.reverted_with::<L2ToL2CrossDomainMessenger::TargetCallFailed>());
+    assert_eq!(destination.balance(BOB), U256::ZERO);
+    assert_eq!(destination.balance(ETH_LIQUIDITY), ETH_LIQUIDITY_INITIAL_BALANCE);
+}
