@@ -94,6 +94,12 @@ fn access_list_json(keys: &[B256]) -> String {
     format!("[{{\"address\":\"{CROSS_L2_INBOX}\",\"storageKeys\":[{}]}}]", keys.join(","))
 }
 
+/// The `gasUsed` of a receipt.
+fn gas_used(receipt: &serde_json::Value) -> u64 {
+    let hex = receipt["gasUsed"].as_str().expect("gasUsed");
+    u64::from_str_radix(hex.trim_start_matches("0x"), 16).expect("hex quantity")
+}
+
 fn id_arg(id: &Identifier) -> String {
     format!("({},{},{},{},{})", id.origin, id.blockNumber, id.logIndex, id.timestamp, id.chainId)
 }
@@ -139,6 +145,7 @@ fn validate_message_on_anvil_needs_the_checksum_in_the_access_list() {
 
     let receipt =
         node.send(CROSS_L2_INBOX, &signature, &args, &declaration(&id, msg_hash)).expect("accepted");
+    println!("anvil gas used by validateMessage (lookup + checksum declared): {}", gas_used(&receipt));
     let logs = receipt["logs"].as_array().expect("logs");
     assert_eq!(logs.len(), 1);
     let topics: Vec<&str> =
@@ -199,6 +206,7 @@ fn relay_message_on_anvil_follows_the_messenger_rules() {
 
     let (id, payload) = sent_message(CHAIN_ID, record.clone(), MESSENGER);
     let receipt = relay(&id, &payload).expect("relayed");
+    println!("anvil gas used by relayMessage -> MessageProbe.record: {}", gas_used(&receipt));
     assert_eq!(receipt["logs"].as_array().map(Vec::len), Some(2), "ExecutingMessage, RelayedMessage");
     let sender = node.call(PROBE, "lastSender()(address)", &[]).expect("lastSender");
     assert_eq!(sender.parse::<Address>().expect("address"), SENDER);
