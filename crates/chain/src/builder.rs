@@ -167,6 +167,15 @@ impl BlockOutput {
     }
 }
 
+/// A block that could not be built: the error, and the values the attempt overwrote (to undo it).
+#[derive(Debug, Clone)]
+pub struct BuildFailure {
+    /// What went wrong.
+    pub error: ChainError,
+    /// Values overwritten before the failure.
+    pub diff: StateDiff,
+}
+
 /// The block environment for the child of `parent` with the given attributes.
 pub fn block_env(params: &BuildParams<'_>, parent: &Header, attrs: &BlockAttributes) -> BlockEnv {
     BlockEnv {
@@ -232,7 +241,7 @@ fn l1_fee_info(l1: &L1BlockInfo, encoded: &[u8], spec: OpSpecId) -> L1FeeInfo {
 /// the new block's post-state.
 ///
 /// Deposits must execute; a deposit the EVM refuses outright aborts the block with
-/// [`ChainError::DepositFailed`] and leaves `state` changed (the caller restores it from the diff). Pool
+/// [`ChainError::DepositFailed`] and leaves `state` changed (the caller restores it from the failure's diff). Pool
 /// transactions the EVM refuses are reported to `source` and left out.
 pub fn build_block(
     state: &mut WorldState,
@@ -240,7 +249,7 @@ pub fn build_block(
     parent: &Sealed<Header>,
     attrs: BlockAttributes,
     source: &mut dyn TxSource,
-) -> Result<BuiltBlock, (ChainError, StateDiff)> {
+) -> Result<BuiltBlock, Box<BuildFailure>> {
     let env = block_env(params, parent, &attrs);
     let base_fee = env.basefee;
     let mut diff = StateDiff::default();
@@ -306,7 +315,7 @@ pub fn build_block(
         failure
     };
     if let Some(error) = failure {
-        return Err((error, diff));
+        return Err(Box::new(BuildFailure { error, diff }));
     }
 
     let state_root = trie::state_root(state);

@@ -406,10 +406,7 @@ impl Chain {
     /// `stateRoot`; at `latest` it includes developer edits since the head).
     pub fn state_root_at(&self, id: BlockId) -> Result<B256, ChainError> {
         let number = self.resolve(id)?;
-        let mut state = self.view_at(number)?.materialize();
-        let all: Vec<Address> = state.accounts().map(|(address, _)| *address).collect();
-        state.dirty_storage.extend(all);
-        Ok(trie::state_root(&mut state))
+        Ok(trie::full_state_root(&self.view_at(number)?.materialize()))
     }
 
     /// The head state (read-only).
@@ -419,9 +416,7 @@ impl Chain {
 
     /// Recomputes the state root of the head state from scratch (for checks; the header carries it).
     pub fn recompute_state_root(&self) -> B256 {
-        let mut copy = self.state.clone();
-        copy.dirty_storage.extend(copy.accounts().map(|(address, _)| *address).collect::<Vec<_>>());
-        trie::state_root(&mut copy)
+        trie::full_state_root(&self.state)
     }
 
     // ----- calls -----
@@ -650,9 +645,9 @@ impl Chain {
                 self.store.push(built.block);
                 Ok(self.head())
             }
-            Err((error, diff)) => {
-                self.state.revert_diff(&diff);
-                Err(error)
+            Err(failure) => {
+                self.state.revert_diff(&failure.diff);
+                Err(failure.error)
             }
         }
     }

@@ -90,6 +90,25 @@ fn account_trie(state: &WorldState, target: Option<Nibbles>) -> (B256, ProofNode
     (root, builder.take_proof_nodes())
 }
 
+/// The state root computed from scratch: every storage root rehashed, cached ones ignored.
+pub fn full_state_root(state: &WorldState) -> B256 {
+    let mut builder = HashBuilder::default();
+    let mut encoded = Vec::with_capacity(110);
+    for (hashed, address) in &state.hashed_index {
+        let Some(account) = state.account(address) else { continue };
+        let trie_account = TrieAccount {
+            nonce: account.info.nonce,
+            balance: account.info.balance,
+            storage_root: storage_root(account),
+            code_hash: account.info.code_hash,
+        };
+        encoded.clear();
+        trie_account.encode(&mut encoded);
+        builder.add_leaf(Nibbles::unpack(*hashed), &encoded);
+    }
+    builder.root()
+}
+
 /// An EIP-1186 proof of an account and some of its storage slots against the state's root.
 pub fn account_proof(
     state: &mut WorldState,

@@ -1,5 +1,6 @@
 //! Block building: every transaction type lands in a block with a matching receipt, and every header
 //! field the chain computes equals an independent recomputation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

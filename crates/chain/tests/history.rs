@@ -1,4 +1,5 @@
 //! State at older blocks: account queries, eth_call, gas estimation, access lists and EIP-1186 proofs.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

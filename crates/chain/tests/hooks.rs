@@ -1,5 +1,6 @@
 //! The hooks the chain's owner uses: the pool's admission check and the revalidation after every block,
 //! impersonated senders, developer edits.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

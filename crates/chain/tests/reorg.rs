@@ -1,5 +1,6 @@
 //! Reorganisations: rewinding the head, and replacing a block with a deposits-only block of the same
 //! attributes while rebuilding its descendants. The store, the state and the pool stay consistent.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! The state root the chain maintains incrementally equals a full recomputation with alloy-trie's
 //! reference functions, after any sequence of edits, transactions, blocks and rewinds; and the state of
 //! every kept block recomputes to the root its header carries.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
