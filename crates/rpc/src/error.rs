@@ -154,6 +154,10 @@ pub enum BackendError {
     /// The backend does not provide this operation.
     #[error("method not supported: {0}")]
     Unsupported(&'static str),
+    /// A failure the chain reports with its own message (state no longer kept, a deposit that could not
+    /// run, ...), answered as a -32000 server error.
+    #[error("{0}")]
+    Server(String),
     /// Something failed inside the backend.
     #[error("internal error: {0}")]
     Internal(String),
@@ -261,9 +265,8 @@ impl From<BackendError> for ErrorObjectOwned {
             | BackendError::Rejected(_)
             | BackendError::Halted(_)
             | BackendError::GasRequiredExceedsAllowance { .. }
-            | BackendError::UnknownAccount(_) => {
-                ErrorObjectOwned::owned(SERVER_ERROR_CODE, message, None::<()>)
-            }
+            | BackendError::UnknownAccount(_)
+            | BackendError::Server(_) => ErrorObjectOwned::owned(SERVER_ERROR_CODE, message, None::<()>),
         }
     }
 }

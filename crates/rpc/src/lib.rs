@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod backend;
+pub mod chain_backend;
+pub mod chain_convert;
 pub mod context;
 pub mod cors;
 pub mod dev;
@@ -24,6 +26,7 @@ pub mod types;
 pub mod web3;
 
 pub use backend::{BackendResult, CallOverrides, EthBackend, MineRequest};
+pub use chain_backend::ChainBackend;
 pub use context::RpcConfig;
 pub use error::{BackendError, RpcError, TxRejection};
 pub use server::{RpcServerHandle, ServeError, rpc_module, serve, serve_with_config};

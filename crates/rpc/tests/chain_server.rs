@@ -1,0 +1,366 @@
+//! The server over the real chain (`superlink-chain` on op-revm, with the predeploys), driven by the
+//! pinned `cast` as a user would, and by raw JSON where the exact wire shape matters.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::{sync::Arc, time::Duration};
+
+use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
+use alloy_signer_local::PrivateKeySigner;
+use alloy_sol_types::{Revert, SolError};
+use jsonrpsee::{
+    core::client::{Subscription, SubscriptionClientT},
+    rpc_params,
+    ws_client::WsClientBuilder,
+};
+use serde_json::{Value, json};
+use superlink_chain::{Chain, ChainConfig, Genesis, GenesisAccount, L1Attributes};
+use superlink_rpc::{ChainBackend, RpcServerHandle, serve};
+use superlink_testkit::Cast;
+use support::*;
+
+const CHAIN_ID: u64 = 901;
+const GENESIS_TIME: u64 = 1_700_000_000;
+const CROSS_L2_INBOX: Address = address!("0x4200000000000000000000000000000000000022");
+
+fn dev_balance() -> U256 {
+    U256::from(10u128.pow(24))
+}
+
+/// Emits LOG1(topic = caller, data = first calldata word), then stops.
+const LOGGER_RUNTIME: &str = "6000356000523360206000a100";
+
+/// Init code that deploys `runtime` (at most 255 bytes).
+fn init_code(runtime: &[u8]) -> Bytes {
+    let len = runtime.len() as u8;
+    let mut code = vec![0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xf3];
+    code.extend_from_slice(runtime);
+    code.into()
+}
+
+/// Runtime code that always reverts with `data` (copied from its own code).
+fn reverting_runtime(data: &[u8]) -> Bytes {
+    let len = data.len() as u8;
+    let mut code = vec![0x60, len, 0x60, 0x0c, 0x60, 0x00, 0x39, 0x60, len, 0x60, 0x00, 0xfd];
+    code.extend_from_slice(data);
+    code.into()
+}
+
+fn signers() -> Vec<PrivateKeySigner> {
+    vec![signer(DEV_KEY_0), signer(DEV_KEY_1)]
+}
+
+fn chain() -> Chain {
+    let mut genesis = Genesis::new(CHAIN_ID, GENESIS_TIME)
+        .with_alloc(superlink_contracts::genesis::predeploy_allocs(CHAIN_ID));
+    for signer in signers() {
+        genesis = genesis.with_account(
+            signer.address(),
+            GenesisAccount { balance: dev_balance(), ..GenesisAccount::default() },
+        );
+    }
+    let mut chain = Chain::new(&genesis, ChainConfig::default());
+    chain.set_l1_origin(L1Attributes {
+        number: 100,
+        timestamp: GENESIS_TIME - 12,
+        hash: B256::repeat_byte(0xaa),
+        ..L1Attributes::default()
+    });
+    chain
+}
+
+async fn start() -> (RpcServerHandle, Arc<ChainBackend>) {
+    let backend = Arc::new(ChainBackend::new(chain(), signers()));
+    let handle = serve("127.0.0.1:0", backend.clone()).await.unwrap();
+    (handle, backend)
+}
+
+/// Runs cast off the async workers (the server keeps serving meanwhile).
+async fn cast(args: Vec<String>) -> Result<String, String> {
+    tokio::task::spawn_blocking(move || Cast::new().map_err(|e| e.to_string())?.run(args)).await.unwrap()
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cast_reads_sends_and_finds_receipts_and_logs() {
+    let (handle, _) = start().await;
+    let url = handle.http_url();
+    let dev0 = signer(DEV_KEY_0).address().to_string();
+    let recipient = Address::with_last_byte(0x42).to_string();
+
+    assert_eq!(cast(args(&["block-number", "--rpc-url", &url])).await.unwrap(), "0");
+    assert_eq!(cast(args(&["chain-id", "--rpc-url", &url])).await.unwrap(), CHAIN_ID.to_string());
+    let balance = cast(args(&["balance", &dev0, "--rpc-url", &url])).await.unwrap();
+    assert_eq!(balance, dev_balance().to_string());
+
+    // A value transfer signed by cast with a dev key.
+    let sent = cast(args(&[
+        "send",
+        "--rpc-url",
+        &url,
+        "--private-key",
+        DEV_KEY_0,
+        &recipient,
+        "--value",
+        "12345",
+        "--json",
+    ]))
+    .await
+    .unwrap();
+    let sent: Value = serde_json::from_str(&sent).unwrap();
+    assert_eq!(sent["status"], json!("0x1"));
+    let hash = sent["transactionHash"].as_str().unwrap().to_string();
+    assert_eq!(cast(args(&["block-number", "--rpc-url", &url])).await.unwrap(), "1");
+    assert_eq!(cast(args(&["balance", &recipient, "--rpc-url", &url])).await.unwrap(), "12345");
+    let receipt = cast(args(&["receipt", &hash, "--rpc-url", &url, "--json"])).await.unwrap();
+    let receipt: Value = serde_json::from_str(&receipt).unwrap();
+    assert_eq!(receipt["status"], json!("0x1"));
+    assert_eq!(quantity(&receipt["gasUsed"]), 21_000);
+    assert!(receipt.get("l1Fee").is_some(), "OP receipt fields reach cast: {receipt}");
+    let status = cast(args(&["receipt", &hash, "status", "--rpc-url", &url])).await.unwrap();
+    assert!(status == "true" || status.starts_with('1'), "{status}");
+
+    // Deploy a logger and make it log; find the log with cast logs.
+    let deploy_code =
+        init_code(&Bytes::from(alloy_primitives::hex::decode(LOGGER_RUNTIME).unwrap())).to_string();
+    let deployed = cast(args(&[
+        "send",
+        "--rpc-url",
+        &url,
+        "--private-key",
+        DEV_KEY_0,
+        "--create",
+        &deploy_code,
+        "--json",
+    ]))
+    .await
+    .unwrap();
+    let deployed: Value = serde_json::from_str(&deployed).unwrap();
+    let logger = deployed["contractAddress"].as_str().unwrap().to_string();
+    let word = B256::with_last_byte(0x99).to_string();
+    cast(args(&["send", "--rpc-url", &url, "--private-key", DEV_KEY_0, &logger, &word])).await.unwrap();
+    let logs = cast(args(&["logs", "--rpc-url", &url, "--from-block", "0", "--address", &logger, "--json"]))
+        .await
+        .unwrap();
+    let logs: Value = serde_json::from_str(&logs).unwrap();
+    assert_eq!(logs.as_array().unwrap().len(), 1);
+    assert_eq!(logs[0]["data"], json!(word));
+    let caller_topic = B256::left_padding_from(signer(DEV_KEY_0).address().as_slice());
+    assert_eq!(logs[0]["topics"][0], json!(caller_topic.to_string()));
+
+    // Block receipts through cast rpc: the L1-attributes deposit first, then the call.
+    let receipts = cast(args(&["rpc", "--rpc-url", &url, "eth_getBlockReceipts", "latest"])).await.unwrap();
+    let receipts: Value = serde_json::from_str(&receipts).unwrap();
+    let receipts = receipts.as_array().unwrap();
+    assert_eq!(receipts.len(), 2);
+    assert_eq!(receipts[0]["type"], json!("0x7e"));
+    assert!(receipts[0].get("depositNonce").is_some(), "{}", receipts[0]);
+    assert_eq!(receipts[1]["logs"][0]["data"], json!(word));
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_reverts_reach_clients_as_code_3_with_data() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let url = handle.http_url();
+
+    // CrossL2Inbox.validateMessage without the access list reverts with the custom error NotInAccessList().
+    let identifier = "(0x0000000000000000000000000000000000000001,1,0,1,902)";
+    let calldata = cast(args(&[
+        "calldata",
+        "validateMessage((address,uint256,uint256,uint256,uint256),bytes32)",
+        identifier,
+        &B256::ZERO.to_string(),
+    ]))
+    .await
+    .unwrap();
+    let request = json!({"to": CROSS_L2_INBOX, "data": calldata});
+    let err = error(addr, "eth_call", json!([request, "latest"])).await;
+    assert_eq!(err["code"], json!(3));
+    assert_eq!(err["message"], json!("execution reverted"));
+    let selector = Bytes::copy_from_slice(&keccak256("NotInAccessList()")[..4]);
+    assert_eq!(err["data"], json!(selector.to_string()));
+    let err = error(addr, "eth_estimateGas", json!([request])).await;
+    assert_eq!(err["code"], json!(3));
+
+    // A contract reverting with Error(string): the reason is decoded into the message.
+    let reverter = Address::with_last_byte(0xee);
+    let data = Revert::from("boom").abi_encode();
+    result(addr, "anvil_setCode", json!([reverter, reverting_runtime(&data)])).await;
+    let err = error(addr, "eth_call", json!([{"to": reverter}])).await;
+    assert_eq!(err["code"], json!(3));
+    assert_eq!(err["message"], json!("execution reverted: boom"));
+    assert_eq!(err["data"], json!(Bytes::from(data).to_string()));
+    let cast_err = cast(args(&["call", "--rpc-url", &url, &reverter.to_string()])).await.unwrap_err();
+    assert!(cast_err.contains("boom"), "{cast_err}");
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_rejections_and_state_queries_on_the_real_chain() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let dev0 = signer(DEV_KEY_0).address();
+    let target = Address::with_last_byte(0x55);
+    let raw = sign(DEV_KEY_0, TxFields::call(CHAIN_ID, 0, target, Bytes::new()));
+    let hash = result(addr, "eth_sendRawTransaction", json!([raw])).await;
+    let err = error(addr, "eth_sendRawTransaction", json!([raw])).await;
+    assert_eq!(err["code"], json!(-32000));
+    let stale = sign(DEV_KEY_0, TxFields::call(CHAIN_ID, 0, target, Bytes::from_static(b"x")));
+    let err = error(addr, "eth_sendRawTransaction", json!([stale])).await;
+    assert_eq!(err["message"], json!("nonce too low: next nonce 1, tx nonce 0"));
+    let mut starved = TxFields::call(CHAIN_ID, 1, target, Bytes::new());
+    starved.gas_limit = 20_000;
+    let err = error(addr, "eth_sendRawTransaction", json!([sign(DEV_KEY_0, starved)])).await;
+    assert!(err["message"].as_str().unwrap().starts_with("intrinsic gas too low"), "{err}");
+    let mut rich = TxFields::call(CHAIN_ID, 1, target, Bytes::new());
+    rich.value = dev_balance();
+    let err = error(addr, "eth_sendRawTransaction", json!([sign(DEV_KEY_0, rich)])).await;
+    assert!(
+        err["message"].as_str().unwrap().starts_with("insufficient funds for gas * price + value"),
+        "{err}"
+    );
+
+    let tx = result(addr, "eth_getTransactionByHash", json!([hash])).await;
+    assert_eq!(quantity(&tx["blockNumber"]), 1);
+    let deposit = result(addr, "eth_getTransactionByBlockNumberAndIndex", json!(["0x1", "0x0"])).await;
+    assert_eq!(deposit["type"], json!("0x7e"));
+    assert!(deposit["sourceHash"].is_string(), "{deposit}");
+    assert_eq!(quantity(&result(addr, "eth_getTransactionCount", json!([dev0, "latest"])).await), 1);
+    assert_eq!(quantity(&result(addr, "eth_getTransactionCount", json!([dev0, "pending"])).await), 1);
+    let gas = result(addr, "eth_estimateGas", json!([{"from": dev0, "to": target, "value": "0x1"}])).await;
+    assert_eq!(quantity(&gas), 21_000);
+    let code = result(addr, "eth_getCode", json!([CROSS_L2_INBOX, "latest"])).await;
+    assert!(code.as_str().unwrap().len() > 2, "the inbox predeploy has code");
+    let proof = result(addr, "eth_getProof", json!([dev0, [], "latest"])).await;
+    assert!(!proof["accountProof"].as_array().unwrap().is_empty());
+    assert_eq!(quantity(&proof["nonce"]), 1);
+    let history = result(addr, "eth_feeHistory", json!(["0x2", "latest", [50.0]])).await;
+    assert_eq!(history["baseFeePerGas"].as_array().unwrap().len(), 3);
+    let list =
+        result(addr, "eth_createAccessList", json!([{"from": dev0, "to": CROSS_L2_INBOX, "data": "0x"}]))
+            .await;
+    assert!(list["gasUsed"].is_string());
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dev_accounts_impersonation_and_dev_methods_on_the_real_chain() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let dev1 = signer(DEV_KEY_1).address();
+    let target = Address::with_last_byte(0x56);
+
+    // eth_sendTransaction from an unlocked dev account: the backend signs.
+    let hash =
+        result(addr, "eth_sendTransaction", json!([{"from": dev1, "to": target, "value": "0x10"}])).await;
+    let receipt = result(addr, "eth_getTransactionReceipt", json!([hash])).await;
+    assert_eq!(receipt["status"], json!("0x1"));
+    assert_eq!(receipt["from"].as_str().unwrap().parse::<Address>().unwrap(), dev1);
+    assert_eq!(quantity(&result(addr, "eth_getBalance", json!([target])).await), 0x10);
+
+    // Impersonation.
+    let stranger = Address::with_last_byte(0x57);
+    let request = json!({"from": stranger, "to": target, "value": "0x1"});
+    assert_eq!(error(addr, "eth_sendTransaction", json!([request])).await["code"], json!(-32000));
+    result(addr, "anvil_setBalance", json!([stranger, "0xde0b6b3a7640000"])).await;
+    result(addr, "anvil_impersonateAccount", json!([stranger])).await;
+    let hash = result(addr, "eth_sendTransaction", json!([request])).await;
+    let receipt = result(addr, "eth_getTransactionReceipt", json!([hash])).await;
+    assert_eq!(receipt["from"].as_str().unwrap().parse::<Address>().unwrap(), stranger);
+    result(addr, "anvil_stopImpersonatingAccount", json!([stranger])).await;
+    error(addr, "eth_sendTransaction", json!([request])).await;
+
+    // State edits.
+    result(addr, "anvil_setNonce", json!([stranger, "0x9"])).await;
+    assert_eq!(quantity(&result(addr, "eth_getTransactionCount", json!([stranger, "latest"])).await), 9);
+    let slot = B256::with_last_byte(1);
+    result(addr, "anvil_setStorageAt", json!([target, slot, B256::with_last_byte(7)])).await;
+    assert_eq!(
+        result(addr, "eth_getStorageAt", json!([target, "0x1", "latest"])).await,
+        json!(B256::with_last_byte(7))
+    );
+
+    // Time and mining.
+    let head = result(addr, "eth_getBlockByNumber", json!(["latest", false])).await;
+    let next = quantity(&head["timestamp"]) as u64 + 100;
+    result(addr, "evm_setNextBlockTimestamp", json!([next])).await;
+    result(addr, "evm_mine", json!([])).await;
+    let mined = result(addr, "eth_getBlockByNumber", json!(["latest", false])).await;
+    assert_eq!(quantity(&mined["timestamp"]) as u64, next);
+    let number = quantity(&mined["number"]);
+    result(addr, "anvil_mine", json!(["0x3", "0x5"])).await;
+    let last = result(addr, "eth_getBlockByNumber", json!(["latest", false])).await;
+    assert_eq!(quantity(&last["number"]), number + 3);
+    assert_eq!(quantity(&last["timestamp"]) as u64, next + 15);
+    let offset = result(addr, "evm_increaseTime", json!(["0xe10"])).await;
+    assert_eq!(offset, json!(3600));
+
+    // Snapshots take blocks and state back.
+    let snapshot = result(addr, "evm_snapshot", json!([])).await;
+    let before = quantity(&result(addr, "eth_getBalance", json!([target])).await);
+    result(addr, "eth_sendTransaction", json!([{"from": dev1, "to": target, "value": "0x10"}])).await;
+    assert_eq!(quantity(&result(addr, "eth_getBalance", json!([target])).await), before + 0x10);
+    assert_eq!(result(addr, "evm_revert", json!([snapshot])).await, json!(true));
+    assert_eq!(quantity(&result(addr, "eth_getBalance", json!([target])).await), before);
+    assert_eq!(quantity(&result(addr, "eth_blockNumber", json!([])).await), number + 3);
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn websocket_subscribers_see_real_blocks_and_logs() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let client = WsClientBuilder::default().build(handle.ws_url()).await.unwrap();
+    let mut heads: Subscription<Value> =
+        client.subscribe("eth_subscribe", rpc_params!["newHeads"], "eth_unsubscribe").await.unwrap();
+
+    let logger_code = alloy_primitives::hex::decode(LOGGER_RUNTIME).unwrap();
+    let deploy = result(
+        addr,
+        "eth_sendTransaction",
+        json!([{
+            "from": signer(DEV_KEY_0).address(), "data": init_code(&logger_code)
+        }]),
+    )
+    .await;
+    let receipt = result(addr, "eth_getTransactionReceipt", json!([deploy])).await;
+    let logger: Address = receipt["contractAddress"].as_str().unwrap().parse().unwrap();
+    let head = tokio::time::timeout(Duration::from_secs(10), heads.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(quantity(&head["number"]), 1);
+    assert_eq!(head["hash"], receipt["blockHash"]);
+
+    let mut logs: Subscription<Value> = client
+        .subscribe("eth_subscribe", rpc_params!["logs", json!({"address": logger})], "eth_unsubscribe")
+        .await
+        .unwrap();
+    let filter = result(addr, "eth_newFilter", json!([{"address": logger}])).await;
+    let word = B256::with_last_byte(0x31);
+    let call = result(
+        addr,
+        "eth_sendTransaction",
+        json!([{
+            "from": signer(DEV_KEY_0).address(), "to": logger, "data": word
+        }]),
+    )
+    .await;
+    let log = tokio::time::timeout(Duration::from_secs(10), logs.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(log["transactionHash"], call);
+    assert_eq!(log["data"], json!(word));
+    let mut polled = Value::Null;
+    for _ in 0..100 {
+        polled = result(addr, "eth_getFilterChanges", json!([filter])).await;
+        if !polled.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(polled[0]["transactionHash"], call);
+    handle.stop().await;
+}
