@@ -39,6 +39,15 @@ pub enum InsertError {
         /// The account's next nonce.
         state_nonce: u64,
     },
+    /// The nonce is 2^64 - 1, which EIP-2681 forbids (the account nonce could not advance past it).
+    /// geth: "nonce has max value".
+    #[error("nonce has max value: address {address}, nonce {nonce}")]
+    NonceMax {
+        /// The sender.
+        address: Address,
+        /// The transaction's nonce.
+        nonce: u64,
+    },
     /// The balance does not cover `gas * fee cap + value`. geth: "insufficient funds for gas * price + value".
     #[error(
         "insufficient funds for gas * price + value: address {address} have {balance} want {cost} (supplied gas {gas_limit})"

@@ -16,7 +16,7 @@ use crate::{
     error::InsertError,
     ordering::BestTransactions,
     pricing::{PriceKey, is_sufficient_replacement},
-    sender::{Entry, SenderTxs, SubPool},
+    sender::{Entry, SenderTxs, SubPool, consecutive_end},
     state::AccountReader,
     transaction::PoolTransaction,
     validation::validate_stateless,
@@ -177,16 +177,11 @@ impl TxPool {
     /// The next nonce `sender` should use (`eth_getTransactionCount(.., "pending")`): the account nonce in
     /// `state`, advanced past the pool's consecutive run of transactions from that nonce.
     pub fn next_nonce(&self, sender: Address, state: &impl AccountReader) -> u64 {
-        let mut next = state.nonce(sender);
-        if let Some(txs) = self.senders.get(&sender) {
-            for nonce in txs.txs.range(next..).map(|(nonce, _)| *nonce) {
-                if nonce != next {
-                    break;
-                }
-                next += 1;
-            }
+        let start = state.nonce(sender);
+        match self.senders.get(&sender) {
+            Some(txs) => consecutive_end(start, txs.txs.range(start..).map(|(nonce, _)| *nonce)),
+            None => start,
         }
-        next
     }
 
     /// Decodes raw `eth_sendRawTransaction` bytes ([`decode_raw_transaction`]) and adds the transaction.

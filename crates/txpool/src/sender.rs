@@ -35,14 +35,7 @@ pub(crate) struct SenderTxs {
 impl SenderTxs {
     /// The first nonce at or after the account nonce that has no transaction: the pending run ends before it.
     pub(crate) fn pending_end(&self) -> u64 {
-        let mut next = self.state_nonce;
-        for nonce in self.txs.range(self.state_nonce..).map(|(nonce, _)| *nonce) {
-            if nonce != next {
-                break;
-            }
-            next += 1;
-        }
-        next
+        consecutive_end(self.state_nonce, self.txs.range(self.state_nonce..).map(|(nonce, _)| *nonce))
     }
 
     /// The pending run, in nonce order.
@@ -73,4 +66,20 @@ impl SenderTxs {
         let stale = std::mem::replace(&mut self.txs, kept);
         stale.into_values().collect()
     }
+}
+
+/// The first nonce from `start` missing in `nonces` (ascending, all at least `start`).
+pub(crate) fn consecutive_end(start: u64, nonces: impl Iterator<Item = u64>) -> u64 {
+    let mut next = start;
+    for nonce in nonces {
+        if nonce != next {
+            break;
+        }
+        // The pool refuses nonce u64::MAX, so a run never needs to step past it.
+        match next.checked_add(1) {
+            Some(after) => next = after,
+            None => break,
+        }
+    }
+    next
 }

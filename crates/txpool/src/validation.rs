@@ -47,6 +47,9 @@ pub fn validate_stateless(tx: &PoolTransaction, config: &PoolConfig) -> Result<(
         None if !config.allow_unprotected_legacy => return Err(InsertError::UnprotectedLegacy),
         _ => {}
     }
+    if tx.nonce() == u64::MAX {
+        return Err(InsertError::NonceMax { address: tx.sender(), nonce: tx.nonce() });
+    }
     if envelope.is_create() && envelope.input().len() > MAX_INITCODE_SIZE {
         return Err(InsertError::InitcodeTooLarge { size: envelope.input().len(), max: MAX_INITCODE_SIZE });
     }

@@ -68,6 +68,14 @@ fn nonce_too_low() {
 }
 
 #[test]
+fn nonce_at_max_value() {
+    let err = pool()
+        .add_transaction(sign(&key(1), transfer(u64::MAX, 2 * GWEI, GWEI)), &funded_key1())
+        .unwrap_err();
+    assert_eq!(err, InsertError::NonceMax { address: key(1).address(), nonce: u64::MAX });
+}
+
+#[test]
 fn insufficient_funds_for_gas_times_price_plus_value() {
     let tx = sign(&key(1), transfer(0, 2 * GWEI, GWEI));
     let mut state = InMemoryAccounts::new();
