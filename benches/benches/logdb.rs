@@ -143,6 +143,38 @@ fn indexing(c: &mut Criterion) {
             )
         });
     }
+    // One file per chain: two chains are indexed by two threads without sharing a writer.
+    let dirs =
+        [tempfile::tempdir(), tempfile::tempdir()].map(|d| d.unwrap_or_else(|e| panic!("tempdir: {e}")));
+    let config = LogDbConfig { sync: SyncPolicy::EveryNthCommit(64), ..LogDbConfig::default() };
+    let dbs = [open(&dirs[0].path().join("a.redb"), config), open(&dirs[1].path().join("b.redb"), config)];
+    let mut sources = [Source::new(1), Source::new(1)];
+    group.throughput(Throughput::Elements(2 * (BLOCKS as u64) * u64::from(LOGS_PER_BLOCK)));
+    for parallel in [false, true] {
+        let name = if parallel { "two_chains/two_threads" } else { "two_chains/one_thread" };
+        group.bench_function(format!("{name}/append_block/sync_every_64_commits"), |b| {
+            b.iter_batched(
+                || [sources[0].blocks(BLOCKS), sources[1].blocks(BLOCKS)],
+                |work| {
+                    let run = |(db, blocks): (&LogDb, &Vec<BlockWithLogs>)| {
+                        if let Err(e) = append_each(db, blocks) {
+                            panic!("append failed: {e}");
+                        }
+                    };
+                    if parallel {
+                        std::thread::scope(|scope| {
+                            for pair in dbs.iter().zip(work.iter()) {
+                                scope.spawn(move || run(pair));
+                            }
+                        });
+                    } else {
+                        dbs.iter().zip(work.iter()).for_each(run);
+                    }
+                },
+                BatchSize::PerIteration,
+            )
+        });
+    }
     group.finish();
 }
 
