@@ -285,3 +285,41 @@ fn relay_cannot_be_re_entered_from_the_target() {
         )
     );
 }
+
+#[test]
+fn send_message_refuses_the_inbox_and_the_messenger_as_targets() {
+    let (mut source, _) = chains();
+    let to_inbox = source.send(send(DESTINATION, CROSS_L2_INBOX, probe_record(b"x")));
+    assert!(to_inbox.reverted_with::<L2ToL2CrossDomainMessenger::MessageTargetCrossL2Inbox>());
+    let to_messenger = source.send(send(DESTINATION, MESSENGER, probe_record(b"x")));
+    assert!(
+        to_messenger.reverted_with::<L2ToL2CrossDomainMessenger::MessageTargetL2ToL2CrossDomainMessenger>()
+    );
+}
+
+#[test]
+fn relay_refuses_a_messenger_log_that_is_not_sent_message() {
+    let (source, mut destination) = chains();
+    // A RelayedMessage log of the messenger on the source chain, declared correctly.
+    let event = RelayedMessage {
+        source: U256::from(DESTINATION),
+        messageNonce: U256::ZERO,
+        messageHash: keccak256("some message"),
+        returnDataHash: keccak256(""),
+    };
+    let log = alloy_sol_types::SolEvent::encode_log_data(&event);
+    let mut payload: Vec<u8> = log.topics().iter().flat_map(|topic| topic.0).collect();
+    payload.extend_from_slice(&log.data);
+    let message = InitiatingMessage {
+        id: CrossL2Inbox::Identifier {
+            origin: MESSENGER,
+            blockNumber: U256::from(5),
+            logIndex: U256::ZERO,
+            timestamp: U256::from(source.timestamp),
+            chainId: U256::from(SOURCE),
+        },
+        payload: payload.into(),
+    };
+    let outcome = destination.send(message.relay_tx(RELAYER));
+    assert!(outcome.reverted_with::<L2ToL2CrossDomainMessenger::EventPayloadNotSentMessage>());
+}
