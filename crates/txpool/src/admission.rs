@@ -18,10 +18,14 @@ impl AdmissionRejection {
     }
 }
 
-/// A check the pool's owner installs. It runs when a transaction is inserted and again for every pending
+/// A check the pool's owner installs. It runs when a transaction is inserted and again for every pooled
 /// transaction when a new block arrives ([`TxPool::on_new_block`](crate::TxPool::on_new_block)), so a
 /// transaction that was acceptable can be dropped later (for interop: its access list now points at a
 /// message that was reorged out or has expired).
+///
+/// At insertion it runs last, after every cheap check (signature, nonce, balance, fees, replacement price),
+/// so a check that costs a remote call is only paid for transactions that are otherwise acceptable. A check
+/// that calls out should cache its answers: it sees the same transactions again after every block.
 pub trait AdmissionCheck: Send + Sync {
     /// `Ok(())` to admit or keep `tx`; `Err` with the reason to refuse or drop it.
     fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection>;

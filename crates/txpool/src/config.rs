@@ -8,6 +8,10 @@ pub const DEFAULT_MAX_TX_SIZE: usize = 128 * 1024;
 /// Default fee bump, in percent, that a replacement must offer on both the fee cap and the tip.
 pub const DEFAULT_PRICE_BUMP_PERCENT: u128 = 10;
 
+/// Gas kept free in every block for the system deposits (L1 attributes, and with interop the deposit-context
+/// closing transaction): the interop tx-pool spec's "effective gas limit" is the block gas limit minus this.
+pub const SYSTEM_DEPOSITS_GAS_MARGIN: u64 = 100_000;
+
 /// Default cap on the transactions one sender may hold in the pool (pending and queued together).
 pub const DEFAULT_MAX_TXS_PER_SENDER: usize = 64;
 
@@ -40,8 +44,11 @@ pub struct PoolConfig {
     /// keyless CREATE2 deployer that forge and many tools rely on is such a transaction. Geth refuses them
     /// over RPC unless started with `--rpc.allow-unprotected-txs`; set `false` for that behaviour.
     pub allow_unprotected_legacy: bool,
-    /// Block gas limit: no transaction may ask for more gas.
+    /// Block gas limit.
     pub block_gas_limit: u64,
+    /// Gas kept free for system deposits: no transaction may ask for more than
+    /// [`PoolConfig::effective_gas_limit`] (block gas limit minus this margin).
+    pub system_gas_margin: u64,
     /// The Ethereum hardfork whose intrinsic-gas rules apply (Isthmus runs Prague rules: EIP-7623 floor).
     pub spec: SpecId,
     /// Largest accepted EIP-2718 encoding, in bytes.
@@ -57,13 +64,15 @@ pub struct PoolConfig {
 }
 
 impl PoolConfig {
-    /// Defaults for the given chain and block gas limit: Prague rules, 128 KiB size limit, no minimum tip,
-    /// 10% replacement bump, 64 transactions per sender, 8192 in total, unprotected legacy allowed.
+    /// Defaults for the given chain and block gas limit: Prague rules, 100,000 gas kept for system deposits,
+    /// 128 KiB size limit, no minimum tip, 10% replacement bump, 64 transactions per sender, 8192 in total,
+    /// unprotected legacy allowed.
     pub fn new(chain_id: u64, block_gas_limit: u64) -> Self {
         Self {
             chain_id,
             allow_unprotected_legacy: true,
             block_gas_limit,
+            system_gas_margin: SYSTEM_DEPOSITS_GAS_MARGIN,
             spec: SpecId::PRAGUE,
             max_tx_size: DEFAULT_MAX_TX_SIZE,
             min_priority_fee: 0,
@@ -71,5 +80,10 @@ impl PoolConfig {
             max_txs_per_sender: DEFAULT_MAX_TXS_PER_SENDER,
             max_txs: DEFAULT_MAX_TXS,
         }
+    }
+
+    /// The most gas one transaction may use: the block gas limit minus the system-deposit margin.
+    pub fn effective_gas_limit(&self) -> u64 {
+        self.block_gas_limit.saturating_sub(self.system_gas_margin)
     }
 }

@@ -90,13 +90,14 @@ pub enum InsertError {
         /// The floor data gas.
         floor: u64,
     },
-    /// The gas limit is above the block gas limit. geth: "exceeds block gas limit".
-    #[error("exceeds block gas limit: gas {gas_limit}, block gas limit {block_gas_limit}")]
+    /// The gas limit is above the block gas limit minus the gas kept for system deposits.
+    /// geth: "exceeds block gas limit".
+    #[error("exceeds block gas limit: gas {gas_limit}, limit {limit}")]
     GasLimitExceeded {
         /// The transaction's gas limit.
         gas_limit: u64,
-        /// The block gas limit.
-        block_gas_limit: u64,
+        /// The effective limit: block gas limit minus the system-deposit margin.
+        limit: u64,
     },
     /// The tip is below the pool's minimum. geth: "transaction underpriced".
     #[error("transaction underpriced: gas tip cap {tip}, minimum needed {minimum}")]

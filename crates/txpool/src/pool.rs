@@ -93,7 +93,7 @@ impl TxPool {
     }
 
     /// Installs the owner's admission hook (replacing the previous one). It runs on every insertion and on
-    /// every pending transaction at [`TxPool::on_new_block`].
+    /// every pooled transaction at [`TxPool::on_new_block`].
     pub fn set_admission_check(&mut self, check: Arc<dyn AdmissionCheck>) {
         self.check = check;
     }
@@ -388,7 +388,9 @@ impl TxPool {
     /// - walking each sender's pending run in nonce order, the first transaction the balance no longer covers
     ///   together with the ones before it ([`DropReason::InsufficientFunds`]), or that the admission hook now
     ///   refuses ([`DropReason::Rejected`]); the transactions after it become queued;
-    /// - queued transactions whose own cost exceeds the balance.
+    /// - queued transactions whose own cost exceeds the balance, or that the admission hook now refuses.
+    ///
+    /// So, as the interop tx-pool spec asks, every pooled transaction is re-checked after each block.
     pub fn on_new_block(&mut self, state: &impl AccountReader, base_fee: u64) -> Vec<DroppedTransaction> {
         self.base_fee = base_fee;
         let mut dropped = Vec::new();
@@ -434,15 +436,25 @@ impl TxPool {
             dropped.push(DroppedTransaction { tx: entry.tx, reason });
         }
 
-        let unaffordable: Vec<u64> =
-            sender.queued().filter(|entry| entry.tx.cost() > balance).map(|entry| entry.tx.nonce()).collect();
-        for nonce in unaffordable {
+        let failing_queued: Vec<(u64, DropReason)> = sender
+            .queued()
+            .filter_map(|entry| {
+                let cost = entry.tx.cost();
+                if cost > balance {
+                    return Some((
+                        entry.tx.nonce(),
+                        DropReason::InsufficientFunds { balance, cumulative_cost: cost },
+                    ));
+                }
+                check
+                    .check(&entry.tx)
+                    .err()
+                    .map(|rejection| (entry.tx.nonce(), DropReason::Rejected(rejection)))
+            })
+            .collect();
+        for (nonce, reason) in failing_queued {
             if let Some(entry) = sender.txs.remove(&nonce) {
-                let cumulative_cost = entry.tx.cost();
-                dropped.push(DroppedTransaction {
-                    tx: entry.tx,
-                    reason: DropReason::InsufficientFunds { balance, cumulative_cost },
-                });
+                dropped.push(DroppedTransaction { tx: entry.tx, reason });
             }
         }
         self.forget_if_empty(address);

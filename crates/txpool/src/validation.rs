@@ -53,10 +53,10 @@ pub fn validate_stateless(tx: &PoolTransaction, config: &PoolConfig) -> Result<(
     if envelope.is_create() && envelope.input().len() > MAX_INITCODE_SIZE {
         return Err(InsertError::InitcodeTooLarge { size: envelope.input().len(), max: MAX_INITCODE_SIZE });
     }
-    if tx.gas_limit() > config.block_gas_limit {
+    if tx.gas_limit() > config.effective_gas_limit() {
         return Err(InsertError::GasLimitExceeded {
             gas_limit: tx.gas_limit(),
-            block_gas_limit: config.block_gas_limit,
+            limit: config.effective_gas_limit(),
         });
     }
     let (tip, fee_cap) = (tx.max_priority_fee_per_gas(), tx.max_fee_per_gas());

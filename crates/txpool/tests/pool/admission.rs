@@ -168,11 +168,19 @@ fn floor_data_gas_too_low() {
 }
 
 #[test]
-fn gas_limit_above_block_gas_limit() {
-    let mut pool = TxPool::new(PoolConfig { block_gas_limit: 100_000, ..config() }, BASE_FEE);
-    let tx = TxEip1559 { gas_limit: 100_001, ..transfer(0, 2 * GWEI, GWEI) };
-    let err = pool.add_transaction(sign(&key(1), tx), &funded_key1()).unwrap_err();
-    assert_eq!(err, InsertError::GasLimitExceeded { gas_limit: 100_001, block_gas_limit: 100_000 });
+fn gas_limit_above_block_gas_limit_minus_system_margin() {
+    let config = PoolConfig { block_gas_limit: 200_000, ..config() };
+    assert_eq!(config.effective_gas_limit(), 200_000 - config.system_gas_margin);
+    assert_eq!(
+        config.system_gas_margin, 100_000,
+        "the interop tx-pool spec keeps 100k gas for system deposits"
+    );
+    let mut pool = TxPool::new(config, BASE_FEE);
+    let too_much = TxEip1559 { gas_limit: 100_001, ..transfer(0, 2 * GWEI, GWEI) };
+    let err = pool.add_transaction(sign(&key(1), too_much), &funded_key1()).unwrap_err();
+    assert_eq!(err, InsertError::GasLimitExceeded { gas_limit: 100_001, limit: 100_000 });
+    let at_limit = TxEip1559 { gas_limit: 100_000, ..transfer(0, 2 * GWEI, GWEI) };
+    assert!(pool.add_transaction(sign(&key(1), at_limit), &funded_key1()).is_ok());
 }
 
 #[test]

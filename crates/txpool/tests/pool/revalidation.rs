@@ -116,3 +116,30 @@ fn reorged_transactions_are_reinserted_and_pending_again() {
     let nonces: Vec<u64> = pool.best_transactions(BASE_FEE).map(|tx| tx.nonce()).collect();
     assert_eq!(nonces, vec![0, 1, 2]);
 }
+
+#[test]
+fn queued_transactions_are_rechecked_too() {
+    let mut pool = pool();
+    let state = funded(&[key(1).address()]);
+    let banned: Arc<Mutex<HashSet<B256>>> = Arc::default();
+    let hook_banned = Arc::clone(&banned);
+    pool.set_admission_check(Arc::new(move |tx: &PoolTransaction| {
+        if hook_banned.lock().unwrap().contains(&tx.hash()) {
+            Err(AdmissionRejection::new("initiating message reorged out"))
+        } else {
+            Ok(())
+        }
+    }));
+    let queued = sign(&key(1), transfer(4, 10 * GWEI, GWEI));
+    pool.add_transaction(queued.clone(), &state).unwrap();
+    assert_eq!(pool.subpool_of(&queued.hash()), Some(SubPool::Queued));
+
+    banned.lock().unwrap().insert(queued.hash());
+    let dropped = pool.on_new_block(&state, BASE_FEE);
+    assert_eq!(dropped.len(), 1);
+    assert_eq!(
+        dropped[0].reason,
+        DropReason::Rejected(AdmissionRejection::new("initiating message reorged out"))
+    );
+    assert!(pool.is_empty());
+}
