@@ -5,6 +5,7 @@
 //! nothing panics on what the user types.
 
 mod commands;
+mod dev_accounts;
 mod error;
 mod parse;
 mod runtime;

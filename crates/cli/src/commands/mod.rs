@@ -1,6 +1,10 @@
 //! The subcommands of `superlink`.
 
+mod bridge;
+mod client;
 mod encode;
+mod messaging;
+mod node;
 mod verify;
 
 use clap::Subcommand;
@@ -13,9 +17,21 @@ pub enum Command {
     /// Encode interop data: access-list entries, super roots, message hashes.
     #[command(subcommand)]
     Encode(encode::EncodeCommand),
+    /// Run one OP Stack chain with the interop predeploys on a standard Ethereum JSON-RPC port.
+    Node(node::NodeArgs),
     /// Run the verifier: index every chain of a dependency set, validate executing messages, track safety, and
     /// serve the supervisor RPC.
     Verify(verify::VerifyArgs),
+    /// Send a cross-chain message through L2ToL2CrossDomainMessenger.
+    SendMessage(messaging::SendMessageArgs),
+    /// Relay the messages of a source transaction on their destination chain.
+    Relay(messaging::RelayArgs),
+    /// Follow cross-chain messages.
+    #[command(subcommand)]
+    Message(messaging::MessageCommand),
+    /// Bridge SuperchainERC20 tokens or ETH to another chain.
+    #[command(subcommand)]
+    Bridge(bridge::BridgeCommand),
 }
 
 /// Runs one subcommand to completion.
@@ -23,5 +39,10 @@ pub fn run(command: Command) -> Result<(), CliError> {
     match command {
         Command::Encode(cmd) => encode::run(cmd),
         Command::Verify(args) => verify::run(args),
+        Command::Node(args) => node::run(args),
+        Command::SendMessage(args) => messaging::send_message(args),
+        Command::Relay(args) => messaging::relay(args),
+        Command::Message(messaging::MessageCommand::Status(args)) => messaging::status(args),
+        Command::Bridge(cmd) => bridge::run(cmd),
     }
 }
