@@ -48,7 +48,8 @@ pub enum InsertError {
         /// The transaction's nonce.
         nonce: u64,
     },
-    /// The balance does not cover `gas * fee cap + value`. geth: "insufficient funds for gas * price + value".
+    /// The balance does not cover `gas * fee cap + value` plus the L1 data fee.
+    /// geth: "insufficient funds for gas * price + value".
     #[error(
         "insufficient funds for gas * price + value: address {address} have {balance} want {cost} (supplied gas {gas_limit})"
     )]
@@ -57,7 +58,7 @@ pub enum InsertError {
         address: Address,
         /// The sender's balance.
         balance: U256,
-        /// The transaction's maximum cost.
+        /// The transaction's maximum cost, L1 data fee included.
         cost: U256,
         /// The transaction's gas limit.
         gas_limit: u64,

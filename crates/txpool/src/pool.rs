@@ -17,7 +17,7 @@ use crate::{
     ordering::BestTransactions,
     pricing::{PriceKey, is_sufficient_replacement},
     sender::{Entry, SenderTxs, SubPool, consecutive_end},
-    state::AccountReader,
+    state::{AccountReader, total_cost},
     transaction::PoolTransaction,
     validation::validate_stateless,
 };
@@ -218,7 +218,7 @@ impl TxPool {
             return Err(InsertError::NonceTooLow { address, tx_nonce: nonce, state_nonce });
         }
         let balance = state.balance(address);
-        let cost = tx.cost();
+        let cost = total_cost(&tx, state);
         if cost > balance {
             return Err(InsertError::InsufficientFunds { address, balance, cost, gas_limit: tx.gas_limit() });
         }
@@ -235,7 +235,7 @@ impl TxPool {
         let earlier_cost = self.senders.get(&address).map_or(U256::ZERO, |txs| {
             txs.txs
                 .range(state_nonce..nonce)
-                .fold(U256::ZERO, |sum, (_, entry)| sum.saturating_add(entry.tx.cost()))
+                .fold(U256::ZERO, |sum, (_, entry)| sum.saturating_add(total_cost(&entry.tx, state)))
         });
         let cumulative_cost = earlier_cost.saturating_add(cost);
         if cumulative_cost > balance {
@@ -420,7 +420,7 @@ impl TxPool {
         let mut cumulative_cost = U256::ZERO;
         let mut failed = None;
         for entry in sender.pending() {
-            cumulative_cost = cumulative_cost.saturating_add(entry.tx.cost());
+            cumulative_cost = cumulative_cost.saturating_add(total_cost(&entry.tx, state));
             if cumulative_cost > balance {
                 failed = Some((entry.tx.nonce(), DropReason::InsufficientFunds { balance, cumulative_cost }));
                 break;
@@ -439,7 +439,7 @@ impl TxPool {
         let failing_queued: Vec<(u64, DropReason)> = sender
             .queued()
             .filter_map(|entry| {
-                let cost = entry.tx.cost();
+                let cost = total_cost(&entry.tx, state);
                 if cost > balance {
                     return Some((
                         entry.tx.nonce(),

@@ -4,12 +4,26 @@ use std::collections::HashMap;
 
 use alloy_primitives::{Address, U256};
 
+use crate::transaction::PoolTransaction;
+
 /// Read access to the latest account state. The chain passes its head state to the pool's calls.
 pub trait AccountReader {
     /// The account's nonce (the next nonce it may use); 0 for an unknown account.
     fn nonce(&self, address: Address) -> u64;
     /// The account's balance in wei; 0 for an unknown account.
     fn balance(&self, address: Address) -> U256;
+    /// The L1 data fee the transaction would pay at the head's L1 attributes (OP Stack), which the sender's
+    /// balance must cover on top of `gas * fee cap + value`, as op-geth's pool checks. The pool stays free of
+    /// the fee formula: the owner computes it (from [`PoolTransaction::encoded`]). Default: 0.
+    fn l1_data_fee(&self, tx: &PoolTransaction) -> U256 {
+        let _ = tx;
+        U256::ZERO
+    }
+}
+
+/// What the sender must be able to pay for `tx`: `gas * fee cap + value`, plus the L1 data fee.
+pub(crate) fn total_cost(tx: &PoolTransaction, state: &impl AccountReader) -> U256 {
+    tx.cost().saturating_add(state.l1_data_fee(tx))
 }
 
 impl<T: AccountReader + ?Sized> AccountReader for &T {
@@ -19,6 +33,10 @@ impl<T: AccountReader + ?Sized> AccountReader for &T {
 
     fn balance(&self, address: Address) -> U256 {
         (**self).balance(address)
+    }
+
+    fn l1_data_fee(&self, tx: &PoolTransaction) -> U256 {
+        (**self).l1_data_fee(tx)
     }
 }
 

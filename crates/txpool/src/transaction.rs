@@ -147,7 +147,8 @@ impl PoolTransaction {
         self.tx.effective_tip_per_gas(base_fee)
     }
 
-    /// The most the sender can be charged: `gas_limit * fee_cap + value` (saturating at `U256::MAX`).
+    /// The most the sender can be charged for execution: `gas_limit * fee_cap + value` (saturating at
+    /// `U256::MAX`). The pool adds the L1 data fee reported by [`AccountReader::l1_data_fee`](crate::AccountReader::l1_data_fee).
     pub fn cost(&self) -> U256 {
         U256::from(self.gas_limit())
             .saturating_mul(U256::from(self.max_fee_per_gas()))

@@ -264,3 +264,49 @@ fn fee_cap_below_base_fee_is_accepted_but_not_offered_until_the_base_fee_drops()
     let offered: Vec<_> = pool.best_transactions(BASE_FEE - 1).map(|tx| tx.hash()).collect();
     assert_eq!(offered, vec![cheap.hash()]);
 }
+
+/// The head state plus a fixed L1 data fee per transaction.
+struct WithL1Fee(InMemoryAccounts, U256);
+
+impl superlink_txpool::AccountReader for WithL1Fee {
+    fn nonce(&self, address: Address) -> u64 {
+        self.0.nonce(address)
+    }
+
+    fn balance(&self, address: Address) -> U256 {
+        self.0.balance(address)
+    }
+
+    fn l1_data_fee(&self, _tx: &PoolTransaction) -> U256 {
+        self.1
+    }
+}
+
+#[test]
+fn the_balance_must_also_cover_the_l1_data_fee() {
+    use superlink_txpool::AccountReader;
+    let tx = sign(&key(1), transfer(0, 2 * GWEI, GWEI));
+    let l1_fee = U256::from(5_000_000_000_000u64);
+    let mut accounts = InMemoryAccounts::new();
+    accounts.set_balance(key(1).address(), tx.cost());
+    let state = WithL1Fee(accounts, l1_fee);
+    let err = pool().add_transaction(tx.clone(), &state).unwrap_err();
+    assert!(
+        matches!(err, InsertError::InsufficientFunds { cost, .. } if cost == tx.cost() + l1_fee),
+        "{err:?}"
+    );
+
+    let mut accounts = InMemoryAccounts::new();
+    accounts.set_balance(key(1).address(), tx.cost() + l1_fee);
+    let state = WithL1Fee(accounts, l1_fee);
+    let mut pool = pool();
+    pool.add_transaction(tx.clone(), &state).unwrap();
+    assert!(pool.on_new_block(&state, BASE_FEE).is_empty());
+
+    // The L1 fee rises: the balance no longer covers it and the transaction leaves at the next block.
+    let pricier = WithL1Fee(state.0.clone(), l1_fee + U256::from(1));
+    assert_eq!(pricier.balance(key(1).address()), tx.cost() + l1_fee);
+    let dropped = pool.on_new_block(&pricier, BASE_FEE);
+    assert_eq!(dropped.len(), 1);
+    assert!(pool.is_empty());
+}
