@@ -423,6 +423,31 @@ impl LogDb {
         Ok(out)
     }
 
+    /// The last stored block whose timestamp is at or below `timestamp` (the block a super root at that time
+    /// takes for this chain), or `None` if the first block is later. Binary search: block timestamps never
+    /// decrease along a chain.
+    pub fn last_block_at_or_before(&self, timestamp: u64) -> Result<Option<BlockSeal>, LogDbError> {
+        let (Some(first), Some(latest)) = (self.first_block(), self.latest_block()) else { return Ok(None) };
+        if first.timestamp > timestamp {
+            return Ok(None);
+        }
+        if latest.timestamp <= timestamp {
+            return Ok(Some(latest));
+        }
+        // Invariant: block `lo` qualifies, block `hi + 1` does not.
+        let (mut lo, mut hi) = (first, latest.number - 1);
+        while lo.number < hi {
+            let mid = lo.number + (hi - lo.number).div_ceil(2);
+            match self.block(mid)? {
+                Some(seal) if seal.timestamp <= timestamp => lo = seal,
+                Some(_) => hi = mid - 1,
+                // Rewound meanwhile: search below.
+                None => hi = mid - 1,
+            }
+        }
+        Ok(Some(lo))
+    }
+
     /// The latest stored block.
     pub fn latest_block(&self) -> Option<BlockSeal> {
         self.read_view().latest

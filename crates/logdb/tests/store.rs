@@ -53,6 +53,13 @@ fn appended_blocks_and_logs_are_found_by_number_hash_and_index() {
     assert_eq!(db.blocks_in_range(0, u64::MAX).unwrap(), blocks);
     assert_eq!(db.blocks_in_range(1003, 1005).unwrap(), blocks[3..6]);
     assert_eq!(db.blocks_in_range(1020, 1030).unwrap(), []);
+    for b in &blocks {
+        let ts = b.seal.timestamp;
+        assert_eq!(db.last_block_at_or_before(ts).unwrap(), Some(b.seal));
+        assert_eq!(db.last_block_at_or_before(ts + 1).unwrap(), Some(b.seal));
+    }
+    assert_eq!(db.last_block_at_or_before(blocks[0].seal.timestamp - 1).unwrap(), None);
+    assert_eq!(db.last_block_at_or_before(u64::MAX).unwrap(), Some(blocks[11].seal));
     assert_eq!(db.block(999).unwrap(), None);
     assert_eq!(db.block(1012).unwrap(), None);
     assert_eq!(db.log(1012, 0).unwrap(), None);
@@ -276,17 +283,21 @@ fn everything_survives_closing_and_reopening() {
 }
 
 #[test]
-fn deferred_sync_commits_are_visible_at_once_and_durable_after_flush() {
+fn deferred_sync_commits_are_visible_at_once_and_durable_after_flush_or_close() {
     let dir = tempfile::tempdir().unwrap();
     let config = LogDbConfig { sync: SyncPolicy::EveryNthCommit(1000), ..LogDbConfig::default() };
     let blocks = chain(0, 10, B256::ZERO, 0, 3);
     {
         let db = open_with(&dir, config);
-        for b in &blocks {
+        for b in &blocks[..5] {
             db.append_block(b.seal, &b.logs).unwrap();
             assert_eq!(db.block(b.seal.number).unwrap(), Some(b.seal));
         }
         db.flush().unwrap();
+        for b in &blocks[5..] {
+            db.append_block(b.seal, &b.logs).unwrap();
+        }
+        // Closing makes the pending commits durable too.
     }
     let db = open_with(&dir, config);
     assert_eq!(db.latest_block(), Some(blocks[9].seal));
