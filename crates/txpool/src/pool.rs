@@ -279,28 +279,22 @@ impl TxPool {
         dropped
     }
 
-    /// Applies the per-sender and global limits before `tx` (not a replacement) is inserted.
+    /// Applies the per-sender and global limits before `tx` (not a replacement) is inserted: decides every
+    /// eviction first, so a refusal evicts nothing.
     fn make_room(&mut self, tx: &PoolTransaction) -> Result<Vec<DroppedTransaction>, InsertError> {
         let address = tx.sender();
-        let mut dropped = Vec::new();
+        let mut victims: Vec<(Address, u64)> = Vec::new();
         if let Some(sender) = self.senders.get(&address)
             && sender.txs.len() >= self.config.max_txs_per_sender
         {
             match sender.txs.last_key_value() {
-                Some((&highest, _)) if highest > tx.nonce() => {
-                    if let Some(evicted) = self.remove_entry(address, highest) {
-                        dropped.push(DroppedTransaction {
-                            tx: evicted,
-                            reason: DropReason::Evicted { by: tx.hash() },
-                        });
-                    }
-                }
+                Some((&highest, _)) if highest > tx.nonce() => victims.push((address, highest)),
                 _ => return Err(InsertError::SenderFull { address, limit: self.config.max_txs_per_sender }),
             }
         }
-        if self.by_hash.len() >= self.config.max_txs {
+        if self.by_hash.len() - victims.len() >= self.config.max_txs {
             let newcomer = PriceKey::of(tx, self.base_fee);
-            let victim = self
+            let cheapest = self
                 .senders
                 .iter()
                 .filter_map(|(address, sender)| {
@@ -308,20 +302,18 @@ impl TxPool {
                     let pending = sender.subpool_of(nonce) == SubPool::Pending;
                     Some(((pending, PriceKey::of(&entry.tx, self.base_fee)), *address, nonce))
                 })
+                .filter(|(_, address, nonce)| !victims.contains(&(*address, *nonce)))
                 .min_by_key(|(key, _, _)| *key);
-            match victim {
-                Some(((_, price), victim, nonce)) if price < newcomer => {
-                    if let Some(evicted) = self.remove_entry(victim, nonce) {
-                        dropped.push(DroppedTransaction {
-                            tx: evicted,
-                            reason: DropReason::Evicted { by: tx.hash() },
-                        });
-                    }
-                }
+            match cheapest {
+                Some(((_, price), victim, nonce)) if price < newcomer => victims.push((victim, nonce)),
                 _ => return Err(InsertError::PoolFull),
             }
         }
-        Ok(dropped)
+        Ok(victims
+            .into_iter()
+            .filter_map(|(victim, nonce)| self.remove_entry(victim, nonce))
+            .map(|evicted| DroppedTransaction { tx: evicted, reason: DropReason::Evicted { by: tx.hash() } })
+            .collect())
     }
 
     /// Removes one sender's transaction at `nonce` from every index.

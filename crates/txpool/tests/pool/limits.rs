@@ -57,3 +57,30 @@ fn a_full_pool_evicts_the_cheapest_tail_queued_first() {
     let evicted: Vec<_> = added.dropped.iter().map(|d| d.tx.hash()).collect();
     assert_eq!(evicted, vec![cheap_pending.hash()]);
 }
+
+#[test]
+fn the_senders_own_eviction_frees_the_pool_slot_and_a_refusal_evicts_nothing() {
+    // The sender is at its cap and the pool is full: evicting the sender's highest nonce makes room in both,
+    // so nothing else is evicted.
+    let mut pool = TxPool::new(PoolConfig { max_txs_per_sender: 2, max_txs: 2, ..config() }, BASE_FEE);
+    let sender = account(1);
+    let state = funded(&[sender]);
+    let held = [impersonated(sender, 0, 10 * GWEI, GWEI), impersonated(sender, 5, 10 * GWEI, GWEI)];
+    for tx in &held {
+        pool.add_transaction(tx.clone(), &state).unwrap();
+    }
+    // Nonce 1 from the same sender: evicting nonce 5 frees both the sender's and the pool's slot.
+    assert!(pool.add_transaction(impersonated(sender, 1, 10 * GWEI, GWEI), &state).is_ok());
+    assert_eq!(pool.len(), 2);
+
+    // A full pool refusing a cheaper newcomer evicts nothing.
+    let mut pool = TxPool::new(PoolConfig { max_txs_per_sender: 2, max_txs: 1, ..config() }, BASE_FEE);
+    pool.add_transaction(impersonated(sender, 0, 10 * GWEI, 2 * GWEI), &state).unwrap();
+    let other = account(2);
+    let state = funded(&[sender, other]);
+    assert_eq!(
+        pool.add_transaction(impersonated(other, 0, 10 * GWEI, GWEI), &state),
+        Err(InsertError::PoolFull)
+    );
+    assert_eq!(pool.len(), 1);
+}
