@@ -61,6 +61,20 @@ impl RpcChain {
         self.client.request(method, params).await.map_err(|e| self.error(method, e))
     }
 
+    /// Calls `method` with positional JSON `params` and returns the raw answer (for methods this crate does not
+    /// wrap, such as the supervisor's).
+    pub async fn request_json(
+        &self,
+        method: &'static str,
+        params: Vec<serde_json::Value>,
+    ) -> Result<serde_json::Value, ChainError> {
+        let mut array = ArrayParams::new();
+        for param in params {
+            array.insert(param).map_err(|e| self.decode_error(method, e.to_string()))?;
+        }
+        self.request(method, array).await
+    }
+
     fn error(&self, method: &'static str, error: ClientError) -> ChainError {
         let endpoint = self.url.clone();
         match error {

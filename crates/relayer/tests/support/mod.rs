@@ -47,6 +47,11 @@ impl Chain {
         chain
     }
 
+    /// Places the runtime code of `contract` at `address` (the same on every chain that does this).
+    pub fn place(&self, address: Address, contract: superlink_contracts::Contract) {
+        self.rpc(&["anvil_setCode", &address.to_string(), &contract.deployed_bytecode().to_string()]);
+    }
+
     /// The node's URL.
     pub fn url(&self) -> String {
         self.anvil.url()
@@ -71,7 +76,10 @@ impl Chain {
     /// `cast send` from dev account `key`; the receipt as JSON, which must have succeeded.
     pub fn send(&self, key: &str, to: Address, signature: &str, args: &[&str]) -> serde_json::Value {
         let to = to.to_string();
-        let mut all = vec!["send", "--private-key", key, "--json", &to, signature];
+        let mut all = vec!["send", "--private-key", key, "--json", &to];
+        if !signature.is_empty() {
+            all.push(signature);
+        }
         all.extend_from_slice(args);
         let out = self.cast(&all).unwrap_or_else(|e| panic!("cast send {signature}: {e}"));
         let receipt: serde_json::Value = serde_json::from_str(&out).expect("receipt JSON");
