@@ -27,15 +27,22 @@ contract CrossL2Inbox {
 
     /// @notice Accepts the executing message for `_msgHash` at `_id` and emits `ExecutingMessage`, provided the
     ///         transaction's access list declares its checksum.
+    ///         An Identifier whose block number, timestamp (u64) or log index (u32) does not fit the access-list
+    ///         encoding cannot be declared, so it is refused the same way.
     /// @param _id      Where the initiating message lives.
     /// @param _msgHash Hash of the initiating message's payload.
     function validateMessage(Identifier calldata _id, bytes32 _msgHash) external {
+        if (_id.blockNumber > type(uint64).max || _id.timestamp > type(uint64).max || _id.logIndex > type(uint32).max)
+        {
+            revert NotInAccessList();
+        }
         bytes32 slot = checksum(_id, _msgHash);
         if (!_isWarm(slot)) revert NotInAccessList();
         emit ExecutingMessage(_msgHash, _id);
     }
 
-    /// @notice The access-list checksum entry (type 3) of an executing message.
+    /// @notice The access-list checksum entry (type 3) of an executing message. Fields wider than their encoding
+    ///         (u64 block number and timestamp, u32 log index) are truncated; `validateMessage` refuses them.
     /// @param _id      Where the initiating message lives.
     /// @param _msgHash Hash of the initiating message's payload.
     /// @return checksum_ `0x03` followed by the last 31 bytes of the bare checksum hash.

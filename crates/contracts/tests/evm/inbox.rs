@@ -100,3 +100,27 @@ proptest! {
         prop_assert!(accepted.success);
     }
 }
+
+#[test]
+fn identifier_fields_wider_than_the_access_list_encoding_revert_not_in_access_list() {
+    let mut chain = Chain::new(901);
+    let msg_hash = keccak256("example payload");
+    let wide = [
+        Identifier { blockNumber: identifier().blockNumber + (U256::from(1) << 64), ..identifier() },
+        Identifier { timestamp: identifier().timestamp + (U256::from(1) << 64), ..identifier() },
+        Identifier { logIndex: identifier().logIndex + (U256::from(1) << 32), ..identifier() },
+    ];
+    for id in wide {
+        // Its checksum equals the one of the truncated Identifier, which is declared.
+        let declared =
+            chain.view(CROSS_L2_INBOX, &CrossL2Inbox::checksumCall { _id: id.clone(), _msgHash: msg_hash });
+        assert_eq!(declared, reference::checksum(&identifier(), msg_hash));
+        let outcome = chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![declared]));
+        assert!(outcome.reverted_with::<NotInAccessList>());
+    }
+    let accepted = chain.send(
+        validate(&identifier(), msg_hash)
+            .access(CROSS_L2_INBOX, vec![reference::checksum(&identifier(), msg_hash)]),
+    );
+    assert!(accepted.success);
+}
