@@ -11,7 +11,10 @@ use std::{
 };
 
 use alloy_primitives::B256;
-use redb::{Database, Durability, ReadableDatabase, ReadableTable, ReadableTableMetadata, WriteTransaction};
+use redb::{
+    Database, Durability, ReadOnlyTable, ReadableDatabase, ReadableTable, ReadableTableMetadata,
+    WriteTransaction,
+};
 
 use crate::{
     cache::RecentBlocks,
@@ -78,12 +81,28 @@ pub struct DiskUsage {
     pub fragmented_bytes: u64,
 }
 
-#[derive(Debug, Default)]
+/// A read-only snapshot of the `blocks` table as of the latest commit, shared by lookups so that each one
+/// skips starting a read transaction.
+type BlocksSnapshot = Arc<ReadOnlyTable<u64, &'static [u8]>>;
+
+#[derive(Default)]
 struct View {
     first: Option<BlockSeal>,
     latest: Option<BlockSeal>,
     heads: Heads,
     recent: RecentBlocks,
+    snapshot: Option<BlocksSnapshot>,
+}
+
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View")
+            .field("first", &self.first)
+            .field("latest", &self.latest)
+            .field("heads", &self.heads)
+            .field("recent_blocks", &self.recent.len())
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -186,8 +205,16 @@ impl LogDb {
                 }
             }
         }
-        *self.write_view() = View { first, latest, heads, recent };
+        let snapshot = Some(Arc::new(blocks));
+        *self.write_view() = View { first, latest, heads, recent, snapshot };
         Ok(())
+    }
+
+    /// A snapshot of `blocks` as of now, or `None` if the storage engine refuses one (lookups then start
+    /// their own read transactions).
+    fn snapshot(&self) -> Option<BlocksSnapshot> {
+        let txn = self.db.begin_read().ok()?;
+        txn.open_table(BLOCKS).ok().map(Arc::new)
     }
 
     fn read_view(&self) -> RwLockReadGuard<'_, View> {
@@ -261,7 +288,9 @@ impl LogDb {
         }
         let Some(new_tip) = tip else { return Ok(()) };
         txn.commit()?;
+        let snapshot = self.snapshot();
         let mut view = self.write_view();
+        view.snapshot = snapshot;
         if view.first.is_none() {
             view.first = batch_first;
         }
@@ -337,7 +366,7 @@ impl LogDb {
         number: u64,
         f: impl FnOnce(BlockRecordView<'_>) -> Result<R, CodecError>,
     ) -> Result<Option<R>, LogDbError> {
-        {
+        let snapshot = {
             let view = self.read_view();
             match (view.first, view.latest) {
                 (Some(first), Some(latest)) if first.number <= number && number <= latest.number => {}
@@ -347,9 +376,12 @@ impl LogDb {
                 let out = BlockRecordView::new(record).and_then(f);
                 return out.map(Some).map_err(|source| LogDbError::BadRecord { number, source });
             }
-        }
-        let txn = self.db.begin_read()?;
-        let table = txn.open_table(BLOCKS)?;
+            view.snapshot.clone()
+        };
+        let table = match snapshot {
+            Some(table) => table,
+            None => Arc::new(self.db.begin_read()?.open_table(BLOCKS)?),
+        };
         let Some(value) = table.get(number)? else { return Ok(None) };
         let out = BlockRecordView::new(value.value()).and_then(f);
         out.map(Some).map_err(|source| LogDbError::BadRecord { number, source })
@@ -633,6 +665,8 @@ impl LogDb {
             derived.retain_in(target.number + 1.., |_, _| false)?;
         }
         txn.commit()?;
+        let snapshot = self.snapshot();
+        self.write_view().snapshot = snapshot;
         Ok(latest - target.number)
     }
 
@@ -755,7 +789,11 @@ impl LogDb {
 
     /// Compacts the file, returning freed pages to the file system. Needs exclusive access.
     pub fn compact(&mut self) -> Result<(), LogDbError> {
-        self.db.compact().map_err(|e| LogDbError::Storage(e.into()))?;
-        Ok(())
+        // Compaction needs every read transaction closed, the lookups' snapshot included.
+        self.write_view().snapshot = None;
+        let result = self.db.compact().map_err(|e| LogDbError::Storage(e.into()));
+        let snapshot = self.snapshot();
+        self.write_view().snapshot = snapshot;
+        result.map(|_| ())
     }
 }

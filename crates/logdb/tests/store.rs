@@ -332,3 +332,36 @@ fn one_file_per_chain_in_the_data_directory() {
     assert_eq!(db_b.latest_block(), None);
     assert_eq!(db_a.latest_block(), Some(blocks[1].seal));
 }
+
+#[test]
+fn the_index_is_shared_between_threads_and_readers_see_appends() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<LogDb>();
+    let dir = tempfile::tempdir().unwrap();
+    // No window: readers go to the storage snapshot, which must follow every commit.
+    let db = std::sync::Arc::new(open_with(&dir, LogDbConfig { recent_blocks: 0, ..LogDbConfig::default() }));
+    let blocks = chain(0, 40, B256::ZERO, 0, 2);
+    let reader = {
+        let db = db.clone();
+        let blocks = blocks.clone();
+        std::thread::spawn(move || {
+            let mut seen = 0;
+            while seen < blocks.len() {
+                if let Some(latest) = db.latest_block() {
+                    for b in &blocks[..=latest.number as usize] {
+                        assert_eq!(db.log(b.seal.number, 0).unwrap(), Some((b.logs[0], b.seal)));
+                    }
+                    seen = latest.number as usize + 1;
+                }
+            }
+        })
+    };
+    for b in &blocks {
+        db.append_block(b.seal, &b.logs).unwrap();
+    }
+    reader.join().unwrap();
+    db.rewind_to(10).unwrap();
+    assert_eq!(db.log(11, 0).unwrap(), None);
+    assert_eq!(db.log(10, 0).unwrap(), Some((blocks[10].logs[0], blocks[10].seal)));
+    db.check_invariants().unwrap();
+}
