@@ -367,3 +367,35 @@ fn bad_input_exits_2_and_unreachable_nodes_exit_1() {
         "x",
     );
 }
+
+#[test]
+fn a_message_whose_target_reverts_shows_failed_and_is_not_relayed() {
+    let (a, b) = with_probes();
+    let (ua, ub) = (a.url(), b.url());
+    let data =
+        Bytes::from(MessageProbe::failCall { _payload: Bytes::from_static(b"no") }.abi_encode()).to_string();
+    let sent = ok_json(&[
+        "send-message",
+        "--from-rpc",
+        &ua,
+        "--to-chain",
+        "902",
+        "--target",
+        &PROBE.to_string(),
+        "--data",
+        &data,
+        "--private-key",
+        DEV_KEYS[0],
+    ]);
+    let tx = str_of(&sent, "transactionHash").to_string();
+    let status = ok_json(&["message", "status", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx]);
+    assert_eq!(status["messages"][0]["status"], "failed");
+    assert!(status["messages"][0]["delivery"]["reason"].as_str().unwrap().contains("TargetCallFailed"));
+    fails(
+        &["relay", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx, "--private-key", DEV_KEYS[1]],
+        None,
+        1,
+        "TargetCallFailed",
+    );
+    assert_eq!(b.count_logs(MESSENGER, "RelayedMessage(uint256,uint256,bytes32,bytes32)"), 0);
+}

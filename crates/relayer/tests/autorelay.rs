@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use alloy_primitives::{Bytes, U256};
 use alloy_sol_types::SolCall;
 use superlink_contracts::{
+    Contract,
     addresses::{CROSS_CHAIN_COUNTER as COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER as MESSENGER},
     bindings::CrossChainCounter,
 };
@@ -156,4 +157,52 @@ async fn a_relayer_restarted_from_its_checkpoint_resumes_without_relaying_again(
     assert_eq!(rescan.stats().messages_found, 2);
     assert_eq!(rescan.stats().transactions_sent, 0);
     assert_eq!(rescan.stats().relayed_by_others, 2);
+}
+
+/// While the destination's inbox refuses every message without a reason (as a node whose checker does not
+/// know the source block yet does), the relayer retries with backoff; once the inbox accepts, the message is
+/// delivered. A failure that never passes is given up after the configured attempts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_that_can_pass_are_retried_until_the_message_is_delivered() {
+    let (a, b) = two_chains();
+    let inbox = superlink_contracts::addresses::CROSS_L2_INBOX;
+    // Runtime code `0x5f5ffd`: PUSH0 PUSH0 REVERT, a revert without data.
+    b.cast(&["rpc", "anvil_setCode", &inbox.to_string(), "0x5f5ffd"]).unwrap();
+    let patient = AutorelayerConfig {
+        backoff: Backoff {
+            initial: Duration::from_millis(20),
+            max: Duration::from_millis(40),
+            max_attempts: 1000,
+        },
+        ..config()
+    };
+    let mut first = relayer(&a, &b, DEV_KEYS[1], patient).await;
+    a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
+    for _ in 0..5 {
+        first.poll_once().await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(first.stats().retries >= 2, "{:?}", first.stats());
+    assert_eq!(first.stats().transactions_sent, 0, "nothing is sent while the simulation fails");
+    assert_eq!(first.pending_count(), 1);
+    assert!(first.given_up().is_empty());
+
+    let code = Contract::CrossL2Inbox.deployed_bytecode().to_string();
+    b.cast(&["rpc", "anvil_setCode", &inbox.to_string(), &code]).unwrap();
+    settle(&mut first).await;
+    assert_eq!(first.stats().relayed, 1);
+    assert_eq!(count(&b), U256::from(1));
+
+    // With a broken inbox for good, a second message is given up after three attempts.
+    b.cast(&["rpc", "anvil_setCode", &inbox.to_string(), "0x5f5ffd"]).unwrap();
+    a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
+    let mut impatient = relayer(&a, &b, DEV_KEYS[2], config()).await;
+    settle(&mut impatient).await;
+    assert_eq!(impatient.given_up().len(), 1, "{:?}", impatient.stats());
+    assert!(
+        impatient.given_up()[0].reason.contains("after 3 attempts"),
+        "{}",
+        impatient.given_up()[0].reason
+    );
+    assert_eq!(count(&b), U256::from(1));
 }
