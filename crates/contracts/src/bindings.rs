@@ -6,6 +6,7 @@
 //! The Identifier struct of the interop messages is `CrossL2Inbox::Identifier` (and, with the same layout, in
 //! every contract that takes one).
 
+// The generated items carry the Solidity signatures as docs, but not every generated field and variant has one.
 #![allow(missing_docs, clippy::too_many_arguments)]
 
 use alloy_sol_types::sol;
