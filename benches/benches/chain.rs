@@ -46,7 +46,7 @@ fn signed_transfer(signer: &PrivateKeySigner, nonce: u64, to: Address) -> PoolTr
     PoolTransaction::from_envelope(OpTxEnvelope::Eip1559(tx.into_signed(signature))).unwrap()
 }
 
-fn bench_blocks(c: &mut Criterion) {
+fn funded_genesis() -> (Genesis, Vec<PrivateKeySigner>) {
     let senders = signers(TRANSFERS_PER_BLOCK);
     let mut genesis = Genesis::new(CHAIN_ID, 1_700_000_000)
         .with_alloc(superlink_contracts::genesis::predeploy_allocs(CHAIN_ID));
@@ -56,6 +56,11 @@ fn bench_blocks(c: &mut Criterion) {
             GenesisAccount { balance: U256::from(10u128.pow(24)), ..GenesisAccount::default() },
         );
     }
+    (genesis, senders)
+}
+
+fn bench_blocks(c: &mut Criterion) {
+    let (genesis, senders) = funded_genesis();
     let mut group = c.benchmark_group("chain");
     group.throughput(Throughput::Elements(1));
     group.sample_size(20);
@@ -126,5 +131,31 @@ fn bench_state_root(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_blocks, bench_state_root);
+/// Prints what the kept history costs: heap bytes of the per-block state diffs after 1,100 blocks of 100
+/// transfers with the default depth of 1,024 blocks.
+fn history_memory_report(genesis: &Genesis, senders: &[PrivateKeySigner]) {
+    let mut chain = Chain::new(genesis, ChainConfig::default());
+    let blocks = 1_100u64;
+    for round in 0..blocks {
+        for (i, signer) in senders.iter().enumerate() {
+            chain
+                .submit_transaction(signed_transfer(signer, round, Address::with_last_byte(i as u8)))
+                .unwrap();
+        }
+        chain.mine(1_700_000_000 + 2 * (round + 1)).unwrap();
+    }
+    let kept = chain.head_number() - chain.oldest_state();
+    let bytes = chain.history_heap_bytes();
+    println!(
+        "history: {kept} blocks of state diffs kept, {bytes} heap bytes = {:.1} KiB per block of {TRANSFERS_PER_BLOCK} transfers",
+        bytes as f64 / kept as f64 / 1024.0
+    );
+}
+
+fn bench_history_memory(_c: &mut Criterion) {
+    let (genesis, senders) = funded_genesis();
+    history_memory_report(&genesis, &senders);
+}
+
+criterion_group!(benches, bench_history_memory, bench_blocks, bench_state_root);
 criterion_main!(benches);

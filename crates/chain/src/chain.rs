@@ -286,6 +286,11 @@ impl Chain {
         self.eip1559.next_base_fee(head.gas_used, head.gas_limit, head.base_fee_per_gas.unwrap_or_default())
     }
 
+    /// Heap bytes held by the kept per-block state diffs (the cost of reading older states).
+    pub fn history_heap_bytes(&self) -> usize {
+        self.diffs.iter().map(StateDiff::heap_bytes).sum::<usize>() + self.edits.heap_bytes()
+    }
+
     /// The oldest block whose state can still be read.
     pub fn oldest_state(&self) -> u64 {
         self.head_number().saturating_sub(self.diffs.len() as u64)
@@ -511,6 +516,11 @@ impl Chain {
             return Err(ChainError::NotImpersonated(tx.sender()));
         }
         Ok(self.pool.add_transaction(tx, &HeadAccounts(&self.state))?)
+    }
+
+    /// The next nonce of `address` counting its consecutive pooled transactions (the `pending` nonce).
+    pub fn pending_nonce(&self, address: Address) -> u64 {
+        self.pool.next_nonce(address, &HeadAccounts(&self.state))
     }
 
     /// Submits raw `eth_sendRawTransaction` bytes.

@@ -64,6 +64,18 @@ impl StateDiff {
         }
     }
 
+    /// Number of recorded keys (accounts plus storage slots).
+    pub fn len(&self) -> usize {
+        self.accounts.len() + self.storage.len()
+    }
+
+    /// Heap bytes held by the diff's tables: allocated buckets times (entry size + one control byte).
+    pub fn heap_bytes(&self) -> usize {
+        let account_entry = std::mem::size_of::<(Address, Option<AccountInfo>)>() + 1;
+        let storage_entry = std::mem::size_of::<((Address, U256), U256)>() + 1;
+        self.accounts.capacity() * account_entry + self.storage.capacity() * storage_entry
+    }
+
     /// Every account the diff touches (account info or storage).
     pub fn touched_accounts(&self) -> HashSet<Address> {
         self.accounts.keys().copied().chain(self.storage.keys().map(|(address, _)| *address)).collect()

@@ -140,3 +140,26 @@ fn safety_labels_resolve_block_tags() {
     assert_eq!(chain.block(BlockId::latest()).unwrap().number(), 5);
     assert!(matches!(chain.set_safe(6), Err(ChainError::BeyondHead { number: 6, head: 5 })));
 }
+
+#[test]
+fn pending_nonce_counts_pooled_transactions() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    for nonce in 0..3 {
+        chain.submit_transaction(sign(&dev.signers[0], transfer(nonce, Address::repeat_byte(1), 1))).unwrap();
+    }
+    assert_eq!(chain.pending_nonce(dev.address(0)), 3);
+    assert_eq!(chain.nonce(dev.address(0), BlockId::latest()).unwrap(), 0);
+}
+
+#[test]
+fn chain_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<superlink_chain::Chain>();
+    let dev = Dev::new(0);
+    let chain = Arc::new(std::sync::RwLock::new(chain(&dev)));
+    let reader = Arc::clone(&chain);
+    let handle = std::thread::spawn(move || reader.read().unwrap().head_number());
+    chain.write().unwrap().mine(GENESIS_TIME + 2).unwrap();
+    assert!(handle.join().unwrap() <= 1);
+}
