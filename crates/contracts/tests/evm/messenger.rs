@@ -323,3 +323,29 @@ fn relay_refuses_a_messenger_log_that_is_not_sent_message() {
     let outcome = destination.send(message.relay_tx(RELAYER));
     assert!(outcome.reverted_with::<L2ToL2CrossDomainMessenger::EventPayloadNotSentMessage>());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn sent_message_hash_equals_the_protocol_hash(
+        destination in proptest::prelude::any::<[u8; 32]>(),
+        target in proptest::prelude::any::<[u8; 20]>(),
+        message in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+    ) {
+        let destination = U256::from_be_bytes(destination);
+        let target = Address::from(target);
+        proptest::prop_assume!(destination != U256::from(SOURCE));
+        proptest::prop_assume!(target != CROSS_L2_INBOX && target != MESSENGER);
+        let (mut source, _) = chains();
+        let call = L2ToL2CrossDomainMessenger::sendMessageCall {
+            _destination: destination,
+            _target: target,
+            _message: message.clone().into(),
+        };
+        let sent = source.send(Tx::call(SENDER, MESSENGER, &call)).expect_success();
+        let hash = sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
+        let expected = reference::message_hash(destination, U256::from(SOURCE), U256::ZERO, SENDER, target, &message);
+        proptest::prop_assert_eq!(hash, expected);
+    }
+}
