@@ -1,5 +1,6 @@
-//! Property: whatever order transactions arrive in, `best_transactions` yields each sender's nonces strictly
-//! ascending from the account nonce without gaps, and exactly the pending run.
+//! Properties: whatever order transactions arrive in, `best_transactions` yields each sender's nonces strictly
+//! ascending from the account nonce without gaps, exactly the pending run, greedily by tip; and the pool's
+//! indexes stay consistent over random histories.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -10,9 +11,10 @@ use superlink_txpool::AccountReader;
 
 use crate::helpers::{BASE_FEE, GWEI, account, funded, impersonated, pool};
 
-/// Per sender: the set of nonces it submits; per transaction: a tip in gwei.
-fn submissions() -> impl Strategy<Value = Vec<(u8, u64, u128)>> {
+/// Submissions (sender index, nonce, tip in gwei), and the same submissions in a random arrival order.
+fn submissions() -> impl Strategy<Value = (Vec<(u8, u64, u128)>, Vec<(u8, u64, u128)>)> {
     prop::collection::vec((1u8..=4, 0u64..8, 1u128..50), 1..40)
+        .prop_flat_map(|submitted| (Just(submitted.clone()), Just(submitted).prop_shuffle()))
 }
 
 proptest! {
@@ -20,31 +22,35 @@ proptest! {
 
     #[test]
     fn best_transactions_keep_nonces_consecutive(
-        submitted in submissions(),
-        order in any::<prop::sample::Index>(),
+        (submitted, arrivals) in submissions(),
         base_fee_gwei in 0u64..3,
     ) {
         let senders: Vec<Address> = (1..=4).map(account).collect();
         let state = funded(&senders);
         let mut pool = pool();
-        // Rotate the submissions by a random offset, and also try them reversed, for two arrival orders.
-        let rotate = order.index(submitted.len());
-        let mut arrivals = submitted.clone();
-        arrivals.rotate_left(rotate);
-        if rotate % 2 == 1 {
-            arrivals.reverse();
-        }
         for (sender, nonce, tip) in arrivals {
             // Fee caps all above the base fee; refusals (replacements too cheap) are fine.
             let _ = pool.add_transaction(impersonated(account(sender), nonce, 100 * GWEI, tip * GWEI), &state);
         }
 
         let base_fee = base_fee_gwei * BASE_FEE;
+        let pending: HashMap<Address, Vec<_>> =
+            senders.iter().map(|sender| (*sender, pool.sender_transactions(*sender).pending)).collect();
         let mut next: HashMap<Address, u64> = HashMap::new();
         for tx in pool.best_transactions(base_fee) {
             let expected = next.entry(tx.sender()).or_insert(0);
             prop_assert_eq!(tx.nonce(), *expected, "sender {} out of order", tx.sender());
             *expected += 1;
+            // Greedy by tip: no other sender's next executable transaction pays more than the one yielded.
+            let tip = tx.effective_tip(base_fee);
+            for (sender, txs) in &pending {
+                let head = next.get(sender).copied().unwrap_or(0) as usize;
+                if *sender != tx.sender()
+                    && let Some(other) = txs.get(head)
+                {
+                    prop_assert!(other.effective_tip(base_fee) <= tip, "{other:?} pays more than {tx:?}");
+                }
+            }
         }
         // Exactly the pending run: nonces 0.. up to the first nonce the sender did not submit.
         for sender in senders {
