@@ -11,8 +11,11 @@ use superlink_txpool::AccountReader;
 
 use crate::helpers::{BASE_FEE, GWEI, account, funded, impersonated, pool};
 
-/// Submissions (sender index, nonce, tip in gwei), and the same submissions in a random arrival order.
-fn submissions() -> impl Strategy<Value = (Vec<(u8, u64, u128)>, Vec<(u8, u64, u128)>)> {
+/// One submission: sender index, nonce, tip in gwei.
+type Submission = (u8, u64, u128);
+
+/// Submissions, and the same submissions in a random arrival order.
+fn submissions() -> impl Strategy<Value = (Vec<Submission>, Vec<Submission>)> {
     prop::collection::vec((1u8..=4, 0u64..8, 1u128..50), 1..40)
         .prop_flat_map(|submitted| (Just(submitted.clone()), Just(submitted).prop_shuffle()))
 }
