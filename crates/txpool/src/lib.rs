@@ -1,18 +1,6 @@
-//! # superlink-txpool
-//!
-//! The transaction pool of an OP Stack chain, as pure logic over alloy and op-alloy types: no EVM, no
-//! networking, no locking.
-//!
-//! - [`decode_raw_transaction`] turns `eth_sendRawTransaction` bytes into a [`PoolTransaction`] (EIP-2718
-//!   envelope, sender recovered); [`PoolTransaction::impersonated`] builds an unsigned one whose sender the
-//!   caller names. Deposits never enter the pool.
-//! - [`TxPool::add_transaction`] applies geth's admission rules (typed in [`InsertError`]) and the owner's
-//!   [`AdmissionCheck`] hook, reading account state through [`AccountReader`].
-//! - Each sender's transactions are split into pending (consecutive nonces from the account nonce) and queued
-//!   (after a gap); filling the gap promotes them.
-//! - [`TxPool::best_transactions`] yields pending transactions by effective tip, each sender's in nonce order;
-//!   [`TxPool::remove_mined`], [`TxPool::on_new_block`] and [`TxPool::reinsert`] follow the chain.
-//! - Limits and eviction are described on [`PoolConfig`].
+//! Transaction pool of an OP Stack chain: decoding, admission, pending and queued subpools, block-building
+//! order, revalidation and limits.
+#![doc = include_str!("../README.md")]
 
 pub mod admission;
 pub mod config;
