@@ -3,9 +3,13 @@
 
 mod common;
 
+use std::net::SocketAddr;
+
 use alloy_primitives::{B256, U256, keccak256};
 use common::{Chain, Service, head_of, hex_u64};
-use superlink_protocol::{Identifier, access_list_keys};
+use superlink_protocol::{Identifier, SafetyLevel, access_list_keys};
+use superlink_testkit::free_port;
+use superlink_verifier::{CheckError, ExecutingDescriptor, MessageChecker, RemoteChecker};
 
 fn keys(id: &Identifier, msg_hash: B256) -> Vec<B256> {
     access_list_keys(id, msg_hash)
@@ -16,7 +20,8 @@ async fn a_valid_message_is_accepted_and_its_block_becomes_cross_unsafe_while_ba
     let a = Chain::start(901);
     let b = Chain::start(902);
     let datadir = tempfile::tempdir().unwrap();
-    let service = Service::start(&[&a, &b], datadir.path()).await;
+    let metrics_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+    let service = Service::start_with_metrics(&[&a, &b], datadir.path(), Some(metrics_addr)).await;
 
     let (id, msg_hash) = a.emit(b"hello from 901");
     service.wait_indexed(901, id.block_number).await;
@@ -85,6 +90,31 @@ async fn a_valid_message_is_accepted_and_its_block_becomes_cross_unsafe_while_ba
     // Malformed entries: a checksum without its lookup.
     let err = service.check(&keys(&id, msg_hash)[1..], "unsafe", later).await.unwrap_err();
     assert_eq!(err.0, -32602, "{err:?}");
+
+    // The same answers through the remote message checker a tx-pool would use.
+    let remote = RemoteChecker::new(&format!("http://{}", service.addr)).unwrap();
+    let descriptor =
+        ExecutingDescriptor { timestamp: later, timeout: Some(60), chain_id: Some(U256::from(902)) };
+    remote.check_access_list(&keys(&id, msg_hash), SafetyLevel::CrossUnsafe, descriptor).await.unwrap();
+    let err = remote
+        .check_access_list(&keys(&id, keccak256(b"forged")), SafetyLevel::Unsafe, descriptor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CheckError::Remote { code: -320600, .. }), "{err:?}");
+    let outsider = ExecutingDescriptor { chain_id: Some(U256::from(7)), ..descriptor };
+    let err =
+        remote.check_access_list(&keys(&id, msg_hash), SafetyLevel::Unsafe, outsider).await.unwrap_err();
+    assert!(matches!(err, CheckError::Remote { code: -320501, .. }), "{err:?}");
+
+    // Prometheus metrics: heads per chain and level, checks counted.
+    let metrics = std::process::Command::new("curl")
+        .args(["-s", "-m", "5", &format!("http://{metrics_addr}/metrics")])
+        .output()
+        .unwrap();
+    let metrics = String::from_utf8_lossy(&metrics.stdout);
+    let expected_head = "superlink_verifier_head_block{chain=\"902\",level=\"cross-unsafe\"}";
+    assert!(metrics.contains(expected_head), "{metrics}");
+    assert!(metrics.contains("superlink_verifier_access_list_checks_total"), "{metrics}");
 
     service.stop().await;
 }

@@ -150,12 +150,22 @@ pub struct Service {
 impl Service {
     /// Starts the verifier over `chains` with its index in `datadir`.
     pub async fn start(chains: &[&Chain], datadir: &Path) -> Self {
+        Self::start_with_metrics(chains, datadir, None).await
+    }
+
+    /// Starts the verifier, serving Prometheus metrics on `metrics_addr` if given.
+    pub async fn start_with_metrics(
+        chains: &[&Chain],
+        datadir: &Path,
+        metrics_addr: Option<SocketAddr>,
+    ) -> Self {
         let rpc_urls: BTreeMap<u64, String> = chains.iter().map(|c| (c.id, c.url())).collect();
         let ids: Vec<u64> = chains.iter().map(|c| c.id).collect();
         let mut config = VerifierConfig::new(dependency_set(&ids), rpc_urls);
         config.datadir = datadir.to_path_buf();
         config.listen_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
         config.poll_interval = Duration::from_millis(100);
+        config.metrics_addr = metrics_addr;
         let addr = config.listen_addr;
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(run(config, async move {
