@@ -399,3 +399,100 @@ fn a_message_whose_target_reverts_shows_failed_and_is_not_relayed() {
     );
     assert_eq!(b.count_logs(MESSENGER, "RelayedMessage(uint256,uint256,bytes32,bytes32)"), 0);
 }
+
+/// `superlink verify` runs as a child process on the two chains, killed when dropped.
+struct Verifier(std::process::Child);
+
+impl Drop for Verifier {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn message_status_reports_the_source_safety_a_verifier_gives() {
+    let (a, b) = with_probes();
+    let (ua, ub) = (a.url(), b.url());
+    let dir = tempfile::tempdir().unwrap();
+    let deps = dir.path().join("deps.json");
+    std::fs::write(&deps, r#"{"dependencies": {"901": {}, "902": {}}}"#).unwrap();
+    let port = superlink_testkit::free_port();
+    let _verifier = Verifier(
+        Command::new(env!("CARGO_BIN_EXE_superlink"))
+            .arg("verify")
+            .arg("--deps")
+            .arg(&deps)
+            .args(["--rpc", &format!("901={ua}"), "--rpc", &format!("902={ub}")])
+            .arg("--datadir")
+            .arg(dir.path().join("index"))
+            .args(["--port", &port.to_string(), "--poll-interval-ms", "50"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("superlink verify starts"),
+    );
+    let verifier_url = format!("http://127.0.0.1:{port}");
+
+    let sent = ok_json(&[
+        "send-message",
+        "--from-rpc",
+        &ua,
+        "--to-chain",
+        "902",
+        "--target",
+        &PROBE.to_string(),
+        "--data",
+        &record_call(b"how safe?"),
+        "--private-key",
+        DEV_KEYS[0],
+    ]);
+    let tx = str_of(&sent, "transactionHash").to_string();
+    let levels = ["unsafe", "cross-unsafe", "local-safe", "safe", "finalized"];
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    let safety = loop {
+        let out = superlink(
+            &[
+                "message",
+                "status",
+                "--from-rpc",
+                &ua,
+                "--to-rpc",
+                &ub,
+                "--tx",
+                &tx,
+                "--verifier-url",
+                &verifier_url,
+                "--json",
+            ],
+            None,
+        );
+        if out.status.success() {
+            let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+            let safety = doc["messages"][0]["sourceSafety"].as_str().unwrap_or_default().to_string();
+            if levels.contains(&safety.as_str()) {
+                break safety;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the verifier never accepted the message: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    };
+    eprintln!("source safety reported by the verifier: {safety}");
+    let human = ok(&[
+        "message",
+        "status",
+        "--from-rpc",
+        &ua,
+        "--to-rpc",
+        &ub,
+        "--tx",
+        &tx,
+        "--verifier-url",
+        &verifier_url,
+    ]);
+    assert!(human.contains("source   "), "{human}");
+}

@@ -278,7 +278,7 @@ fn status_word(state: &DeliveryStatus) -> &'static str {
 }
 
 /// The safety of the message's source block, as the verifier at `url` judges its access-list entries for an
-/// execution on the destination now.
+/// execution in the destination's next block.
 async fn source_safety<C: ChainClient>(
     url: &str,
     dest: &C,
@@ -286,7 +286,8 @@ async fn source_safety<C: ChainClient>(
 ) -> Result<String, CliError> {
     let latest = dest.latest_block_number().await.map_err(failed)?;
     let now = dest.block(latest).await.map_err(failed)?.map(|b| b.timestamp).unwrap_or_default();
-    let timestamp = U64::from(now.max(message.identifier.timestamp));
+    // A relay sent now lands in the destination's next block, after its latest one and after the message.
+    let timestamp = U64::from(now.max(message.identifier.timestamp).saturating_add(1));
     supervisor_safety(url, &message.access_list_keys(), timestamp, message.destination()).await
 }
 
