@@ -7,7 +7,25 @@
 //! and timestamp?" ([`LogDb::log`]) in one B-tree lookup, or from memory for recent blocks.
 //!
 //! Appends are checked for continuity and are atomic; [`LogDb::rewind_to`] undoes a reorg; a crash leaves a
-//! consistent prefix. The byte layout is documented in [`layout`] and [`codec`].
+//! consistent prefix. The byte layout is documented in [`layout`] and [`codec`]; [`LogDb::check_invariants`]
+//! walks a store and checks it.
+//!
+//! ```
+//! use alloy_primitives::B256;
+//! use superlink_logdb::{BlockSeal, LogDb, LogDbConfig, LogEntry, SafetyHead};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let dir = tempfile::tempdir()?;
+//! let db = LogDb::open(dir.path().join("chain-901.redb"), LogDbConfig::default())?;
+//! let seal = BlockSeal { number: 7, hash: B256::repeat_byte(7), parent_hash: B256::ZERO, timestamp: 1000 };
+//! db.append_block(seal, &[LogEntry::plain(B256::repeat_byte(0xaa))])?;
+//! let (log, block) = db.log(7, 0)?.ok_or("log 0 of block 7 is indexed")?;
+//! assert_eq!((log.log_hash, block.timestamp), (B256::repeat_byte(0xaa), 1000));
+//! db.set_head(SafetyHead::CrossUnsafe, seal.id())?;
+//! db.check_invariants()?;
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod cache;
 pub mod codec;
