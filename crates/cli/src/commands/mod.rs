@@ -1,5 +1,6 @@
 //! The subcommands of `superlink`.
 
+mod autorelay;
 mod bridge;
 mod client;
 mod encode;
@@ -32,6 +33,8 @@ pub enum Command {
     /// Bridge SuperchainERC20 tokens or ETH to another chain.
     #[command(subcommand)]
     Bridge(bridge::BridgeCommand),
+    /// Relay every message sent between the given chains, until Ctrl-C or SIGTERM.
+    Autorelay(autorelay::AutorelayArgs),
 }
 
 /// Runs one subcommand to completion.
@@ -44,5 +47,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Relay(args) => messaging::relay(args),
         Command::Message(messaging::MessageCommand::Status(args)) => messaging::status(args),
         Command::Bridge(cmd) => bridge::run(cmd),
+        Command::Autorelay(args) => autorelay::run(args),
     }
 }
