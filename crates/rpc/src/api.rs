@@ -269,6 +269,14 @@ pub trait DevApi {
     #[method(name = "evm_increaseTime", aliases = ["anvil_increaseTime"])]
     async fn increase_time(&self, seconds: U64) -> RpcResult<u64>;
 
+    /// `evm_setAutomine` / `anvil_setAutomine`: turns mining on submission on or off.
+    #[method(name = "evm_setAutomine", aliases = ["anvil_setAutomine"])]
+    async fn set_automine(&self, enabled: bool) -> RpcResult<()>;
+
+    /// `anvil_getAutomine` / `hardhat_getAutomine`: whether transactions are mined on submission.
+    #[method(name = "anvil_getAutomine", aliases = ["hardhat_getAutomine"])]
+    async fn automine(&self) -> RpcResult<bool>;
+
     /// `evm_setNextBlockTimestamp` / `anvil_setNextBlockTimestamp`.
     #[method(name = "evm_setNextBlockTimestamp", aliases = ["anvil_setNextBlockTimestamp"])]
     async fn set_next_block_timestamp(&self, timestamp: U64) -> RpcResult<()>;

@@ -169,6 +169,17 @@ pub trait EthBackend: Send + Sync + 'static {
         Err(BackendError::Unsupported("evm_increaseTime"))
     }
 
+    /// Whether every accepted transaction is mined at once (dev).
+    fn automine(&self) -> BackendResult<bool> {
+        Err(BackendError::Unsupported("anvil_getAutomine"))
+    }
+
+    /// Turns mining on submission on or off (dev).
+    fn set_automine(&self, enabled: bool) -> BackendResult<()> {
+        let _ = enabled;
+        Err(BackendError::Unsupported("evm_setAutomine"))
+    }
+
     /// Fixes the timestamp of the next block (dev).
     fn set_next_block_timestamp(&self, timestamp: u64) -> BackendResult<()> {
         let _ = timestamp;

@@ -3,7 +3,10 @@
 //! automining, and the event channel every new block, pool entry and reorganisation is published on.
 
 use std::{
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{
+        Arc, Mutex, MutexGuard,
+        atomic::{AtomicBool, Ordering},
+    },
     time::{SystemTime, UNIX_EPOCH},
 };
 
@@ -18,7 +21,8 @@ use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
 use op_alloy_consensus::{OpTxEnvelope, OpTypedTransaction};
 use superlink_chain::{
-    Chain, ChainError, ExecutionOutcome, ReplacementOutcome, RewindOutcome, StoredBlock, state::WorldState,
+    Chain, ChainError, ExecutionOutcome, ReplacementOutcome, RewindOutcome, StoredBlock,
+    chain::SEQUENCER_FEE_VAULT, state::WorldState,
 };
 use superlink_txpool::{AccountReader, InsertError, PoolTransaction};
 use tokio::sync::broadcast;
@@ -75,7 +79,7 @@ pub struct ChainBackend {
     events: broadcast::Sender<ChainEvent>,
     signers: Vec<PrivateKeySigner>,
     clock: Mutex<DevClock>,
-    automine: bool,
+    automine: AtomicBool,
 }
 
 /// The RPC error for a chain failure; `block` is the block the request named, if any.
@@ -189,13 +193,13 @@ impl ChainBackend {
             events,
             signers: dev_signers,
             clock: Mutex::new(DevClock::default()),
-            automine: true,
+            automine: AtomicBool::new(true),
         }
     }
 
     /// Turns mining on submission on or off (off: the owner calls [`ChainBackend::mine_block`]).
-    pub fn with_automine(mut self, automine: bool) -> Self {
-        self.automine = automine;
+    pub fn with_automine(self, automine: bool) -> Self {
+        self.automine.store(automine, Ordering::Relaxed);
         self
     }
 
@@ -279,7 +283,11 @@ impl ChainBackend {
             let mut chain = self.lock();
             let added = chain.submit_transaction(tx).map_err(|e| chain_error(e, None))?;
             let _ = self.events.send(ChainEvent::PendingTransaction(added.hash));
-            let block = if self.automine { Some(self.mine_locked(&mut chain, None)?) } else { None };
+            let block = if self.automine.load(Ordering::Relaxed) {
+                Some(self.mine_locked(&mut chain, None)?)
+            } else {
+                None
+            };
             (added.hash, block)
         };
         if let Some(block) = block {
@@ -608,7 +616,9 @@ impl EthBackend for ChainBackend {
     }
 
     fn coinbase(&self) -> BackendResult<Address> {
-        Ok(self.lock().head().header.beneficiary)
+        let head = self.lock().head();
+        // Genesis has no builder; every built block pays the sequencer fee vault by default.
+        Ok(if head.number() == 0 { SEQUENCER_FEE_VAULT } else { head.header.beneficiary })
     }
 
     fn events(&self) -> broadcast::Receiver<ChainEvent> {
@@ -662,6 +672,15 @@ impl EthBackend for ChainBackend {
         let mut clock = self.clock();
         clock.offset += seconds;
         Ok(clock.offset)
+    }
+
+    fn automine(&self) -> BackendResult<bool> {
+        Ok(self.automine.load(Ordering::Relaxed))
+    }
+
+    fn set_automine(&self, enabled: bool) -> BackendResult<()> {
+        self.automine.store(enabled, Ordering::Relaxed);
+        Ok(())
     }
 
     fn set_next_block_timestamp(&self, timestamp: u64) -> BackendResult<()> {

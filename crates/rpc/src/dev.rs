@@ -54,6 +54,14 @@ impl<B: EthBackend> DevApiServer for RpcContext<B> {
         rpc(self.backend.increase_time(seconds.to()))
     }
 
+    async fn set_automine(&self, enabled: bool) -> RpcResult<()> {
+        rpc(self.backend.set_automine(enabled))
+    }
+
+    async fn automine(&self) -> RpcResult<bool> {
+        rpc(self.backend.automine())
+    }
+
     async fn set_next_block_timestamp(&self, timestamp: U64) -> RpcResult<()> {
         rpc(self.backend.set_next_block_timestamp(timestamp.to()))
     }

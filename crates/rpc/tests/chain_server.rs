@@ -314,6 +314,43 @@ async fn dev_accounts_impersonation_and_dev_methods_on_the_real_chain() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_automine_transactions_wait_in_the_pool_until_mined() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let dev0 = signer(DEV_KEY_0).address();
+    assert_eq!(result(addr, "anvil_getAutomine", json!([])).await, json!(true));
+    result(addr, "evm_setAutomine", json!([false])).await;
+    assert_eq!(result(addr, "anvil_getAutomine", json!([])).await, json!(false));
+    let filter = result(addr, "eth_newPendingTransactionFilter", json!([])).await;
+
+    let first = sign(DEV_KEY_0, TxFields::call(CHAIN_ID, 0, Address::with_last_byte(1), Bytes::new()));
+    let second = sign(DEV_KEY_0, TxFields::call(CHAIN_ID, 1, Address::with_last_byte(1), Bytes::new()));
+    let first = result(addr, "eth_sendRawTransaction", json!([first])).await;
+    let second = result(addr, "eth_sendRawTransaction", json!([second])).await;
+    assert_eq!(quantity(&result(addr, "eth_blockNumber", json!([])).await), 0);
+    assert_eq!(quantity(&result(addr, "eth_getTransactionCount", json!([dev0, "latest"])).await), 0);
+    assert_eq!(quantity(&result(addr, "eth_getTransactionCount", json!([dev0, "pending"])).await), 2);
+    let pending = result(addr, "eth_getTransactionByHash", json!([first])).await;
+    assert_eq!(pending["blockNumber"], Value::Null);
+    assert_eq!(result(addr, "eth_getTransactionReceipt", json!([first])).await, Value::Null);
+
+    result(addr, "evm_mine", json!([])).await;
+    let receipt = result(addr, "eth_getTransactionReceipt", json!([second])).await;
+    assert_eq!(quantity(&receipt["blockNumber"]), 1);
+    assert_eq!(quantity(&receipt["transactionIndex"]), 2);
+    let mut seen = Vec::new();
+    for _ in 0..100 {
+        seen.extend(result(addr, "eth_getFilterChanges", json!([filter])).await.as_array().unwrap().clone());
+        if seen.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(seen, vec![first, second]);
+    handle.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websocket_subscribers_see_real_blocks_and_logs() {
     let (handle, _) = start().await;
     let addr = handle.local_addr();

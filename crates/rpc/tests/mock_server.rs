@@ -389,6 +389,12 @@ async fn fee_history_and_proofs() {
     assert_eq!(history["baseFeePerGas"].as_array().unwrap().len(), 3);
     assert_eq!(history["gasUsedRatio"].as_array().unwrap().len(), 2);
     assert_eq!(history["reward"][0].as_array().unwrap().len(), 2);
+    // Quantities may come as JSON numbers too (as `cast rpc` sends them).
+    let history = result(addr, "eth_feeHistory", json!([2, "latest", []])).await;
+    assert_eq!(quantity(&history["oldestBlock"]), 2);
+    assert!(history.get("reward").is_none_or(Value::is_null));
+    result(addr, "anvil_mine", json!([2, 10])).await;
+    assert_eq!(quantity(&result(addr, "eth_blockNumber", json!([])).await), 5);
     let err = error(addr, "eth_feeHistory", json!(["0x2", "latest", [75.0, 25.0]])).await;
     assert_eq!(err["code"], json!(-32602));
 
