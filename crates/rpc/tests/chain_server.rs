@@ -161,6 +161,25 @@ async fn cast_reads_sends_and_finds_receipts_and_logs() {
     assert_eq!(receipts[0]["type"], json!("0x7e"));
     assert!(receipts[0].get("depositNonce").is_some(), "{}", receipts[0]);
     assert_eq!(receipts[1]["logs"][0]["data"], json!(word));
+
+    // cast parses OP blocks and deposit transactions.
+    let block = cast(args(&["block", "latest", "--full", "--json", "--rpc-url", &url])).await.unwrap();
+    let block: Value = serde_json::from_str(&block).unwrap();
+    let deposit_hash = block["transactions"][0]["hash"].as_str().unwrap().to_string();
+    let deposit = cast(args(&["tx", &deposit_hash, "--json", "--rpc-url", &url])).await.unwrap();
+    let deposit: Value = serde_json::from_str(&deposit).unwrap();
+    assert_eq!(deposit["type"], json!("0x7e"));
+    assert!(deposit["sourceHash"].is_string(), "{deposit}");
+    let nonce = cast(args(&["nonce", &dev0, "--rpc-url", &url])).await.unwrap();
+    assert_eq!(nonce, "3");
+    let code = cast(args(&["code", &logger, "--rpc-url", &url])).await.unwrap();
+    assert_eq!(code, format!("0x{LOGGER_RUNTIME}"));
+    let estimate = cast(args(&["estimate", "--rpc-url", &url, "--from", &dev0, &recipient, "--value", "1"]))
+        .await
+        .unwrap();
+    assert_eq!(estimate, "21000");
+    let gas_price: u128 = cast(args(&["gas-price", "--rpc-url", &url])).await.unwrap().parse().unwrap();
+    assert!(gas_price > 0);
     handle.stop().await;
 }
 
@@ -352,7 +371,7 @@ async fn without_automine_transactions_wait_in_the_pool_until_mined() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn websocket_subscribers_see_real_blocks_and_logs() {
-    let (handle, _) = start().await;
+    let (handle, backend) = start().await;
     let addr = handle.local_addr();
     let client = WsClientBuilder::default().build(handle.ws_url()).await.unwrap();
     let mut heads: Subscription<Value> =
@@ -399,5 +418,22 @@ async fn websocket_subscribers_see_real_blocks_and_logs() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_eq!(polled[0]["transactionHash"], call);
+
+    // A rewind takes the block away: subscribers and filters get its log again, flagged removed.
+    backend.rewind_to(1).unwrap();
+    let removed = tokio::time::timeout(Duration::from_secs(10), logs.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(removed["transactionHash"], call);
+    assert_eq!(removed["removed"], json!(true));
+    let mut polled = Value::Null;
+    for _ in 0..100 {
+        polled = result(addr, "eth_getFilterChanges", json!([filter])).await;
+        if !polled.as_array().unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(polled[0]["removed"], json!(true));
+    assert_eq!(quantity(&result(addr, "eth_blockNumber", json!([])).await), 1);
+    assert_eq!(result(addr, "eth_getTransactionReceipt", json!([call])).await, Value::Null);
     handle.stop().await;
 }
