@@ -16,8 +16,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_consensus::{Header, ReceiptWithBloom, TxReceipt};
+use alloy_consensus::{Block, BlockBody, Header, ReceiptWithBloom, TxReceipt};
 use alloy_eips::eip2718::Encodable2718;
+use alloy_eips::eip4895::Withdrawals;
 use alloy_primitives::{Address, B256, KECCAK256_EMPTY as KECCAK_EMPTY, U256, keccak256};
 use alloy_rpc_types_eth::EIP1186AccountProofResponse;
 use alloy_trie::{Nibbles, TrieAccount, proof::verify_proof, root::ordered_trie_root_with_encoder};
@@ -201,6 +202,23 @@ fn receipt_facts(receipt: &Value) -> Value {
     })
 }
 
+/// The parts of a transaction that do not depend on fees chosen from the node's prices.
+fn tx_facts(cast: &Cast, url: &str, hash: &str) -> Value {
+    let tx = cast_json(cast, &["tx", "--rpc-url", url, hash, "--json"]);
+    assert_eq!(tx["hash"], hash, "cast tx returns the transaction asked for");
+    json!({
+        "type": tx["type"],
+        "from": tx["from"],
+        "to": tx["to"],
+        "nonce": tx["nonce"],
+        "value": tx["value"],
+        "input": tx["input"],
+        "chainId": tx["chainId"],
+        "accessList": tx["accessList"],
+        "authorizationList": tx["authorizationList"],
+    })
+}
+
 /// The JSON-RPC error of a failed cast call: `(code, message)` from cast's `error code N: message` wording.
 fn rpc_error_of(stderr: &str) -> (i64, String) {
     let start = stderr.find("error code ").unwrap_or_else(|| panic!("no JSON-RPC error in: {stderr}"));
@@ -227,6 +245,16 @@ fn user_session(cast: &Cast, url: &str) -> Vec<(String, Value)> {
     let eip1559 = send(cast, url, KEY1, &[SINK_B, "--value", "3ether"]);
     assert_eq!(eip1559["type"], "0x2");
     record("eip-1559 transfer", receipt_facts(&eip1559));
+    for receipt in [&legacy, &eip2930, &eip1559] {
+        let hash = receipt["transactionHash"].as_str().unwrap();
+        let fetched = cast_json(cast, &["receipt", "--rpc-url", url, hash, "--json"]);
+        for field in ["transactionHash", "blockHash", "blockNumber", "transactionIndex", "cumulativeGasUsed"]
+        {
+            assert_eq!(fetched[field], receipt[field], "cast receipt agrees with cast send on {field}");
+        }
+        assert_eq!(receipt_facts(&fetched), receipt_facts(receipt));
+        record(&format!("tx of {}", receipt["type"]), tx_facts(cast, url, hash));
+    }
 
     // Contract deployment, then calls and state-changing sends.
     let deploy = send(cast, url, KEY0, &["--create", counter_bytecode()]);
@@ -272,6 +300,9 @@ fn user_session(cast: &Cast, url: &str) -> Vec<(String, Value)> {
     assert_eq!(delegated["type"], "0x4");
     assert_eq!(delegated["status"], "0x1", "the delegated call succeeds: {delegated}");
     record("eip-7702 delegated call", receipt_facts(&delegated));
+    let tx = tx_facts(cast, url, delegated["transactionHash"].as_str().unwrap());
+    assert_eq!(tx["authorizationList"][0]["address"].as_str().unwrap(), counter.to_lowercase());
+    record("eip-7702 transaction", tx);
     let designator = cast_ok(cast, &["code", "--rpc-url", url, ADDR2]);
     assert_eq!(designator, format!("0xef0100{}", counter.trim_start_matches("0x")).to_lowercase());
     let slot = cast_ok(cast, &["storage", "--rpc-url", url, ADDR2, "0"]);
@@ -440,6 +471,36 @@ fn check_proof(proof: &EIP1186AccountProofResponse, state_root: B256) {
         verify_proof(proof.storage_hash, Nibbles::unpack(key), value, &slot.proof)
             .unwrap_or_else(|err| panic!("storage proof of slot {:?} does not verify: {err}", slot.key));
     }
+}
+
+/// The served `size` of a block against the length of its RLP encoding as geth counts it (header,
+/// transactions, uncles, and the withdrawals list once the header commits to one), rebuilt from the served
+/// fields.
+fn check_block_size(cast: &Cast, url: &str, number: u64) {
+    let block = cast_json(cast, &["block", "--rpc-url", url, &number.to_string(), "--full", "--json"]);
+    let header: Header = serde_json::from_value(block.clone()).unwrap();
+    let txs: Vec<op_alloy_rpc_types::Transaction> =
+        serde_json::from_value(block["transactions"].clone()).unwrap();
+    let body = BlockBody {
+        transactions: txs.into_iter().map(|tx| tx.inner.inner.into_inner()).collect::<Vec<_>>(),
+        ommers: Vec::new(),
+        withdrawals: header.withdrawals_root.map(|_| Withdrawals::default()),
+    };
+    let length = alloy_rlp::Encodable::length(&Block { header, body });
+    let served = block.get("size").unwrap_or_else(|| panic!("{url}: block {number} has no `size`: {block}"));
+    assert_eq!(hex_u64(served), length as u64, "{url}: block {number}'s size is its RLP length");
+}
+
+#[test]
+#[ignore = "blocks are served without geth's `size` field"]
+fn blocks_report_their_size_like_geth() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let url = node.url();
+    let deploy = send(&cast, &url, KEY0, &["--create", counter_bytecode()]);
+    let transfer = send(&cast, &url, KEY1, &[SINK_A, "--value", "1"]);
+    check_block_size(&cast, &url, hex_u64(&deploy["blockNumber"]));
+    check_block_size(&cast, &url, hex_u64(&transfer["blockNumber"]));
 }
 
 #[test]
@@ -636,6 +697,34 @@ fn malformed_requests_get_geth_errors_and_the_node_keeps_serving() {
     let raw = sign_transfer(&cast, &url, KEY0, "901", "0", "1");
     let got = rpc_error(&url, "eth_sendRawTransaction", json!([raw]));
     expect("nonce too low", got, -32000, &|m| m.starts_with("nonce too low"));
+    // Less gas than a transfer needs.
+    let raw = cast_ok(
+        &cast,
+        &[
+            "mktx",
+            "--rpc-url",
+            &url,
+            "--private-key",
+            KEY1,
+            "--legacy",
+            "--chain",
+            "901",
+            "--nonce",
+            "0",
+            "--gas-limit",
+            "20000",
+            "--gas-price",
+            "10gwei",
+            SINK_A,
+            "--value",
+            "1",
+        ],
+    );
+    let got = rpc_error(&url, "eth_sendRawTransaction", json!([raw]));
+    expect("intrinsic gas too low", got, -32000, &|m| m.starts_with("intrinsic gas too low"));
+    // State of a block that does not exist.
+    let got = rpc_error(&url, "eth_getBalance", json!([ADDR0, "0xffffff"]));
+    expect("unknown block", got, -32000, &|m| m == "header not found");
     // More value than the balance.
     let raw = sign_transfer(&cast, &url, KEY1, "901", "0", "20000ether");
     let got = rpc_error(&url, "eth_sendRawTransaction", json!([raw]));
