@@ -400,10 +400,10 @@ fn a_message_whose_target_reverts_shows_failed_and_is_not_relayed() {
     assert_eq!(b.count_logs(MESSENGER, "RelayedMessage(uint256,uint256,bytes32,bytes32)"), 0);
 }
 
-/// `superlink verify` runs as a child process on the two chains, killed when dropped.
-struct Verifier(std::process::Child);
+/// A `superlink` service running as a child process, killed when dropped.
+struct Service(std::process::Child);
 
-impl Drop for Verifier {
+impl Drop for Service {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
@@ -418,7 +418,7 @@ fn message_status_reports_the_source_safety_a_verifier_gives() {
     let deps = dir.path().join("deps.json");
     std::fs::write(&deps, r#"{"dependencies": {"901": {}, "902": {}}}"#).unwrap();
     let port = superlink_testkit::free_port();
-    let _verifier = Verifier(
+    let _verifier = Service(
         Command::new(env!("CARGO_BIN_EXE_superlink"))
             .arg("verify")
             .arg("--deps")
@@ -495,4 +495,39 @@ fn message_status_reports_the_source_safety_a_verifier_gives() {
         &verifier_url,
     ]);
     assert!(human.contains("source   "), "{human}");
+}
+
+#[test]
+fn superlink_autorelay_delivers_messages_sent_with_cast_and_stops_on_sigterm() {
+    let (a, b) = two_chains();
+    let mut child = Service(
+        Command::new(env!("CARGO_BIN_EXE_superlink"))
+            .args(["autorelay", "--rpc", &a.url(), "--rpc", &b.url(), "--poll-interval-ms", "50"])
+            .env("SUPERLINK_PRIVATE_KEY", DEV_KEYS[2])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("superlink autorelay starts"),
+    );
+    // Sent after the relayer started (it follows new messages by default).
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
+    b.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["901"]);
+    let deadline = Instant::now() + std::time::Duration::from_secs(30);
+    while b.uint(COUNTER, "count()(uint256)", &[]) < U256::from(1)
+        || a.uint(COUNTER, "count()(uint256)", &[]) < U256::from(1)
+    {
+        assert!(Instant::now() < deadline, "the autorelayer did not deliver both messages");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let pid = child.0.id().to_string();
+    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    let out =
+        std::mem::replace(&mut child.0, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "autorelay should exit 0 on SIGTERM: {log}");
+    assert!(log.contains("message relayed"), "{log}");
+    assert!(log.contains("autorelay stopped"), "{log}");
+    assert_eq!(b.uint(COUNTER, "count()(uint256)", &[]), U256::from(1));
+    assert_eq!(a.uint(COUNTER, "count()(uint256)", &[]), U256::from(1));
 }
