@@ -44,7 +44,7 @@ pub struct MineRequest {
 }
 
 /// A chain as the JSON-RPC server sees it. Methods are synchronous and quick (the chain lives in memory);
-/// heavy work (calls, gas estimation, mining) is run by the server off the async reactor.
+/// the server runs every call on the blocking thread pool, off the async workers.
 pub trait EthBackend: Send + Sync + 'static {
     /// The chain ID (EIP-155).
     fn chain_id(&self) -> u64;

@@ -75,6 +75,7 @@ impl AccountReader for HeadAccounts<'_> {
 /// A chain served over JSON-RPC.
 #[derive(Debug)]
 pub struct ChainBackend {
+    chain_id: u64,
     chain: Arc<Mutex<Chain>>,
     events: broadcast::Sender<ChainEvent>,
     signers: Vec<PrivateKeySigner>,
@@ -189,6 +190,7 @@ impl ChainBackend {
     pub fn new(chain: Chain, dev_signers: Vec<PrivateKeySigner>) -> Self {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         ChainBackend {
+            chain_id: chain.chain_id(),
             chain: Arc::new(Mutex::new(chain)),
             events,
             signers: dev_signers,
@@ -389,7 +391,7 @@ fn sign(signer: &PrivateKeySigner, tx: OpTypedTransaction) -> BackendResult<OpTx
 
 impl EthBackend for ChainBackend {
     fn chain_id(&self) -> u64 {
-        self.lock().chain_id()
+        self.chain_id
     }
 
     fn block_number(&self) -> BackendResult<u64> {

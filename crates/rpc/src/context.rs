@@ -1,5 +1,6 @@
 //! What every method handler shares: the backend, the installed filters and the server's limits; and the
-//! helper that runs heavy backend work off the async reactor.
+//! helper that runs backend work on the blocking pool, so a long block build never stalls the async
+//! workers that serve other connections.
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},
@@ -83,7 +84,8 @@ impl<B: EthBackend> RpcContext<B> {
         self.filters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs `work` on the blocking thread pool (for calls, estimation, mining, log scans).
+    /// Runs `work` on the blocking thread pool (every backend call goes through here: the backend may hold a
+    /// lock while it mines or executes).
     pub async fn blocking<T, F>(&self, work: F) -> Result<T, ErrorObjectOwned>
     where
         T: Send + 'static,
@@ -97,9 +99,4 @@ impl<B: EthBackend> RpcContext<B> {
             }
         }
     }
-}
-
-/// Converts a backend result into a JSON-RPC result.
-pub fn rpc<T>(result: BackendResult<T>) -> Result<T, ErrorObjectOwned> {
-    result.map_err(|e| RpcError::Backend(e).into())
 }

@@ -7,7 +7,7 @@ use jsonrpsee::core::{RpcResult, async_trait};
 use crate::{
     api::{DevApiServer, EvmMineParam},
     backend::{EthBackend, MineRequest},
-    context::{RpcContext, rpc},
+    context::RpcContext,
 };
 
 /// The mine request `evm_mine` stands for.
@@ -51,43 +51,45 @@ impl<B: EthBackend> DevApiServer for RpcContext<B> {
     }
 
     async fn increase_time(&self, seconds: U64) -> RpcResult<u64> {
-        rpc(self.backend.increase_time(seconds.to()))
+        self.blocking(move |backend| backend.increase_time(seconds.to())).await
     }
 
     async fn set_automine(&self, enabled: bool) -> RpcResult<()> {
-        rpc(self.backend.set_automine(enabled))
+        self.blocking(move |backend| backend.set_automine(enabled)).await
     }
 
     async fn automine(&self) -> RpcResult<bool> {
-        rpc(self.backend.automine())
+        self.blocking(move |backend| backend.automine()).await
     }
 
     async fn set_next_block_timestamp(&self, timestamp: U64) -> RpcResult<()> {
-        rpc(self.backend.set_next_block_timestamp(timestamp.to()))
+        self.blocking(move |backend| backend.set_next_block_timestamp(timestamp.to())).await
     }
 
     async fn set_balance(&self, address: Address, balance: U256) -> RpcResult<()> {
-        rpc(self.backend.set_balance(address, balance))
+        self.blocking(move |backend| backend.set_balance(address, balance)).await
     }
 
     async fn set_code(&self, address: Address, code: Bytes) -> RpcResult<()> {
-        rpc(self.backend.set_code(address, code))
+        self.blocking(move |backend| backend.set_code(address, code)).await
     }
 
     async fn set_storage_at(&self, address: Address, slot: U256, value: B256) -> RpcResult<bool> {
-        rpc(self.backend.set_storage_at(address, B256::from(slot), value)).map(|()| true)
+        self.blocking(move |backend| backend.set_storage_at(address, B256::from(slot), value))
+            .await
+            .map(|()| true)
     }
 
     async fn set_nonce(&self, address: Address, nonce: U64) -> RpcResult<()> {
-        rpc(self.backend.set_nonce(address, nonce.to()))
+        self.blocking(move |backend| backend.set_nonce(address, nonce.to())).await
     }
 
     async fn impersonate_account(&self, address: Address) -> RpcResult<()> {
-        rpc(self.backend.impersonate_account(address))
+        self.blocking(move |backend| backend.impersonate_account(address)).await
     }
 
     async fn stop_impersonating_account(&self, address: Address) -> RpcResult<()> {
-        rpc(self.backend.stop_impersonating_account(address))
+        self.blocking(move |backend| backend.stop_impersonating_account(address)).await
     }
 }
 

@@ -19,7 +19,7 @@ use jsonrpsee::{
 use crate::{
     api::EthApiServer,
     backend::{CallOverrides, EthBackend},
-    context::{RpcContext, rpc},
+    context::RpcContext,
     error::RpcError,
     filters::{FilterChanges, FilterId, FilterKind},
     log_query::bounded_log_filter,
@@ -32,8 +32,10 @@ fn block_or_latest(block: Option<BlockId>) -> BlockId {
 }
 
 impl<B: EthBackend> RpcContext<B> {
-    fn transaction_at(&self, block: BlockId, index: Index) -> RpcResult<Option<RpcTransaction>> {
-        let Some(block) = rpc(self.backend.block(block, true))? else { return Ok(None) };
+    async fn transaction_at(&self, block: BlockId, index: Index) -> RpcResult<Option<RpcTransaction>> {
+        let Some(block) = self.blocking(move |backend| backend.block(block, true)).await? else {
+            return Ok(None);
+        };
         Ok(match block.transactions {
             BlockTransactions::Full(mut transactions) => {
                 let index = usize::from(index);
@@ -43,8 +45,8 @@ impl<B: EthBackend> RpcContext<B> {
         })
     }
 
-    fn transaction_count_of(&self, block: BlockId) -> RpcResult<Option<U64>> {
-        let block = rpc(self.backend.block(block, false))?;
+    async fn transaction_count_of(&self, block: BlockId) -> RpcResult<Option<U64>> {
+        let block = self.blocking(move |backend| backend.block(block, false)).await?;
         Ok(block.map(|block| U64::from(block.transactions.len())))
     }
 
@@ -74,7 +76,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn block_number(&self) -> RpcResult<U64> {
-        rpc(self.backend.block_number()).map(U64::from)
+        self.blocking(move |backend| backend.block_number()).await.map(U64::from)
     }
 
     async fn syncing(&self) -> RpcResult<bool> {
@@ -82,19 +84,19 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn coinbase(&self) -> RpcResult<Address> {
-        rpc(self.backend.coinbase())
+        self.blocking(move |backend| backend.coinbase()).await
     }
 
     async fn accounts(&self) -> RpcResult<Vec<Address>> {
-        rpc(self.backend.accounts())
+        self.blocking(move |backend| backend.accounts()).await
     }
 
     async fn gas_price(&self) -> RpcResult<U256> {
-        rpc(self.backend.gas_price()).map(U256::from)
+        self.blocking(move |backend| backend.gas_price()).await.map(U256::from)
     }
 
     async fn max_priority_fee_per_gas(&self) -> RpcResult<U256> {
-        rpc(self.backend.max_priority_fee_per_gas()).map(U256::from)
+        self.blocking(move |backend| backend.max_priority_fee_per_gas()).await.map(U256::from)
     }
 
     async fn fee_history(
@@ -117,27 +119,27 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<RpcBlock>> {
-        rpc(self.backend.block(BlockId::Number(block), full))
+        self.blocking(move |backend| backend.block(BlockId::Number(block), full)).await
     }
 
     async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<RpcBlock>> {
-        rpc(self.backend.block(BlockId::from(hash), full))
+        self.blocking(move |backend| backend.block(BlockId::from(hash), full)).await
     }
 
     async fn block_transaction_count_by_number(&self, block: BlockNumberOrTag) -> RpcResult<Option<U64>> {
-        self.transaction_count_of(BlockId::Number(block))
+        self.transaction_count_of(BlockId::Number(block)).await
     }
 
     async fn block_transaction_count_by_hash(&self, hash: B256) -> RpcResult<Option<U64>> {
-        self.transaction_count_of(BlockId::from(hash))
+        self.transaction_count_of(BlockId::from(hash)).await
     }
 
     async fn block_receipts(&self, block: BlockId) -> RpcResult<Option<Vec<RpcReceipt>>> {
-        rpc(self.backend.block_receipts(block))
+        self.blocking(move |backend| backend.block_receipts(block)).await
     }
 
     async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
-        rpc(self.backend.transaction_by_hash(hash))
+        self.blocking(move |backend| backend.transaction_by_hash(hash)).await
     }
 
     async fn transaction_by_block_number_and_index(
@@ -145,7 +147,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
         block: BlockNumberOrTag,
         index: Index,
     ) -> RpcResult<Option<RpcTransaction>> {
-        self.transaction_at(BlockId::Number(block), index)
+        self.transaction_at(BlockId::Number(block), index).await
     }
 
     async fn transaction_by_block_hash_and_index(
@@ -153,11 +155,11 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
         hash: B256,
         index: Index,
     ) -> RpcResult<Option<RpcTransaction>> {
-        self.transaction_at(BlockId::from(hash), index)
+        self.transaction_at(BlockId::from(hash), index).await
     }
 
     async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
-        rpc(self.backend.transaction_receipt(hash))
+        self.blocking(move |backend| backend.transaction_receipt(hash)).await
     }
 
     async fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
@@ -220,19 +222,22 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
-        rpc(self.backend.balance(address, block_or_latest(block)))
+        self.blocking(move |backend| backend.balance(address, block_or_latest(block))).await
     }
 
     async fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
-        rpc(self.backend.transaction_count(address, block_or_latest(block))).map(U64::from)
+        self.blocking(move |backend| backend.transaction_count(address, block_or_latest(block)))
+            .await
+            .map(U64::from)
     }
 
     async fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
-        rpc(self.backend.code(address, block_or_latest(block)))
+        self.blocking(move |backend| backend.code(address, block_or_latest(block))).await
     }
 
     async fn storage_at(&self, address: Address, slot: U256, block: Option<BlockId>) -> RpcResult<B256> {
-        rpc(self.backend.storage_at(address, B256::from(slot), block_or_latest(block)))
+        self.blocking(move |backend| backend.storage_at(address, B256::from(slot), block_or_latest(block)))
+            .await
     }
 
     async fn proof(
