@@ -449,7 +449,7 @@ async fn confirm<C: ChainClient>(
             Ok(receipt) => Step::Relayed { tx, gas_used: receipt.gas_used },
             Err(e) => Step::Failed(e),
         },
-        Ok(None) if sent_at.elapsed() > timeout => {
+        Ok(None) | Err(ChainError::Unreachable { .. }) if sent_at.elapsed() > timeout => {
             Step::Failed(RelayError::ReceiptTimeout { tx, waited_ms: sent_at.elapsed().as_millis() })
         }
         Ok(None) => Step::Waiting,

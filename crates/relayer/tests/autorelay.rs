@@ -206,3 +206,24 @@ async fn refusals_that_can_pass_are_retried_until_the_message_is_delivered() {
     );
     assert_eq!(count(&b), U256::from(1));
 }
+
+/// Another sender using the relayer's key makes its remembered nonce stale: the node refuses the relay, the
+/// relayer learns the nonce again and the retry delivers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nonce_race_is_retried_with_a_fresh_nonce() {
+    let (a, b) = two_chains();
+    let mut relayer = relayer(&a, &b, DEV_KEYS[1], config()).await;
+    a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
+    settle(&mut relayer).await;
+    assert_eq!(relayer.stats().relayed, 1);
+
+    let elsewhere = address_of(DEV_KEYS[3]).to_string();
+    b.send(DEV_KEYS[1], address_of(DEV_KEYS[3]), "", &["--value", "1"]);
+    b.cast(&["send", "--private-key", DEV_KEYS[1], &elsewhere, "--value", "1"]).unwrap();
+    a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
+    settle(&mut relayer).await;
+    let stats = relayer.stats();
+    assert_eq!(stats.relayed, 2, "{stats:?} {:?}", relayer.given_up());
+    assert!(stats.retries >= 1, "the stale nonce was refused once: {stats:?}");
+    assert_eq!(count(&b), U256::from(2));
+}

@@ -175,7 +175,9 @@ async fn select<C: ChainClient>(
         }
         None => all.iter().filter(|m| m.destination() == dest_id).cloned().collect(),
     };
-    if let Some(other) = picked.iter().chain(all.first()).find(|m| m.destination() != dest_id) {
+    let misaddressed =
+        if picked.is_empty() { all.first() } else { picked.iter().find(|m| m.destination() != dest_id) };
+    if let Some(other) = misaddressed {
         return Err(failed(RelayError::WrongDestination {
             message_hash: other.message_hash,
             destination: other.destination(),
