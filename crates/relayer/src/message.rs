@@ -192,4 +192,35 @@ mod tests {
             Err(RelayError::InconsistentSource(_))
         ));
     }
+
+    proptest::proptest! {
+        /// Whatever the message, the relay built from its log carries the log's exact payload, and the hashes
+        /// are the protocol's.
+        #[test]
+        fn any_sent_message_round_trips_through_its_log(
+            destination in proptest::prelude::any::<u64>(),
+            nonce in proptest::prelude::any::<u64>(),
+            target in proptest::prelude::any::<[u8; 20]>(),
+            sender in proptest::prelude::any::<[u8; 20]>(),
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            log_index in proptest::prelude::any::<u32>(),
+            source in proptest::prelude::any::<u64>(),
+        ) {
+            let sent = SentMessage {
+                destination: U256::from(destination),
+                target: Address::from(target),
+                nonce: U256::from(nonce),
+                sender: Address::from(sender),
+                message: Bytes::from(body),
+            };
+            let block = block();
+            let log = log_of(L2_TO_L2_CROSS_DOMAIN_MESSENGER, &sent, log_index, &block);
+            let m = RelayableMessage::from_log(&log, block.timestamp, U256::from(source)).unwrap().unwrap();
+            proptest::prop_assert_eq!(&m.sent, &sent);
+            proptest::prop_assert_eq!(m.payload.to_vec(), payload_from_log(&log.topics, &log.data));
+            proptest::prop_assert_eq!(m.message_hash, sent.message_hash(U256::from(source)));
+            proptest::prop_assert_eq!(m.identifier.log_index, log_index);
+            proptest::prop_assert_eq!(m.access_list_keys(), access_list_keys(&m.identifier, keccak256(&m.payload)));
+        }
+    }
 }
