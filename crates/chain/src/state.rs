@@ -94,6 +94,15 @@ pub struct WorldState {
     pub(crate) storage_roots: HashMap<Address, B256>,
     /// Accounts whose storage changed since their storage root was computed.
     pub(crate) dirty_storage: HashSet<Address>,
+    /// Hash of the account-trie node at each non-empty 3-nibble prefix, as of the last state root.
+    pub(crate) bucket_hashes: BTreeMap<u16, B256>,
+    /// 3-nibble prefixes with an account changed since the last state root.
+    pub(crate) dirty_buckets: HashSet<u16>,
+}
+
+/// The 3-nibble prefix (0..4096) of a hashed address: the account-trie bucket it falls in.
+pub(crate) fn bucket_of(hashed_address: &B256) -> u16 {
+    (u16::from(hashed_address[0]) << 4) | (u16::from(hashed_address[1]) >> 4)
 }
 
 impl WorldState {
@@ -169,10 +178,12 @@ impl WorldState {
     pub fn set_info(&mut self, address: Address, info: AccountInfo, diff: &mut StateDiff) {
         let old = self.info(&address);
         diff.accounts.entry(address).or_insert(old);
+        let hashed = keccak256(address);
+        self.dirty_buckets.insert(bucket_of(&hashed));
         match self.accounts.get_mut(&address) {
             Some(account) => account.info = info,
             None => {
-                self.hashed_index.insert(keccak256(address), address);
+                self.hashed_index.insert(hashed, address);
                 self.accounts.insert(address, Account { info, storage: HashMap::new() });
                 self.dirty_storage.insert(address);
             }
@@ -218,7 +229,9 @@ impl WorldState {
         let old = self.info(&address);
         diff.accounts.entry(address).or_insert(old);
         self.accounts.remove(&address);
-        self.hashed_index.remove(&keccak256(address));
+        let hashed = keccak256(address);
+        self.dirty_buckets.insert(bucket_of(&hashed));
+        self.hashed_index.remove(&hashed);
         self.storage_roots.remove(&address);
         self.dirty_storage.remove(&address);
     }

@@ -1,5 +1,11 @@
 //! Merkle-Patricia roots of the world state: storage roots (recomputed only for accounts whose storage
 //! changed), the account-trie state root, and EIP-1186 account and storage proofs.
+//!
+//! The account trie is kept incrementally in 4096 buckets, one per 3-nibble prefix of the hashed address:
+//! the hash of the trie node at each prefix is cached and recomputed only when an account under it
+//! changed. Where two or more buckets share their 2-nibble prefix, the node at each 3-nibble prefix is a
+//! child of a branch node, so its cached hash is fed to the hash builder as a branch child; elsewhere (a
+//! sparse trie) the bucket's leaves are fed in full.
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
 use alloy_rlp::Encodable;
@@ -9,7 +15,7 @@ use alloy_trie::{
     proof::{ProofNodes, ProofRetainer},
 };
 
-use crate::state::{Account, WorldState};
+use crate::state::{Account, WorldState, bucket_of};
 
 /// Storage root of one account's slots, computed from scratch.
 pub fn storage_root(account: &Account) -> B256 {
@@ -43,6 +49,7 @@ pub fn refresh_storage_roots(state: &mut WorldState) {
     let dirty: Vec<Address> = state.dirty_storage.drain().collect();
     for address in dirty {
         let root = state.account(&address).map(storage_root);
+        state.dirty_buckets.insert(bucket_of(&keccak256(address)));
         match root {
             Some(root) => {
                 state.storage_roots.insert(address, root);
@@ -68,10 +75,77 @@ fn trie_account(state: &WorldState, address: &Address, account: &Account) -> Tri
     }
 }
 
-/// The state root: refreshes stale storage roots, then hashes the account trie in key order.
+/// The state root: refreshes stale storage roots and stale bucket hashes, then assembles the account
+/// trie from the cached bucket hashes.
 pub fn state_root(state: &mut WorldState) -> B256 {
     refresh_storage_roots(state);
-    account_trie(state, None).0
+    let dirty: Vec<u16> = state.dirty_buckets.drain().collect();
+    for bucket in dirty {
+        match bucket_node_hash(state, bucket) {
+            Some(hash) => {
+                state.bucket_hashes.insert(bucket, hash);
+            }
+            None => {
+                state.bucket_hashes.remove(&bucket);
+            }
+        }
+    }
+    let mut builder = HashBuilder::default();
+    let mut encoded = Vec::with_capacity(110);
+    let buckets: Vec<(u16, B256)> =
+        state.bucket_hashes.iter().map(|(bucket, hash)| (*bucket, *hash)).collect();
+    let mut index = 0;
+    while index < buckets.len() {
+        let group = buckets[index].0 >> 4;
+        let end = buckets[index..]
+            .iter()
+            .position(|(bucket, _)| bucket >> 4 != group)
+            .map_or(buckets.len(), |n| index + n);
+        let shared_branch = end - index >= 2;
+        for (bucket, hash) in &buckets[index..end] {
+            if shared_branch {
+                builder.add_branch(bucket_path(*bucket), *hash, false);
+            } else {
+                for (hashed, address) in bucket_accounts(state, *bucket) {
+                    let Some(account) = state.account(address) else { continue };
+                    encoded.clear();
+                    trie_account(state, address, account).encode(&mut encoded);
+                    builder.add_leaf(Nibbles::unpack(*hashed), &encoded);
+                }
+            }
+        }
+        index = end;
+    }
+    builder.root()
+}
+
+/// The nibble path of a bucket.
+fn bucket_path(bucket: u16) -> Nibbles {
+    Nibbles::from_nibbles([(bucket >> 8) as u8, ((bucket >> 4) & 0xf) as u8, (bucket & 0xf) as u8])
+}
+
+/// The accounts whose hashed address falls in `bucket`, in key order.
+fn bucket_accounts(state: &WorldState, bucket: u16) -> impl Iterator<Item = (&B256, &Address)> {
+    let mut start = B256::ZERO;
+    start[0] = (bucket >> 4) as u8;
+    start[1] = ((bucket & 0xf) as u8) << 4;
+    state.hashed_index.range(start..).take_while(move |(hashed, _)| bucket_of(hashed) == bucket)
+}
+
+/// Hash of the account-trie node at the bucket's 3-nibble path (`None` for an empty bucket): the root of
+/// the trie of the bucket's keys with their first three nibbles removed.
+fn bucket_node_hash(state: &WorldState, bucket: u16) -> Option<B256> {
+    let mut builder = HashBuilder::default();
+    let mut encoded = Vec::with_capacity(110);
+    let mut any = false;
+    for (hashed, address) in bucket_accounts(state, bucket) {
+        let Some(account) = state.account(address) else { continue };
+        encoded.clear();
+        trie_account(state, address, account).encode(&mut encoded);
+        builder.add_leaf(Nibbles::unpack(*hashed).slice(3..), &encoded);
+        any = true;
+    }
+    any.then(|| builder.root())
 }
 
 fn account_trie(state: &WorldState, target: Option<Nibbles>) -> (B256, ProofNodes) {
@@ -107,6 +181,51 @@ pub fn full_state_root(state: &WorldState) -> B256 {
         builder.add_leaf(Nibbles::unpack(*hashed), &encoded);
     }
     builder.root()
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{Address, U256, keccak256};
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::state::{AccountInfo, StateDiff};
+
+    fn address(i: u64) -> Address {
+        Address::from_word(keccak256(i.to_be_bytes()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+        /// Dense and sparse tries alike: the bucketed root equals a full recomputation after every round
+        /// of creations, balance changes, storage writes and deletions.
+        #[test]
+        fn bucketed_root_equals_full_recomputation(
+            accounts in prop_oneof![Just(3u64), Just(40), Just(3000)],
+            rounds in proptest::collection::vec(proptest::collection::vec((0u64..4000, 0u8..4), 1..60), 1..4),
+        ) {
+            let mut state = WorldState::new();
+            let mut diff = StateDiff::default();
+            for i in 0..accounts {
+                let info = AccountInfo { balance: U256::from(i + 1), ..AccountInfo::default() };
+                state.set_info(address(i), info, &mut diff);
+            }
+            prop_assert_eq!(state_root(&mut state), full_state_root(&state));
+            for round in rounds {
+                for (i, action) in round {
+                    let target = address(i % (accounts * 2));
+                    match action {
+                        0 => state.set_info(target, AccountInfo { nonce: i, ..AccountInfo::default() }, &mut diff),
+                        1 => state.set_storage(target, U256::from(i % 3), U256::from(i), &mut diff),
+                        2 => state.remove_account(target, &mut diff),
+                        _ => state.set_storage(target, U256::from(i % 3), U256::ZERO, &mut diff),
+                    }
+                }
+                prop_assert_eq!(state_root(&mut state), full_state_root(&state));
+            }
+        }
+    }
 }
 
 /// An EIP-1186 proof of an account and some of its storage slots against the state's root.
