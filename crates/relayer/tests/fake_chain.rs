@@ -1,0 +1,257 @@
+//! The autorelayer's decisions against in-memory chains that implement [`ChainClient`] directly (no sockets):
+//! a destination that does not answer is retried until it does, and a message for a chain nobody serves is
+//! given up without a transaction.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    collections::{HashMap, HashSet},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use alloy_consensus::{Transaction, TxEnvelope};
+use alloy_eips::eip2718::Decodable2718;
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_sol_types::SolCall;
+use superlink_protocol::{
+    SentMessage,
+    messenger::abi::{relayMessageCall, successfulMessagesCall},
+    predeploys::L2_TO_L2_CROSS_DOMAIN_MESSENGER as MESSENGER,
+};
+use superlink_relayer::{
+    Autorelayer, AutorelayerConfig, Backoff, BlockInfo, CallRequest, ChainClient, ChainError, FeeEstimate,
+    LogFilter, LogInfo, ReceiptInfo, StartFrom, Wallet,
+};
+
+const RELAYER_KEY: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+
+#[derive(Default)]
+struct State {
+    latest: u64,
+    blocks: HashMap<u64, BlockInfo>,
+    logs: Vec<LogInfo>,
+    relayed: HashSet<B256>,
+    receipts: HashMap<B256, ReceiptInfo>,
+    unreachable: bool,
+    nonce: u64,
+    transactions: usize,
+}
+
+/// An in-memory chain whose messenger relays every well-formed message once.
+#[derive(Clone)]
+struct FakeChain {
+    name: String,
+    id: U256,
+    state: Arc<Mutex<State>>,
+}
+
+impl FakeChain {
+    fn new(id: u64) -> Self {
+        Self { name: format!("fake-{id}"), id: U256::from(id), state: Arc::default() }
+    }
+
+    fn set_unreachable(&self, down: bool) {
+        self.state.lock().unwrap().unreachable = down;
+    }
+
+    fn transactions(&self) -> usize {
+        self.state.lock().unwrap().transactions
+    }
+
+    /// Mines a block holding one `SentMessage` to `destination`.
+    fn send_message(&self, destination: u64, nonce: u64) {
+        let sent = SentMessage {
+            destination: U256::from(destination),
+            target: Address::repeat_byte(0x51),
+            nonce: U256::from(nonce),
+            sender: Address::repeat_byte(0x10),
+            message: Bytes::from_static(b"hello"),
+        };
+        let (topics, data) = sent.encode_log();
+        let mut s = self.state.lock().unwrap();
+        s.latest += 1;
+        let number = s.latest;
+        let block = BlockInfo {
+            number,
+            hash: keccak256(number.to_be_bytes()),
+            timestamp: 1_000 + number,
+            base_fee_per_gas: Some(1),
+        };
+        s.blocks.insert(number, block);
+        s.logs.push(LogInfo {
+            address: MESSENGER,
+            topics,
+            data,
+            block_number: number,
+            block_hash: block.hash,
+            log_index: 0,
+            transaction_hash: B256::repeat_byte(number as u8),
+            block_timestamp: None,
+        });
+    }
+
+    fn down(&self) -> Result<(), ChainError> {
+        if self.state.lock().unwrap().unreachable {
+            return Err(ChainError::Unreachable {
+                endpoint: self.name.clone(),
+                reason: "connection refused".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn message_hash_of_relay(input: &[u8]) -> B256 {
+    let call = relayMessageCall::abi_decode(input).unwrap();
+    let payload = &call._sentMessage;
+    let topics: Vec<B256> = payload[..128].chunks(32).map(B256::from_slice).collect();
+    let sent = SentMessage::decode_log(MESSENGER, &topics, &payload[128..]).unwrap().unwrap();
+    sent.message_hash(call._id.4)
+}
+
+impl ChainClient for FakeChain {
+    fn endpoint(&self) -> &str {
+        &self.name
+    }
+
+    async fn chain_id(&self) -> Result<U256, ChainError> {
+        Ok(self.id)
+    }
+
+    async fn latest_block_number(&self) -> Result<u64, ChainError> {
+        self.down()?;
+        Ok(self.state.lock().unwrap().latest)
+    }
+
+    async fn block(&self, number: u64) -> Result<Option<BlockInfo>, ChainError> {
+        self.down()?;
+        Ok(self.state.lock().unwrap().blocks.get(&number).copied())
+    }
+
+    async fn receipt(&self, tx: B256) -> Result<Option<ReceiptInfo>, ChainError> {
+        self.down()?;
+        Ok(self.state.lock().unwrap().receipts.get(&tx).cloned())
+    }
+
+    async fn logs(&self, f: &LogFilter) -> Result<Vec<LogInfo>, ChainError> {
+        self.down()?;
+        let s = self.state.lock().unwrap();
+        Ok(s.logs
+            .iter()
+            .filter(|l| (f.from_block..=f.to_block).contains(&l.block_number))
+            .filter(|l| l.address == f.address && l.topics.first() == Some(&f.topic0))
+            .filter(|l| f.topic3.is_none() || l.topics.get(3) == f.topic3.as_ref())
+            .cloned()
+            .collect())
+    }
+
+    async fn call(&self, call: &CallRequest) -> Result<Bytes, ChainError> {
+        self.down()?;
+        if let Ok(q) = successfulMessagesCall::abi_decode(&call.input) {
+            let relayed = self.state.lock().unwrap().relayed.contains(&q._msgHash);
+            return Ok(successfulMessagesCall::abi_encode_returns(&relayed).into());
+        }
+        let _ = message_hash_of_relay(&call.input);
+        Ok(Bytes::new())
+    }
+
+    async fn estimate_gas(&self, call: &CallRequest) -> Result<u64, ChainError> {
+        self.call(call).await.map(|_| 100_000)
+    }
+
+    async fn pending_nonce(&self, _account: Address) -> Result<u64, ChainError> {
+        self.down()?;
+        Ok(self.state.lock().unwrap().nonce)
+    }
+
+    async fn fees(&self) -> Result<FeeEstimate, ChainError> {
+        self.down()?;
+        Ok(FeeEstimate { max_fee_per_gas: 2, max_priority_fee_per_gas: 1 })
+    }
+
+    async fn send_raw_transaction(&self, raw: Bytes) -> Result<B256, ChainError> {
+        self.down()?;
+        let tx = TxEnvelope::decode_2718(&mut raw.as_ref()).unwrap();
+        let mut s = self.state.lock().unwrap();
+        assert_eq!(tx.nonce(), s.nonce, "the relayer uses the chain's next nonce");
+        assert_eq!(tx.chain_id(), Some(self.id.to::<u64>()));
+        let hash = message_hash_of_relay(tx.input());
+        let first = s.relayed.insert(hash);
+        let tx_hash = keccak256(&raw);
+        s.nonce += 1;
+        s.transactions += 1;
+        s.latest += 1;
+        let receipt = ReceiptInfo {
+            transaction_hash: tx_hash,
+            block_number: s.latest,
+            block_hash: keccak256(s.latest.to_be_bytes()),
+            success: first,
+            gas_used: 50_000,
+            logs: Vec::new(),
+        };
+        s.receipts.insert(tx_hash, receipt);
+        Ok(tx_hash)
+    }
+}
+
+fn config() -> AutorelayerConfig {
+    AutorelayerConfig {
+        backoff: Backoff {
+            initial: Duration::from_millis(1),
+            max: Duration::from_millis(2),
+            max_attempts: 1000,
+        },
+        start: StartFrom::Genesis,
+        ..AutorelayerConfig::default()
+    }
+}
+
+async fn rounds(relayer: &mut Autorelayer<FakeChain>, n: usize) {
+    for _ in 0..n {
+        relayer.poll_once().await;
+        tokio::time::sleep(Duration::from_millis(3)).await;
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_destination_is_retried_until_it_answers() {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    a.send_message(902, 0);
+    b.set_unreachable(true);
+    rounds(&mut relayer, 10).await;
+    assert!(relayer.stats().retries >= 3, "{:?}", relayer.stats());
+    assert_eq!(relayer.pending_count(), 1);
+    assert!(relayer.given_up().is_empty());
+    assert_eq!(b.transactions(), 0);
+
+    b.set_unreachable(false);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 1, "{:?}", relayer.stats());
+    assert_eq!(relayer.pending_count(), 0);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(b.transactions(), 1, "delivered with a single transaction");
+}
+
+#[tokio::test]
+async fn a_message_for_a_chain_nobody_serves_is_given_up_without_a_transaction() {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    a.send_message(999, 0);
+    a.send_message(902, 1);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.given_up().len(), 1);
+    assert!(
+        relayer.given_up()[0].reason.contains("destination chain 999"),
+        "{}",
+        relayer.given_up()[0].reason
+    );
+    assert_eq!(relayer.stats().relayed, 1);
+    assert_eq!(b.transactions(), 1);
+    assert_eq!(a.transactions(), 0);
+    // The checkpoint moved past both messages: nothing is left to rescan.
+    assert_eq!(relayer.checkpoint().get(&U256::from(901)), Some(&3));
+}
