@@ -8,7 +8,8 @@
 //! know the source block yet, a nonce race, a transaction not mined in time) are retried with exponential
 //! backoff; failures that cannot (the target reverts, a message for a chain we do not serve) give the message
 //! up with a logged reason. [`Autorelayer::checkpoint`] gives, per chain, the block from which a restarted
-//! relayer must scan so that no unfinished message is missed.
+//! relayer must scan so that no unfinished message is missed. Counters are exported through `metrics`
+//! (`superlink_relayer_{messages_found,transactions_sent,relayed,retries,given_up}_total`).
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet},
@@ -314,6 +315,7 @@ impl<C: ChainClient> Autorelayer<C> {
             }
             found += 1;
             self.stats.messages_found += 1;
+            metrics::counter!("superlink_relayer_messages_found_total").increment(1);
             info!(
                 message = %hash, source = %chain_id, destination = %message.destination(),
                 block = message.identifier.block_number, log_index = message.identifier.log_index,
@@ -364,6 +366,7 @@ impl<C: ChainClient> Autorelayer<C> {
                 Step::Sent(tx) => {
                     sent += 1;
                     self.stats.transactions_sent += 1;
+                    metrics::counter!("superlink_relayer_transactions_sent_total").increment(1);
                     info!(message = %hash, destination = %message.destination(), tx = %tx, "relay sent");
                     if let Some(p) = self.pending.get_mut(&hash) {
                         p.in_flight = Some((tx, Instant::now()));
@@ -373,6 +376,7 @@ impl<C: ChainClient> Autorelayer<C> {
                 Step::Relayed { tx, gas_used } => {
                     finished += 1;
                     self.stats.relayed += 1;
+                    metrics::counter!("superlink_relayer_relayed_total").increment(1);
                     self.stats.gas_used += gas_used;
                     info!(message = %hash, tx = %tx, gas_used, "message relayed");
                     self.finish(hash);
@@ -418,6 +422,7 @@ impl<C: ChainClient> Autorelayer<C> {
         let delay = self.config.backoff.delay(failures);
         pending.next_attempt = Instant::now() + delay;
         self.stats.retries += 1;
+        metrics::counter!("superlink_relayer_retries_total").increment(1);
         info!(message = %hash, attempt = failures, retry_in_ms = delay.as_millis() as u64, error = %error,
             "relay failed; will retry");
     }
@@ -425,6 +430,7 @@ impl<C: ChainClient> Autorelayer<C> {
     fn give_up(&mut self, message: RelayableMessage, reason: String) {
         warn!(message = %message.message_hash, destination = %message.destination(), %reason, "giving up message");
         self.stats.given_up += 1;
+        metrics::counter!("superlink_relayer_given_up_total").increment(1);
         self.finished.insert(message.message_hash);
         self.given_up.push(GivenUp { message, reason });
     }
