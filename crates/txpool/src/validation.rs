@@ -33,7 +33,7 @@ pub fn intrinsic_gas(tx: &OpTxEnvelope, spec: SpecId) -> IntrinsicGas {
     IntrinsicGas { intrinsic: gas.initial_total_gas, floor }
 }
 
-/// Every check that does not read account state or the pool's contents, in the order geth applies them.
+/// Every check that does not read account state or the pool's contents, cheapest first.
 pub fn validate_stateless(tx: &PoolTransaction, config: &PoolConfig) -> Result<(), InsertError> {
     let envelope = tx.tx();
     let size = tx.encoded().len();
