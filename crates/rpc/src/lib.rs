@@ -6,6 +6,15 @@
 //! filters with idle expiry, `eth_subscribe` (`newHeads`, `logs`, `newPendingTransactions`), and the
 //! anvil/hardhat dev methods test suites use. The chain is reached through the [`EthBackend`] trait; new
 //! blocks and pending transactions arrive as [`ChainEvent`]s on a broadcast channel, so nothing polls.
+//! [`ChainBackend`] implements the trait over a `superlink-chain` chain (automining, dev keys that
+//! `eth_sendTransaction` signs with, impersonation, the dev clock, snapshots, rewinds).
+//!
+//! ```ignore
+//! let backend = Arc::new(ChainBackend::new(chain, dev_signers));
+//! let server = superlink_rpc::serve("127.0.0.1:8545", backend).await?;
+//! println!("listening on {}", server.http_url()); // WebSocket on the same port: server.ws_url()
+//! server.stop().await;
+//! ```
 
 pub mod api;
 pub mod backend;

@@ -437,3 +437,40 @@ async fn websocket_subscribers_see_real_blocks_and_logs() {
     assert_eq!(result(addr, "eth_getTransactionReceipt", json!([call])).await, Value::Null);
     handle.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deposits_only_replacement_reaches_subscribers() {
+    let (handle, backend) = start().await;
+    let addr = handle.local_addr();
+    let client = WsClientBuilder::default().build(handle.ws_url()).await.unwrap();
+    let logger_code = alloy_primitives::hex::decode(LOGGER_RUNTIME).unwrap();
+    let dev0 = signer(DEV_KEY_0).address();
+    let deploy =
+        result(addr, "eth_sendTransaction", json!([{"from": dev0, "data": init_code(&logger_code)}])).await;
+    let logger = result(addr, "eth_getTransactionReceipt", json!([deploy])).await["contractAddress"].clone();
+    let call =
+        result(addr, "eth_sendTransaction", json!([{"from": dev0, "to": logger, "data": B256::ZERO}])).await;
+    let replaced_number =
+        quantity(&result(addr, "eth_getTransactionReceipt", json!([call])).await["blockNumber"]);
+    let old_hash = result(addr, "eth_getBlockByNumber", json!(["latest", false])).await["hash"].clone();
+
+    let mut heads: Subscription<Value> =
+        client.subscribe("eth_subscribe", rpc_params!["newHeads"], "eth_unsubscribe").await.unwrap();
+    let mut logs: Subscription<Value> = client
+        .subscribe("eth_subscribe", rpc_params!["logs", json!({"address": logger})], "eth_unsubscribe")
+        .await
+        .unwrap();
+    let outcome = backend.replace_with_deposits_only(replaced_number as u64).unwrap();
+    assert_eq!(outcome.replaced.len(), 1);
+
+    let removed = tokio::time::timeout(Duration::from_secs(10), logs.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(removed["removed"], json!(true));
+    assert_eq!(removed["transactionHash"], call);
+    let head = tokio::time::timeout(Duration::from_secs(10), heads.next()).await.unwrap().unwrap().unwrap();
+    assert_eq!(quantity(&head["number"]), replaced_number);
+    assert_ne!(head["hash"], old_hash);
+    let block = result(addr, "eth_getBlockByNumber", json!(["latest", false])).await;
+    assert_eq!(block["hash"], head["hash"]);
+    assert_eq!(block["transactions"].as_array().unwrap().len(), 1, "only the L1-attributes deposit is left");
+    handle.stop().await;
+}
