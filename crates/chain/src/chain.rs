@@ -196,8 +196,13 @@ impl Chain {
         );
         let genesis_block =
             StoredBlock { header, transactions: Vec::new(), receipts: Vec::new(), attributes: None };
-        let pool = TxPool::new(PoolConfig::new(genesis.chain_id, genesis.gas_limit), genesis.base_fee);
-        let mut chain = Self {
+        let next_base_fee = genesis.eip1559.next_base_fee(
+            genesis_block.header.gas_used,
+            genesis_block.header.gas_limit,
+            genesis.base_fee,
+        );
+        let pool = TxPool::new(PoolConfig::new(genesis.chain_id, genesis.gas_limit), next_base_fee);
+        Self {
             chain_id: genesis.chain_id,
             gas_limit: genesis.gas_limit,
             eip1559: genesis.eip1559,
@@ -215,10 +220,7 @@ impl Chain {
             auto_impersonate: false,
             snapshots: BTreeMap::new(),
             next_snapshot: 0,
-        };
-        let base_fee = chain.next_base_fee();
-        chain.pool = TxPool::new(PoolConfig::new(genesis.chain_id, genesis.gas_limit), base_fee);
-        chain
+        }
     }
 
     // ----- identity and heads -----

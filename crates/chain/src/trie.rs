@@ -183,6 +183,42 @@ pub fn full_state_root(state: &WorldState) -> B256 {
     builder.root()
 }
 
+/// An EIP-1186 proof of an account and some of its storage slots against the state's root.
+pub fn account_proof(
+    state: &mut WorldState,
+    address: Address,
+    slots: &[B256],
+) -> EIP1186AccountProofResponse {
+    refresh_storage_roots(state);
+    let hashed_address = Nibbles::unpack(keccak256(address));
+    let (_, account_nodes) = account_trie(state, Some(hashed_address));
+    let account_proof =
+        account_nodes.matching_nodes_sorted(&hashed_address).into_iter().map(|(_, node)| node);
+    let empty = Account::default();
+    let account = state.account(&address).unwrap_or(&empty);
+    let slot_targets: Vec<Nibbles> = slots.iter().map(|slot| Nibbles::unpack(keccak256(slot))).collect();
+    let (storage_hash, storage_nodes) = storage_trie(account, Some(slot_targets.clone()));
+    let storage_proof = slots
+        .iter()
+        .zip(slot_targets)
+        .map(|(slot, target)| {
+            let proof: Vec<Bytes> =
+                storage_nodes.matching_nodes_sorted(&target).into_iter().map(|(_, node)| node).collect();
+            let value = account.storage.get(&U256::from_be_bytes(slot.0)).copied().unwrap_or_default();
+            EIP1186StorageProof { key: (*slot).into(), value, proof }
+        })
+        .collect();
+    EIP1186AccountProofResponse {
+        address,
+        balance: account.info.balance,
+        code_hash: account.info.code_hash,
+        nonce: account.info.nonce,
+        storage_hash: if account.storage.is_empty() { EMPTY_ROOT_HASH } else { storage_hash },
+        account_proof: account_proof.collect(),
+        storage_proof,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use alloy_primitives::{Address, U256, keccak256};
@@ -225,41 +261,5 @@ mod tests {
                 prop_assert_eq!(state_root(&mut state), full_state_root(&state));
             }
         }
-    }
-}
-
-/// An EIP-1186 proof of an account and some of its storage slots against the state's root.
-pub fn account_proof(
-    state: &mut WorldState,
-    address: Address,
-    slots: &[B256],
-) -> EIP1186AccountProofResponse {
-    refresh_storage_roots(state);
-    let hashed_address = Nibbles::unpack(keccak256(address));
-    let (_, account_nodes) = account_trie(state, Some(hashed_address));
-    let account_proof =
-        account_nodes.matching_nodes_sorted(&hashed_address).into_iter().map(|(_, node)| node);
-    let empty = Account::default();
-    let account = state.account(&address).unwrap_or(&empty);
-    let slot_targets: Vec<Nibbles> = slots.iter().map(|slot| Nibbles::unpack(keccak256(slot))).collect();
-    let (storage_hash, storage_nodes) = storage_trie(account, Some(slot_targets.clone()));
-    let storage_proof = slots
-        .iter()
-        .zip(slot_targets)
-        .map(|(slot, target)| {
-            let proof: Vec<Bytes> =
-                storage_nodes.matching_nodes_sorted(&target).into_iter().map(|(_, node)| node).collect();
-            let value = account.storage.get(&U256::from_be_bytes(slot.0)).copied().unwrap_or_default();
-            EIP1186StorageProof { key: (*slot).into(), value, proof }
-        })
-        .collect();
-    EIP1186AccountProofResponse {
-        address,
-        balance: account.info.balance,
-        code_hash: account.info.code_hash,
-        nonce: account.info.nonce,
-        storage_hash: if account.storage.is_empty() { EMPTY_ROOT_HASH } else { storage_hash },
-        account_proof: account_proof.collect(),
-        storage_proof,
     }
 }
