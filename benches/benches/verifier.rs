@@ -112,7 +112,9 @@ fn dependencies() -> DependencySet {
 async fn index_all(verifier: &Verifier, sources: &[SyntheticSource]) {
     let config = FollowConfig { blocks_per_round: 100, ..FollowConfig::default() };
     for source in sources {
-        while let Round::Indexed { .. } = follow_once(verifier, source, &config).await.map_err(|_| ()).unwrap() {}
+        while let Round::Indexed { .. } =
+            follow_once(verifier, source, &config).await.map_err(|_| ()).unwrap()
+        {}
     }
 }
 

@@ -17,7 +17,9 @@ use std::{
 };
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use superlink_protocol::{DependencySet, ExecutingMessage, Identifier, access_list_keys, predeploys::CROSS_L2_INBOX};
+use superlink_protocol::{
+    DependencySet, ExecutingMessage, Identifier, access_list_keys, predeploys::CROSS_L2_INBOX,
+};
 use superlink_verifier::{BlockRef, RpcChainSource, SourceBlock, SourceLog, Verifier, serve};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
@@ -34,16 +36,24 @@ struct Options {
 }
 
 fn parse_options() -> Result<Options, String> {
-    let mut options =
-        Options { duration: Duration::from_secs(10), connections: 32, url: None, entries: Vec::new(), timestamp: 0 };
+    let mut options = Options {
+        duration: Duration::from_secs(10),
+        connections: 32,
+        url: None,
+        entries: Vec::new(),
+        timestamp: 0,
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--duration" => {
-                options.duration = Duration::from_secs(value()?.parse().map_err(|e| format!("--duration: {e}"))?)
+                options.duration =
+                    Duration::from_secs(value()?.parse().map_err(|e| format!("--duration: {e}"))?)
             }
-            "--connections" => options.connections = value()?.parse().map_err(|e| format!("--connections: {e}"))?,
+            "--connections" => {
+                options.connections = value()?.parse().map_err(|e| format!("--connections: {e}"))?
+            }
             "--url" => options.url = Some(value()?),
             "--entries" => {
                 options.entries = value()?
@@ -117,7 +127,13 @@ fn request_body(entries: &[B256], timestamp: u64) -> String {
 }
 
 /// One keep-alive connection sending requests until `until`; returns latencies in microseconds and errors.
-async fn drive(addr: SocketAddr, host: String, bodies: Arc<Vec<String>>, offset: usize, until: Instant) -> (Vec<u32>, u64) {
+async fn drive(
+    addr: SocketAddr,
+    host: String,
+    bodies: Arc<Vec<String>>,
+    offset: usize,
+    until: Instant,
+) -> (Vec<u32>, u64) {
     let mut latencies = Vec::new();
     let mut failures = 0u64;
     let Ok(mut stream) = TcpStream::connect(addr).await else { return (latencies, 1) };
@@ -148,7 +164,9 @@ async fn drive(addr: SocketAddr, host: String, bodies: Arc<Vec<String>>, offset:
                 let headers = String::from_utf8_lossy(&text[..end]).to_ascii_lowercase();
                 let length = headers
                     .lines()
-                    .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+                    .find_map(|l| {
+                        l.strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                    })
                     .unwrap_or(0);
                 if filled >= end + 4 + length {
                     break Some(String::from_utf8_lossy(&text[end + 4..end + 4 + length]).to_string());
@@ -180,7 +198,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (addr, host, bodies) = match &options.url {
         Some(url) => {
             let host = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-            let addr: SocketAddr = tokio::net::lookup_host(&host).await?.next().ok_or("cannot resolve --url")?;
+            let addr: SocketAddr =
+                tokio::net::lookup_host(&host).await?.next().ok_or("cannot resolve --url")?;
             if options.entries.is_empty() {
                 return Err("--url needs --entries".into());
             }
@@ -197,7 +216,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             }
             let heads = verifier.heads(902).and_then(|h| h.cross_unsafe).map(|b| b.number);
-            eprintln!("synthetic index: 2 chains x {blocks} blocks x 8 logs; chain 902 cross-unsafe head {heads:?}");
+            eprintln!(
+                "synthetic index: 2 chains x {blocks} blocks x 8 logs; chain 902 cross-unsafe head {heads:?}"
+            );
             let sources: BTreeMap<u64, Arc<RpcChainSource>> = BTreeMap::new();
             let (handle, bound) = serve(verifier, sources, SocketAddr::from(([127, 0, 0, 1], 0))).await?;
             _server = handle;

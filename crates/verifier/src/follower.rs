@@ -61,7 +61,7 @@ pub async fn follow_chain<S: ChainSource>(
 ) -> Result<(), VerifierError> {
     let chain = source.chain_id();
     let mut progress = Progress::new(chain);
-    let mut last_tags = Instant::now() - config.poll_interval;
+    let mut last_tags = Instant::now().checked_sub(config.poll_interval).unwrap_or_else(Instant::now);
     loop {
         if *shutdown.borrow() {
             return Ok(());

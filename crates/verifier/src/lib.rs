@@ -1,6 +1,21 @@
 //! superlink's verifier: follows every chain of an interop dependency set, indexes their logs and executing
 //! messages, validates every executing message, resolves each chain's cross-unsafe, cross-safe and finalized
 //! heads (same-timestamp cycles included), and serves the supervisor and super-root JSON-RPC.
+//!
+//! How the parts fit:
+//! - a [`ChainSource`] delivers one chain's blocks with their logs, its `safe`/`finalized` tags and output-root
+//!   inputs: [`RpcChainSource`] over a node's JSON-RPC, or an in-process chain;
+//! - [`follow_chain`] catches a chain up in batches, then polls its head, rewinds on reorgs and reads its tags;
+//! - [`Verifier`] indexes blocks ([`index_block`]) into the durable per-chain log database and an in-memory
+//!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_after_rewind`])
+//!   that judges each message with the protocol crate's rules ([`check_message`]);
+//! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
+//!   [`RemoteChecker`] over `supervisor_checkAccessList`;
+//! - [`serve`] exposes the supervisor API, `superroot_atTimestamp` and `superlink_invalidBlocks`; [`run`] is the
+//!   whole service as `superlink verify` runs it.
+//!
+//! Errors are typed ([`VerifierError`], [`CheckError`], [`QueryError`], [`SourceError`]); the ones that reach
+//! RPC callers carry the supervisor API's stable codes ([`ErrorCode`]).
 
 mod api;
 mod chain_data;

@@ -142,6 +142,8 @@ async fn reverting_the_source_block_takes_cross_unsafe_status_from_the_dependent
         .wait_for(|s| head_of(s, 902, "crossUnsafe") < Some(exec_block), "the dependent block to be demoted")
         .await;
     assert!(head_of(&status, 901, "crossUnsafe") >= Some(id.block_number - 1));
+    // Once the replacement block is indexed, the old message is known to be gone.
+    service.wait_indexed(901, id.block_number).await;
     let err = service.check(&keys(&id, msg_hash), "unsafe", id.timestamp + 2).await.unwrap_err();
     assert_eq!(err.0, -320600, "the reorged message must now be rejected: {err:?}");
 
@@ -157,5 +159,89 @@ async fn reverting_the_source_block_takes_cross_unsafe_status_from_the_dependent
         invalid.as_array().unwrap().iter().any(|b| b["block"]["number"].as_u64() == Some(exec_block)),
         "{invalid}"
     );
+    service.stop().await;
+}
+
+/// The output root of `chain`'s last block at or before `timestamp`, read with cast (eth_getBlockByNumber and
+/// eth_getProof of L2ToL1MessagePasser), and that block's number.
+fn output_root_at(chain: &Chain, timestamp: u64) -> (B256, u64) {
+    let mut number = chain.head();
+    loop {
+        let block: serde_json::Value =
+            serde_json::from_str(&chain.rpc(&["eth_getBlockByNumber", &format!("{number:#x}"), "false"]))
+                .unwrap();
+        if hex_u64(&block["timestamp"]) <= timestamp {
+            let proof: serde_json::Value = serde_json::from_str(&chain.rpc(&[
+                "eth_getProof",
+                "0x4200000000000000000000000000000000000016",
+                "[]",
+                &format!("{number:#x}"),
+            ]))
+            .unwrap();
+            let root = superlink_protocol::output_root_v0(
+                block["stateRoot"].as_str().unwrap().parse().unwrap(),
+                proof["storageHash"].as_str().unwrap().parse().unwrap(),
+                block["hash"].as_str().unwrap().parse().unwrap(),
+            );
+            return (root, number);
+        }
+        number -= 1;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn super_roots_combine_the_output_roots_of_every_chain_at_the_timestamp() {
+    let a = Chain::start(901);
+    let b = Chain::start(902);
+    let datadir = tempfile::tempdir().unwrap();
+    let service = Service::start(&[&a, &b], datadir.path()).await;
+    let (id, msg_hash) = a.emit(b"state before the super root");
+    assert_eq!(b.execute(&id, msg_hash)["status"], "0x1");
+    let timestamp = id.timestamp;
+    // Anvil's safe tag trails its head: mine enough blocks on both chains for it to pass the timestamp.
+    a.rpc(&["anvil_mine", "0x80"]);
+    b.rpc(&["anvil_mine", "0x80"]);
+    let (root_a, _) = output_root_at(&a, timestamp);
+    let (root_b, _) = output_root_at(&b, timestamp);
+    let expected = superlink_protocol::SuperV1::new(
+        timestamp,
+        vec![
+            superlink_protocol::OutputRootWithChain { chain_id: U256::from(901), output_root: root_a },
+            superlink_protocol::OutputRootWithChain { chain_id: U256::from(902), output_root: root_b },
+        ],
+    )
+    .unwrap()
+    .hash();
+
+    service.wait_indexed(901, a.head()).await;
+    service.wait_indexed(902, b.head()).await;
+    let response: serde_json::Value = jsonrpsee::core::client::ClientT::request(
+        &service.client,
+        "supervisor_superRootAtTimestamp",
+        jsonrpsee::rpc_params![format!("{timestamp:#x}")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(response["superRoot"].as_str().unwrap().parse::<B256>().unwrap(), expected, "{response}");
+    assert_eq!(response["chains"][0]["canonical"].as_str().unwrap().parse::<B256>().unwrap(), root_a);
+
+    service
+        .wait_for(|s| s["safeTimestamp"].as_u64() >= Some(timestamp), "cross-safe past the timestamp")
+        .await;
+    let response: serde_json::Value = jsonrpsee::core::client::ClientT::request(
+        &service.client,
+        "superroot_atTimestamp",
+        jsonrpsee::rpc_params![format!("{timestamp:#x}")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        response["data"]["super_root"].as_str().unwrap().parse::<B256>().unwrap(),
+        expected,
+        "{response}"
+    );
+    assert_eq!(response["chain_ids"], serde_json::json!(["0x385", "0x386"]));
+    let optimistic = &response["optimistic_at_timestamp"]["0x386"]["output_root"];
+    assert_eq!(optimistic.as_str().unwrap().parse::<B256>().unwrap(), root_b);
     service.stop().await;
 }
