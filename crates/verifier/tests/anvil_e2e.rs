@@ -162,33 +162,6 @@ async fn reverting_the_source_block_takes_cross_unsafe_status_from_the_dependent
     service.stop().await;
 }
 
-/// The output root of `chain`'s last block at or before `timestamp`, read with cast (eth_getBlockByNumber and
-/// eth_getProof of L2ToL1MessagePasser), and that block's number.
-fn output_root_at(chain: &Chain, timestamp: u64) -> (B256, u64) {
-    let mut number = chain.head();
-    loop {
-        let block: serde_json::Value =
-            serde_json::from_str(&chain.rpc(&["eth_getBlockByNumber", &format!("{number:#x}"), "false"]))
-                .unwrap();
-        if hex_u64(&block["timestamp"]) <= timestamp {
-            let proof: serde_json::Value = serde_json::from_str(&chain.rpc(&[
-                "eth_getProof",
-                "0x4200000000000000000000000000000000000016",
-                "[]",
-                &format!("{number:#x}"),
-            ]))
-            .unwrap();
-            let root = superlink_protocol::output_root_v0(
-                block["stateRoot"].as_str().unwrap().parse().unwrap(),
-                proof["storageHash"].as_str().unwrap().parse().unwrap(),
-                block["hash"].as_str().unwrap().parse().unwrap(),
-            );
-            return (root, number);
-        }
-        number -= 1;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn super_roots_combine_the_output_roots_of_every_chain_at_the_timestamp() {
     let a = Chain::start(901);
@@ -201,8 +174,8 @@ async fn super_roots_combine_the_output_roots_of_every_chain_at_the_timestamp() 
     // Anvil's safe tag trails its head: mine enough blocks on both chains for it to pass the timestamp.
     a.rpc(&["anvil_mine", "0x80"]);
     b.rpc(&["anvil_mine", "0x80"]);
-    let (root_a, _) = output_root_at(&a, timestamp);
-    let (root_b, _) = output_root_at(&b, timestamp);
+    let (root_a, _) = a.output_root_at(timestamp);
+    let (root_b, _) = b.output_root_at(timestamp);
     let expected = superlink_protocol::SuperV1::new(
         timestamp,
         vec![

@@ -117,6 +117,33 @@ impl Chain {
         ])
     }
 
+    /// The output root of `chain`'s last block at or before `timestamp`, read with cast (eth_getBlockByNumber and
+    /// eth_getProof of L2ToL1MessagePasser), and that block's number.
+    pub fn output_root_at(&self, timestamp: u64) -> (B256, u64) {
+        let mut number = self.head();
+        loop {
+            let block: serde_json::Value =
+                serde_json::from_str(&self.rpc(&["eth_getBlockByNumber", &format!("{number:#x}"), "false"]))
+                    .unwrap();
+            if hex_u64(&block["timestamp"]) <= timestamp {
+                let proof: serde_json::Value = serde_json::from_str(&self.rpc(&[
+                    "eth_getProof",
+                    "0x4200000000000000000000000000000000000016",
+                    "[]",
+                    &format!("{number:#x}"),
+                ]))
+                .unwrap();
+                let root = superlink_protocol::output_root_v0(
+                    block["stateRoot"].as_str().unwrap().parse().unwrap(),
+                    proof["storageHash"].as_str().unwrap().parse().unwrap(),
+                    block["hash"].as_str().unwrap().parse().unwrap(),
+                );
+                return (root, number);
+            }
+            number -= 1;
+        }
+    }
+
     /// The chain's latest block number.
     pub fn head(&self) -> u64 {
         self.rpc(&["eth_blockNumber"])
