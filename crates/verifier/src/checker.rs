@@ -152,3 +152,167 @@ pub fn check_access_list(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::{Address, Bytes, keccak256};
+    use superlink_protocol::{
+        DependencySet, ExecutingMessage, Identifier, access_list_keys, predeploys::CROSS_L2_INBOX,
+    };
+
+    use super::*;
+    use crate::{
+        chain_data::{BlockRef, SourceBlock, SourceLog},
+        indexing::index_block,
+    };
+
+    const EMITTER: Address = Address::new([0x10; 20]);
+
+    fn hash(chain: u64, n: u64) -> B256 {
+        keccak256([chain.to_be_bytes(), n.to_be_bytes()].concat())
+    }
+
+    /// Block `n` of `chain` (timestamp 100 + 2n) with one plain log, or the given executing message.
+    fn block(chain: u64, n: u64, exec: Option<(Identifier, B256)>) -> SourceBlock {
+        let log = match exec {
+            Some((identifier, msg_hash)) => {
+                let (topics, data) = ExecutingMessage { identifier, msg_hash }.encode_log();
+                SourceLog { address: CROSS_L2_INBOX, topics, data }
+            }
+            None => {
+                SourceLog { address: EMITTER, topics: vec![], data: Bytes::from(vec![chain as u8, n as u8]) }
+            }
+        };
+        let block = BlockRef {
+            hash: hash(chain, n),
+            number: n,
+            parent_hash: if n == 0 { B256::ZERO } else { hash(chain, n - 1) },
+            timestamp: 100 + 2 * n,
+        };
+        SourceBlock { block, logs: vec![log] }
+    }
+
+    /// The plain log of block `n` of `chain`.
+    fn message(chain: u64, n: u64) -> (Identifier, B256) {
+        let id = Identifier {
+            origin: EMITTER,
+            block_number: n,
+            log_index: 0,
+            timestamp: 100 + 2 * n,
+            chain_id: U256::from(chain),
+        };
+        (id, keccak256([chain as u8, n as u8]))
+    }
+
+    /// Chain 1: blocks 0..=3 plain. Chain 2: block 0 plain, block 1 executes a forged message (invalid), block
+    /// 2 plain.
+    fn state() -> VerifierState {
+        let deps = DependencySet::new([U256::from(1), U256::from(2)]).unwrap();
+        let mut state = VerifierState::new(deps).unwrap();
+        for n in 0..=3 {
+            state.append(1, index_block(&block(1, n, None)).0).unwrap();
+        }
+        let (id, _) = message(1, 0);
+        let forged = Some((id, keccak256(b"forged")));
+        for (n, exec) in [(0, None), (1, forged), (2, None)] {
+            state.append(2, index_block(&block(2, n, exec)).0).unwrap();
+        }
+        state.set_local_safe(1, Some(1));
+        state.resolve();
+        state
+    }
+
+    fn check(
+        state: &VerifierState,
+        (id, msg_hash): (Identifier, B256),
+        min: SafetyLevel,
+    ) -> Result<(), CheckError> {
+        let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: None };
+        check_access_list(state, &access_list_keys(&id, msg_hash), min, descriptor)
+    }
+
+    #[test]
+    fn a_message_is_accepted_up_to_the_level_its_block_reached() {
+        let state = state();
+        check(&state, message(1, 3), SafetyLevel::CrossUnsafe).unwrap();
+        check(&state, message(1, 1), SafetyLevel::Safe).unwrap();
+        let err = check(&state, message(1, 2), SafetyLevel::Safe).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CheckError::BelowSafety { actual: SafetyLevel::CrossUnsafe, required: SafetyLevel::Safe, .. }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.code(), -321401);
+    }
+
+    #[test]
+    fn a_message_in_or_after_an_invalid_block_is_rejected_as_invalid() {
+        let state = state();
+        check(&state, message(2, 0), SafetyLevel::CrossUnsafe).unwrap();
+        check(&state, message(2, 2), SafetyLevel::Unsafe).unwrap();
+        let err = check(&state, message(2, 2), SafetyLevel::CrossUnsafe).unwrap_err();
+        assert!(matches!(err, CheckError::InvalidSource { chain_id: 2, number: 2, .. }), "{err:?}");
+        assert_eq!(err.code(), -320600);
+        assert_eq!(state.invalid_blocks().len(), 1);
+    }
+
+    #[test]
+    fn claims_are_checked_against_the_indexed_log() {
+        let state = state();
+        let (id, msg_hash) = message(1, 1);
+        let err = check(&state, (id, keccak256(b"other")), SafetyLevel::Unsafe).unwrap_err();
+        assert!(matches!(err, CheckError::ChecksumMismatch { .. }), "{err:?}");
+        let err =
+            check(&state, (Identifier { log_index: 1, ..id }, msg_hash), SafetyLevel::Unsafe).unwrap_err();
+        assert!(matches!(err, CheckError::NoSuchLog { log_index: 1, .. }), "{err:?}");
+        let err =
+            check(&state, (Identifier { timestamp: 1, ..id }, msg_hash), SafetyLevel::Unsafe).unwrap_err();
+        assert!(matches!(err, CheckError::TimestampMismatch { actual: 102, claimed: 1, .. }), "{err:?}");
+        let err =
+            check(&state, (Identifier { block_number: 9, ..id }, msg_hash), SafetyLevel::Unsafe).unwrap_err();
+        assert!(matches!(err, CheckError::FutureBlock { number: 9, .. }), "{err:?}");
+        let err =
+            check(&state, (Identifier { chain_id: U256::from(3), ..id }, msg_hash), SafetyLevel::Unsafe)
+                .unwrap_err();
+        assert!(matches!(err, CheckError::UnknownChain(_)), "{err:?}");
+    }
+
+    #[test]
+    fn the_descriptor_bounds_the_message_in_time_and_chain() {
+        let state = state();
+        let (id, msg_hash) = message(1, 1);
+        let keys = access_list_keys(&id, msg_hash);
+        let at = |timestamp, timeout, chain_id| ExecutingDescriptor { timestamp, timeout, chain_id };
+        let window = state.dependencies().message_expiry_window();
+        check_access_list(&state, &keys, SafetyLevel::Unsafe, at(id.timestamp + window, None, None)).unwrap();
+        let err =
+            check_access_list(&state, &keys, SafetyLevel::Unsafe, at(id.timestamp + window, Some(1), None))
+                .unwrap_err();
+        assert!(matches!(err, CheckError::Expired { .. }), "{err:?}");
+        let err =
+            check_access_list(&state, &keys, SafetyLevel::Unsafe, at(id.timestamp, None, None)).unwrap_err();
+        assert!(matches!(err, CheckError::FromTheFuture { .. }), "{err:?}");
+        let err = check_access_list(&state, &keys, SafetyLevel::Unsafe, at(500, None, Some(U256::from(5))))
+            .unwrap_err();
+        assert!(matches!(err, CheckError::UnknownExecutingChain(_)), "{err:?}");
+        let err = check_access_list(&state, &keys, SafetyLevel::Invalid, at(500, None, None)).unwrap_err();
+        assert!(matches!(err, CheckError::UnsupportedSafety(_)), "{err:?}");
+        let err =
+            check_access_list(&state, &keys[1..], SafetyLevel::Unsafe, at(500, None, None)).unwrap_err();
+        assert!(matches!(err, CheckError::Malformed(_)), "{err:?}");
+    }
+
+    #[test]
+    fn a_block_before_the_indexed_range_is_reported_as_skipped() {
+        let deps = DependencySet::new([U256::from(1)]).unwrap();
+        let mut state = VerifierState::new(deps).unwrap();
+        for n in 5..=6 {
+            state.append(1, index_block(&block(1, n, None)).0).unwrap();
+        }
+        let err = check(&state, message(1, 2), SafetyLevel::Unsafe).unwrap_err();
+        assert!(matches!(err, CheckError::SkippedBlock { number: 2, first: 5, .. }), "{err:?}");
+        assert_eq!(err.code(), -320500);
+    }
+}
