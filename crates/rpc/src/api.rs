@@ -201,6 +201,18 @@ pub trait EthApi {
     /// `eth_sendTransaction` from a dev or impersonated account.
     #[method(name = "sendTransaction")]
     async fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256>;
+
+    /// `eth_sign`: an EIP-191 signature of `message` by an unlocked account.
+    #[method(name = "sign")]
+    async fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes>;
+}
+
+/// The `personal_` namespace (signing only).
+#[rpc(server, namespace = "personal")]
+pub trait PersonalApi {
+    /// `personal_sign`: as `eth_sign`, with the parameters the other way round.
+    #[method(name = "sign")]
+    async fn sign(&self, message: Bytes, address: Address) -> RpcResult<Bytes>;
 }
 
 /// The `net_` namespace.

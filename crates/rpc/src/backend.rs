@@ -126,6 +126,13 @@ pub trait EthBackend: Send + Sync + 'static {
     /// The unlocked dev accounts.
     fn accounts(&self) -> BackendResult<Vec<Address>>;
 
+    /// Signs `message` as EIP-191 personal message with an unlocked account; the 65-byte `r ++ s ++ v`
+    /// signature (`v` 27 or 28).
+    fn sign_message(&self, address: Address, message: Bytes) -> BackendResult<Bytes> {
+        let _ = message;
+        Err(BackendError::UnknownAccount(address))
+    }
+
     /// A gas price that gets a legacy transaction into the next block.
     fn gas_price(&self) -> BackendResult<u128>;
 

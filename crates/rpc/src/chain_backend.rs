@@ -561,6 +561,18 @@ impl EthBackend for ChainBackend {
         Ok(self.signers.iter().map(|s| s.address()).collect())
     }
 
+    fn sign_message(&self, address: Address, message: Bytes) -> BackendResult<Bytes> {
+        let signer = self
+            .signers
+            .iter()
+            .find(|s| s.address() == address)
+            .ok_or(BackendError::UnknownAccount(address))?;
+        let signature = signer
+            .sign_message_sync(&message)
+            .map_err(|e| BackendError::Internal(format!("signing: {e}")))?;
+        Ok(Bytes::copy_from_slice(&signature.as_bytes()))
+    }
+
     fn gas_price(&self) -> BackendResult<u128> {
         let chain = self.lock();
         Ok(u128::from(chain.next_base_fee()) + Self::suggested_tip(&chain))

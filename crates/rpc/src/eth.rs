@@ -293,4 +293,8 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     async fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256> {
         self.blocking(move |backend| backend.send_transaction(request)).await
     }
+
+    async fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes> {
+        self.blocking(move |backend| backend.sign_message(address, message)).await
+    }
 }

@@ -1,10 +1,11 @@
-//! The `net_` and `web3_` method handlers: identity of the node.
+//! The `net_`, `web3_` and `personal_` method handlers: identity of the node, and message signing with
+//! unlocked accounts.
 
-use alloy_primitives::{B256, Bytes, U64, keccak256};
+use alloy_primitives::{Address, B256, Bytes, U64, keccak256};
 use jsonrpsee::core::{RpcResult, async_trait};
 
 use crate::{
-    api::{NetApiServer, Web3ApiServer},
+    api::{NetApiServer, PersonalApiServer, Web3ApiServer},
     backend::EthBackend,
     context::RpcContext,
 };
@@ -32,5 +33,12 @@ impl<B: EthBackend> Web3ApiServer for RpcContext<B> {
 
     async fn sha3(&self, data: Bytes) -> RpcResult<B256> {
         Ok(keccak256(&data))
+    }
+}
+
+#[async_trait]
+impl<B: EthBackend> PersonalApiServer for RpcContext<B> {
+    async fn sign(&self, message: Bytes, address: Address) -> RpcResult<Bytes> {
+        self.blocking(move |backend| backend.sign_message(address, message)).await
     }
 }

@@ -284,6 +284,16 @@ async fn dev_accounts_impersonation_and_dev_methods_on_the_real_chain() {
     assert_eq!(receipt["from"].as_str().unwrap().parse::<Address>().unwrap(), dev1);
     assert_eq!(quantity(&result(addr, "eth_getBalance", json!([target])).await), 0x10);
 
+    // Message signing with an unlocked account recovers to that account.
+    let message = Bytes::from_static(b"hello superlink");
+    let signature = result(addr, "eth_sign", json!([dev1, message])).await;
+    let personal = result(addr, "personal_sign", json!([message, dev1])).await;
+    assert_eq!(signature, personal);
+    let signature: alloy_primitives::Signature = signature.as_str().unwrap().parse().unwrap();
+    assert_eq!(signature.recover_address_from_msg(&message).unwrap(), dev1);
+    let err = error(addr, "eth_sign", json!([Address::with_last_byte(0x57), message])).await;
+    assert_eq!(err["code"], json!(-32000));
+
     // Impersonation.
     let stranger = Address::with_last_byte(0x57);
     let request = json!({"from": stranger, "to": target, "value": "0x1"});
