@@ -1,6 +1,8 @@
 //! The chain follower against an in-memory source: catching up, following new blocks, rewinding a reorg to
 //! the common ancestor, and reading the safe and finalized tags.
 
+#![allow(clippy::unwrap_used)]
+
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex},
