@@ -135,3 +135,50 @@ pub trait ChainClient: Send + Sync {
     /// Submits a signed, EIP-2718 encoded transaction; returns its hash.
     fn send_raw_transaction(&self, raw: Bytes) -> impl Future<Output = Result<B256, ChainError>> + Send;
 }
+
+/// A shared chain is a chain: lets one client serve the autorelayer and other users at once.
+impl<C: ChainClient> ChainClient for std::sync::Arc<C> {
+    fn endpoint(&self) -> &str {
+        (**self).endpoint()
+    }
+
+    fn chain_id(&self) -> impl Future<Output = Result<U256, ChainError>> + Send {
+        (**self).chain_id()
+    }
+
+    fn latest_block_number(&self) -> impl Future<Output = Result<u64, ChainError>> + Send {
+        (**self).latest_block_number()
+    }
+
+    fn block(&self, number: u64) -> impl Future<Output = Result<Option<BlockInfo>, ChainError>> + Send {
+        (**self).block(number)
+    }
+
+    fn receipt(&self, tx: B256) -> impl Future<Output = Result<Option<ReceiptInfo>, ChainError>> + Send {
+        (**self).receipt(tx)
+    }
+
+    fn logs(&self, filter: &LogFilter) -> impl Future<Output = Result<Vec<LogInfo>, ChainError>> + Send {
+        (**self).logs(filter)
+    }
+
+    fn call(&self, call: &CallRequest) -> impl Future<Output = Result<Bytes, ChainError>> + Send {
+        (**self).call(call)
+    }
+
+    fn estimate_gas(&self, call: &CallRequest) -> impl Future<Output = Result<u64, ChainError>> + Send {
+        (**self).estimate_gas(call)
+    }
+
+    fn pending_nonce(&self, account: Address) -> impl Future<Output = Result<u64, ChainError>> + Send {
+        (**self).pending_nonce(account)
+    }
+
+    fn fees(&self) -> impl Future<Output = Result<FeeEstimate, ChainError>> + Send {
+        (**self).fees()
+    }
+
+    fn send_raw_transaction(&self, raw: Bytes) -> impl Future<Output = Result<B256, ChainError>> + Send {
+        (**self).send_raw_transaction(raw)
+    }
+}

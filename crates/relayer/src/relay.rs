@@ -98,7 +98,9 @@ pub async fn is_relayed<C: ChainClient>(destination: &C, message_hash: B256) -> 
     successfulMessagesCall::abi_decode_returns(&out).map_err(|e| ChainError::Decode {
         endpoint: destination.endpoint().to_string(),
         method: "eth_call",
-        reason: format!("successfulMessages returned {out}: {e}"),
+        reason: format!(
+            "successfulMessages returned {out} ({e}); is the L2ToL2CrossDomainMessenger predeploy on this chain?"
+        ),
     })
 }
 
