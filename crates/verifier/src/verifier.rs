@@ -145,7 +145,8 @@ impl Verifier {
         self.after(events)
     }
 
-    /// Records the node's `safe` and `finalized` tags of a chain (local-safe and local finality).
+    /// Records the node's `safe` and `finalized` tags of a chain (local-safe and local finality); `None` leaves
+    /// a tag as it was. A safe tag lower than before (an L1 reorg) lowers cross-safe with it.
     pub fn set_local_tags(
         &self,
         chain: ChainId,
@@ -154,8 +155,12 @@ impl Verifier {
     ) -> Result<(), VerifierError> {
         let events = {
             let mut state = self.write();
-            state.set_local_safe(chain, safe);
-            state.set_local_finalized(chain, finalized);
+            if safe.is_some() {
+                state.set_local_safe(chain, safe);
+            }
+            if finalized.is_some() {
+                state.set_local_finalized(chain, finalized);
+            }
             state.resolve()
         };
         self.after(events)
