@@ -365,3 +365,68 @@ fn the_index_is_shared_between_threads_and_readers_see_appends() {
     assert_eq!(db.log(10, 0).unwrap(), Some((blocks[10].logs[0], blocks[10].seal)));
     db.check_invariants().unwrap();
 }
+
+/// Builds a healthy five-block store, damages it with `damage` through the storage engine directly, and
+/// returns what the invariant walk says after reopening.
+fn damaged(
+    damage: impl FnOnce(&redb::WriteTransaction),
+) -> Result<superlink_logdb::IndexSummary, LogDbError> {
+    use superlink_logdb::layout::HEADS;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chain.redb");
+    {
+        let db = LogDb::open(&path, LogDbConfig::default()).unwrap();
+        db.append_blocks(&chain(0, 5, B256::ZERO, 0, 3)).unwrap();
+        db.set_head(SafetyHead::CrossSafe, db.block(3).unwrap().unwrap().id()).unwrap();
+        db.check_invariants().unwrap();
+    }
+    {
+        let raw = redb::Database::open(&path).unwrap();
+        let txn = raw.begin_write().unwrap();
+        let _ = txn.open_table(HEADS).unwrap();
+        damage(&txn);
+        txn.commit().unwrap();
+    }
+    LogDb::open(&path, LogDbConfig::default()).unwrap().check_invariants()
+}
+
+#[test]
+fn the_invariant_walk_reports_damaged_stores() {
+    use redb::ReadableTable;
+    use superlink_logdb::layout::{BLOCK_HASHES, BLOCKS, HEADS};
+    let gap = damaged(|txn| {
+        txn.open_table(BLOCKS).unwrap().remove(2).unwrap();
+    });
+    assert!(matches!(gap, Err(LogDbError::Corrupt(ref m)) if m.contains("gap")), "{gap:?}");
+
+    let truncated = damaged(|txn| {
+        let mut blocks = txn.open_table(BLOCKS).unwrap();
+        let record = blocks.get(2).unwrap().unwrap().value().to_vec();
+        blocks.insert(2, &record[..record.len() - 1]).unwrap();
+    });
+    assert!(matches!(truncated, Err(LogDbError::BadRecord { number: 2, .. })), "{truncated:?}");
+    assert_eq!(truncated.unwrap_err().rpc_code(), Some(-321501));
+
+    let relinked = damaged(|txn| {
+        let mut blocks = txn.open_table(BLOCKS).unwrap();
+        let mut record = blocks.get(3).unwrap().unwrap().value().to_vec();
+        record[32] ^= 1; // first byte of the parent hash
+        blocks.insert(3, record.as_slice()).unwrap();
+    });
+    assert!(matches!(relinked, Err(LogDbError::Corrupt(ref m)) if m.contains("parent")), "{relinked:?}");
+
+    let stale_hash = damaged(|txn| {
+        txn.open_table(BLOCK_HASHES).unwrap().insert(&[7u8; 32], 1).unwrap();
+    });
+    assert!(
+        matches!(stale_hash, Err(LogDbError::Corrupt(ref m)) if m.contains("hash index")),
+        "{stale_hash:?}"
+    );
+
+    let bad_head = damaged(|txn| {
+        let mut id = [0u8; 40];
+        id[7] = 3; // block 3, hash zero
+        txn.open_table(HEADS).unwrap().insert(3, &id).unwrap();
+    });
+    assert!(matches!(bad_head, Err(LogDbError::Corrupt(ref m)) if m.contains("head")), "{bad_head:?}");
+}
