@@ -1,0 +1,90 @@
+//! The development accounts: anvil's well-known mnemonic, so existing scripts, wallets and tutorials work.
+
+use alloy_primitives::{Address, U256, hex};
+use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
+
+/// The mnemonic anvil and hardhat derive their development accounts from.
+pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
+
+/// One ether in wei.
+const ETHER: u128 = 1_000_000_000_000_000_000;
+
+/// A development account could not be derived.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("deriving account {index} from the mnemonic: {reason}")]
+pub struct AccountError {
+    /// The derivation index that failed.
+    pub index: u32,
+    /// Why.
+    pub reason: String,
+}
+
+/// The first `count` accounts of `mnemonic` on the path `m/44'/60'/0'/0/{index}`.
+pub fn derive(mnemonic: &str, count: u32) -> Result<Vec<PrivateKeySigner>, AccountError> {
+    (0..count)
+        .map(|index| {
+            MnemonicBuilder::from_phrase(mnemonic)
+                .index(index)
+                .and_then(|builder| builder.build())
+                .map_err(|e| AccountError { index, reason: e.to_string() })
+        })
+        .collect()
+}
+
+/// `ether` whole ether in wei.
+pub fn ether(ether: u64) -> U256 {
+    U256::from(ether) * U256::from(ETHER)
+}
+
+/// The `0x`-prefixed hex private key of `signer`.
+pub fn private_key_hex(signer: &PrivateKeySigner) -> String {
+    format!("0x{}", hex::encode(signer.to_bytes()))
+}
+
+/// The lines of the start-up banner that list the accounts and their keys.
+pub fn banner(signers: &[PrivateKeySigner], balance_ether: u64) -> String {
+    let mut text = String::from("Available accounts\n==================\n");
+    for (i, signer) in signers.iter().enumerate() {
+        text.push_str(&format!("({i}) {} ({balance_ether} ETH)\n", signer.address()));
+    }
+    text.push_str("\nPrivate keys\n==================\n");
+    for (i, signer) in signers.iter().enumerate() {
+        text.push_str(&format!("({i}) {}\n", private_key_hex(signer)));
+    }
+    text
+}
+
+/// The addresses of `signers`.
+pub fn addresses(signers: &[PrivateKeySigner]) -> Vec<Address> {
+    signers.iter().map(|s| s.address()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_account_is_anvils() {
+        let signers = derive(DEV_MNEMONIC, 2).unwrap();
+        let expected: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse().unwrap();
+        assert_eq!(signers[0].address(), expected);
+        assert_ne!(signers[0].address(), signers[1].address());
+    }
+
+    #[test]
+    fn a_bad_mnemonic_is_an_error() {
+        let err = derive("not a mnemonic", 1).unwrap_err();
+        assert_eq!(err.index, 0);
+    }
+
+    #[test]
+    fn the_banner_lists_every_address_and_key() {
+        let signers = derive(DEV_MNEMONIC, 3).unwrap();
+        let text = banner(&signers, 7);
+        for signer in &signers {
+            assert!(text.contains(&signer.address().to_string()));
+            assert!(text.contains(&private_key_hex(signer)));
+        }
+        assert!(text.contains("(7 ETH)"));
+    }
+}

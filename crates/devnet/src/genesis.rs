@@ -1,0 +1,59 @@
+//! The genesis of every devnet chain: the development accounts funded everywhere, and on the L2s the interop
+//! predeploys and example apps.
+
+use alloy_primitives::Address;
+use superlink_chain::{Genesis, GenesisAccount};
+use superlink_contracts::genesis::predeploy_allocs;
+
+use crate::accounts::ether;
+
+/// The L1's genesis at `timestamp`: only the development accounts, each with `balance_ether`.
+pub fn l1_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_ether: u64) -> Genesis {
+    fund(Genesis::new(chain_id, timestamp), accounts, balance_ether)
+}
+
+/// An interop L2's genesis at `timestamp`: the predeploys, the example apps, and the development accounts.
+pub fn l2_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_ether: u64) -> Genesis {
+    let genesis = Genesis::new(chain_id, timestamp).with_alloc(predeploy_allocs(chain_id));
+    fund(genesis, accounts, balance_ether)
+}
+
+fn fund(mut genesis: Genesis, accounts: &[Address], balance_ether: u64) -> Genesis {
+    for address in accounts {
+        genesis = genesis.with_account(
+            *address,
+            GenesisAccount { balance: ether(balance_ether), ..GenesisAccount::default() },
+        );
+    }
+    genesis
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::U256;
+    use superlink_chain::{Chain, ChainConfig};
+    use superlink_contracts::addresses::{CROSS_CHAIN_COUNTER, CROSS_L2_INBOX};
+
+    #[test]
+    fn l2s_carry_the_predeploys_and_fund_the_accounts() {
+        let account = Address::repeat_byte(0xaa);
+        let chain = Chain::new(&l2_genesis(901, 1_000, &[account], 5), ChainConfig::default());
+        let latest = alloy_eips::BlockId::latest();
+        assert_eq!(chain.balance(account, latest).unwrap(), ether(5));
+        assert!(!chain.code(CROSS_L2_INBOX, latest).unwrap().is_empty());
+        assert!(!chain.code(CROSS_CHAIN_COUNTER, latest).unwrap().is_empty());
+        assert_eq!(chain.head().timestamp(), 1_000);
+    }
+
+    #[test]
+    fn the_l1_has_only_the_accounts() {
+        let account = Address::repeat_byte(0xbb);
+        let chain = Chain::new(&l1_genesis(900, 1_000, &[account], 1), ChainConfig::default());
+        let latest = alloy_eips::BlockId::latest();
+        assert_eq!(chain.balance(account, latest).unwrap(), ether(1));
+        assert!(chain.code(CROSS_L2_INBOX, latest).unwrap().is_empty());
+        assert_eq!(chain.chain_id(), 900);
+        assert_ne!(chain.balance(Address::repeat_byte(0xcc), latest).unwrap(), U256::from(1));
+    }
+}
