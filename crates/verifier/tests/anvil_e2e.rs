@@ -216,5 +216,21 @@ async fn super_roots_combine_the_output_roots_of_every_chain_at_the_timestamp() 
     assert_eq!(response["chain_ids"], serde_json::json!(["0x385", "0x386"]));
     let optimistic = &response["optimistic_at_timestamp"]["0x386"]["output_root"];
     assert_eq!(optimistic.as_str().unwrap().parse::<B256>().unwrap(), root_b);
+
+    // The same port speaks WebSocket.
+    let ws = jsonrpsee::ws_client::WsClientBuilder::default()
+        .build(format!("ws://{}", service.addr))
+        .await
+        .unwrap();
+    let deps: serde_json::Value = jsonrpsee::core::client::ClientT::request(
+        &ws,
+        "supervisor_dependencySetV1",
+        jsonrpsee::rpc_params![],
+    )
+    .await
+    .unwrap();
+    let expected_deps: serde_json::Value =
+        serde_json::from_str(&common::dependency_set(&[901, 902]).to_json()).unwrap();
+    assert_eq!(deps, expected_deps);
     service.stop().await;
 }
