@@ -1,65 +1,11 @@
-//! The development accounts: anvil's well-known mnemonic, so existing scripts, wallets and tutorials work.
+//! The development accounts, from `superlink-devnet`'s accounts module, with derivation errors as bad input.
 
-use alloy_primitives::{Address, U256};
-use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
+use alloy_signer_local::PrivateKeySigner;
+pub use superlink_devnet::accounts::{DEV_MNEMONIC, addresses, banner, ether};
 
 use crate::error::CliError;
 
-/// The mnemonic anvil and hardhat derive their development accounts from.
-pub const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
-
-/// One ether in wei.
-const ETHER: u128 = 1_000_000_000_000_000_000;
-
-/// The first `count` accounts of `mnemonic` on the path `m/44'/60'/0'/0/{index}`.
+/// The first `count` accounts of `mnemonic`; a mnemonic that does not derive is bad input.
 pub fn derive(mnemonic: &str, count: u32) -> Result<Vec<PrivateKeySigner>, CliError> {
-    (0..count)
-        .map(|index| {
-            MnemonicBuilder::from_phrase(mnemonic)
-                .index(index)
-                .and_then(|builder| builder.build())
-                .map_err(|e| CliError::BadInput(format!("deriving account {index} from the mnemonic: {e}")))
-        })
-        .collect()
-}
-
-/// `ether` whole ether in wei.
-pub fn ether(ether: u64) -> U256 {
-    U256::from(ether) * U256::from(ETHER)
-}
-
-/// The lines of the start-up banner that list the accounts and their keys.
-pub fn banner(signers: &[PrivateKeySigner], balance_ether: u64) -> String {
-    let mut text = String::from("Available accounts\n==================\n");
-    for (i, signer) in signers.iter().enumerate() {
-        text.push_str(&format!("({i}) {} ({balance_ether} ETH)\n", signer.address()));
-    }
-    text.push_str("\nPrivate keys\n==================\n");
-    for (i, signer) in signers.iter().enumerate() {
-        text.push_str(&format!("({i}) 0x{}\n", alloy_primitives::hex::encode(signer.to_bytes())));
-    }
-    text
-}
-
-/// The addresses of `signers`.
-pub fn addresses(signers: &[PrivateKeySigner]) -> Vec<Address> {
-    signers.iter().map(|s| s.address()).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_first_account_is_anvils() {
-        let signers = derive(DEV_MNEMONIC, 2).unwrap();
-        let expected: Address = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266".parse().unwrap();
-        assert_eq!(signers[0].address(), expected);
-        assert_ne!(signers[0].address(), signers[1].address());
-    }
-
-    #[test]
-    fn a_bad_mnemonic_is_an_error() {
-        assert!(derive("not a mnemonic", 1).is_err());
-    }
+    superlink_devnet::accounts::derive(mnemonic, count).map_err(|e| CliError::BadInput(e.to_string()))
 }

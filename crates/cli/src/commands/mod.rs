@@ -3,6 +3,7 @@
 mod autorelay;
 mod bridge;
 mod client;
+mod devnet;
 mod encode;
 mod messaging;
 mod node;
@@ -35,6 +36,9 @@ pub enum Command {
     Bridge(bridge::BridgeCommand),
     /// Relay every message sent between the given chains, until Ctrl-C or SIGTERM.
     Autorelay(autorelay::AutorelayArgs),
+    /// Run a local Superchain: an L1 and N interop L2 chains, the verifier and the autorelayer, until Ctrl-C or
+    /// SIGTERM.
+    Devnet(devnet::DevnetArgs),
 }
 
 /// Runs one subcommand to completion.
@@ -48,5 +52,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Message(messaging::MessageCommand::Status(args)) => messaging::status(args),
         Command::Bridge(cmd) => bridge::run(cmd),
         Command::Autorelay(args) => autorelay::run(args),
+        Command::Devnet(args) => devnet::run(args),
     }
 }

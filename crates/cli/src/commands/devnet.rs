@@ -1,0 +1,166 @@
+//! `superlink devnet`: a local Superchain in one process (an L1, N interop L2 chains, the verifier and the
+//! autorelayer), with a start-up banner or one JSON document describing it, until Ctrl-C or SIGTERM.
+
+use std::{io::Write, net::IpAddr};
+
+use clap::Args;
+use serde_json::{Value, json};
+use superlink_contracts::Contract;
+use superlink_devnet::{Devnet, DevnetConfig, accounts};
+
+use crate::{error::CliError, runtime};
+
+/// The example apps placed at genesis on every L2 (the other genesis contracts are the predeploys).
+const EXAMPLE_APPS: [Contract; 2] = [Contract::CrossChainCounter, Contract::TestSuperchainERC20];
+
+/// `superlink devnet`.
+#[derive(Debug, Args)]
+pub struct DevnetArgs {
+    /// How many interop L2 chains to run (chain IDs 901, 902, ...).
+    #[arg(long, default_value_t = 2)]
+    l2_count: u32,
+    /// The L1's JSON-RPC port (chain 900).
+    #[arg(long, default_value_t = 8545)]
+    l1_port: u16,
+    /// The first L2's JSON-RPC port; the next L2s take the following ports.
+    #[arg(long, default_value_t = 9545)]
+    l2_starting_port: u16,
+    /// The verifier's JSON-RPC port (supervisor API).
+    #[arg(long, default_value_t = 8420)]
+    verifier_port: u16,
+    /// Seconds between L1 blocks.
+    #[arg(long, value_name = "SECS", default_value_t = 12)]
+    l1_block_time: u64,
+    /// Seconds between L2 blocks (every L2 builds its block at the same timestamp).
+    #[arg(long, value_name = "SECS", default_value_t = 2)]
+    l2_block_time: u64,
+    /// Do not relay messages automatically (relay them with `superlink relay`).
+    #[arg(long)]
+    no_autorelay: bool,
+    /// The L2 chain IDs of the interop dependency set, comma-separated (default: every L2).
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    dependency_set: Option<Vec<u64>>,
+    /// The address every server listens on.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// Print one JSON document describing the devnet instead of the banner.
+    #[arg(long)]
+    json: bool,
+}
+
+impl DevnetArgs {
+    fn config(&self) -> DevnetConfig {
+        DevnetConfig {
+            l2_count: self.l2_count,
+            l1_port: self.l1_port,
+            l2_starting_port: self.l2_starting_port,
+            verifier_port: self.verifier_port,
+            l1_block_time: self.l1_block_time,
+            l2_block_time: self.l2_block_time,
+            autorelay: !self.no_autorelay,
+            dependency_set: self.dependency_set.clone(),
+            host: self.host,
+            ..DevnetConfig::default()
+        }
+    }
+}
+
+/// Starts the devnet, describes it on standard output, and runs it until a shutdown signal.
+pub fn run(args: DevnetArgs) -> Result<(), CliError> {
+    let config = args.config();
+    config.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
+    runtime::init_logging();
+    let rt = runtime::build()?;
+    rt.block_on(async move {
+        let devnet = Devnet::start(config).await.map_err(|e| CliError::Service(e.to_string()))?;
+        let description = describe(&devnet);
+        let text = if args.json { serde_json::to_string_pretty(&description)? } else { banner(&devnet) };
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{text}")?;
+        stdout.flush()?;
+        drop(stdout);
+        runtime::shutdown_signal().await;
+        devnet.shutdown().await.map_err(|e| CliError::Service(e.to_string()))
+    })
+}
+
+fn genesis_contracts(example_apps: bool) -> impl Iterator<Item = (Contract, alloy_primitives::Address)> {
+    Contract::ALL
+        .into_iter()
+        .filter(move |c| EXAMPLE_APPS.contains(c) == example_apps)
+        .filter_map(|c| c.genesis_address().map(|address| (c, address)))
+}
+
+/// The devnet as one JSON document: chains, verifier, contracts, accounts.
+fn describe(devnet: &Devnet) -> Value {
+    let config = devnet.config();
+    let chain = |c: &superlink_devnet::DevnetChain| json!({ "chainId": c.chain_id, "rpcUrl": c.url, "wsUrl": c.ws_url });
+    let contracts = |apps: bool| {
+        genesis_contracts(apps)
+            .map(|(c, a)| (c.name().to_string(), json!(a.to_string())))
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let accounts: Vec<Value> = devnet
+        .accounts()
+        .iter()
+        .map(|s| {
+            json!({
+                "address": s.address().to_string(),
+                "privateKey": accounts::private_key_hex(s),
+                "balance": accounts::ether(config.balance_ether).to_string(),
+            })
+        })
+        .collect();
+    let dependency_set: Vec<String> =
+        devnet.dependency_set().chain_ids().iter().map(|id| id.to_string()).collect();
+    json!({
+        "l1": chain(devnet.l1()),
+        "l2s": devnet.l2s().iter().map(chain).collect::<Vec<_>>(),
+        "verifier": { "rpcUrl": devnet.verifier_url() },
+        "dependencySet": dependency_set,
+        "blockTimes": { "l1": config.l1_block_time, "l2": config.l2_block_time },
+        "autorelay": devnet.relayer_account().map(|a| json!({ "account": a.to_string() })),
+        "predeploys": contracts(false),
+        "exampleApps": contracts(true),
+        "accounts": accounts,
+        "mnemonic": config.mnemonic,
+    })
+}
+
+/// The start-up banner.
+fn banner(devnet: &Devnet) -> String {
+    let config = devnet.config();
+    let mut text = format!("superlink devnet {}\n\n", env!("CARGO_PKG_VERSION"));
+    text.push_str("Chains\n==================\n");
+    text.push_str(&format!(
+        "L1  chain {:<6} {}  (block time {} s)\n",
+        devnet.l1().chain_id,
+        devnet.l1().url,
+        config.l1_block_time
+    ));
+    for chain in devnet.l2s() {
+        text.push_str(&format!(
+            "L2  chain {:<6} {}  (block time {} s)\n",
+            chain.chain_id, chain.url, config.l2_block_time
+        ));
+    }
+    let set: Vec<String> = devnet.dependency_set().chain_ids().iter().map(|id| id.to_string()).collect();
+    text.push_str(&format!("\nVerifier (supervisor RPC): {}\n", devnet.verifier_url()));
+    text.push_str(&format!("Dependency set: {}\n", set.join(", ")));
+    match devnet.relayer_account() {
+        Some(account) => text.push_str(&format!("Autorelayer: on, paying from {account}\n")),
+        None => text.push_str("Autorelayer: off (relay with `superlink relay`)\n"),
+    }
+    text.push_str("\nPredeploys (every L2)\n==================\n");
+    for (contract, address) in genesis_contracts(false) {
+        text.push_str(&format!("{address}  {contract}\n"));
+    }
+    text.push_str("\nExample apps (every L2)\n==================\n");
+    for (contract, address) in genesis_contracts(true) {
+        text.push_str(&format!("{address}  {contract}\n"));
+    }
+    text.push('\n');
+    text.push_str(&accounts::banner(devnet.accounts(), config.balance_ether));
+    text.push_str(&format!("\nMnemonic: {}\n", config.mnemonic));
+    text
+}
