@@ -315,4 +315,39 @@ mod tests {
         assert!(matches!(err, CheckError::SkippedBlock { number: 2, first: 5, .. }), "{err:?}");
         assert_eq!(err.code(), -320500);
     }
+
+    #[test]
+    fn expired_history_leaves_memory_while_recent_messages_still_check() {
+        let deps = DependencySet::new([U256::from(1)]).unwrap().with_message_expiry_window(10).unwrap();
+        let mut state = VerifierState::new(deps).unwrap();
+        let blocks = 2_000;
+        for n in 0..blocks {
+            state.append(1, index_block(&block(1, n, None)).0).unwrap();
+        }
+        state.set_local_safe(1, Some(blocks - 1));
+        state.set_local_finalized(1, Some(blocks - 1));
+        state.resolve();
+        let before = state.heads(1);
+        let pruned = state.prune();
+        // Blocks more than the window (10 s) plus the margin (an hour) older than the heads are gone.
+        let head_timestamp = 100 + 2 * (blocks - 1);
+        let expired = (0..blocks).filter(|n| 100 + 2 * n + 10 + 3_600 < head_timestamp).count();
+        assert!(expired > 0);
+        assert_eq!(pruned, expired);
+        assert_eq!(state.heads(1), before);
+        assert_eq!(state.prune(), 0);
+        let (first, _) = state.view().range(1).unwrap();
+        let recent = message(1, blocks - 2);
+        let descriptor =
+            ExecutingDescriptor { timestamp: recent.0.timestamp + 2, timeout: None, chain_id: None };
+        check_access_list(&state, &access_list_keys(&recent.0, recent.1), SafetyLevel::Finalized, descriptor)
+            .unwrap();
+        let old = message(1, first - 1);
+        let descriptor =
+            ExecutingDescriptor { timestamp: old.0.timestamp + 2, timeout: None, chain_id: None };
+        let err =
+            check_access_list(&state, &access_list_keys(&old.0, old.1), SafetyLevel::Unsafe, descriptor)
+                .unwrap_err();
+        assert!(matches!(err, CheckError::SkippedBlock { .. }), "{err:?}");
+    }
 }

@@ -85,6 +85,17 @@ impl ChainIndex {
         }
     }
 
+    /// Drops blocks from the front while `drop` says so; returns how many were dropped. The last block is
+    /// always kept.
+    pub fn prune_front_while(&mut self, mut drop: impl FnMut(&IndexedBlock) -> bool) -> usize {
+        let mut dropped = 0;
+        while self.blocks.len() > 1 && self.blocks.front().is_some_and(&mut drop) {
+            self.blocks.pop_front();
+            dropped += 1;
+        }
+        dropped
+    }
+
     /// The number of indexed blocks.
     pub fn len(&self) -> usize {
         self.blocks.len()

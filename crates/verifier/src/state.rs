@@ -13,6 +13,9 @@ use crate::{
     safety::{LevelState, SafetyEvent, advance, demote_after_rewind},
 };
 
+/// How long, beyond the message expiry window, blocks stay in memory after every head has passed them.
+const PRUNE_MARGIN_SECS: u64 = 3_600;
+
 /// A change of a chain's heads, tagged with the level it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeadEvent {
@@ -223,6 +226,38 @@ impl VerifierState {
             }
         }
         events
+    }
+
+    /// Drops from memory the blocks no future resolution or current check can need: blocks below every head of
+    /// their chain (cross-unsafe, cross-safe and finalized) whose timestamp is more than the expiry window (plus
+    /// an hour) before the oldest of those heads across all chains. Nothing is pruned while a chain lacks one of
+    /// those heads. The durable index keeps every block. Returns how many blocks were dropped.
+    pub fn prune(&mut self) -> usize {
+        let keep = self.dependencies.message_expiry_window().saturating_add(PRUNE_MARGIN_SECS);
+        let mut floors = BTreeMap::new();
+        let mut oldest = u64::MAX;
+        for (chain, unsafe_level) in &self.cross_unsafe {
+            let safe_level = self.cross_safe.get(chain);
+            let finalized = self.finalized.get(chain).copied().flatten();
+            let (Some(cu), Some(cs), Some(f)) =
+                (unsafe_level.cross, safe_level.and_then(|s| s.cross), finalized)
+            else {
+                return 0;
+            };
+            let floor = cu.min(cs).min(f);
+            let Some(block) = self.view.block(*chain, floor) else { return 0 };
+            oldest = oldest.min(block.block.timestamp);
+            floors.insert(*chain, floor);
+        }
+        let Some(cutoff) = oldest.checked_sub(keep) else { return 0 };
+        floors
+            .into_iter()
+            .map(|(chain, floor)| {
+                self.view
+                    .chain_mut(chain)
+                    .prune_front_while(|b| b.block.number < floor && b.block.timestamp < cutoff)
+            })
+            .sum()
     }
 
     fn block_ref(&self, chain: ChainId, number: Option<u64>) -> Option<BlockRef> {

@@ -64,7 +64,8 @@ impl Verifier {
             stores.insert(chain, store);
         }
         let events = state.resolve();
-        debug!(events = events.len(), "resolved heads after reload");
+        let pruned = state.prune();
+        debug!(events = events.len(), pruned, "resolved heads after reload");
         let verifier = Self { inner: Arc::new(Inner { state: RwLock::new(state), stores }) };
         for chain in verifier.chains() {
             if let Some(heads) = verifier.heads(chain) {
@@ -125,7 +126,12 @@ impl Verifier {
                     context: format!("chain {chain}: index view out of step with the store: {e}"),
                 })?;
             }
-            state.resolve()
+            let events = state.resolve();
+            let pruned = state.prune();
+            if pruned > 0 {
+                debug!(pruned, "dropped expired blocks from memory");
+            }
+            events
         };
         metrics::record_indexed(chain, blocks.len() as u64, logs);
         self.after(events)
@@ -161,7 +167,9 @@ impl Verifier {
             if finalized.is_some() {
                 state.set_local_finalized(chain, finalized);
             }
-            state.resolve()
+            let events = state.resolve();
+            state.prune();
+            events
         };
         self.after(events)
     }
