@@ -1,8 +1,8 @@
 //! JSON-RPC server benchmarks over loopback HTTP against the real chain: a cheap read (`eth_blockNumber`),
 //! a full block of 100 transfers (`eth_getBlockByNumber` with transactions), its 101 receipts
 //! (`eth_getBlockReceipts`), an `eth_call` through the EVM, and `eth_sendRawTransaction` with automining
-//! (submission, block building and the block event per transaction). Each figure includes the HTTP
-//! round trip of a jsonrpsee client on the same machine.
+//! (submission, block building and the block event per transaction), and eight concurrent clients. Each
+//! figure includes the HTTP round trip of a jsonrpsee client on the same machine.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
@@ -92,6 +92,26 @@ fn bench_rpc(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // Eight clients at once: the server's throughput rather than one round trip's latency.
+    const CONCURRENT: u64 = 8;
+    group.throughput(Throughput::Elements(CONCURRENT));
+    group.bench_function("eth_blockNumber_8_concurrent", |b| {
+        b.iter(|| {
+            runtime.block_on(async {
+                let mut set = tokio::task::JoinSet::new();
+                for _ in 0..CONCURRENT {
+                    let client = client.clone();
+                    set.spawn(
+                        async move { client.request::<Value, _>("eth_blockNumber", rpc_params![]).await },
+                    );
+                }
+                while let Some(reply) = set.join_next().await {
+                    reply.unwrap().unwrap();
+                }
+            })
+        })
+    });
+    group.throughput(Throughput::Elements(1));
     let call = json!({"from": senders[0].address(), "to": Address::with_last_byte(0x42), "value": "0x1"});
     group.bench_function("eth_call_transfer", |b| {
         b.iter(|| {
