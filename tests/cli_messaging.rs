@@ -168,6 +168,15 @@ fn a_message_sent_with_cast_is_relayed_by_log_index_with_the_key_from_the_enviro
     assert_eq!(b.uint(COUNTER, "count()(uint256)", &[]), U256::from(1));
     assert_eq!(b.call(COUNTER, "lastRequester()(address)", &[]), address_of(DEV_KEYS[0]).to_string());
 
+    // A destination without the predeploys is named as such.
+    let bare = superlink_testkit::Anvil::spawn(902, &[]).unwrap();
+    fails(
+        &["relay", "--from-rpc", &ua, "--to-rpc", &bare.url(), "--tx", &tx],
+        Some(DEV_KEYS[1]),
+        1,
+        "L2ToL2CrossDomainMessenger predeploy",
+    );
+
     // A wrong log index, and a transaction that sent no message, are clear errors.
     let wrong = (index + 1).to_string();
     fails(
