@@ -1,1 +1,344 @@
-//! Black-box tests of `superlink devnet`.
+//! Black-box tests of `superlink devnet`: the binary runs on free ports with one-second L2 blocks, and cast
+//! (and `superlink relay`) drive it as an app developer would.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::Value;
+use superlink_testkit::{Cast, free_port};
+
+/// Anvil's first development key (the devnet funds the same accounts).
+const KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+/// The second development key.
+const KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
+/// The third development key.
+const KEY_2: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+const COUNTER: &str = "0x5111000000000000000000000000000000000001";
+const MESSENGER: &str = "0x4200000000000000000000000000000000000023";
+/// The messenger's event for a delivered message.
+const RELAYED_MESSAGE: &str = "RelayedMessage(uint256 indexed,uint256 indexed,bytes32 indexed,bytes32)";
+/// How long any wait may take on a loaded machine.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// A running `superlink devnet`, killed on drop.
+struct Devnet {
+    child: Option<Child>,
+    /// The JSON document it printed.
+    info: Value,
+    stderr: tempfile::NamedTempFile,
+}
+
+/// `count` consecutive free ports, the first chosen by `free_port`.
+fn free_ports(count: u16) -> u16 {
+    loop {
+        let first = free_port();
+        if first == 0 || first.checked_add(count).is_none() {
+            continue;
+        }
+        let listeners: Vec<_> =
+            (first..first + count).filter_map(|p| TcpListener::bind(("127.0.0.1", p)).ok()).collect();
+        if listeners.len() == usize::from(count) {
+            return first;
+        }
+    }
+}
+
+impl Devnet {
+    fn start(extra: &[&str]) -> Devnet {
+        let l2_count: u16 =
+            extra.iter().position(|a| *a == "--l2-count").map(|i| extra[i + 1].parse().unwrap()).unwrap_or(2);
+        let (l1, l2, verifier) = (free_port(), free_ports(l2_count), free_port());
+        let stderr = tempfile::NamedTempFile::new().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
+            .args(["devnet", "--json", "--l2-block-time", "1"])
+            .args(["--l1-port", &l1.to_string(), "--l2-starting-port", &l2.to_string()])
+            .args(["--verifier-port", &verifier.to_string()])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(stderr.reopen().unwrap())
+            .spawn()
+            .expect("superlink devnet starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut devnet = Devnet { child: Some(child), info: Value::Null, stderr };
+        let mut text = String::new();
+        for line in BufReader::new(stdout).lines() {
+            text.push_str(&line.unwrap());
+            text.push('\n');
+            if let Ok(info) = serde_json::from_str::<Value>(&text) {
+                devnet.info = info;
+                break;
+            }
+        }
+        assert!(!devnet.info.is_null(), "no JSON description; stderr: {}", devnet.log());
+        assert_eq!(devnet.info["l1"]["rpcUrl"], format!("http://127.0.0.1:{l1}"));
+        assert_eq!(devnet.info["l2s"][0]["rpcUrl"], format!("http://127.0.0.1:{l2}"));
+        assert_eq!(devnet.info["verifier"]["rpcUrl"], format!("http://127.0.0.1:{verifier}"));
+        devnet
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
+    }
+
+    /// The RPC URL of L2 `chain_id`.
+    fn l2(&self, chain_id: u64) -> String {
+        let l2s = self.info["l2s"].as_array().unwrap();
+        let chain = l2s.iter().find(|c| c["chainId"] == chain_id).unwrap();
+        chain["rpcUrl"].as_str().unwrap().to_string()
+    }
+
+    fn verifier(&self) -> String {
+        self.info["verifier"]["rpcUrl"].as_str().unwrap().to_string()
+    }
+
+    /// Sends SIGTERM and returns the exit status and the log.
+    fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().unwrap();
+        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                return (status, self.log());
+            }
+            assert!(Instant::now() < deadline, "the devnet did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn cast(args: &[&str]) -> Result<String, String> {
+    Cast::new().unwrap().run(args)
+}
+
+fn ok(args: &[&str]) -> String {
+    cast(args).unwrap_or_else(|e| panic!("cast {args:?} failed: {e}"))
+}
+
+fn count(url: &str) -> u64 {
+    ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", url]).parse().unwrap()
+}
+
+/// Polls `done` until it returns `Some`, failing with `what` after the deadline.
+fn wait_for<T>(what: &str, devnet: &Devnet, mut done: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = done() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting until {what}; log:\n{}", devnet.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn superlink(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_superlink"))
+        .args(args)
+        .env_remove("SUPERLINK_PRIVATE_KEY")
+        .output()
+        .expect("the superlink binary runs")
+}
+
+/// The number of a quantity that may come as a JSON number or a hex string.
+fn number(v: &Value) -> u64 {
+    match v {
+        Value::Number(n) => n.as_u64().unwrap(),
+        Value::String(s) => u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap(),
+        other => panic!("not a number: {other}"),
+    }
+}
+
+#[test]
+fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0_on_sigterm() {
+    let devnet = Devnet::start(&["--l2-count", "3"]);
+    let info = &devnet.info;
+    let mut chains = vec![info["l1"].clone()];
+    chains.extend(info["l2s"].as_array().unwrap().iter().cloned());
+    let ids: Vec<u64> = chains.iter().map(|c| c["chainId"].as_u64().unwrap()).collect();
+    assert_eq!(ids, [900, 901, 902, 903]);
+    let accounts = info["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 10);
+    for chain in &chains {
+        let url = chain["rpcUrl"].as_str().unwrap();
+        assert_eq!(ok(&["chain-id", "--rpc-url", url]), chain["chainId"].to_string());
+        for account in accounts {
+            let address = account["address"].as_str().unwrap();
+            let key = account["privateKey"].as_str().unwrap();
+            assert_eq!(ok(&["wallet", "address", "--private-key", key]), address);
+            assert_eq!(ok(&["balance", address, "--rpc-url", url]), account["balance"].as_str().unwrap());
+        }
+    }
+    // The predeploys and the example app have code on every L2.
+    for chain in info["l2s"].as_array().unwrap() {
+        let url = chain["rpcUrl"].as_str().unwrap();
+        for address in [info["predeploys"]["CrossL2Inbox"].as_str().unwrap(), COUNTER] {
+            assert_ne!(ok(&["code", address, "--rpc-url", url]), "0x", "{address} on {url}");
+        }
+    }
+    assert_eq!(info["exampleApps"]["CrossChainCounter"].as_str().unwrap().to_lowercase(), COUNTER);
+    // The verifier follows the whole dependency set.
+    let status: Value =
+        serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &devnet.verifier()]))
+            .unwrap();
+    let followed: Vec<&String> = status["chains"].as_object().unwrap().keys().collect();
+    assert_eq!(followed, ["0x385", "0x386", "0x387"]);
+    // Blocks of every L2 are built at the same timestamps.
+    let (u901, u903) = (devnet.l2(901), devnet.l2(903));
+    let block = wait_for("both chains pass block 2", &devnet, || {
+        let a: u64 = ok(&["block-number", "--rpc-url", &u901]).parse().unwrap();
+        let b: u64 = ok(&["block-number", "--rpc-url", &u903]).parse().unwrap();
+        (a >= 2 && b >= 2).then_some(2)
+    });
+    let ts = |url: &str| ok(&["block", &block.to_string(), "--field", "timestamp", "--rpc-url", url]);
+    assert_eq!(ts(&u901), ts(&u903));
+
+    let (status, log) = devnet.terminate();
+    assert!(status.success(), "devnet should exit 0 on SIGTERM: {log}");
+    assert!(log.contains("devnet stopped"), "{log}");
+}
+
+#[test]
+fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsafe() {
+    let devnet = Devnet::start(&[]);
+    let (u901, u902) = (devnet.l2(901), devnet.l2(902));
+    let before = count(&u902);
+    ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", &u901]);
+    wait_for("the counter on 902 changes", &devnet, || (count(&u902) == before + 1).then_some(()));
+    // The block that executed the relay on 902.
+    let logs: Value = serde_json::from_str(&ok(&[
+        "logs",
+        "--json",
+        "--from-block",
+        "0",
+        "--address",
+        MESSENGER,
+        RELAYED_MESSAGE,
+        "--rpc-url",
+        &u902,
+    ]))
+    .unwrap();
+    let receiving = number(&logs.as_array().unwrap().last().expect("a RelayedMessage log")["blockNumber"]);
+    let verifier = devnet.verifier();
+    wait_for("the receiving block is cross-unsafe", &devnet, || {
+        let head: Value =
+            serde_json::from_str(&ok(&["rpc", "supervisor_crossUnsafe", "902", "--rpc-url", &verifier]))
+                .ok()?;
+        (number(&head["number"]) >= receiving).then_some(())
+    });
+    let status: Value =
+        serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &verifier])).unwrap();
+    assert!(number(&status["chains"]["0x386"]["crossUnsafe"]["number"]) >= receiving, "{status}");
+    let (exit, log) = devnet.terminate();
+    assert!(exit.success(), "{log}");
+    assert!(log.contains("message relayed"), "{log}");
+}
+
+#[test]
+fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refused_at_submission() {
+    let devnet = Devnet::start(&["--no-autorelay"]);
+    assert!(devnet.info["autorelay"].is_null());
+    let (u901, u902) = (devnet.l2(901), devnet.l2(902));
+    let sent: Value = serde_json::from_str(&ok(&[
+        "send",
+        "--json",
+        "--private-key",
+        KEY_0,
+        COUNTER,
+        "incrementRemote(uint256)",
+        "902",
+        "--rpc-url",
+        &u901,
+    ]))
+    .unwrap();
+    let tx = sent["transactionHash"].as_str().unwrap();
+    // Nobody relays it: the counter stays put for a few blocks.
+    let start: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
+    wait_for("two more blocks on 902", &devnet, || {
+        let now: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
+        (now >= start + 2).then_some(())
+    });
+    assert_eq!(count(&u902), 0);
+
+    let out = superlink(&[
+        "relay",
+        "--from-rpc",
+        &u901,
+        "--to-rpc",
+        &u902,
+        "--tx",
+        tx,
+        "--private-key",
+        KEY_1,
+        "--json",
+    ]);
+    assert!(out.status.success(), "superlink relay failed: {}", String::from_utf8_lossy(&out.stderr));
+    wait_for("the counter on 902 changes", &devnet, || (count(&u902) == 1).then_some(()));
+
+    // The genuine relay transaction declares the message; the same call with a checksum that does not match
+    // the source log is refused by the sequencer's pool, with the verifier's reason.
+    let logs: Value = serde_json::from_str(&ok(&[
+        "logs",
+        "--json",
+        "--from-block",
+        "0",
+        "--address",
+        MESSENGER,
+        RELAYED_MESSAGE,
+        "--rpc-url",
+        &u902,
+    ]))
+    .unwrap();
+    let relay_tx = logs.as_array().unwrap().last().unwrap()["transactionHash"].as_str().unwrap().to_string();
+    let relay: Value = serde_json::from_str(&ok(&["tx", &relay_tx, "--json", "--rpc-url", &u902])).unwrap();
+    let mut access_list = relay["accessList"].clone();
+    let keys = access_list[0]["storageKeys"].as_array_mut().unwrap();
+    let checksum = keys.last_mut().unwrap();
+    let genuine = checksum.as_str().unwrap().to_string();
+    let flipped = if genuine.ends_with('0') { "1" } else { "0" };
+    *checksum = Value::String(format!("{}{flipped}", &genuine[..genuine.len() - 1]));
+    let input = relay["input"].as_str().unwrap();
+    let nonce_before =
+        ok(&["nonce", "--rpc-url", &u902, &ok(&["wallet", "address", "--private-key", KEY_2])]);
+    let forged = cast(&[
+        "send",
+        "--private-key",
+        KEY_2,
+        MESSENGER,
+        input,
+        "--access-list",
+        &access_list.to_string(),
+        "--gas-limit",
+        "1000000",
+        "--rpc-url",
+        &u902,
+    ]);
+    let reason = forged.expect_err("a relay with a mismatched checksum must be refused");
+    assert!(reason.contains("invalid executing message"), "{reason}");
+    assert!(reason.contains("does not match the log"), "{reason}");
+    let nonce_after = ok(&["nonce", "--rpc-url", &u902, &ok(&["wallet", "address", "--private-key", KEY_2])]);
+    assert_eq!(nonce_before, nonce_after, "the refused transaction must not be mined");
+    assert_eq!(count(&u902), 1);
+}
+
+#[test]
+fn a_bad_configuration_is_refused_with_exit_status_2() {
+    let out = superlink(&["devnet", "--l2-count", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = superlink(&["devnet", "--dependency-set", "901,999", "--l1-port", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("999"));
+}
