@@ -99,6 +99,25 @@ fn a_message_sent_with_send_message_is_relayed_once_and_its_status_follows() {
     ]);
     let tx = str_of(&sent, "transactionHash").to_string();
     let hash = str_of(&sent, "messageHash").to_string();
+    // A message to the chain it is sent from would revert: refused before sending, with the reason.
+    fails(
+        &[
+            "send-message",
+            "--from-rpc",
+            &ua,
+            "--to-chain",
+            "901",
+            "--target",
+            &PROBE.to_string(),
+            "--data",
+            &data,
+            "--private-key",
+            DEV_KEYS[0],
+        ],
+        None,
+        1,
+        "MessageDestinationSameChain",
+    );
     assert_eq!(str_of(&sent, "nonce"), "0", "first message of the chain");
     // The source messenger recorded exactly this hash as sent.
     assert_eq!(a.call(MESSENGER, "sentMessages(bytes32)(bool)", &[&hash]), "true");
