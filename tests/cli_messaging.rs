@@ -319,7 +319,9 @@ fn bridged_tokens_arrive_and_the_total_supply_is_conserved() {
     assert_eq!(sent["messages"][0]["destination"], "902");
     // Burned on the source, not minted yet: the supply in flight is the message's.
     assert_eq!(supply(&a), U256::from(600));
-    ok(&["relay", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx, "--private-key", DEV_KEYS[1]]);
+    let relayed =
+        ok_json(&["relay", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx, "--private-key", DEV_KEYS[1]]);
+    eprintln!("relayERC20 relay gas used {}", relayed["relays"][0]["gasUsed"]);
 
     assert_eq!(b.uint(TOKEN, "balanceOf(address)(uint256)", &[&recipient.to_string()]), U256::from(400));
     assert_eq!(a.uint(TOKEN, "balanceOf(address)(uint256)", &[&user.to_string()]), U256::from(600));
@@ -351,7 +353,9 @@ fn bridged_eth_arrives() {
     let tx = str_of(&sent, "transactionHash").to_string();
     assert!(sender_before - a.balance(sender) >= amount);
     assert_eq!(b.balance(recipient), U256::ZERO);
-    ok(&["relay", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx, "--private-key", DEV_KEYS[1]]);
+    let relayed =
+        ok_json(&["relay", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx, "--private-key", DEV_KEYS[1]]);
+    eprintln!("relayETH relay gas used {}", relayed["relays"][0]["gasUsed"]);
     assert_eq!(b.balance(recipient), amount);
 }
 
