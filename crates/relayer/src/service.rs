@@ -133,6 +133,7 @@ pub struct Autorelayer<C: ChainClient> {
     finished: HashSet<B256>,
     given_up: Vec<GivenUp>,
     stats: RelayerStats,
+    published: watch::Sender<RelayerStats>,
 }
 
 /// Why the autorelayer could not start.
@@ -190,6 +191,7 @@ impl<C: ChainClient> Autorelayer<C> {
             finished: HashSet::new(),
             given_up: Vec::new(),
             stats: RelayerStats::default(),
+            published: watch::Sender::new(RelayerStats::default()),
         })
     }
 
@@ -216,6 +218,12 @@ impl<C: ChainClient> Autorelayer<C> {
     /// What the relayer did so far.
     pub fn stats(&self) -> RelayerStats {
         self.stats
+    }
+
+    /// A receiver of the counters, updated after every round: lets others watch a relayer that [`Self::run`]
+    /// owns.
+    pub fn subscribe(&self) -> watch::Receiver<RelayerStats> {
+        self.published.subscribe()
     }
 
     /// The messages given up, with their reasons.
@@ -269,6 +277,11 @@ impl<C: ChainClient> Autorelayer<C> {
             report.finished += finished;
         }
         report.pending = self.pending.len();
+        self.published.send_if_modified(|published| {
+            let changed = *published != self.stats;
+            *published = self.stats;
+            changed
+        });
         if let Some(path) = self.config.checkpoint_file.clone()
             && let Err(e) = write_checkpoint(&path, &self.checkpoint())
         {

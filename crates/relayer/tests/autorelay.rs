@@ -108,6 +108,7 @@ async fn two_relayers_at_once_deliver_each_message_exactly_once() {
     let first = relayer(&a, &b, DEV_KEYS[1], config()).await;
     let second = relayer(&a, &b, DEV_KEYS[2], config()).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
+    let watched = first.subscribe();
     let one = tokio::spawn(first.run(stopped.clone()));
     let two = tokio::spawn(second.run(stopped));
     send_messages(&a, &b);
@@ -125,6 +126,7 @@ async fn two_relayers_at_once_deliver_each_message_exactly_once() {
     assert_eq!(b.count_logs(MESSENGER, RELAYED), 2);
     assert_eq!(a.count_logs(MESSENGER, RELAYED), 1);
     let (s1, s2) = (one.stats(), two.stats());
+    assert_eq!(*watched.borrow(), s1, "the published counters are the relayer's");
     assert_eq!(s1.relayed + s2.relayed, 3, "each message relayed by exactly one of them: {s1:?} {s2:?}");
 }
 
