@@ -358,10 +358,15 @@ impl<C: ChainClient> Autorelayer<C> {
             .map(|(h, _)| *h)
             .collect();
         let (mut sent, mut finished) = (0, 0);
+        // A destination that did not answer is not asked again in this round: one timeout, not one per message.
+        let mut unreachable: HashSet<U256> = HashSet::new();
         for hash in due {
             let Some(pending) = self.pending.get(&hash) else { continue };
             let message = pending.message.clone();
             let in_flight = pending.in_flight;
+            if unreachable.contains(&message.destination()) {
+                continue;
+            }
             let Some(chain) = self.chains.get(&message.destination()) else { continue };
             let outcome = match in_flight {
                 Some((tx, sent_at)) => {
@@ -400,7 +405,12 @@ impl<C: ChainClient> Autorelayer<C> {
                     info!(message = %hash, "message already relayed");
                     self.finish(hash);
                 }
-                Step::Failed(error) => self.fail(hash, error),
+                Step::Failed(error) => {
+                    if let RelayError::Chain(ChainError::Unreachable { .. }) = error {
+                        unreachable.insert(message.destination());
+                    }
+                    self.fail(hash, error)
+                }
             }
         }
         (sent, finished)

@@ -34,6 +34,7 @@ struct State {
     relayed: HashSet<B256>,
     receipts: HashMap<B256, ReceiptInfo>,
     unreachable: bool,
+    refused_requests: usize,
     nonce: u64,
     transactions: usize,
 }
@@ -53,6 +54,10 @@ impl FakeChain {
 
     fn set_unreachable(&self, down: bool) {
         self.state.lock().unwrap().unreachable = down;
+    }
+
+    fn refused_requests(&self) -> usize {
+        self.state.lock().unwrap().refused_requests
     }
 
     fn transactions(&self) -> usize {
@@ -92,7 +97,9 @@ impl FakeChain {
     }
 
     fn down(&self) -> Result<(), ChainError> {
-        if self.state.lock().unwrap().unreachable {
+        let mut s = self.state.lock().unwrap();
+        if s.unreachable {
+            s.refused_requests += 1;
             return Err(ChainError::Unreachable {
                 endpoint: self.name.clone(),
                 reason: "connection refused".into(),
@@ -233,6 +240,26 @@ async fn an_unreachable_destination_is_retried_until_it_answers() {
     assert_eq!(relayer.pending_count(), 0);
     rounds(&mut relayer, 3).await;
     assert_eq!(b.transactions(), 1, "delivered with a single transaction");
+}
+
+#[tokio::test]
+async fn an_unreachable_destination_is_asked_once_per_round_whatever_the_number_of_messages() {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    for nonce in 0..5 {
+        a.send_message(902, nonce);
+    }
+    b.set_unreachable(true);
+    relayer.poll_once().await;
+    // One refusal when scanning 902 for its own messages, one for the first relay check.
+    assert_eq!(b.refused_requests(), 2);
+    assert_eq!(relayer.pending_count(), 5);
+    b.set_unreachable(false);
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 5);
+    assert_eq!(b.transactions(), 5);
 }
 
 #[tokio::test]
