@@ -1,6 +1,6 @@
 //! Chain benchmarks: mining blocks of 100 signed transfers (submission, building, roots, pool
-//! revalidation), and the state root against the number of accounts, from scratch and after touching
-//! 100 accounts.
+//! revalidation), the state root against the number of accounts (from scratch and after touching 100
+//! accounts), log queries over 2,000 blocks, and (printed first) the heap cost of the kept history.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
@@ -12,7 +12,7 @@ use alloy_signer_local::PrivateKeySigner;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use op_alloy_consensus::OpTxEnvelope;
 use superlink_chain::{
-    Chain, ChainConfig, Genesis, GenesisAccount,
+    Chain, ChainConfig, Genesis, GenesisAccount, LogFilter,
     state::{AccountInfo, StateDiff, WorldState},
     trie,
 };
@@ -157,5 +157,51 @@ fn bench_history_memory(_c: &mut Criterion) {
     history_memory_report(&genesis, &senders);
 }
 
-criterion_group!(benches, bench_history_memory, bench_blocks, bench_state_root);
+/// Log queries over 2,000 blocks in which one sender in 100 calls a logging contract each block.
+fn bench_logs(c: &mut Criterion) {
+    let (genesis, senders) = funded_genesis();
+    let mut chain = Chain::new(&genesis, ChainConfig::default());
+    // Emits LOG1(topic = caller, data = first calldata word).
+    let logger = Address::repeat_byte(0x99);
+    chain.set_code(logger, alloy_primitives::hex::decode("6000356000523360206000a100").unwrap().into());
+    let blocks = 2_000u64;
+    for round in 0..blocks {
+        let signer = &senders[(round % senders.len() as u64) as usize];
+        let nonce = round / senders.len() as u64;
+        let tx = TxEip1559 {
+            chain_id: CHAIN_ID,
+            nonce,
+            gas_limit: 60_000,
+            max_fee_per_gas: 100_000_000_000,
+            max_priority_fee_per_gas: 1_000,
+            to: TxKind::Call(logger),
+            input: B256::from(U256::from(round)).into(),
+            ..TxEip1559::default()
+        };
+        let signature = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        let pooled =
+            PoolTransaction::from_envelope(OpTxEnvelope::Eip1559(tx.into_signed(signature))).unwrap();
+        chain.submit_transaction(pooled).unwrap();
+        chain.mine(1_700_000_000 + 2 * (round + 1)).unwrap();
+    }
+    let head = chain.head_number();
+    let mut group = c.benchmark_group("logs_2000_blocks");
+    group.sample_size(20);
+    group.bench_function("by_address", |b| {
+        let filter = LogFilter::range(0, head).address(logger);
+        b.iter(|| assert_eq!(chain.logs(&filter).len(), blocks as usize));
+    });
+    group.bench_function("by_topic_one_sender", |b| {
+        let topic = B256::left_padding_from(senders[7].address().as_slice());
+        let filter = LogFilter::range(0, head).topic(0, vec![topic]);
+        b.iter(|| assert_eq!(chain.logs(&filter).len(), (blocks / senders.len() as u64) as usize));
+    });
+    group.bench_function("absent_address", |b| {
+        let filter = LogFilter::range(0, head).address(Address::repeat_byte(0x01));
+        b.iter(|| assert!(chain.logs(&filter).is_empty()));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_history_memory, bench_blocks, bench_state_root, bench_logs);
 criterion_main!(benches);

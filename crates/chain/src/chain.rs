@@ -694,31 +694,22 @@ impl Chain {
         self.state.set_storage(address, slot, value, &mut self.edits);
     }
 
-    /// Saves the whole chain (state, blocks, history, queued deposits, labels); returns the snapshot id.
-    pub fn snapshot(&mut self) -> u64 {
-        let id = self.next_snapshot;
-        self.next_snapshot += 1;
-        self.snapshots.insert(
-            id,
-            Snapshot {
-                state: self.state.clone(),
-                store: self.store.clone(),
-                diffs: self.diffs.clone(),
-                edits: self.edits.clone(),
-                deposits: self.deposits.clone(),
-                l1: self.l1,
-                safe: self.safe,
-                finalized: self.finalized,
-            },
-        );
-        id
+    /// A copy of everything a snapshot restores.
+    fn capture(&self) -> Snapshot {
+        Snapshot {
+            state: self.state.clone(),
+            store: self.store.clone(),
+            diffs: self.diffs.clone(),
+            edits: self.edits.clone(),
+            deposits: self.deposits.clone(),
+            l1: self.l1,
+            safe: self.safe,
+            finalized: self.finalized,
+        }
     }
 
-    /// Restores snapshot `id` and forgets it and every later snapshot (as `evm_revert`); the pool is
-    /// revalidated against the restored head.
-    pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {
-        let snapshot = self.snapshots.remove(&id).ok_or(ChainError::UnknownSnapshot(id))?;
-        self.snapshots.split_off(&id);
+    /// Puts a captured copy back.
+    fn restore(&mut self, snapshot: Snapshot) {
         self.state = snapshot.state;
         self.store = snapshot.store;
         self.diffs = snapshot.diffs;
@@ -727,6 +718,23 @@ impl Chain {
         self.l1 = snapshot.l1;
         self.safe = snapshot.safe;
         self.finalized = snapshot.finalized;
+    }
+
+    /// Saves the whole chain (state, blocks, history, queued deposits, labels); returns the snapshot id.
+    pub fn snapshot(&mut self) -> u64 {
+        let id = self.next_snapshot;
+        self.next_snapshot += 1;
+        let snapshot = self.capture();
+        self.snapshots.insert(id, snapshot);
+        id
+    }
+
+    /// Restores snapshot `id` and forgets it and every later snapshot (as `evm_revert`); the pool is
+    /// revalidated against the restored head.
+    pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {
+        let snapshot = self.snapshots.remove(&id).ok_or(ChainError::UnknownSnapshot(id))?;
+        self.snapshots.split_off(&id);
+        self.restore(snapshot);
         self.revalidate_pool();
         Ok(())
     }
@@ -781,11 +789,30 @@ impl Chain {
     /// Replaces block `number` with a block of the same attributes (timestamp, L1 origin, deposits) and no
     /// user transactions, then rebuilds every later block on top with its own attributes and user
     /// transactions; transactions that no longer execute are left out. Labels are kept (the caller owns them).
+    /// If any rebuilt block fails (a deposit the EVM refuses), the chain is left exactly as it was.
     pub fn replace_with_deposits_only(&mut self, number: u64) -> Result<ReplacementOutcome, ChainError> {
         if number == 0 {
             return Err(ChainError::GenesisImmutable);
         }
         self.check_not_beyond_head(number)?;
+        let oldest = self.oldest_state();
+        if number - 1 < oldest {
+            return Err(ChainError::HistoryTooShort { target: number - 1, oldest });
+        }
+        let saved = self.capture();
+        match self.rebuild_deposits_only(number) {
+            Ok(outcome) => {
+                self.revalidate_pool();
+                Ok(outcome)
+            }
+            Err(error) => {
+                self.restore(saved);
+                Err(error)
+            }
+        }
+    }
+
+    fn rebuild_deposits_only(&mut self, number: u64) -> Result<ReplacementOutcome, ChainError> {
         self.unwind_state_to(number - 1)?;
         let old_blocks = self.store.truncate(number - 1);
         let mut replaced = Vec::new();
@@ -814,7 +841,6 @@ impl Chain {
                 new_hash: new_block.hash(),
             });
         }
-        self.revalidate_pool();
         Ok(ReplacementOutcome { replaced, removed, dropped })
     }
 }
