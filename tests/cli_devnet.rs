@@ -212,8 +212,8 @@ fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0
 }
 
 #[test]
-fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsafe() {
-    let devnet = Devnet::start(&[]);
+fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsafe_then_cross_safe() {
+    let devnet = Devnet::start(&["--l1-block-time", "2"]);
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
     let before = count(&u902);
     ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", &u901]);
@@ -242,6 +242,13 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
     let status: Value =
         serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &verifier])).unwrap();
     assert!(number(&status["chains"]["0x386"]["crossUnsafe"]["number"]) >= receiving, "{status}");
+    // The next L1 block labels it safe; the verifier then finds it cross-safe.
+    wait_for("the receiving block is cross-safe", &devnet, || {
+        let head: Value =
+            serde_json::from_str(&ok(&["rpc", "supervisor_crossSafe", "902", "--rpc-url", &verifier]))
+                .ok()?;
+        (number(&head["derived"]["number"]) >= receiving).then_some(())
+    });
     let (exit, log) = devnet.terminate();
     assert!(exit.success(), "{log}");
     assert!(log.contains("message relayed"), "{log}");

@@ -60,6 +60,22 @@ pub fn build_block(
     Ok(block)
 }
 
+/// The `safe` and `finalized` labels of an L2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Labels {
+    /// The block labelled safe.
+    pub safe: u64,
+    /// The block labelled finalized.
+    pub finalized: u64,
+}
+
+/// The labels of an L2 after an L1 block, in the devnet's simplified derivation: every L1 block carries the
+/// batch of all L2 blocks built so far, so the L2's head becomes safe, and the blocks that were safe at the
+/// previous L1 block become finalized (the devnet does not wait for L1 finality).
+pub fn advance_labels(head: u64, safe: u64) -> Labels {
+    Labels { safe: head, finalized: safe.min(head) }
+}
+
 /// The block times and the first timestamps of the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -122,7 +138,12 @@ pub async fn run_clock(
                             ..L1Attributes::default()
                         };
                         for chain in chains.iter() {
-                            chain.backend.lock().set_l1_origin(origin);
+                            let mut guard = chain.backend.lock();
+                            guard.set_l1_origin(origin);
+                            let labels = advance_labels(guard.head_number(), guard.safe_number());
+                            if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
+                                warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
+                            }
                         }
                     }
                     report(&l1, result);
@@ -152,6 +173,14 @@ fn report(chain: &ClockedChain, result: Result<Arc<StoredBlock>, ChainError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_l1_block_makes_the_head_safe_and_the_previous_safe_finalized() {
+        assert_eq!(advance_labels(10, 4), Labels { safe: 10, finalized: 4 });
+        let next = advance_labels(16, 10);
+        assert_eq!(next, Labels { safe: 16, finalized: 10 });
+        assert!(next.finalized <= next.safe);
+    }
 
     #[test]
     fn the_schedule_wins_unless_the_head_is_ahead() {

@@ -1,0 +1,141 @@
+//! The devnet in process: every chain on its own port at one clock, and the verifier as the L2s' admission
+//! policy for transactions that declare executing messages.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::time::{Duration, Instant};
+
+use alloy_consensus::TxEip1559;
+use alloy_primitives::{Address, B256, TxKind, U256};
+use op_alloy_consensus::OpTypedTransaction;
+use superlink_contracts::addresses::{CROSS_CHAIN_COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER};
+use superlink_devnet::{Devnet, DevnetChain, DevnetConfig};
+use superlink_protocol::{Identifier, access_list};
+use superlink_txpool::PoolTransaction;
+
+fn config() -> DevnetConfig {
+    DevnetConfig {
+        l2_count: 3,
+        l1_port: 0,
+        l2_starting_port: 0,
+        verifier_port: 0,
+        l1_block_time: 2,
+        l2_block_time: 1,
+        autorelay: false,
+        dependency_set: Some(vec![901, 902]),
+        ..DevnetConfig::default()
+    }
+}
+
+/// Waits (bounded) until `done`.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Submits, as an impersonated sender, a call declaring `entries` for `CrossL2Inbox`.
+fn submit_with_claims(chain: &DevnetChain, claims: &[(Identifier, B256)]) -> Result<B256, String> {
+    let sender = Address::repeat_byte(0x77);
+    let mut guard = chain.backend.lock();
+    guard.impersonate(sender);
+    guard.set_balance(sender, U256::from(10u128.pow(20)));
+    let tx = TxEip1559 {
+        chain_id: chain.chain_id,
+        nonce: guard.pending_nonce(sender),
+        gas_limit: 200_000,
+        max_fee_per_gas: 10_000_000_000,
+        max_priority_fee_per_gas: 1,
+        to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+        access_list: access_list(claims.iter().map(|(id, hash)| (id, *hash))),
+        ..TxEip1559::default()
+    };
+    let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), sender).unwrap();
+    guard.submit_transaction(pooled).map(|added| added.hash).map_err(|e| e.to_string())
+}
+
+fn claim_on(chain_id: u64, block_number: u64, timestamp: u64) -> (Identifier, B256) {
+    let id = Identifier {
+        origin: CROSS_CHAIN_COUNTER,
+        block_number,
+        log_index: 0,
+        timestamp,
+        chain_id: U256::from(chain_id),
+    };
+    (id, B256::repeat_byte(0x42))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_l2_builds_its_blocks_at_the_same_timestamps_and_the_verifier_follows_the_dependency_set() {
+    let devnet = Devnet::start(config()).await.unwrap();
+    assert_eq!(devnet.l1().chain_id, 900);
+    let ids: Vec<u64> = devnet.l2s().iter().map(|c| c.chain_id).collect();
+    assert_eq!(ids, [901, 902, 903]);
+    for chain in devnet.l2s().iter().chain([devnet.l1()]) {
+        assert!(chain.url.starts_with("http://127.0.0.1:") && !chain.url.ends_with(":0"), "{}", chain.url);
+    }
+    wait_until("three blocks on every L2", || {
+        devnet.l2s().iter().all(|c| c.backend.lock().head_number() >= 3)
+    })
+    .await;
+    for number in 1..=3 {
+        let timestamps: Vec<u64> = devnet
+            .l2s()
+            .iter()
+            .map(|c| c.backend.lock().block_by_number(number).unwrap().timestamp())
+            .collect();
+        assert!(timestamps.windows(2).all(|w| w[0] == w[1]), "block {number}: {timestamps:?}");
+        let genesis = devnet.genesis_timestamp();
+        assert_eq!(timestamps[0], genesis + number * devnet.config().l2_block_time);
+    }
+    wait_until("the verifier indexes both chains of the set", || {
+        [901, 902].iter().all(|c| devnet.verifier().latest(*c).is_some_and(|b| b.number >= 1))
+    })
+    .await;
+    assert_eq!(devnet.verifier().chains(), [901, 902]);
+    // An L1 block labels the L2 heads safe.
+    wait_until("an L2 block is safe", || devnet.l2(901).unwrap().backend.lock().safe_number() >= 1).await;
+    devnet.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn claims_the_verifier_does_not_accept_are_refused_with_its_reason() {
+    let devnet = Devnet::start(config()).await.unwrap();
+    let (l2a, l2c) = (devnet.l2(901).unwrap().clone(), devnet.l2(903).unwrap().clone());
+    let l2b = devnet.l2(902).unwrap().clone();
+    wait_until("the verifier indexes block 1 of 901", || {
+        devnet.verifier().latest(901).is_some_and(|b| b.number >= 1)
+    })
+    .await;
+    let block_1 = devnet.verifier().block(901, 1).unwrap();
+
+    // A message in a block 901 has not built yet.
+    let future = claim_on(901, 10_000, block_1.timestamp);
+    let err = submit_with_claims(&l2b, &[future]).unwrap_err();
+    assert!(err.contains("rejected"), "{err}");
+    assert!(err.contains("10000"), "the reason names the block: {err}");
+
+    // A log that block 1 does not have.
+    let missing = claim_on(901, 1, block_1.timestamp);
+    let missing = (Identifier { log_index: 500, ..missing.0 }, missing.1);
+    let err = submit_with_claims(&l2b, &[missing]).unwrap_err();
+    assert!(err.contains("rejected"), "{err}");
+
+    // The timestamp of the claim does not match the block's.
+    let wrong_time = claim_on(901, 1, block_1.timestamp - 1);
+    assert!(submit_with_claims(&l2b, &[wrong_time]).is_err());
+
+    // 903 is outside the dependency set: it may not execute messages at all.
+    let err = submit_with_claims(&l2c, &[claim_on(901, 1, block_1.timestamp)]).unwrap_err();
+    assert!(err.contains("rejected"), "{err}");
+
+    // Nothing refused reached a pool; a transaction without claims is admitted anywhere.
+    for chain in [&l2a, &l2b, &l2c] {
+        assert_eq!(chain.backend.lock().pool().len(), 0, "chain {}", chain.chain_id);
+    }
+    submit_with_claims(&l2c, &[]).unwrap();
+    assert_eq!(l2c.backend.lock().pool().len(), 1);
+    devnet.shutdown().await.unwrap();
+}
