@@ -7,10 +7,14 @@ use std::time::{Duration, Instant};
 
 use alloy_consensus::TxEip1559;
 use alloy_primitives::{Address, B256, TxKind, U256};
+use alloy_sol_types::SolCall;
 use op_alloy_consensus::OpTypedTransaction;
-use superlink_contracts::addresses::{CROSS_CHAIN_COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER};
+use superlink_contracts::{
+    addresses::{CROSS_CHAIN_COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER},
+    bindings::CrossChainCounter,
+};
 use superlink_devnet::{Devnet, DevnetChain, DevnetConfig};
-use superlink_protocol::{Identifier, access_list};
+use superlink_protocol::{Identifier, access_list, payload_hash};
 use superlink_txpool::PoolTransaction;
 
 fn config() -> DevnetConfig {
@@ -137,5 +141,98 @@ async fn claims_the_verifier_does_not_accept_are_refused_with_its_reason() {
     }
     submit_with_claims(&l2c, &[]).unwrap();
     assert_eq!(l2c.backend.lock().pool().len(), 1);
+    devnet.shutdown().await.unwrap();
+}
+
+/// The block of 901 holding the first `SentMessage`, with the claim that declares it.
+fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256))> {
+    let guard = chain.backend.lock();
+    for number in 1..=guard.head_number() {
+        let block = guard.block_by_number(number)?;
+        let logs = block.receipts.iter().flat_map(|r| r.logs().iter().cloned());
+        for (index, log) in logs.enumerate() {
+            if log.address == L2_TO_L2_CROSS_DOMAIN_MESSENGER {
+                let id = Identifier {
+                    origin: log.address,
+                    block_number: number,
+                    log_index: u32::try_from(index).unwrap(),
+                    timestamp: block.timestamp(),
+                    chain_id: U256::from(chain.chain_id),
+                };
+                return Some((number, (id, payload_hash(log.data.topics(), &log.data.data))));
+            }
+        }
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
+    let devnet = Devnet::start(DevnetConfig { l1_block_time: 3_600, ..config() }).await.unwrap();
+    let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
+    // Send a message 901 -> 902 through the example app.
+    {
+        let sender = Address::repeat_byte(0x55);
+        let mut guard = l2a.backend.lock();
+        guard.impersonate(sender);
+        guard.set_balance(sender, U256::from(10u128.pow(20)));
+        let input = CrossChainCounter::incrementRemoteCall { _destination: U256::from(902) }.abi_encode();
+        let tx = TxEip1559 {
+            chain_id: 901,
+            gas_limit: 300_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(CROSS_CHAIN_COUNTER),
+            input: input.into(),
+            ..TxEip1559::default()
+        };
+        guard
+            .submit_transaction(
+                PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), sender).unwrap(),
+            )
+            .unwrap();
+    }
+    let mut found = None;
+    wait_until("the message is built into a 901 block", || {
+        found = find_sent_message(&l2a);
+        found.is_some()
+    })
+    .await;
+    let (number, claim) = found.unwrap();
+    wait_until("the source block is cross-unsafe", || {
+        devnet.verifier().heads(901).and_then(|h| h.cross_unsafe).is_some_and(|b| b.number >= number)
+    })
+    .await;
+
+    // A relay that cannot be built yet (a nonce gap keeps it queued) is admitted: its claim is valid.
+    let relayer = Address::repeat_byte(0x66);
+    let hash = {
+        let mut guard = l2b.backend.lock();
+        guard.impersonate(relayer);
+        guard.set_balance(relayer, U256::from(10u128.pow(20)));
+        let tx = TxEip1559 {
+            chain_id: 902,
+            nonce: 1,
+            gas_limit: 300_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+            access_list: access_list([(&claim.0, claim.1)]),
+            ..TxEip1559::default()
+        };
+        let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), relayer).unwrap();
+        guard.submit_transaction(pooled).unwrap().hash
+    };
+    assert!(l2b.backend.lock().pool().contains(&hash));
+    // While the claim stays valid, the re-checks after each block keep it.
+    let head = l2b.backend.lock().head_number();
+    wait_until("two more 902 blocks", || l2b.backend.lock().head_number() >= head + 2).await;
+    assert!(l2b.backend.lock().pool().contains(&hash));
+
+    // 901 reorgs the message's block away; the verifier follows, and after 902's next block the pool's
+    // re-check drops the relay.
+    l2a.backend.rewind_to(number - 1).unwrap();
+    wait_until("the pending relay is dropped", || !l2b.backend.lock().pool().contains(&hash)).await;
+    assert_eq!(l2b.backend.lock().nonce(relayer, alloy_eips::BlockId::latest()).unwrap(), 0);
     devnet.shutdown().await.unwrap();
 }
