@@ -3,7 +3,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use alloy_primitives::{Address, B256, BloomInput};
+use alloy_primitives::{Address, B256, BloomInput, keccak256};
 use alloy_rpc_types_eth::Log as RpcLog;
 
 use crate::block::StoredBlock;
@@ -55,12 +55,31 @@ impl LogFilter {
 
     /// Whether a block with this bloom may contain a matching log.
     pub fn may_match(&self, bloom: &alloy_primitives::Bloom) -> bool {
+        BloomQuery::new(self).may_match(bloom)
+    }
+}
+
+/// A filter's address and topic sets, hashed once for bloom checks over many blocks.
+#[derive(Debug, Clone)]
+struct BloomQuery {
+    addresses: Vec<B256>,
+    topics: Vec<Vec<B256>>,
+}
+
+impl BloomQuery {
+    fn new(filter: &LogFilter) -> Self {
+        Self {
+            addresses: filter.addresses.iter().map(keccak256).collect(),
+            topics: filter.topics.iter().map(|wanted| wanted.iter().map(keccak256).collect()).collect(),
+        }
+    }
+
+    fn may_match(&self, bloom: &alloy_primitives::Bloom) -> bool {
         let address_ok = self.addresses.is_empty()
-            || self.addresses.iter().any(|address| bloom.contains_input(BloomInput::Raw(address.as_slice())));
+            || self.addresses.iter().any(|hash| bloom.contains_input(BloomInput::Hash(*hash)));
         address_ok
             && self.topics.iter().all(|wanted| {
-                wanted.is_empty()
-                    || wanted.iter().any(|topic| bloom.contains_input(BloomInput::Raw(topic.as_slice())))
+                wanted.is_empty() || wanted.iter().any(|hash| bloom.contains_input(BloomInput::Hash(*hash)))
             })
     }
 }
@@ -165,9 +184,10 @@ impl BlockStore {
         if filter.from_block > filter.to_block {
             return out;
         }
+        let query = BloomQuery::new(filter);
         for number in filter.from_block..=filter.to_block.min(head) {
             let Some(block) = self.by_number(number) else { break };
-            if !filter.may_match(&block.header.logs_bloom) {
+            if !query.may_match(&block.header.logs_bloom) {
                 continue;
             }
             out.extend(block_logs(block, filter));
