@@ -29,6 +29,7 @@ use crate::{
     config::{DEV_ACCOUNT_COUNT, DevnetConfig, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX},
     error::DevnetError,
     genesis::{l1_genesis, l2_genesis},
+    replacement::run_replacements,
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
@@ -72,6 +73,7 @@ pub struct Devnet {
     verifier_server: ServerHandle,
     stop: watch::Sender<bool>,
     clock: JoinHandle<()>,
+    replacements: JoinHandle<()>,
     followers: JoinSet<Result<(), VerifierError>>,
     relayer: Option<JoinHandle<Autorelayer<RpcChain>>>,
     _datadir: tempfile::TempDir,
@@ -182,6 +184,12 @@ impl Devnet {
             run_clock(l1.clocked.clone(), clocked, schedule, stopped.clone()).instrument(info_span!("clock")),
         );
 
+        let backends = l2s.iter().map(|c| (c.chain.chain_id, c.chain.backend.clone())).collect();
+        let replacements = tokio::spawn(
+            run_replacements(verifier.clone(), backends, stopped.clone())
+                .instrument(info_span!("replacement")),
+        );
+
         let mut devnet = Devnet {
             l2_infos: l2s.iter().map(|c| c.chain.clone()).collect(),
             config,
@@ -195,6 +203,7 @@ impl Devnet {
             verifier_server,
             stop,
             clock,
+            replacements,
             followers,
             relayer: None,
             accounts: signers,
@@ -311,6 +320,9 @@ impl Devnet {
         let mut failure = None;
         if let Err(e) = (&mut self.clock).await {
             failure.get_or_insert(DevnetError::Task { task: "clock", reason: e.to_string() });
+        }
+        if let Err(e) = (&mut self.replacements).await {
+            failure.get_or_insert(DevnetError::Task { task: "replacement", reason: e.to_string() });
         }
         if let Some(relayer) = self.relayer.take() {
             match relayer.await {

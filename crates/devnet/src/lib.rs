@@ -7,7 +7,8 @@
 //! production and serves the supervisor API; it is also each L2's sequencer policy ([`admission`]): a
 //! transaction whose access list claims messages that the verifier does not accept is refused at submission,
 //! with the reason, and dropped from the pool when a claim stops being valid. The autorelayer delivers every
-//! message sent between the L2s.
+//! message sent between the L2s. A block that the verifier finds invalid anyway (its message's source was
+//! reorged out after inclusion) is replaced by a deposits-only block ([`replacement`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), superlink_devnet::DevnetError> {
@@ -27,6 +28,7 @@ pub mod config;
 pub mod devnet;
 pub mod error;
 pub mod genesis;
+pub mod replacement;
 
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};
 pub use config::{DevnetConfig, FIRST_L2_CHAIN_ID, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX};

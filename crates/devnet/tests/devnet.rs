@@ -14,7 +14,7 @@ use superlink_contracts::{
     bindings::CrossChainCounter,
 };
 use superlink_devnet::{Devnet, DevnetChain, DevnetConfig};
-use superlink_protocol::{Identifier, access_list, payload_hash};
+use superlink_protocol::{Identifier, access_list, payload_from_log, payload_hash, relay_message_calldata};
 use superlink_txpool::PoolTransaction;
 
 fn config() -> DevnetConfig {
@@ -145,7 +145,7 @@ async fn claims_the_verifier_does_not_accept_are_refused_with_its_reason() {
 }
 
 /// The block of 901 holding the first `SentMessage`, with the claim that declares it.
-fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256))> {
+fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256), Vec<u8>)> {
     let guard = chain.backend.lock();
     for number in 1..=guard.head_number() {
         let block = guard.block_by_number(number)?;
@@ -159,18 +159,17 @@ fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256))> {
                     timestamp: block.timestamp(),
                     chain_id: U256::from(chain.chain_id),
                 };
-                return Some((number, (id, payload_hash(log.data.topics(), &log.data.data))));
+                let (topics, data) = (log.data.topics(), &log.data.data);
+                return Some((number, (id, payload_hash(topics, data)), payload_from_log(topics, data)));
             }
         }
     }
     None
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
-    let devnet = Devnet::start(DevnetConfig { l1_block_time: 3_600, ..config() }).await.unwrap();
-    let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
-    // Send a message 901 -> 902 through the example app.
+/// Sends a message 901 -> 902 through the example app (as an impersonated sender) and waits until its block
+/// is cross-unsafe; returns the block number, the claim that declares it and its payload.
+async fn send_message(devnet: &Devnet, l2a: &DevnetChain) -> (u64, (Identifier, B256), Vec<u8>) {
     {
         let sender = Address::repeat_byte(0x55);
         let mut guard = l2a.backend.lock();
@@ -179,6 +178,7 @@ async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
         let input = CrossChainCounter::incrementRemoteCall { _destination: U256::from(902) }.abi_encode();
         let tx = TxEip1559 {
             chain_id: 901,
+            nonce: guard.pending_nonce(sender),
             gas_limit: 300_000,
             max_fee_per_gas: 10_000_000_000,
             max_priority_fee_per_gas: 1,
@@ -194,15 +194,74 @@ async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
     }
     let mut found = None;
     wait_until("the message is built into a 901 block", || {
-        found = find_sent_message(&l2a);
+        found = find_sent_message(l2a);
         found.is_some()
     })
     .await;
-    let (number, claim) = found.unwrap();
+    let (number, claim, payload) = found.unwrap();
     wait_until("the source block is cross-unsafe", || {
         devnet.verifier().heads(901).and_then(|h| h.cross_unsafe).is_some_and(|b| b.number >= number)
     })
     .await;
+    (number, claim, payload)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block() {
+    let devnet = Devnet::start(DevnetConfig { l1_block_time: 3_600, ..config() }).await.unwrap();
+    let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
+    let (number, claim, payload) = send_message(&devnet, &l2a).await;
+    let relayer = Address::repeat_byte(0x67);
+    let hash = {
+        let mut guard = l2b.backend.lock();
+        guard.impersonate(relayer);
+        guard.set_balance(relayer, U256::from(10u128.pow(20)));
+        let tx = TxEip1559 {
+            chain_id: 902,
+            gas_limit: 500_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+            input: relay_message_calldata(&claim.0, &payload),
+            access_list: access_list([(&claim.0, claim.1)]),
+            ..TxEip1559::default()
+        };
+        let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), relayer).unwrap();
+        guard.submit_transaction(pooled).unwrap().hash
+    };
+    let mut included = None;
+    wait_until("902 includes the relay", || {
+        included = l2b.backend.lock().transaction(&hash).map(|(block, _)| (block.number(), block.hash()));
+        included.is_some()
+    })
+    .await;
+    let (relay_block, relay_hash) = included.unwrap();
+    wait_until("the relay's block is cross-unsafe", || {
+        devnet.verifier().heads(902).and_then(|h| h.cross_unsafe).is_some_and(|b| b.number >= relay_block)
+    })
+    .await;
+
+    // The source block is reorged out after the relay was built: the relay's block is now invalid, and the
+    // devnet replaces it.
+    l2a.backend.rewind_to(number - 1).unwrap();
+    wait_until("the relay's block is replaced", || {
+        let guard = l2b.backend.lock();
+        guard.block_by_number(relay_block).is_some_and(|b| b.hash() != relay_hash)
+    })
+    .await;
+    let guard = l2b.backend.lock();
+    assert!(guard.transaction(&hash).is_none(), "the invalid relay is gone from the chain");
+    let replaced = guard.block_by_number(relay_block).unwrap();
+    assert!(replaced.transactions.iter().all(|tx| tx.envelope.is_deposit()), "a deposits-only block");
+    drop(guard);
+    devnet.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
+    let devnet = Devnet::start(DevnetConfig { l1_block_time: 3_600, ..config() }).await.unwrap();
+    let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
+    let (number, claim, _) = send_message(&devnet, &l2a).await;
 
     // A relay that cannot be built yet (a nonce gap keeps it queued) is admitted: its claim is valid.
     let relayer = Address::repeat_byte(0x66);
