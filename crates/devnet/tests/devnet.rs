@@ -249,11 +249,12 @@ async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block
         guard.block_by_number(relay_block).is_some_and(|b| b.hash() != relay_hash)
     })
     .await;
-    let guard = l2b.backend.lock();
-    assert!(guard.transaction(&hash).is_none(), "the invalid relay is gone from the chain");
-    let replaced = guard.block_by_number(relay_block).unwrap();
-    assert!(replaced.transactions.iter().all(|tx| tx.envelope.is_deposit()), "a deposits-only block");
-    drop(guard);
+    {
+        let guard = l2b.backend.lock();
+        assert!(guard.transaction(&hash).is_none(), "the invalid relay is gone from the chain");
+        let replaced = guard.block_by_number(relay_block).unwrap();
+        assert!(replaced.transactions.iter().all(|tx| tx.envelope.is_deposit()), "a deposits-only block");
+    }
     devnet.shutdown().await.unwrap();
 }
 
