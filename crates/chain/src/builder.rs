@@ -1,12 +1,16 @@
-//! Block building on op-revm: the L1 attributes deposit, queued deposits, then pool transactions until the
+//! Block building on op-revm: system calls, the L1 attributes deposit, queued deposits, then pool transactions until the
 //! gas limit; then receipts, logs bloom and every header root (transactions, receipts, state, withdrawals).
 
 use alloy_consensus::{
     EMPTY_OMMER_ROOT_HASH, Header, Sealed,
     proofs::{calculate_receipt_root, calculate_transaction_root},
 };
-use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
-use alloy_primitives::{Address, B64, B256, Bloom, U256};
+use alloy_eips::{
+    eip2935::HISTORY_STORAGE_ADDRESS,
+    eip4788::{BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS},
+    eip7685::EMPTY_REQUESTS_HASH,
+};
+use alloy_primitives::{Address, B64, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
 use op_revm::{DefaultOp, L1BlockInfo, OpBuilder, OpHaltReason, OpSpecId, OpTransactionError};
 use revm::{
@@ -16,6 +20,7 @@ use revm::{
         block::BlobExcessGasAndPrice,
         result::{EVMError, ExecutionResult, Output},
     },
+    handler::system_call::SystemCallEvm,
 };
 
 use crate::{
@@ -240,7 +245,8 @@ fn l1_fee_info(l1: &L1BlockInfo, encoded: &[u8], spec: OpSpecId) -> L1FeeInfo {
 /// Builds the child of `parent` on `state` (which must be the parent's post-state) and advances `state` to
 /// the new block's post-state.
 ///
-/// Deposits must execute; a deposit the EVM refuses outright aborts the block with
+/// Order: the EIP-4788 and EIP-2935 system calls (only where those contracts are deployed), the L1
+/// attributes deposit, the queued deposits, then pool transactions. Deposits must execute; a deposit the EVM refuses outright aborts the block with
 /// [`ChainError::DepositFailed`] and leaves `state` changed (the caller restores it from the failure's diff). Pool
 /// transactions the EVM refuses are reported to `source` and left out.
 pub fn build_block(
@@ -270,7 +276,41 @@ pub fn build_block(
             .build_op();
         let mut failure = None;
 
-        for deposit in deposits {
+        // EIP-4788 (parent beacon root) and EIP-2935 (parent block hash) system calls, where the
+        // system contracts are deployed.
+        let system_calls = [
+            (BEACON_ROOTS_ADDRESS, Bytes::from(attrs.parent_beacon_root)),
+            (HISTORY_STORAGE_ADDRESS, Bytes::from(parent.hash())),
+        ];
+        for (contract, input) in system_calls {
+            let deployed = evm
+                .0
+                .ctx
+                .journaled_state
+                .database
+                .state
+                .info(&contract)
+                .is_some_and(|info| info.code_hash != KECCAK256_EMPTY);
+            if !deployed {
+                continue;
+            }
+            match evm.system_call_with_caller(SYSTEM_ADDRESS, contract, input) {
+                Ok(outcome) => {
+                    let mut changes = outcome.state;
+                    changes.remove(&SYSTEM_ADDRESS);
+                    evm.commit(changes);
+                }
+                Err(error) => {
+                    failure = Some(ChainError::SystemCallFailed { contract, reason: error.to_string() });
+                    break;
+                }
+            }
+        }
+        // The system calls may have loaded the L1 fee parameters of the previous L1 attributes: forget
+        // them so the first user transaction reads the ones this block's L1 attributes deposit sets.
+        evm.0.ctx.chain = L1BlockInfo::default();
+
+        for deposit in deposits.into_iter().filter(|_| failure.is_none()) {
             let nonce = evm.0.ctx.journaled_state.database.state.info(&deposit.sender).map(|info| info.nonce);
             match evm.transact_commit(deposit.to_evm()) {
                 Ok(result) => out.record(deposit, result, Some(nonce.unwrap_or_default()), None),

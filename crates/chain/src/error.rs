@@ -73,6 +73,14 @@ pub enum ChainError {
         /// What the EVM reported.
         reason: String,
     },
+    /// A pre-block system call (EIP-4788 beacon root, EIP-2935 block hash) could not be executed.
+    #[error("system call to {contract} failed: {reason}")]
+    SystemCallFailed {
+        /// The system contract.
+        contract: Address,
+        /// What the EVM reported.
+        reason: String,
+    },
     /// The EVM refused a call or estimate.
     #[error("execution failed: {0}")]
     Execution(String),

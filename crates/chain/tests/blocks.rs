@@ -283,3 +283,30 @@ fn timestamps_must_increase() {
     ));
     chain.mine(GENESIS_TIME + 1).unwrap();
 }
+
+#[test]
+fn system_contracts_receive_the_parent_hash_and_fees_use_the_new_l1_origin() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    // Stand-ins for the EIP-2935 and EIP-4788 contracts: they store their calldata word in slot 0.
+    chain.set_code(alloy_eips::eip2935::HISTORY_STORAGE_ADDRESS, bytes(STORE_RUNTIME));
+    chain.set_code(alloy_eips::eip4788::BEACON_ROOTS_ADDRESS, bytes(STORE_RUNTIME));
+    chain.mine(GENESIS_TIME + 2).unwrap();
+    // A new L1 origin with another base fee: the next block's user transaction must pay by it.
+    let mut l1 = *chain.l1_origin();
+    l1.number += 1;
+    l1.hash = B256::repeat_byte(0xbc);
+    l1.base_fee = U256::from(7_000_000_000u64);
+    chain.set_l1_origin(l1);
+    chain.submit_transaction(sign(&dev.signers[0], transfer(0, Address::repeat_byte(1), 1))).unwrap();
+    let parent = chain.head();
+    let block = chain.mine(GENESIS_TIME + 4).unwrap().block;
+    let history =
+        chain.storage(alloy_eips::eip2935::HISTORY_STORAGE_ADDRESS, U256::ZERO, BlockId::latest()).unwrap();
+    assert_eq!(B256::from(history), parent.hash());
+    // The system address is not left in the state.
+    assert!(chain.latest_state().account(&alloy_eips::eip4788::SYSTEM_ADDRESS).is_none());
+    let user = block.transactions.iter().find(|tx| !tx.is_deposit()).unwrap();
+    assert_eq!(user.l1_fee.unwrap().l1_base_fee, l1.base_fee);
+    assert_header_consistent(&chain, &block);
+}
