@@ -10,7 +10,7 @@ use tokio::{
     sync::watch,
     time::{Instant, MissedTickBehavior},
 };
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::admission::NextBlockTime;
 
@@ -159,12 +159,19 @@ pub async fn run_clock(
 
 fn report(chain: &ClockedChain, result: Result<Arc<StoredBlock>, ChainError>) {
     match result {
-        Ok(block) => info!(
+        // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
+        Ok(block) if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) => info!(
             chain_id = chain.chain_id,
             number = block.number(),
             timestamp = block.timestamp(),
             txs = block.transactions.len(),
             "block built"
+        ),
+        Ok(block) => debug!(
+            chain_id = chain.chain_id,
+            number = block.number(),
+            timestamp = block.timestamp(),
+            "empty block built"
         ),
         Err(e) => warn!(chain_id = chain.chain_id, error = %e, "building a block failed"),
     }
