@@ -210,7 +210,7 @@ impl Devnet {
             _datadir: datadir,
         };
         if devnet.config.autorelay
-            && devnet.l2s.len() > 1
+            && devnet.dependencies.len() > 1
             && let Err(e) = devnet.start_relayer(stopped).await
         {
             let _ = devnet.shutdown().await;
@@ -243,9 +243,11 @@ impl Devnet {
             .cloned()
             .ok_or_else(|| DevnetError::Relayer("no development account left for the relayer".into()))?;
         let address = signer.address();
+        // Chains outside the dependency set can neither send nor execute interop messages.
         let chains = self
             .l2s
             .iter()
+            .filter(|c| self.dependencies.contains(alloy_primitives::U256::from(c.chain.chain_id)))
             .map(|c| RpcChain::new(&c.chain.url))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| DevnetError::Relayer(e.to_string()))?;
