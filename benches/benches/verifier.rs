@@ -5,6 +5,9 @@
 //! Run with `cargo bench -p superlink-benches --bench verifier`. The HTTP load of `supervisor_checkAccessList`
 //! is measured by the `checkload` binary.
 
+// A benchmark over synthetic data built here: a failure to set it up should stop the run loudly.
+#![allow(clippy::unwrap_used)]
+
 use std::{collections::BTreeMap, hint::black_box, time::Duration};
 
 use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
