@@ -9,6 +9,7 @@ pub mod devnet;
 pub mod error;
 pub mod genesis;
 pub mod replacement;
+pub mod source;
 
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};
 pub use config::{DevnetConfig, FIRST_L2_CHAIN_ID, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX};

@@ -13,9 +13,10 @@ use superlink_contracts::{
     addresses::{CROSS_CHAIN_COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER},
     bindings::CrossChainCounter,
 };
-use superlink_devnet::{Devnet, DevnetChain, DevnetConfig};
+use superlink_devnet::{Devnet, DevnetChain, DevnetConfig, source::InProcessSource};
 use superlink_protocol::{Identifier, access_list, payload_from_log, payload_hash, relay_message_calldata};
 use superlink_txpool::PoolTransaction;
+use superlink_verifier::{BlockTag, ChainSource, RpcChainSource};
 
 fn config() -> DevnetConfig {
     DevnetConfig {
@@ -294,5 +295,46 @@ async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
     l2a.backend.rewind_to(number - 1).unwrap();
     wait_until("the pending relay is dropped", || !l2b.backend.lock().pool().contains(&hash)).await;
     assert_eq!(l2b.backend.lock().nonce(relayer, alloy_eips::BlockId::latest()).unwrap(), 0);
+    devnet.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_in_process_source_answers_what_the_json_rpc_source_answers() {
+    let devnet = Devnet::start(config()).await.unwrap();
+    let l2a = devnet.l2(901).unwrap().clone();
+    let (number, _, _) = send_message(&devnet, &l2a).await;
+    wait_until("an L2 block is labelled safe", || l2a.backend.lock().safe_number() >= 1).await;
+    let local = InProcessSource::new(901, l2a.backend.clone());
+    let remote = RpcChainSource::new(901, &l2a.url).unwrap();
+    let head = local.head_number().await.unwrap();
+    assert!(head >= number);
+    for n in 0..=head {
+        let (a, b) = (local.block(n).await.unwrap(), remote.block(n).await.unwrap());
+        assert_eq!(a, b, "block {n}");
+        assert_eq!(local.block_ref(n).await.unwrap(), remote.block_ref(n).await.unwrap());
+        if n > 0 {
+            assert_eq!(
+                local.output_inputs(n).await.unwrap(),
+                remote.output_inputs(n).await.unwrap(),
+                "block {n}"
+            );
+        }
+    }
+    assert!(!local.block(number).await.unwrap().unwrap().logs.is_empty(), "the message block has logs");
+    assert_eq!(local.block(head + 1_000).await.unwrap(), None);
+    // Labels only move forward: when two local reads around the remote one agree, the remote must agree too.
+    for tag in [BlockTag::Safe, BlockTag::Finalized] {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let before = local.tagged(tag).await.unwrap();
+            let remote_view = remote.tagged(tag).await.unwrap();
+            if local.tagged(tag).await.unwrap() == before {
+                assert_eq!(before, remote_view, "{tag:?}");
+                assert!(before.is_some());
+                break;
+            }
+            assert!(Instant::now() < deadline, "the {tag:?} label never held still");
+        }
+    }
     devnet.shutdown().await.unwrap();
 }
