@@ -15,7 +15,7 @@ use superlink_chain::{Chain, ChainConfig, Genesis};
 use superlink_protocol::DependencySet;
 use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet};
 use superlink_rpc::{ChainBackend, RpcServerHandle};
-use superlink_verifier::{FollowConfig, RpcChainSource, Verifier, VerifierError, follow_chain};
+use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain};
 use tokio::{
     sync::watch,
     task::{JoinHandle, JoinSet},
@@ -30,6 +30,7 @@ use crate::{
     error::DevnetError,
     genesis::{l1_genesis, l2_genesis},
     replacement::run_replacements,
+    source::InProcessSource,
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
@@ -165,8 +166,7 @@ impl Devnet {
             if !dependencies.contains(alloy_primitives::U256::from(chain_id)) {
                 continue;
             }
-            let source =
-                Arc::new(RpcChainSource::new(chain_id, &chain.chain.url).map_err(VerifierError::from)?);
+            let source = Arc::new(InProcessSource::new(chain_id, chain.chain.backend.clone()));
             let follow = FollowConfig { poll_interval: VERIFIER_POLL, ..FollowConfig::default() };
             followers.spawn(
                 follow_chain(verifier.clone(), source, follow, stopped.clone())
@@ -229,7 +229,7 @@ impl Devnet {
         for chain in l2s {
             let chain_id = chain.chain.chain_id;
             if dependencies.contains(alloy_primitives::U256::from(chain_id)) {
-                let source = RpcChainSource::new(chain_id, &chain.chain.url).map_err(VerifierError::from)?;
+                let source = InProcessSource::new(chain_id, chain.chain.backend.clone());
                 sources.insert(chain_id, Arc::new(source));
             }
         }
