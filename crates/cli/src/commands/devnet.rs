@@ -131,7 +131,7 @@ fn describe(devnet: &Devnet) -> Value {
 fn banner(devnet: &Devnet) -> String {
     let config = devnet.config();
     let mut text = format!("superlink devnet {}\n\n", env!("CARGO_PKG_VERSION"));
-    text.push_str("Chains\n==================\n");
+    text.push_str("Chains (JSON-RPC over HTTP and WebSocket on each port)\n==================\n");
     text.push_str(&format!(
         "L1  chain {:<6} {}  (block time {} s)\n",
         devnet.l1().chain_id,
