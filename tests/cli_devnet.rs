@@ -164,21 +164,23 @@ fn number(v: &Value) -> u64 {
 
 #[test]
 fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0_on_sigterm() {
-    let devnet = Devnet::start(&["--l2-count", "3"]);
+    let devnet = Devnet::start(&["--l2-count", "5"]);
     let info = &devnet.info;
     let mut chains = vec![info["l1"].clone()];
     chains.extend(info["l2s"].as_array().unwrap().iter().cloned());
     let ids: Vec<u64> = chains.iter().map(|c| c["chainId"].as_u64().unwrap()).collect();
-    assert_eq!(ids, [900, 901, 902, 903]);
+    assert_eq!(ids, [900, 901, 902, 903, 904, 905]);
     let accounts = info["accounts"].as_array().unwrap();
     assert_eq!(accounts.len(), 10);
+    for account in accounts {
+        let key = account["privateKey"].as_str().unwrap();
+        assert_eq!(ok(&["wallet", "address", "--private-key", key]), account["address"].as_str().unwrap());
+    }
     for chain in &chains {
         let url = chain["rpcUrl"].as_str().unwrap();
         assert_eq!(ok(&["chain-id", "--rpc-url", url]), chain["chainId"].to_string());
         for account in accounts {
             let address = account["address"].as_str().unwrap();
-            let key = account["privateKey"].as_str().unwrap();
-            assert_eq!(ok(&["wallet", "address", "--private-key", key]), address);
             assert_eq!(ok(&["balance", address, "--rpc-url", url]), account["balance"].as_str().unwrap());
         }
     }
@@ -195,16 +197,16 @@ fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0
         serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &devnet.verifier()]))
             .unwrap();
     let followed: Vec<&String> = status["chains"].as_object().unwrap().keys().collect();
-    assert_eq!(followed, ["0x385", "0x386", "0x387"]);
+    assert_eq!(followed, ["0x385", "0x386", "0x387", "0x388", "0x389"]);
     // Blocks of every L2 are built at the same timestamps.
-    let (u901, u903) = (devnet.l2(901), devnet.l2(903));
-    let block = wait_for("both chains pass block 2", &devnet, || {
+    let (u901, u905) = (devnet.l2(901), devnet.l2(905));
+    let block = wait_for("901 and 905 pass block 2", &devnet, || {
         let a: u64 = ok(&["block-number", "--rpc-url", &u901]).parse().unwrap();
-        let b: u64 = ok(&["block-number", "--rpc-url", &u903]).parse().unwrap();
+        let b: u64 = ok(&["block-number", "--rpc-url", &u905]).parse().unwrap();
         (a >= 2 && b >= 2).then_some(2)
     });
     let ts = |url: &str| ok(&["block", &block.to_string(), "--field", "timestamp", "--rpc-url", url]);
-    assert_eq!(ts(&u901), ts(&u903));
+    assert_eq!(ts(&u901), ts(&u905));
 
     let (status, log) = devnet.terminate();
     assert!(status.success(), "devnet should exit 0 on SIGTERM: {log}");
