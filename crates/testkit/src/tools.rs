@@ -42,13 +42,26 @@ pub enum ToolError {
 }
 
 /// The repository root (the folder holding the workspace `Cargo.toml` and `tools/`).
+///
+/// Found at run time from the directory cargo runs the test in (or the current directory), walking up to the
+/// folder that holds `tools/package.json`, so a build cache shared between checkouts never points a test at
+/// another checkout's tools.
 pub fn repo_root() -> PathBuf {
-    // This crate lives at `crates/testkit`.
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let start = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."));
+    start
         .ancestors()
-        .nth(2)
+        .find(|dir| dir.join("tools").join("package.json").is_file())
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+        // This crate lives at `crates/testkit` of the repository it was built from.
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .nth(2)
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        })
 }
 
 /// The path of a pinned tool binary (`cast`, `anvil`, `solcjs`), installing the pinned set with `npm ci` if

@@ -1,5 +1,6 @@
-//! Shared helpers of the verifier's black-box tests: anvil chains with the CrossL2Inbox predeploy, a log
-//! emitter, sending messages with cast, and a verifier service running in-process.
+//! Shared helpers of the verifier's black-box tests: chains with the CrossL2Inbox predeploy and a log emitter
+//! (anvil nodes, or superlink's own chain served over JSON-RPC), sending messages with cast, and a verifier
+//! service running in-process.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,6 +10,8 @@ use std::{
     path::Path,
     time::{Duration, Instant},
 };
+
+pub mod scenarios;
 
 use alloy_primitives::{Address, B256, U256, keccak256};
 use jsonrpsee::{
@@ -32,10 +35,18 @@ pub const EMITTER: Address = Address::new([0x10; 20]);
 /// CALLDATASIZE PUSH1 0 PUSH1 0 CALLDATACOPY CALLDATASIZE PUSH1 0 LOG0 STOP.
 pub const EMITTER_CODE: &str = "0x366000600037366000a000";
 
-/// An anvil chain prepared for interop: CrossL2Inbox and the log emitter in place.
+/// The node behind a test chain.
+pub enum Node {
+    /// An anvil process.
+    Anvil(Anvil),
+    /// superlink's chain served in this process, as `superlink node` serves it.
+    Superlink(superlink_rpc::RpcServerHandle),
+}
+
+/// A chain prepared for interop: CrossL2Inbox and the log emitter in place.
 pub struct Chain {
     /// The node.
-    pub anvil: Anvil,
+    pub node: Node,
     /// Its chain ID.
     pub id: u64,
 }
@@ -44,16 +55,40 @@ impl Chain {
     /// Starts anvil with `chain_id` and places the contracts.
     pub fn start(chain_id: u64) -> Self {
         let anvil = Anvil::spawn(chain_id, &[]).unwrap();
-        let chain = Chain { anvil, id: chain_id };
+        let chain = Chain { node: Node::Anvil(anvil), id: chain_id };
         let inbox_code = superlink_contracts::Contract::CrossL2Inbox.deployed_bytecode();
         chain.rpc(&["anvil_setCode", &CROSS_L2_INBOX.to_string(), &inbox_code.to_string()]);
         chain.rpc(&["anvil_setCode", &EMITTER.to_string(), EMITTER_CODE]);
         chain
     }
 
+    /// Starts superlink's own chain (predeploys from genesis, the dev account funded, a block per
+    /// transaction) on a free port and places the log emitter. Call it from a multi-threaded tokio runtime.
+    pub fn start_superlink(chain_id: u64) -> Self {
+        use superlink_chain::{ChainConfig, Genesis, GenesisAccount};
+        let signer: alloy_signer_local::PrivateKeySigner = DEV_KEY.parse().unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let funded = GenesisAccount { balance: U256::from(10u128.pow(22)), ..GenesisAccount::default() };
+        let genesis = Genesis::new(chain_id, now)
+            .with_alloc(superlink_contracts::genesis::predeploy_allocs(chain_id))
+            .with_account(signer.address(), funded);
+        let chain = superlink_chain::Chain::new(&genesis, ChainConfig::default());
+        let backend = std::sync::Arc::new(superlink_rpc::ChainBackend::new(chain, vec![signer]));
+        let handle = tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(superlink_rpc::serve("127.0.0.1:0", backend))
+        })
+        .unwrap();
+        let chain = Chain { node: Node::Superlink(handle), id: chain_id };
+        chain.rpc(&["anvil_setCode", &EMITTER.to_string(), EMITTER_CODE]);
+        chain
+    }
+
     /// The node's URL.
     pub fn url(&self) -> String {
-        self.anvil.url()
+        match &self.node {
+            Node::Anvil(anvil) => anvil.url(),
+            Node::Superlink(handle) => handle.http_url(),
+        }
     }
 
     /// `cast rpc METHOD PARAMS...` on this chain.
@@ -188,20 +223,39 @@ impl Service {
     ) -> Self {
         let rpc_urls: BTreeMap<u64, String> = chains.iter().map(|c| (c.id, c.url())).collect();
         let ids: Vec<u64> = chains.iter().map(|c| c.id).collect();
-        let mut config = VerifierConfig::new(dependency_set(&ids), rpc_urls);
-        config.datadir = datadir.to_path_buf();
-        config.listen_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
-        config.poll_interval = Duration::from_millis(100);
-        config.metrics_addr = metrics_addr;
-        let addr = config.listen_addr;
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(run(config, async move {
-            let _ = stopped.await;
-        }));
-        let client = HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
-        let service = Service { addr, client, stop: Some(stop), task: Some(task) };
-        service.wait_for(|s| !s.is_null(), "the RPC server").await;
-        service
+        // A port picked as free can be taken by another test's node before the verifier binds it: when the
+        // service stops before answering, try again on another port.
+        let mut last_error = String::new();
+        for _ in 0..5 {
+            let mut config = VerifierConfig::new(dependency_set(&ids), rpc_urls.clone());
+            config.datadir = datadir.to_path_buf();
+            config.listen_addr = SocketAddr::from(([127, 0, 0, 1], free_port()));
+            config.poll_interval = Duration::from_millis(100);
+            config.metrics_addr = metrics_addr;
+            let addr = config.listen_addr;
+            let (stop, stopped) = oneshot::channel::<()>();
+            let task = tokio::spawn(run(config, async move {
+                let _ = stopped.await;
+            }));
+            let client = HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+            let service = Service { addr, client, stop: Some(stop), task: Some(task) };
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                if !service.sync_status().await.is_null() {
+                    return service;
+                }
+                if service.task.as_ref().is_some_and(|t| t.is_finished()) {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the verifier's RPC server never answered");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let mut service = service;
+            if let Some(task) = service.task.take() {
+                last_error.push_str(&format!("{:?}; ", task.await));
+            }
+        }
+        panic!("the verifier did not start: {last_error}");
     }
 
     /// `supervisor_syncStatus`.
