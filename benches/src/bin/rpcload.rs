@@ -3,7 +3,8 @@
 //! Against each node, one after the other, it measures:
 //! 1. **transfers**: N EIP-1559 transfers, signed beforehand from several dev accounts, sent concurrently with
 //!    `eth_sendRawTransaction`; transactions per second from the first send until every sender's nonce shows
-//!    all of them mined;
+//!    all of them mined (a node whose automine stops with transfers still pending is nudged with `evm_mine`
+//!    after two idle seconds, and the report shows how many it had mined by itself and when);
 //! 2. **calls**: M `eth_call`s of a small contract (one storage read) sent concurrently; calls per second and
 //!    the p50/p99 latency;
 //! 3. **memory**: the resident set (VmRSS, and the peak VmHWM) of the node process after the run, from
@@ -49,6 +50,9 @@ const DEV_MNEMONIC: &str = "test test test test test test test test test test te
 /// `SSTORE(0, 42)`, copy the 11-byte runtime `SLOAD(0) MSTORE(0) RETURN(0, 32)` to memory and return it.
 const READER_INIT_CODE: &str = "602a600055600b6011600039600b6000f360005460005260206000f3";
 
+/// Seconds without a newly mined transfer, while some are pending, after which automine counts as stalled.
+const STALL_SECS: u64 = 2;
+
 /// Command-line options.
 #[derive(Debug, Parser)]
 #[command(about = "JSON-RPC load generator: transfers/s, eth_call/s with latency, and node memory")]
@@ -68,13 +72,14 @@ struct Options {
     /// Signed transfers to send.
     #[arg(long, default_value_t = 2_000)]
     txs: usize,
-    /// Dev accounts the transfers come from.
-    #[arg(long, default_value_t = 8)]
+    /// Dev accounts the transfers come from; each sends its transfers in nonce order, one in flight, so this
+    /// is also the transfer concurrency. Spawned nodes fund this many accounts.
+    #[arg(long, default_value_t = 16)]
     senders: u32,
     /// `eth_call`s to send.
     #[arg(long, default_value_t = 20_000)]
     calls: usize,
-    /// Requests in flight at once.
+    /// `eth_call`s in flight at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
     /// Give up on a phase after this many seconds.
@@ -278,6 +283,10 @@ struct Report {
     first_tx_error: Option<String>,
     submit_secs: f64,
     mined_secs: f64,
+    /// Transfers mined by the node's own automine, and when, before it stopped with transfers pending.
+    stall: Option<(u64, f64)>,
+    /// `evm_mine` calls needed to get the stalled transfers mined.
+    nudges: usize,
     calls: usize,
     call_failures: usize,
     calls_secs: f64,
@@ -349,7 +358,8 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
     // The contract the calls read, deployed by the first sender before its transfers are signed.
     let reader = deploy_reader(&client, url, chain_id, &signers[0], Instant::now() + limit).await?;
 
-    // (a) Transfers: pre-signed, round-robin over the senders so nonces of one sender go out in order.
+    // (a) Transfers: pre-signed, spread evenly over the senders; each sender's go out in nonce order (a node may
+    // hold a transaction whose predecessor has not arrived until its next block, which would measure waiting).
     let (max_fee, tip) = fees(&client, url).await?;
     let mut start_nonces = Vec::new();
     for signer in &signers {
@@ -357,7 +367,7 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
             rpc(&client, url, "eth_getTransactionCount", rpc_params![signer.address(), "latest"]).await?;
         start_nonces.push(nonce.to::<u64>());
     }
-    let mut raw = Vec::with_capacity(options.txs);
+    let mut raw: Vec<Vec<Bytes>> = vec![Vec::new(); signers.len()];
     let mut sent_by = vec![0u64; signers.len()];
     for i in 0..options.txs {
         let s = i % signers.len();
@@ -373,39 +383,52 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
             access_list: Default::default(),
             input: Bytes::new(),
         };
-        raw.push(sign(&signers[s], tx)?);
+        raw[s].push(sign(&signers[s], tx)?);
         sent_by[s] += 1;
     }
     let raw = Arc::new(raw);
     let started = Instant::now();
     let (tx_failures, first_tx_error) = {
         let (client, raw) = (client.clone(), raw.clone());
-        run_concurrently(options.txs, options.concurrency, move |i| {
+        run_concurrently(raw.len(), raw.len(), move |s| {
             let (client, raw) = (client.clone(), raw.clone());
             async move {
-                client
-                    .request::<B256, _>("eth_sendRawTransaction", rpc_params![&raw[i]])
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
+                for tx in &raw[s] {
+                    client
+                        .request::<B256, _>("eth_sendRawTransaction", rpc_params![tx])
+                        .await
+                        .map_err(|e| e.to_string())?;
+                }
+                Ok(())
             }
         })
         .await
     };
     let submit_secs = started.elapsed().as_secs_f64();
-    // Mined when every sender's nonce counts all its transfers.
+    // Mined when every sender's nonce counts all its transfers. A node whose automine stops while transfers
+    // are still pending (no progress for `STALL`) gets one `evm_mine` per stall, and the report says so.
+    const STALL: Duration = Duration::from_secs(STALL_SECS);
+    let wanted: u64 = sent_by.iter().sum();
+    let mut last_progress = (0u64, Instant::now());
+    let mut stall = None;
+    let mut nudges = 0usize;
     loop {
-        let mut done = true;
+        let mut mined = 0u64;
         for (s, signer) in signers.iter().enumerate() {
             let nonce: U64 =
                 rpc(&client, url, "eth_getTransactionCount", rpc_params![signer.address(), "latest"]).await?;
-            if nonce.to::<u64>() < start_nonces[s] + sent_by[s] {
-                done = false;
-                break;
-            }
+            mined += nonce.to::<u64>().saturating_sub(start_nonces[s]).min(sent_by[s]);
         }
-        if done || tx_failures > 0 {
+        if mined == wanted || tx_failures > 0 {
             break;
+        }
+        if mined != last_progress.0 {
+            last_progress = (mined, Instant::now());
+        } else if last_progress.1.elapsed() > STALL {
+            stall.get_or_insert((mined, (last_progress.1 - started).as_secs_f64()));
+            let _: Value = rpc(&client, url, "evm_mine", rpc_params![]).await?;
+            nudges += 1;
+            last_progress = (mined, Instant::now());
         }
         if started.elapsed() > limit {
             return Err(LoadError::Timeout {
@@ -466,6 +489,8 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
         first_tx_error,
         submit_secs,
         mined_secs,
+        stall,
+        nudges,
         calls: options.calls,
         call_failures,
         calls_secs,
@@ -503,6 +528,15 @@ fn print_report(name: &str, url: &str, r: &Report) {
         r.mined_secs,
         r.txs as f64 / r.mined_secs.max(1e-9)
     );
+    if let Some((mined, secs)) = r.stall {
+        println!(
+            "  automine stalled: {mined} mined by {secs:.3} s ({:.0} tx/s), then nothing for {} s with transfers \
+             pending; {} evm_mine call(s) mined the rest",
+            mined as f64 / secs.max(1e-9),
+            STALL_SECS,
+            r.nudges
+        );
+    }
     if let Some(error) = &r.first_tx_error {
         println!("  first refusal: {error}");
     }
@@ -553,13 +587,21 @@ fn run(options: &Options) -> Result<(), LoadError> {
     }
     if options.spawn_both {
         let superlink = superlink_binary(options);
-        let (node, url) = spawn_node("superlink node", &superlink, &["node", "--chain-id", "901"])?;
+        let accounts = options.senders.max(10).to_string();
+        let (node, url) = spawn_node(
+            "superlink node",
+            &superlink,
+            &["node", "--chain-id", "901", "--accounts", &accounts],
+        )?;
         targets.push(Target { name: "superlink node".into(), url, pid: Some(node.child.id()) });
         processes.push(node);
         let anvil =
             tool("anvil").map_err(|e| LoadError::Spawn { what: "anvil".into(), reason: e.to_string() })?;
-        let (node, url) =
-            spawn_node("anvil", &anvil, &["--chain-id", "901", "--silent", "--hardfork", "prague"])?;
+        let (node, url) = spawn_node(
+            "anvil",
+            &anvil,
+            &["--chain-id", "901", "--silent", "--hardfork", "prague", "--accounts", &accounts],
+        )?;
         let version = Command::new(&anvil).arg("--version").output().ok();
         let version = version
             .and_then(|o| String::from_utf8(o.stdout).ok())
@@ -576,7 +618,7 @@ fn run(options: &Options) -> Result<(), LoadError> {
         .build()
         .map_err(|e| LoadError::Spawn { what: "the async runtime".into(), reason: e.to_string() })?;
     println!(
-        "rpcload: {} transfers from {} senders, {} eth_calls, {} in flight\n",
+        "rpcload: {} transfers from {} senders (one in flight each), {} eth_calls ({} in flight)\n",
         options.txs, options.senders, options.calls, options.concurrency
     );
     for target in &targets {
