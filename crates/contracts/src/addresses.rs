@@ -6,20 +6,11 @@
 
 use alloy_primitives::{Address, U256, address};
 
-/// `L1Block`: the L1 attributes set by the first deposit of every block; the EVM reads it for the L1 data fee.
-pub const L1_BLOCK: Address = address!("0x4200000000000000000000000000000000000015");
-/// `L2ToL1MessagePasser`: records withdrawals; its storage root is part of the output root.
-pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("0x4200000000000000000000000000000000000016");
-/// `CrossL2Inbox`: validates executing messages against the transaction's access list.
-pub const CROSS_L2_INBOX: Address = address!("0x4200000000000000000000000000000000000022");
-/// `L2ToL2CrossDomainMessenger`: sends and relays messages between interop chains.
-pub const L2_TO_L2_CROSS_DOMAIN_MESSENGER: Address = address!("0x4200000000000000000000000000000000000023");
-/// `SuperchainETHBridge`: moves native ETH between interop chains.
-pub const SUPERCHAIN_ETH_BRIDGE: Address = address!("0x4200000000000000000000000000000000000024");
-/// `ETHLiquidity`: the pool the ETH bridge burns into and mints out of.
-pub const ETH_LIQUIDITY: Address = address!("0x4200000000000000000000000000000000000025");
-/// `SuperchainTokenBridge`: moves SuperchainERC20 tokens between interop chains.
-pub const SUPERCHAIN_TOKEN_BRIDGE: Address = address!("0x4200000000000000000000000000000000000028");
+// The predeploy addresses are protocol facts; the protocol crate holds them once.
+pub use superlink_protocol::predeploys::{
+    CROSS_L2_INBOX, ETH_LIQUIDITY, L1_BLOCK, L2_TO_L1_MESSAGE_PASSER, L2_TO_L2_CROSS_DOMAIN_MESSENGER,
+    SUPERCHAIN_ETH_BRIDGE, SUPERCHAIN_TOKEN_BRIDGE,
+};
 
 /// The account that sends the L1-attributes deposit of every block (the only caller `L1Block` accepts).
 pub const DEPOSITOR_ACCOUNT: Address = address!("0xDeaDDEaDDeAdDeAdDEAdDEaddeAddEAdDEAd0001");

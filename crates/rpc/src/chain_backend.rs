@@ -22,9 +22,9 @@ use alloy_signer_local::PrivateKeySigner;
 use op_alloy_consensus::{OpTxEnvelope, OpTypedTransaction};
 use superlink_chain::{
     Chain, ChainError, ExecutionOutcome, ReplacementOutcome, RewindOutcome, StoredBlock,
-    chain::SEQUENCER_FEE_VAULT, state::WorldState,
+    chain::SEQUENCER_FEE_VAULT,
 };
-use superlink_txpool::{AccountReader, InsertError, PoolTransaction};
+use superlink_txpool::{InsertError, PoolTransaction};
 use tokio::sync::broadcast;
 
 use crate::{
@@ -56,19 +56,6 @@ impl DevClock {
         }
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
         (now + self.offset).max(parent + 1)
-    }
-}
-
-/// The pool's view of the head state.
-struct HeadAccounts<'a>(&'a WorldState);
-
-impl AccountReader for HeadAccounts<'_> {
-    fn nonce(&self, address: Address) -> u64 {
-        self.0.info(&address).map(|info| info.nonce).unwrap_or_default()
-    }
-
-    fn balance(&self, address: Address) -> U256 {
-        self.0.info(&address).map(|info| info.balance).unwrap_or_default()
     }
 }
 
@@ -312,7 +299,7 @@ impl ChainBackend {
         let chain = self.lock();
         let nonce = match request.nonce {
             Some(nonce) => nonce,
-            None => chain.pool().next_nonce(from, &HeadAccounts(chain.latest_state())),
+            None => chain.pending_nonce(from),
         };
         let gas_limit = match request.gas {
             Some(gas) => gas,
@@ -463,7 +450,7 @@ impl EthBackend for ChainBackend {
     fn transaction_count(&self, address: Address, block: BlockId) -> BackendResult<u64> {
         let chain = self.lock();
         if block == BlockId::Number(BlockNumberOrTag::Pending) {
-            return Ok(chain.pool().next_nonce(address, &HeadAccounts(chain.latest_state())));
+            return Ok(chain.pending_nonce(address));
         }
         chain.nonce(address, block).map_err(|e| chain_error(e, Some(block)))
     }
