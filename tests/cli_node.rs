@@ -801,6 +801,35 @@ fn sigint_and_sigterm_stop_the_node_with_exit_zero() {
     }
 }
 
+/// With an interval, sends one transfer and reads the pending state: the pending nonce and the pending block.
+fn pending_session(cast: &Cast, url: &str) -> (String, Value, Value) {
+    let hash =
+        cast_ok(cast, &["send", "--async", "--rpc-url", url, "--private-key", KEY0, SINK_A, "--value", "1"]);
+    let tx = cast_json(cast, &["tx", "--rpc-url", url, &hash, "--json"]);
+    assert_eq!(tx["blockNumber"], Value::Null, "the transfer waits for the next block");
+    let latest = cast_ok(cast, &["block-number", "--rpc-url", url]).parse::<u64>().unwrap();
+    let nonce = cast_ok(cast, &["nonce", "--rpc-url", url, "--block", "pending", ADDR0]);
+    let pending = cast_json(cast, &["block", "--rpc-url", url, "pending", "--json"]);
+    let facts = json!({"number": pending["number"], "transactions": pending["transactions"]});
+    (nonce, facts, json!({"latest": latest, "hash": hash}))
+}
+
+#[test]
+#[ignore = "the `pending` block tag is answered with the latest block, without the waiting transactions"]
+fn pending_block_holds_the_waiting_transactions() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&["--block-time", "3600"]);
+    let anvil = Anvil::spawn(901, &["--hardfork", "prague", "--block-time", "3600"]).unwrap();
+    let ours = pending_session(&cast, &node.url());
+    let theirs = pending_session(&cast, &anvil.url());
+    assert_eq!(ours.0, "1", "the pending nonce counts the waiting transfer");
+    // geth (and anvil) build the pending block on the latest one, with the waiting transactions in it.
+    let latest = ours.2["latest"].as_u64().unwrap();
+    assert_eq!(ours.1["number"], format!("{:#x}", latest + 1), "pending block number: {}", ours.1);
+    assert_eq!(ours.1["transactions"].as_array().unwrap().last().unwrap(), &ours.2["hash"]);
+    assert_eq!((ours.0, ours.1["number"].clone()), (theirs.0, theirs.1["number"].clone()));
+}
+
 #[test]
 fn options_set_the_chain_id_the_accounts_and_the_block_interval() {
     let cast = Cast::new().unwrap();
