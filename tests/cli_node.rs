@@ -383,7 +383,6 @@ fn access_list_session(cast: &Cast, url: &str) -> (Value, Value, String) {
 }
 
 #[test]
-#[ignore = "eth_createAccessList leaves out the storage keys of the called contract"]
 fn created_access_list_names_the_storage_the_call_touches() {
     let cast = Cast::new().unwrap();
     let node = Node::start(&[]);
@@ -492,7 +491,6 @@ fn check_block_size(cast: &Cast, url: &str, number: u64) {
 }
 
 #[test]
-#[ignore = "blocks are served without geth's `size` field"]
 fn blocks_report_their_size_like_geth() {
     let cast = Cast::new().unwrap();
     let node = Node::start(&[]);
@@ -768,7 +766,6 @@ fn malformed_requests_get_geth_errors_and_the_node_keeps_serving() {
 }
 
 #[test]
-#[ignore = "malformed legacy RLP is answered `transaction type not supported: 0x00` instead of an RLP error"]
 fn undecodable_legacy_bytes_are_reported_as_rlp_errors() {
     let node = Node::start(&[]);
     // 0xde opens a 30-byte RLP list of which 3 bytes follow; 0xc0 is a list with none of a transaction's fields.

@@ -108,6 +108,17 @@ impl StoredBlock {
         self.header.timestamp
     }
 
+    /// Length in bytes of the block's RLP encoding as geth reports it in `size`: the list of the header, the
+    /// transactions (each in its network form), the empty uncles list and, once the header commits to
+    /// withdrawals, the empty withdrawals list.
+    pub fn rlp_length(&self) -> usize {
+        use alloy_rlp::Encodable;
+        let list = |payload: usize| alloy_rlp::length_of_length(payload) + payload;
+        let transactions: usize = self.transactions.iter().map(|tx| tx.envelope.length()).sum();
+        let withdrawals = if self.header.withdrawals_root.is_some() { list(0) } else { 0 };
+        list(self.header.inner().length() + list(transactions) + list(0) + withdrawals)
+    }
+
     /// Every log of the block in order, with its block-wide index and the index of its transaction.
     pub fn logs(&self) -> impl Iterator<Item = (u64, usize, &Log)> {
         self.receipts

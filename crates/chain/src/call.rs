@@ -306,9 +306,11 @@ fn touched_list(
 ) -> AccessList {
     let mut items: Vec<AccessListItem> = state
         .iter()
-        .filter(|(address, _)| {
-            **address != sender
-                && Some(**address) != target
+        .filter(|(address, account)| {
+            // As geth does: the sender and the target are warm anyway, so they appear only for the storage
+            // slots the call touches in them; the fee recipients and precompiles never appear.
+            let warm_anyway = **address == sender || Some(**address) == target;
+            (!warm_anyway || !account.storage.is_empty())
                 && *address != coinbase
                 && !FEE_VAULTS.contains(address)
                 && !is_precompile(address)

@@ -55,7 +55,9 @@ pub fn rpc_block(block: &StoredBlock, full: bool) -> RpcBlock {
     } else {
         BlockTransactions::Hashes(block.transactions.iter().map(|tx| tx.hash).collect())
     };
-    RpcBlock::new(rpc_header(&block.header), transactions).with_withdrawals(Some(Default::default()))
+    let mut header = rpc_header(&block.header);
+    header.size = Some(U256::from(block.rlp_length()));
+    RpcBlock::new(header, transactions).with_withdrawals(Some(Default::default()))
 }
 
 /// Every log of the block, with its positions filled in.

@@ -39,6 +39,10 @@ pub fn decode_raw_transaction(raw: &[u8]) -> Result<PoolTransaction, DecodeError
     }
     let envelope = OpTxEnvelope::decode_2718_exact(raw).map_err(|err| match err {
         Eip2718Error::RlpError(err) => DecodeError::Rlp(err),
+        // Bytes from 0x80 on are a legacy transaction's RLP: a failure there is malformed RLP, not a type.
+        Eip2718Error::UnexpectedType(_) if first > 0x7f => {
+            DecodeError::Rlp(alloy_rlp::Error::Custom("legacy transaction is not a well-formed RLP list"))
+        }
         Eip2718Error::UnexpectedType(ty) => DecodeError::UnsupportedType(ty),
         // The error enum may grow; anything else is still a malformed encoding.
         _ => DecodeError::Rlp(alloy_rlp::Error::Custom("undecodable transaction envelope")),
