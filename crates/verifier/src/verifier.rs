@@ -139,14 +139,16 @@ impl Verifier {
 
     /// Drops a chain's blocks after `number` (a reorg) and demotes whatever depended on them.
     pub fn rewind(&self, chain: ChainId, number: u64) -> Result<(), VerifierError> {
-        let dropped = self.store(chain)?.rewind_to(number)?;
         let events = {
+            // The store and the in-memory state are rewound under one write lock, so no other thread saves
+            // heads that still point above the rewound store in between.
             let mut state = self.write();
+            let dropped = self.store(chain)?.rewind_to(number)?;
+            warn!(chain, to = number, dropped, "reorg: rewound the index");
             let mut events = state.rewind(chain, number);
             events.extend(state.resolve());
             events
         };
-        warn!(chain, to = number, dropped, "reorg: rewound the index");
         metrics::record_reorg(chain);
         self.after(events)
     }
@@ -190,8 +192,11 @@ impl Verifier {
                 }
             }
         }
+        // Heads are read and saved under one read lock: a rewind (which takes the write lock) cannot slip in
+        // between and leave the saved heads above the rewound store.
+        let state = self.read();
         for chain in self.chains() {
-            if let Some(heads) = self.heads(chain) {
+            if let Some(heads) = state.heads(chain) {
                 metrics::record_heads(chain, &heads);
                 self.store(chain)?.save_heads(&heads)?;
             }
