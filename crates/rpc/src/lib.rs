@@ -9,7 +9,7 @@
 //! [`ChainBackend`] implements the trait over a `superlink-chain` chain (automining, dev keys that
 //! `eth_sendTransaction` signs with, impersonation, the dev clock, snapshots, rewinds).
 //!
-//! ```ignore
+//! ```text
 //! let backend = Arc::new(ChainBackend::new(chain, dev_signers));
 //! let server = superlink_rpc::serve("127.0.0.1:8545", backend).await?;
 //! println!("listening on {}", server.http_url()); // WebSocket on the same port: server.ws_url()
