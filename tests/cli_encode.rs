@@ -163,7 +163,7 @@ fn chain_ids_above_u64_add_an_extension_entry() {
 fn access_list_json_is_accepted_by_cast_send() {
     let cast = Cast::new().expect("cast is installed");
     let anvil = Anvil::spawn(901, &[]).expect("anvil starts");
-    let json = stdout_of(&[
+    let args = [
         "encode",
         "access-list",
         "--origin",
@@ -178,24 +178,9 @@ fn access_list_json_is_accepted_by_cast_send() {
         "902",
         "--msg-hash",
         ZERO,
-        "--json",
-    ]);
-    let keys = stdout_of(&[
-        "encode",
-        "access-list",
-        "--origin",
-        EXAMPLE_ORIGIN,
-        "--block-number",
-        "7",
-        "--log-index",
-        "1",
-        "--timestamp",
-        "1700000000",
-        "--chain-id",
-        "902",
-        "--msg-hash",
-        ZERO,
-    ]);
+    ];
+    let keys = stdout_of(&args);
+    let json = stdout_of(&[&args[..], &["--json"]].concat());
     // anvil's first dev key; the transaction is a plain transfer carrying our access list.
     let key = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
     let receipt = cast
