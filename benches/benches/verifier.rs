@@ -10,38 +10,17 @@
 
 use std::{collections::BTreeMap, hint::black_box, time::Duration};
 
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_primitives::{B256, U256};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
-use superlink_protocol::{
-    DependencySet, ExecutingMessage, Identifier, SafetyLevel, access_list_keys, predeploys::CROSS_L2_INBOX,
-};
+use superlink_benches::synthetic;
+use superlink_protocol::{DependencySet, SafetyLevel, access_list_keys};
 use superlink_verifier::{
     BlockRef, BlockTag, ChainSource, ExecutingDescriptor, FollowConfig, OutputInputs, Round, SourceBlock,
-    SourceError, SourceLog, Verifier, follow_once,
+    SourceError, Verifier, follow_once,
 };
 
 const BLOCKS: u64 = 200;
 const LOGS_PER_BLOCK: usize = 50;
-const EMITTER: Address = Address::new([0x10; 20]);
-
-fn block_hash(chain: u64, number: u64) -> B256 {
-    keccak256([chain.to_be_bytes(), number.to_be_bytes()].concat())
-}
-
-/// The identifier and msgHash of log `index` of block `number` of chain 901.
-fn initiating(number: u64, index: usize) -> (Identifier, B256) {
-    let mut payload = B256::from(U256::from(index)).to_vec();
-    payload.extend_from_slice(format!("901/{number}/{index}").as_bytes());
-    let id = Identifier {
-        origin: EMITTER,
-        block_number: number,
-        log_index: index as u32,
-        timestamp: 1_000 + 2 * number,
-        chain_id: U256::from(901),
-    };
-    (id, keccak256(payload))
-}
-
 /// A chain source serving pre-built blocks from memory: on chain 902 every fifth log executes a log of the
 /// previous block of chain 901.
 struct SyntheticSource {
@@ -51,33 +30,7 @@ struct SyntheticSource {
 
 impl SyntheticSource {
     fn new(chain: u64) -> Self {
-        let blocks = (0..BLOCKS)
-            .map(|n| {
-                let block = BlockRef {
-                    hash: block_hash(chain, n),
-                    number: n,
-                    parent_hash: if n == 0 { B256::ZERO } else { block_hash(chain, n - 1) },
-                    timestamp: 1_000 + 2 * n,
-                };
-                let logs = (0..LOGS_PER_BLOCK)
-                    .map(|i| {
-                        if chain == 902 && n > 0 && i % 5 == 0 {
-                            let (id, msg_hash) = initiating(n - 1, i);
-                            let (topics, data) = ExecutingMessage { identifier: id, msg_hash }.encode_log();
-                            SourceLog { address: CROSS_L2_INBOX, topics, data }
-                        } else {
-                            SourceLog {
-                                address: EMITTER,
-                                topics: vec![B256::from(U256::from(i))],
-                                data: Bytes::from(format!("{chain}/{n}/{i}").into_bytes()),
-                            }
-                        }
-                    })
-                    .collect();
-                SourceBlock { block, logs }
-            })
-            .collect();
-        Self { chain, blocks }
+        Self { chain, blocks: synthetic::chain(chain, BLOCKS, LOGS_PER_BLOCK, 5) }
     }
 }
 
@@ -156,7 +109,7 @@ fn indexing(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     let claims: Vec<Vec<B256>> = (0..64u64)
         .map(|i| {
-            let (id, msg_hash) = initiating(i * 3 % (BLOCKS - 1), (i % 50) as usize);
+            let (id, msg_hash) = synthetic::initiating(i * 3 % (BLOCKS - 1), (i % 50) as usize);
             access_list_keys(&id, msg_hash)
         })
         .collect();

@@ -1,1 +1,3 @@
 //! Shared helpers for superlink benchmarks and load generators (see the bench targets and `src/bin`).
+
+pub mod synthetic;

@@ -16,11 +16,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
-use superlink_protocol::{
-    DependencySet, ExecutingMessage, Identifier, access_list_keys, predeploys::CROSS_L2_INBOX,
-};
-use superlink_verifier::{BlockRef, RpcChainSource, SourceBlock, SourceLog, Verifier, serve};
+use alloy_primitives::{B256, U256};
+use superlink_benches::synthetic;
+use superlink_protocol::{DependencySet, access_list_keys};
+use superlink_verifier::{RpcChainSource, Verifier, serve};
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
     net::TcpStream,
@@ -67,55 +66,6 @@ fn parse_options() -> Result<Options, String> {
         }
     }
     Ok(options)
-}
-
-/// The emitter of every synthetic initiating log.
-const EMITTER: Address = Address::new([0x10; 20]);
-
-fn block_hash(chain: u64, number: u64) -> B256 {
-    keccak256([chain.to_be_bytes(), number.to_be_bytes()].concat())
-}
-
-/// A synthetic chain: `blocks` blocks two seconds apart, each with `logs` logs from the emitter; on chain 902
-/// the first log of every block executes a log of chain 901.
-fn synthetic_chain(chain: u64, blocks: u64, logs: usize) -> Vec<SourceBlock> {
-    (0..blocks)
-        .map(|n| {
-            let block = BlockRef {
-                hash: block_hash(chain, n),
-                number: n,
-                parent_hash: if n == 0 { B256::ZERO } else { block_hash(chain, n - 1) },
-                timestamp: 1_000 + 2 * n,
-            };
-            let mut block_logs: Vec<SourceLog> = (0..logs)
-                .map(|i| SourceLog {
-                    address: EMITTER,
-                    topics: vec![B256::from(U256::from(i))],
-                    data: Bytes::from(format!("{chain}/{n}/{i}").into_bytes()),
-                })
-                .collect();
-            if chain == 902 && n > 0 {
-                let (id, msg_hash) = initiating(n - 1, 1);
-                let (topics, data) = ExecutingMessage { identifier: id, msg_hash }.encode_log();
-                block_logs[0] = SourceLog { address: CROSS_L2_INBOX, topics, data };
-            }
-            SourceBlock { block, logs: block_logs }
-        })
-        .collect()
-}
-
-/// The identifier and msgHash of log `index` of block `number` of synthetic chain 901.
-fn initiating(number: u64, index: usize) -> (Identifier, B256) {
-    let mut payload = B256::from(U256::from(index)).to_vec();
-    payload.extend_from_slice(format!("901/{number}/{index}").as_bytes());
-    let id = Identifier {
-        origin: EMITTER,
-        block_number: number,
-        log_index: index as u32,
-        timestamp: 1_000 + 2 * number,
-        chain_id: U256::from(901),
-    };
-    (id, keccak256(payload))
 }
 
 fn request_body(entries: &[B256], timestamp: u64) -> String {
@@ -211,7 +161,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let verifier = Verifier::open(dependencies, dir.path(), &BTreeMap::new())?;
             let blocks = 2_000;
             for chain in [901u64, 902] {
-                for chunk in synthetic_chain(chain, blocks, 8).chunks(500) {
+                for chunk in synthetic::chain(chain, blocks, 8, 8).chunks(500) {
                     verifier.ingest(chain, chunk)?;
                 }
             }
@@ -226,7 +176,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let timestamp = 1_000 + 2 * blocks;
             let bodies = (0..256u64)
                 .map(|i| {
-                    let (id, msg_hash) = initiating((i * 7) % (blocks - 1), (i % 8) as usize);
+                    let (id, msg_hash) = synthetic::initiating((i * 7) % (blocks - 1), (i % 8) as usize);
                     request_body(&access_list_keys(&id, msg_hash), timestamp)
                 })
                 .collect();
