@@ -50,6 +50,23 @@ fn ok_json(args: &[&str]) -> Value {
     serde_json::from_str(&ok(&all)).expect("JSON output")
 }
 
+/// `superlink send-message` from `from_rpc` to the probe on chain 902 with dev key 0; its JSON output.
+fn send_to_probe(from_rpc: &str, data: &str) -> Value {
+    ok_json(&[
+        "send-message",
+        "--from-rpc",
+        from_rpc,
+        "--to-chain",
+        "902",
+        "--target",
+        &PROBE.to_string(),
+        "--data",
+        data,
+        "--private-key",
+        DEV_KEYS[0],
+    ])
+}
+
 /// Asserts a failure with exit status `code`, a one-line error mentioning `mentions`, and no panic.
 fn fails(args: &[&str], env_key: Option<&str>, code: i32, mentions: &str) -> String {
     let out = superlink(args, env_key);
@@ -84,19 +101,7 @@ fn a_message_sent_with_send_message_is_relayed_once_and_its_status_follows() {
     let (ua, ub) = (a.url(), b.url());
     let data = record_call(b"hello from 901");
     let started = Instant::now();
-    let sent = ok_json(&[
-        "send-message",
-        "--from-rpc",
-        &ua,
-        "--to-chain",
-        "902",
-        "--target",
-        &PROBE.to_string(),
-        "--data",
-        &data,
-        "--private-key",
-        DEV_KEYS[0],
-    ]);
+    let sent = send_to_probe(&ua, &data);
     let tx = str_of(&sent, "transactionHash").to_string();
     let hash = str_of(&sent, "messageHash").to_string();
     // A message to the chain it is sent from would revert: refused before sending, with the reason.
@@ -406,19 +411,7 @@ fn a_message_whose_target_reverts_shows_failed_and_is_not_relayed() {
     let (ua, ub) = (a.url(), b.url());
     let data =
         Bytes::from(MessageProbe::failCall { _payload: Bytes::from_static(b"no") }.abi_encode()).to_string();
-    let sent = ok_json(&[
-        "send-message",
-        "--from-rpc",
-        &ua,
-        "--to-chain",
-        "902",
-        "--target",
-        &PROBE.to_string(),
-        "--data",
-        &data,
-        "--private-key",
-        DEV_KEYS[0],
-    ]);
+    let sent = send_to_probe(&ua, &data);
     let tx = str_of(&sent, "transactionHash").to_string();
     let status = ok_json(&["message", "status", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx]);
     assert_eq!(status["messages"][0]["status"], "failed");
