@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use alloy_consensus::TxEip1559;
-use alloy_primitives::{Address, B256, TxKind, U256};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
 use alloy_sol_types::SolCall;
 use op_alloy_consensus::OpTypedTransaction;
 use superlink_contracts::{
@@ -43,17 +43,30 @@ async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 /// Submits, as an impersonated sender, a call declaring `entries` for `CrossL2Inbox`.
 fn submit_with_claims(chain: &DevnetChain, claims: &[(Identifier, B256)]) -> Result<B256, String> {
-    let sender = Address::repeat_byte(0x77);
+    submit_to_messenger(chain, Address::repeat_byte(0x77), None, 200_000, Bytes::new(), claims)
+}
+
+/// Submits, as the funded impersonated `sender`, a call of the messenger with `input` that declares `claims`
+/// for `CrossL2Inbox`; `nonce` defaults to the sender's next one.
+fn submit_to_messenger(
+    chain: &DevnetChain,
+    sender: Address,
+    nonce: Option<u64>,
+    gas_limit: u64,
+    input: Bytes,
+    claims: &[(Identifier, B256)],
+) -> Result<B256, String> {
     let mut guard = chain.backend.lock();
     guard.impersonate(sender);
     guard.set_balance(sender, U256::from(10u128.pow(20)));
     let tx = TxEip1559 {
         chain_id: chain.chain_id,
-        nonce: guard.pending_nonce(sender),
-        gas_limit: 200_000,
+        nonce: nonce.unwrap_or_else(|| guard.pending_nonce(sender)),
+        gas_limit,
         max_fee_per_gas: 10_000_000_000,
         max_priority_fee_per_gas: 1,
         to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+        input,
         access_list: access_list(claims.iter().map(|(id, hash)| (id, *hash))),
         ..TxEip1559::default()
     };
@@ -213,23 +226,8 @@ async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block
     let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
     let (number, claim, payload) = send_message(&devnet, &l2a).await;
     let relayer = Address::repeat_byte(0x67);
-    let hash = {
-        let mut guard = l2b.backend.lock();
-        guard.impersonate(relayer);
-        guard.set_balance(relayer, U256::from(10u128.pow(20)));
-        let tx = TxEip1559 {
-            chain_id: 902,
-            gas_limit: 500_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1,
-            to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
-            input: relay_message_calldata(&claim.0, &payload),
-            access_list: access_list([(&claim.0, claim.1)]),
-            ..TxEip1559::default()
-        };
-        let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), relayer).unwrap();
-        guard.submit_transaction(pooled).unwrap().hash
-    };
+    let input = relay_message_calldata(&claim.0, &payload);
+    let hash = submit_to_messenger(&l2b, relayer, None, 500_000, input, &[claim]).unwrap();
     let mut included = None;
     wait_until("902 includes the relay", || {
         included = l2b.backend.lock().transaction(&hash).map(|(block, _)| (block.number(), block.hash()));
@@ -267,23 +265,7 @@ async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
 
     // A relay that cannot be built yet (a nonce gap keeps it queued) is admitted: its claim is valid.
     let relayer = Address::repeat_byte(0x66);
-    let hash = {
-        let mut guard = l2b.backend.lock();
-        guard.impersonate(relayer);
-        guard.set_balance(relayer, U256::from(10u128.pow(20)));
-        let tx = TxEip1559 {
-            chain_id: 902,
-            nonce: 1,
-            gas_limit: 300_000,
-            max_fee_per_gas: 10_000_000_000,
-            max_priority_fee_per_gas: 1,
-            to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
-            access_list: access_list([(&claim.0, claim.1)]),
-            ..TxEip1559::default()
-        };
-        let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), relayer).unwrap();
-        guard.submit_transaction(pooled).unwrap().hash
-    };
+    let hash = submit_to_messenger(&l2b, relayer, Some(1), 300_000, Bytes::new(), &[claim]).unwrap();
     assert!(l2b.backend.lock().pool().contains(&hash));
     // While the claim stays valid, the re-checks after each block keep it.
     let head = l2b.backend.lock().head_number();
