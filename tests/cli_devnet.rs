@@ -133,6 +133,22 @@ fn count(url: &str) -> u64 {
     ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", url]).parse().unwrap()
 }
 
+/// The `RelayedMessage` logs of the messenger on the chain at `url`, as `cast logs --json` prints them.
+fn relayed_messages(url: &str) -> Value {
+    let out = ok(&[
+        "logs",
+        "--json",
+        "--from-block",
+        "0",
+        "--address",
+        MESSENGER,
+        RELAYED_MESSAGE,
+        "--rpc-url",
+        url,
+    ]);
+    serde_json::from_str(&out).unwrap()
+}
+
 /// Polls `done` until it returns `Some`, failing with `what` after the deadline.
 fn wait_for<T>(what: &str, devnet: &Devnet, mut done: impl FnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + PATIENCE;
@@ -221,18 +237,7 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
     ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", &u901]);
     wait_for("the counter on 902 changes", &devnet, || (count(&u902) == before + 1).then_some(()));
     // The block that executed the relay on 902.
-    let logs: Value = serde_json::from_str(&ok(&[
-        "logs",
-        "--json",
-        "--from-block",
-        "0",
-        "--address",
-        MESSENGER,
-        RELAYED_MESSAGE,
-        "--rpc-url",
-        &u902,
-    ]))
-    .unwrap();
+    let logs = relayed_messages(&u902);
     let receiving = number(&logs.as_array().unwrap().last().expect("a RelayedMessage log")["blockNumber"]);
     let verifier = devnet.verifier();
     wait_for("the receiving block is cross-unsafe", &devnet, || {
@@ -299,18 +304,7 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
 
     // The genuine relay transaction declares the message; the same call with a checksum that does not match
     // the source log is refused by the sequencer's pool, with the verifier's reason.
-    let logs: Value = serde_json::from_str(&ok(&[
-        "logs",
-        "--json",
-        "--from-block",
-        "0",
-        "--address",
-        MESSENGER,
-        RELAYED_MESSAGE,
-        "--rpc-url",
-        &u902,
-    ]))
-    .unwrap();
+    let logs = relayed_messages(&u902);
     let relay_tx = logs.as_array().unwrap().last().unwrap()["transactionHash"].as_str().unwrap().to_string();
     let relay: Value = serde_json::from_str(&ok(&["tx", &relay_tx, "--json", "--rpc-url", &u902])).unwrap();
     let mut access_list = relay["accessList"].clone();
