@@ -7,12 +7,15 @@
 //! or once it is known relayed. Failures that can pass (a node unreachable, a transaction pool that does not
 //! know the source block yet, a nonce race, a transaction not mined in time) are retried with exponential
 //! backoff; failures that cannot (the target reverts, a message for a chain we do not serve) give the message
-//! up with a logged reason. [`Autorelayer::checkpoint`] gives, per chain, the block from which a restarted
+//! up with a logged reason. Each scan remembers the hash of the last block it read; when a later round finds
+//! that block replaced (a reorganisation, a rewind, a deposits-only replacement), the relayer forgets what it
+//! learnt from the replaced blocks and scans again from the newest block it read that is still canonical.
+//! [`Autorelayer::checkpoint`] gives, per chain, the block from which a restarted
 //! relayer must scan so that no unfinished message is missed. Counters are exported through `metrics`
 //! (`superlink_relayer_{messages_found,transactions_sent,relayed,retries,given_up}_total`).
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet},
+    collections::{BTreeMap, HashMap, HashSet, VecDeque},
     path::PathBuf,
     time::{Duration, Instant},
 };
@@ -114,6 +117,11 @@ pub struct RoundReport {
     pub pending: usize,
 }
 
+/// Scan ends remembered per chain to find where a reorganisation forked (one per round that read new blocks).
+const ANCHORS_KEPT: usize = 64;
+/// Given-up messages kept for [`Autorelayer::given_up`]; older ones are only in the logs.
+const GIVEN_UP_KEPT: usize = 1024;
+
 #[derive(Debug)]
 struct Pending {
     message: RelayableMessage,
@@ -129,8 +137,14 @@ pub struct Autorelayer<C: ChainClient> {
     wallet: Wallet,
     config: AutorelayerConfig,
     cursors: BTreeMap<U256, u64>,
+    /// Where each chain's scan began (what a reorganisation deeper than every anchor rescans from).
+    origins: BTreeMap<U256, u64>,
+    /// Per chain, (number, hash) of the last block of recent scans, oldest first.
+    anchors: BTreeMap<U256, VecDeque<(u64, B256)>>,
     pending: BTreeMap<B256, Pending>,
-    finished: HashSet<B256>,
+    /// Messages finished (relayed or given up), with the source chain and block they were found in. Kept while
+    /// that block can still be scanned again; older ones are protected by the messenger's replay check.
+    finished: HashMap<B256, (U256, u64)>,
     given_up: Vec<GivenUp>,
     stats: RelayerStats,
     published: watch::Sender<RelayerStats>,
@@ -186,9 +200,11 @@ impl<C: ChainClient> Autorelayer<C> {
             chains: by_id,
             wallet,
             config,
+            origins: cursors.clone(),
+            anchors: BTreeMap::new(),
             cursors,
             pending: BTreeMap::new(),
-            finished: HashSet::new(),
+            finished: HashMap::new(),
             given_up: Vec::new(),
             stats: RelayerStats::default(),
             published: watch::Sender::new(RelayerStats::default()),
@@ -199,6 +215,8 @@ impl<C: ChainClient> Autorelayer<C> {
     pub fn start_at(&mut self, chain_id: U256, block: u64) {
         if self.chains.contains_key(&chain_id) {
             self.cursors.insert(chain_id, block);
+            self.origins.insert(chain_id, block);
+            self.anchors.remove(&chain_id);
         }
     }
 
@@ -236,9 +254,9 @@ impl<C: ChainClient> Autorelayer<C> {
         self.pending.len()
     }
 
-    /// Whether the message `message_hash` was relayed (by us or found relayed).
+    /// Whether the message `message_hash` was recently relayed (by us or found relayed) or given up.
     pub fn is_finished(&self, message_hash: &B256) -> bool {
-        self.finished.contains(message_hash)
+        self.finished.contains_key(message_hash)
     }
 
     /// Runs rounds every `poll_interval` until `shutdown` turns `true` (or its sender is dropped); returns the
@@ -293,7 +311,6 @@ impl<C: ChainClient> Autorelayer<C> {
     /// Scans one chain from its cursor; returns the number of new messages.
     async fn scan(&mut self, chain_id: U256) -> usize {
         let Some(chain) = self.chains.get(&chain_id) else { return 0 };
-        let Some(&from) = self.cursors.get(&chain_id) else { return 0 };
         let latest = match chain.latest_block_number().await {
             Ok(n) => n,
             Err(e) => {
@@ -301,10 +318,34 @@ impl<C: ChainClient> Autorelayer<C> {
                 return 0;
             }
         };
+        let anchors = self.anchors.get(&chain_id).cloned().unwrap_or_default();
+        match canonical_anchor(chain, &anchors).await {
+            Ok(Anchor::Unchanged) => {}
+            Ok(Anchor::ForkedAfter(fork)) => {
+                self.forget_after(chain_id, fork);
+                let origin = self.origins.get(&chain_id).copied().unwrap_or(0);
+                self.cursors.insert(chain_id, fork.map_or(origin, |n| n + 1));
+            }
+            Err(e) => {
+                warn!(chain = %chain_id, error = %e, "cannot check the last scanned block");
+                return 0;
+            }
+        }
+        let Some(chain) = self.chains.get(&chain_id) else { return 0 };
+        let Some(&from) = self.cursors.get(&chain_id) else { return 0 };
         if from > latest {
             return 0;
         }
         let to = latest.min(from.saturating_add(self.config.max_block_range.max(1) - 1));
+        // Read the end block before the logs: a reorganisation during the log query then shows next round as
+        // a changed anchor, never as a missed log.
+        let end = match chain.block(to).await {
+            Ok(end) => end,
+            Err(e) => {
+                warn!(chain = %chain_id, block = to, error = %e, "cannot read the scanned range's last block");
+                return 0;
+            }
+        };
         let filter = LogFilter {
             from_block: from,
             to_block: to,
@@ -320,10 +361,13 @@ impl<C: ChainClient> Autorelayer<C> {
             }
         };
         self.cursors.insert(chain_id, to + 1);
+        if let Some(end) = end {
+            self.remember_anchor(chain_id, end.number, end.hash);
+        }
         let mut found = 0;
         for message in messages {
             let hash = message.message_hash;
-            if self.finished.contains(&hash) || self.pending.contains_key(&hash) {
+            if self.finished.contains_key(&hash) || self.pending.contains_key(&hash) {
                 continue;
             }
             found += 1;
@@ -417,8 +461,52 @@ impl<C: ChainClient> Autorelayer<C> {
     }
 
     fn finish(&mut self, hash: B256) {
-        self.pending.remove(&hash);
-        self.finished.insert(hash);
+        if let Some(p) = self.pending.remove(&hash) {
+            let id = &p.message.identifier;
+            self.finished.insert(hash, (id.chain_id, id.block_number));
+        }
+    }
+
+    /// Records that a scan of `chain_id` ended at block `number` with `hash`, and forgets the finished messages
+    /// of blocks older than every kept anchor (no rescan reaches them any more).
+    fn remember_anchor(&mut self, chain_id: U256, number: u64, hash: B256) {
+        let anchors = self.anchors.entry(chain_id).or_default();
+        anchors.push_back((number, hash));
+        while anchors.len() > ANCHORS_KEPT {
+            anchors.pop_front();
+        }
+        if let Some(&(oldest, _)) = anchors.front() {
+            self.finished.retain(|_, (chain, block)| *chain != chain_id || *block >= oldest);
+        }
+    }
+
+    /// After `chain_id` reorganised above block `fork` (`None`: above every block we remember), forgets the
+    /// anchors, the pending messages and the finished messages of the replaced blocks, so that a rescan finds
+    /// whatever the new blocks hold.
+    fn forget_after(&mut self, chain_id: U256, fork: Option<u64>) {
+        let replaced = |block: u64| fork.is_none_or(|f| block > f);
+        if let Some(anchors) = self.anchors.get_mut(&chain_id) {
+            anchors.retain(|(number, _)| !replaced(*number));
+        }
+        let dropped: Vec<B256> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| {
+                p.message.identifier.chain_id == chain_id && replaced(p.message.identifier.block_number)
+            })
+            .map(|(hash, _)| *hash)
+            .collect();
+        for hash in &dropped {
+            if let Some(p) = self.pending.remove(hash)
+                && p.in_flight.is_some()
+            {
+                // The relay in flight cites a replaced block: the pool will drop it, so reuse its nonce.
+                self.wallet.reset_nonce(p.message.destination());
+            }
+        }
+        self.finished.retain(|_, (chain, block)| *chain != chain_id || !replaced(*block));
+        warn!(chain = %chain_id, fork = ?fork, forgotten = dropped.len(),
+            "source chain reorganised; rescanning the replaced blocks");
     }
 
     fn fail(&mut self, hash: B256, error: RelayError) {
@@ -454,9 +542,36 @@ impl<C: ChainClient> Autorelayer<C> {
         warn!(message = %message.message_hash, destination = %message.destination(), %reason, "giving up message");
         self.stats.given_up += 1;
         metrics::counter!("superlink_relayer_given_up_total").increment(1);
-        self.finished.insert(message.message_hash);
+        let id = &message.identifier;
+        self.finished.insert(message.message_hash, (id.chain_id, id.block_number));
         self.given_up.push(GivenUp { message, reason });
+        if self.given_up.len() > 2 * GIVEN_UP_KEPT {
+            self.given_up.drain(..GIVEN_UP_KEPT);
+        }
     }
+}
+
+/// What the blocks a chain's last scans ended at say about a reorganisation.
+#[derive(Debug, PartialEq, Eq)]
+enum Anchor {
+    /// The newest scanned block is still canonical (or nothing was scanned yet).
+    Unchanged,
+    /// The chain changed above this block (`None`: above every block remembered).
+    ForkedAfter(Option<u64>),
+}
+
+/// Compares the remembered scan ends of a chain, newest first, with its blocks now.
+async fn canonical_anchor<C: ChainClient>(
+    chain: &C,
+    anchors: &VecDeque<(u64, B256)>,
+) -> Result<Anchor, ChainError> {
+    for (depth, (number, hash)) in anchors.iter().rev().enumerate() {
+        let canonical = chain.block(*number).await?.is_some_and(|block| block.hash == *hash);
+        if canonical {
+            return Ok(if depth == 0 { Anchor::Unchanged } else { Anchor::ForkedAfter(Some(*number)) });
+        }
+    }
+    Ok(if anchors.is_empty() { Anchor::Unchanged } else { Anchor::ForkedAfter(None) })
 }
 
 enum Step {

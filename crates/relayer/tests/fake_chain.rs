@@ -1,6 +1,6 @@
 //! The autorelayer's decisions against in-memory chains that implement [`ChainClient`] directly (no sockets):
-//! a destination that does not answer is retried until it does, and a message for a chain nobody serves is
-//! given up without a transaction.
+//! a destination that does not answer is retried until it does, a message for a chain nobody serves is
+//! given up without a transaction, and a source chain that rewinds is scanned again from where it forked.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -37,6 +37,20 @@ struct State {
     refused_requests: usize,
     nonce: u64,
     transactions: usize,
+    /// Bumped by every rewind, so that blocks mined again at the same height get new hashes.
+    generation: u64,
+}
+
+impl State {
+    /// Mines an empty block and returns it.
+    fn mine(&mut self) -> BlockInfo {
+        self.latest += 1;
+        let number = self.latest;
+        let hash = keccak256([self.generation.to_be_bytes(), number.to_be_bytes()].concat());
+        let block = BlockInfo { number, hash, timestamp: 1_000 + number, base_fee_per_gas: Some(1) };
+        self.blocks.insert(number, block);
+        block
+    }
 }
 
 /// An in-memory chain whose messenger relays every well-formed message once.
@@ -75,15 +89,8 @@ impl FakeChain {
         };
         let (topics, data) = sent.encode_log();
         let mut s = self.state.lock().unwrap();
-        s.latest += 1;
-        let number = s.latest;
-        let block = BlockInfo {
-            number,
-            hash: keccak256(number.to_be_bytes()),
-            timestamp: 1_000 + number,
-            base_fee_per_gas: Some(1),
-        };
-        s.blocks.insert(number, block);
+        let block = s.mine();
+        let number = block.number;
         s.logs.push(LogInfo {
             address: MESSENGER,
             topics,
@@ -91,9 +98,23 @@ impl FakeChain {
             block_number: number,
             block_hash: block.hash,
             log_index: 0,
-            transaction_hash: B256::repeat_byte(number as u8),
+            transaction_hash: keccak256(block.hash),
             block_timestamp: None,
         });
+    }
+
+    /// Drops every block above `number` (and their logs), as a reorganisation or `evm_revert` does.
+    fn rewind_to(&self, number: u64) {
+        let mut s = self.state.lock().unwrap();
+        s.latest = number;
+        s.generation += 1;
+        s.blocks.retain(|n, _| *n <= number);
+        s.logs.retain(|l| l.block_number <= number);
+    }
+
+    /// The hashes of the messages relayed on this chain.
+    fn relayed(&self) -> HashSet<B256> {
+        self.state.lock().unwrap().relayed.clone()
     }
 
     fn down(&self) -> Result<(), ChainError> {
@@ -188,11 +209,11 @@ impl ChainClient for FakeChain {
         let tx_hash = keccak256(&raw);
         s.nonce += 1;
         s.transactions += 1;
-        s.latest += 1;
+        let block = s.mine();
         let receipt = ReceiptInfo {
             transaction_hash: tx_hash,
-            block_number: s.latest,
-            block_hash: keccak256(s.latest.to_be_bytes()),
+            block_number: block.number,
+            block_hash: block.hash,
             success: first,
             gas_used: 50_000,
             logs: Vec::new(),
@@ -281,4 +302,61 @@ async fn a_message_for_a_chain_nobody_serves_is_given_up_without_a_transaction()
     assert_eq!(a.transactions(), 0);
     // The checkpoint moved past both messages: nothing is left to rescan.
     assert_eq!(relayer.checkpoint().get(&U256::from(901)), Some(&3));
+}
+
+fn message_hash(source: u64, destination: u64, nonce: u64) -> B256 {
+    SentMessage {
+        destination: U256::from(destination),
+        target: Address::repeat_byte(0x51),
+        nonce: U256::from(nonce),
+        sender: Address::repeat_byte(0x10),
+        message: Bytes::from_static(b"hello"),
+    }
+    .message_hash(U256::from(source))
+}
+
+#[tokio::test]
+async fn messages_mined_again_after_the_source_rewinds_below_the_scanned_head_are_relayed() {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    a.send_message(902, 0);
+    a.send_message(902, 1);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 2);
+
+    // The source goes back to genesis and mines other messages at the heights already scanned: one below the
+    // old head, one at it.
+    a.rewind_to(0);
+    a.send_message(902, 7);
+    a.send_message(902, 8);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 4, "{:?}", relayer.stats());
+    let relayed = b.relayed();
+    assert!(relayed.contains(&message_hash(901, 902, 7)));
+    assert!(relayed.contains(&message_hash(901, 902, 8)));
+    assert_eq!(b.transactions(), 4);
+    assert_eq!(relayer.pending_count(), 0);
+}
+
+#[tokio::test]
+async fn a_pending_message_whose_source_block_was_replaced_is_dropped_not_relayed() {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    a.send_message(902, 0);
+    a.send_message(902, 1);
+    b.set_unreachable(true);
+    rounds(&mut relayer, 2).await;
+    assert_eq!(relayer.pending_count(), 2);
+
+    // Block 2 is replaced by one without the message; block 1 stays.
+    a.rewind_to(1);
+    a.state.lock().unwrap().mine();
+    b.set_unreachable(false);
+    rounds(&mut relayer, 4).await;
+    assert_eq!(relayer.pending_count(), 0, "{:?}", relayer.stats());
+    assert_eq!(b.relayed(), HashSet::from([message_hash(901, 902, 0)]));
+    assert_eq!(b.transactions(), 1);
+    assert!(relayer.given_up().is_empty());
 }
