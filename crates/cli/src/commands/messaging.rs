@@ -95,10 +95,17 @@ pub struct StatusArgs {
     /// URL of a verifier (supervisor RPC), to report the safety of the source block.
     #[arg(long, value_name = "URL")]
     verifier_url: Option<String>,
+    /// Wait up to this many seconds for every message to be relayed before reporting; exits with an error if
+    /// one is still not relayed by then.
+    #[arg(long, value_name = "SECS")]
+    wait: Option<u64>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
 }
+
+/// Pause between two looks at the destination while `message status --wait` waits.
+const STATUS_POLL: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Runs `superlink send-message`.
 pub fn send_message(args: SendMessageArgs) -> Result<(), CliError> {
@@ -215,24 +222,46 @@ pub fn status(args: StatusArgs) -> Result<(), CliError> {
     block_on(async move {
         let messages = messages_in_transaction(&source, args.tx).await.map_err(failed)?;
         let dest_id = dest.chain_id().await.map_err(failed)?;
-        let mut rows = Vec::new();
-        for message in &messages {
-            let state = if message.destination() == dest_id {
-                delivery_status(&dest, message).await.map_err(failed)?
-            } else {
-                DeliveryStatus::Failing {
-                    reason: format!(
-                        "the message is for chain {}, the --to-rpc node is chain {dest_id}",
-                        message.destination()
-                    ),
+        let deadline = args.wait.map(|secs| std::time::Instant::now() + std::time::Duration::from_secs(secs));
+        let mut states = Vec::new();
+        loop {
+            states.clear();
+            for message in &messages {
+                states.push(if message.destination() == dest_id {
+                    delivery_status(&dest, message).await.map_err(failed)?
+                } else {
+                    DeliveryStatus::Failing {
+                        reason: format!(
+                            "the message is for chain {}, the --to-rpc node is chain {dest_id}",
+                            message.destination()
+                        ),
+                    }
+                });
+            }
+            let all_relayed = states.iter().all(|s| matches!(s, DeliveryStatus::Relayed { .. }));
+            match deadline {
+                Some(deadline) if !all_relayed && std::time::Instant::now() < deadline => {
+                    tokio::time::sleep(STATUS_POLL).await
                 }
-            };
+                _ => break,
+            }
+        }
+        let mut rows = Vec::new();
+        for (message, state) in messages.iter().zip(states) {
             let safety = match &args.verifier_url {
                 Some(url) => Some(source_safety(url, &dest, message).await?),
                 None => None,
             };
             rows.push((message, state, safety));
         }
+        let unrelayed =
+            rows.iter().filter(|(_, state, _)| !matches!(state, DeliveryStatus::Relayed { .. })).count();
+        let outcome = match args.wait {
+            Some(secs) if unrelayed > 0 => Err(CliError::Service(format!(
+                "{unrelayed} message(s) still not relayed after waiting {secs} s"
+            ))),
+            _ => Ok(()),
+        };
         if args.json {
             let doc: Vec<_> = rows
                 .iter()
@@ -250,7 +279,7 @@ pub fn status(args: StatusArgs) -> Result<(), CliError> {
                 "{}",
                 serde_json::to_string_pretty(&json!({ "transactionHash": args.tx, "messages": doc }))?
             );
-            return Ok(());
+            return outcome;
         }
         for (m, state, safety) in &rows {
             println!("message {}  chain {} -> chain {}", m.message_hash, m.source(), m.destination());
@@ -267,7 +296,7 @@ pub fn status(args: StatusArgs) -> Result<(), CliError> {
                 println!("  source   {s}");
             }
         }
-        Ok(())
+        outcome
     })
 }
 

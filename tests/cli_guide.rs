@@ -1,0 +1,290 @@
+//! Runs the guide `docs/guide.md` as a user would: every ```` ```sh ```` block, in order, in bash, with the
+//! `superlink` binary under test and the pinned cast on `PATH`.
+//!
+//! - A block holding `superlink devnet ...` (re)starts the devnet in the background with those arguments, on free
+//!   ports: the guide's default ports (8545, 9545, 9546, 8420) are rewritten to them in every later block, so the
+//!   test never collides with anything else on the machine.
+//! - Shell variables the guide sets carry over from one block to the next, as in one terminal.
+//! - A block must exit 0, unless it is marked ```` ```sh expect-error ````, then it must fail.
+//! - A ```` ```text ```` block right after a command block is the output the guide promises: each of its lines
+//!   must be one of the lines printed (compared trimmed; `...` stands for any text).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    io::{BufRead, BufReader},
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use superlink_testkit::{free_port, repo_root, tool, wait_for_rpc};
+
+const PATIENCE: Duration = Duration::from_secs(90);
+
+/// One fenced block of the guide that the test runs.
+#[derive(Debug, Clone)]
+struct Step {
+    /// Line of the guide where the block starts (for messages).
+    line: usize,
+    code: String,
+    expect_error: bool,
+    /// The ```` ```text ```` block that follows, if any.
+    expected: Option<String>,
+}
+
+fn steps(guide: &str) -> Vec<Step> {
+    let mut steps: Vec<Step> = Vec::new();
+    let mut open: Option<(usize, String, String)> = None;
+    // Whether the last closed block was a command block with nothing but prose since.
+    let mut after_command = false;
+    for (number, line) in guide.lines().enumerate() {
+        if let Some((start, info, body)) = &mut open {
+            if line.trim_start().starts_with("```") {
+                let info = std::mem::take(info);
+                let body = std::mem::take(body);
+                let start = *start;
+                open = None;
+                let mut words = info.split_whitespace();
+                match words.next() {
+                    Some("sh") => {
+                        let expect_error = words.any(|w| w == "expect-error");
+                        steps.push(Step { line: start, code: body, expect_error, expected: None });
+                        after_command = true;
+                    }
+                    Some("text") if after_command => {
+                        steps.last_mut().unwrap().expected = Some(body);
+                        after_command = false;
+                    }
+                    _ => after_command = false,
+                }
+            } else {
+                body.push_str(line);
+                body.push('\n');
+            }
+        } else if let Some(info) = line.trim_start().strip_prefix("```") {
+            open = Some((number + 1, info.trim().to_string(), String::new()));
+        }
+    }
+    assert!(open.is_none(), "the guide has an unclosed code block");
+    steps
+}
+
+/// Whether `line` (trimmed) matches `pattern` (trimmed), where `...` in the pattern stands for any text.
+fn matches(pattern: &str, line: &str) -> bool {
+    let (pattern, line) = (pattern.trim(), line.trim());
+    let parts: Vec<&str> = pattern.split("...").collect();
+    if parts.len() == 1 {
+        return pattern == line;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !line.starts_with(first) || !line.ends_with(last) || line.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut rest = &line[first.len()..line.len() - last.len()];
+    for middle in &parts[1..parts.len() - 1] {
+        match rest.find(middle) {
+            Some(at) => rest = &rest[at + middle.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn assert_output(step: &Step, output: &str) {
+    let Some(expected) = &step.expected else { return };
+    for wanted in expected.lines().filter(|l| !l.trim().is_empty()) {
+        assert!(
+            output.lines().any(|line| matches(wanted, line)),
+            "guide line {}: expected a line `{wanted}` in the output:\n{output}",
+            step.line
+        );
+    }
+}
+
+/// The devnet's ports, and the rewriting of the guide's default ports to them.
+#[derive(Debug, Clone, Copy)]
+struct Ports {
+    l1: u16,
+    l2: u16,
+    verifier: u16,
+}
+
+impl Ports {
+    fn free() -> Ports {
+        loop {
+            let (l1, l2, verifier) = (free_port(), free_port(), free_port());
+            let l2_next = std::net::TcpListener::bind(("127.0.0.1", l2.wrapping_add(1))).is_ok();
+            if l2 != 0 && l2 < 65_000 && l2_next && ![l1, verifier].contains(&(l2 + 1)) {
+                return Ports { l1, l2, verifier };
+            }
+        }
+    }
+
+    fn rewrite(&self, text: &str) -> String {
+        text.replace("127.0.0.1:8545", &format!("127.0.0.1:{}", self.l1))
+            .replace("127.0.0.1:9545", &format!("127.0.0.1:{}", self.l2))
+            .replace("127.0.0.1:9546", &format!("127.0.0.1:{}", self.l2 + 1))
+            .replace("127.0.0.1:8420", &format!("127.0.0.1:{}", self.verifier))
+    }
+}
+
+/// A devnet started by a guide block, stopped with SIGTERM when replaced or dropped.
+struct Devnet {
+    child: Child,
+    output: Arc<Mutex<String>>,
+}
+
+impl Devnet {
+    fn start(line: &str, ports: Ports, path: &str) -> Devnet {
+        let args: Vec<&str> = line.split_whitespace().skip(2).collect();
+        let mut child = Command::new("superlink")
+            .env("PATH", path)
+            .arg("devnet")
+            .args(&args)
+            .args(["--l1-port", &ports.l1.to_string(), "--l2-starting-port", &ports.l2.to_string()])
+            .args(["--verifier-port", &ports.verifier.to_string()])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let output = Arc::new(Mutex::new(String::new()));
+        let stdout = child.stdout.take().unwrap();
+        let sink = output.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let mut text = sink.lock().unwrap();
+                text.push_str(&line);
+                text.push('\n');
+            }
+        });
+        for port in [ports.l1, ports.l2, ports.l2 + 1] {
+            assert!(
+                wait_for_rpc(&format!("http://127.0.0.1:{port}"), PATIENCE),
+                "port {port} never answered"
+            );
+        }
+        // The banner is complete once its last line (the mnemonic) is out.
+        let deadline = Instant::now() + PATIENCE;
+        while !output.lock().unwrap().contains("Mnemonic:") {
+            assert!(Instant::now() < deadline, "no banner");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Devnet { child, output }
+    }
+
+    fn stop(mut self) {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let deadline = Instant::now() + PATIENCE;
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < deadline, "the devnet did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The names of the shell variables the guide assigns.
+fn variables(steps: &[Step]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for step in steps {
+        for word in step.code.split_whitespace() {
+            let Some((name, _)) = word.split_once('=') else { continue };
+            let valid = !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                && name.starts_with(|c: char| c.is_ascii_uppercase());
+            if valid && !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
+}
+
+fn dir_of(path: &Path) -> PathBuf {
+    path.parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn every_command_of_the_guide_works_as_the_guide_says() {
+    let guide = std::fs::read_to_string(repo_root().join("docs/guide.md")).unwrap();
+    let steps = steps(&guide);
+    assert!(steps.len() > 10, "the guide lost its commands");
+    let names = variables(&steps);
+    let superlink = PathBuf::from(env!("CARGO_BIN_EXE_superlink"));
+    let path = format!(
+        "{}:{}:{}",
+        dir_of(&superlink).display(),
+        dir_of(&tool("cast").unwrap()).display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let state = tempfile::NamedTempFile::new().unwrap();
+    let mut devnet: Option<Devnet> = None;
+    let ports = Ports::free();
+    let mut devnets_started = 0;
+
+    for step in &steps {
+        if let Some(line) = step.code.lines().find(|l| l.trim_start().starts_with("superlink devnet")) {
+            assert_eq!(
+                step.code.trim(),
+                line.trim(),
+                "guide line {}: a devnet block holds only that",
+                step.line
+            );
+            // A restart keeps the ports, so the URLs the guide keeps in shell variables stay right.
+            if let Some(previous) = devnet.take() {
+                previous.stop();
+            }
+            let started = Devnet::start(line, ports, &path);
+            let banner = started.output.lock().unwrap().clone();
+            let rewritten =
+                Step { expected: step.expected.as_ref().map(|e| ports.rewrite(e)), ..step.clone() };
+            assert_output(&rewritten, &banner);
+            devnet = Some(started);
+            devnets_started += 1;
+            continue;
+        }
+        assert!(devnet.is_some(), "guide line {}: a command before the devnet is started", step.line);
+        let script = format!(
+            "if [ -s '{state}' ]; then . '{state}'; fi\n{errexit}\n{code}\nstatus=$?\nset +e\n\
+             declare -p {names} > '{state}' 2>/dev/null\nexit $status\n",
+            errexit = if step.expect_error { "" } else { "set -eo pipefail" },
+            state = state.path().display(),
+            code = ports.rewrite(&step.code),
+            names = names.join(" "),
+        );
+        let out = Command::new("bash").env("PATH", &path).arg("-c").arg(&script).output().unwrap();
+        let printed =
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        if step.expect_error {
+            assert!(!out.status.success(), "guide line {}: expected a failure, got:\n{printed}", step.line);
+        } else {
+            assert!(
+                out.status.success(),
+                "guide line {}: the block failed:\n{}\n{printed}",
+                step.line,
+                step.code
+            );
+        }
+        assert_output(step, &printed);
+    }
+    assert_eq!(devnets_started, 2, "the guide starts the devnet, then restarts it without the autorelayer");
+    devnet.unwrap().stop();
+}
+
+#[test]
+fn output_patterns_match_as_documented() {
+    assert!(matches("  status   relayed in 0x...", "status   relayed in 0xabc (block 3)"));
+    assert!(matches("message 0x...  chain 901 -> chain 902", "message 0x12  chain 901 -> chain 902"));
+    assert!(!matches("message 0x...  chain 901 -> chain 902", "message 0x12  chain 902 -> chain 901"));
+    assert!(matches("...invalid executing message...", "Error: invalid executing message: x"));
+    assert!(!matches("1", "10"));
+    assert!(!matches("a...a", "a"));
+}
