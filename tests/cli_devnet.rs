@@ -286,6 +286,12 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
         (now >= start + 2).then_some(())
     });
     assert_eq!(count(&u902), 0);
+    // Waiting for a relay that nobody sends ends with an error that says so, after printing the status.
+    let waited =
+        superlink(&["message", "status", "--from-rpc", &u901, "--to-rpc", &u902, "--tx", tx, "--wait", "1"]);
+    assert!(!waited.status.success());
+    assert!(String::from_utf8_lossy(&waited.stdout).contains("sent (not relayed yet)"));
+    assert!(String::from_utf8_lossy(&waited.stderr).contains("still not relayed after waiting 1 s"));
 
     let out = superlink(&[
         "relay",
