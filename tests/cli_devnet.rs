@@ -262,6 +262,45 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
 }
 
 #[test]
+fn two_devnets_on_different_ports_run_side_by_side_without_sharing_state() {
+    let (a, b) = (Devnet::start(&[]), Devnet::start(&[]));
+    assert_ne!(a.l2(901), b.l2(901));
+    // Two messages through devnet A, one through devnet B: each counter sees only its own devnet's messages.
+    for _ in 0..2 {
+        ok(&[
+            "send",
+            "--private-key",
+            KEY_0,
+            COUNTER,
+            "incrementRemote(uint256)",
+            "902",
+            "--rpc-url",
+            &a.l2(901),
+        ]);
+    }
+    ok(&[
+        "send",
+        "--private-key",
+        KEY_0,
+        COUNTER,
+        "incrementRemote(uint256)",
+        "902",
+        "--rpc-url",
+        &b.l2(901),
+    ]);
+    wait_for("devnet A delivers both", &a, || (count(&a.l2(902)) == 2).then_some(()));
+    wait_for("devnet B delivers its one", &b, || (count(&b.l2(902)) == 1).then_some(()));
+    let nonce =
+        |url: &str| ok(&["nonce", "--rpc-url", url, &ok(&["wallet", "address", "--private-key", KEY_0])]);
+    assert_eq!(nonce(&a.l2(901)), "2");
+    assert_eq!(nonce(&b.l2(901)), "1");
+    for devnet in [a, b] {
+        let (exit, log) = devnet.terminate();
+        assert!(exit.success(), "{log}");
+    }
+}
+
+#[test]
 fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refused_at_submission() {
     let devnet = Devnet::start(&["--no-autorelay"]);
     assert!(devnet.info["autorelay"].is_null());
