@@ -301,6 +301,22 @@ fn two_devnets_on_different_ports_run_side_by_side_without_sharing_state() {
 }
 
 #[test]
+fn viem_sends_a_message_watches_it_arrive_over_websocket_and_reads_the_relay() {
+    let devnet = Devnet::start(&[]);
+    let viem = superlink_testkit::node_package("viem").unwrap();
+    let script = viem.parent().unwrap().parent().unwrap().join("viem").join("devnet.mjs");
+    let ws = devnet.info["l2s"][1]["wsUrl"].as_str().unwrap().to_string();
+    let out = Command::new("node")
+        .arg(&script)
+        .args([devnet.l2(901), devnet.l2(902), ws])
+        .output()
+        .expect("node runs");
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the viem client failed:\n{printed}\ndevnet log:\n{}", devnet.log());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
+
+#[test]
 fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refused_at_submission() {
     let devnet = Devnet::start(&["--no-autorelay"]);
     assert!(devnet.info["autorelay"].is_null());

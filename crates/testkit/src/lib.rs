@@ -10,4 +10,4 @@ mod process;
 mod tools;
 
 pub use process::{Anvil, Cast, free_port, wait_for_rpc};
-pub use tools::{ToolError, repo_root, tool};
+pub use tools::{ToolError, node_package, repo_root, tool};

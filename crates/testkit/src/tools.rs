@@ -20,7 +20,7 @@ pub enum ToolError {
         /// What went wrong.
         reason: String,
     },
-    /// The installation finished but the binary is absent.
+    /// The installation finished but the tool or package is absent.
     #[error("tool `{name}` is not at {path} after installation")]
     Missing {
         /// The requested tool.
@@ -67,16 +67,28 @@ pub fn repo_root() -> PathBuf {
 /// The path of a pinned tool binary (`cast`, `anvil`, `solcjs`), installing the pinned set with `npm ci` if
 /// it is not there yet.
 pub fn tool(name: &str) -> Result<PathBuf, ToolError> {
+    provided(name, &[".bin", name])
+}
+
+/// The folder of a pinned npm package (such as `viem`) under `tools/node_modules`, installing the pinned set with
+/// `npm ci` if it is not there yet. Scripts under `tools/` import it by name.
+pub fn node_package(name: &str) -> Result<PathBuf, ToolError> {
+    let manifest = provided(name, &[name, "package.json"])?;
+    Ok(manifest.parent().map_or_else(PathBuf::new, Path::to_path_buf))
+}
+
+/// `tools/node_modules/<parts...>`, once it exists (after `npm ci` if needed).
+fn provided(name: &str, parts: &[&str]) -> Result<PathBuf, ToolError> {
     let dir = repo_root().join("tools");
-    let bin = dir.join("node_modules").join(".bin").join(name);
-    if bin.exists() {
-        return Ok(bin);
+    let path = parts.iter().fold(dir.join("node_modules"), |path, part| path.join(part));
+    if path.exists() {
+        return Ok(path);
     }
     install(&dir)?;
-    if bin.exists() {
-        Ok(bin)
+    if path.exists() {
+        Ok(path)
     } else {
-        Err(ToolError::Missing { name: name.to_string(), path: bin.display().to_string() })
+        Err(ToolError::Missing { name: name.to_string(), path: path.display().to_string() })
     }
 }
 
