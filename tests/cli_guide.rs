@@ -1,5 +1,5 @@
 //! Runs the guide `docs/guide.md` as a user would: every ```` ```sh ```` block, in order, in bash, with the
-//! `superlink` binary under test and the pinned cast on `PATH`.
+//! `superlink` binary under test and the pinned cast on `PATH`, from the repository's root.
 //!
 //! - A block holding `superlink devnet ...` (re)starts the devnet in the background with those arguments, on free
 //!   ports: the guide's default ports (8545, 9545, 9546, 8420) are rewritten to them in every later block, so the
@@ -214,7 +214,10 @@ fn dir_of(path: &Path) -> PathBuf {
 
 #[test]
 fn every_command_of_the_guide_works_as_the_guide_says() {
-    let guide = std::fs::read_to_string(repo_root().join("docs/guide.md")).unwrap();
+    // Commands run from the repository's root, as the guide says; the pinned npm packages are installed.
+    let root = repo_root();
+    superlink_testkit::node_package("viem").unwrap();
+    let guide = std::fs::read_to_string(root.join("docs/guide.md")).unwrap();
     let steps = steps(&guide);
     assert!(steps.len() > 10, "the guide lost its commands");
     let names = variables(&steps);
@@ -260,7 +263,13 @@ fn every_command_of_the_guide_works_as_the_guide_says() {
             code = ports.rewrite(&step.code),
             names = names.join(" "),
         );
-        let out = Command::new("bash").env("PATH", &path).arg("-c").arg(&script).output().unwrap();
+        let out = Command::new("bash")
+            .current_dir(&root)
+            .env("PATH", &path)
+            .arg("-c")
+            .arg(&script)
+            .output()
+            .unwrap();
         let printed =
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if step.expect_error {
