@@ -129,6 +129,12 @@ fn ok(args: &[&str]) -> String {
     cast(args).unwrap_or_else(|e| panic!("cast {args:?} failed: {e}"))
 }
 
+/// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns what cast
+/// printed.
+fn increment_remote(url: &str) -> String {
+    ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", url])
+}
+
 fn count(url: &str) -> u64 {
     ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", url]).parse().unwrap()
 }
@@ -234,7 +240,7 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
     let devnet = Devnet::start(&["--l1-block-time", "2"]);
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
     let before = count(&u902);
-    ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", &u901]);
+    increment_remote(&u901);
     wait_for("the counter on 902 changes", &devnet, || (count(&u902) == before + 1).then_some(()));
     // The block that executed the relay on 902.
     let logs = relayed_messages(&u902);
@@ -267,27 +273,9 @@ fn two_devnets_on_different_ports_run_side_by_side_without_sharing_state() {
     assert_ne!(a.l2(901), b.l2(901));
     // Two messages through devnet A, one through devnet B: each counter sees only its own devnet's messages.
     for _ in 0..2 {
-        ok(&[
-            "send",
-            "--private-key",
-            KEY_0,
-            COUNTER,
-            "incrementRemote(uint256)",
-            "902",
-            "--rpc-url",
-            &a.l2(901),
-        ]);
+        increment_remote(&a.l2(901));
     }
-    ok(&[
-        "send",
-        "--private-key",
-        KEY_0,
-        COUNTER,
-        "incrementRemote(uint256)",
-        "902",
-        "--rpc-url",
-        &b.l2(901),
-    ]);
+    increment_remote(&b.l2(901));
     wait_for("devnet A delivers both", &a, || (count(&a.l2(902)) == 2).then_some(()));
     wait_for("devnet B delivers its one", &b, || (count(&b.l2(902)) == 1).then_some(()));
     let nonce =

@@ -80,14 +80,7 @@ impl FakeChain {
 
     /// Mines a block holding one `SentMessage` to `destination`.
     fn send_message(&self, destination: u64, nonce: u64) {
-        let sent = SentMessage {
-            destination: U256::from(destination),
-            target: Address::repeat_byte(0x51),
-            nonce: U256::from(nonce),
-            sender: Address::repeat_byte(0x10),
-            message: Bytes::from_static(b"hello"),
-        };
-        let (topics, data) = sent.encode_log();
+        let (topics, data) = sent_message(destination, nonce).encode_log();
         let mut s = self.state.lock().unwrap();
         let block = s.mine();
         let number = block.number;
@@ -127,6 +120,17 @@ impl FakeChain {
             });
         }
         Ok(())
+    }
+}
+
+/// The message every fake chain sends: "hello" from 0x10.. to 0x51.. on `destination`.
+fn sent_message(destination: u64, nonce: u64) -> SentMessage {
+    SentMessage {
+        destination: U256::from(destination),
+        target: Address::repeat_byte(0x51),
+        nonce: U256::from(nonce),
+        sender: Address::repeat_byte(0x10),
+        message: Bytes::from_static(b"hello"),
     }
 }
 
@@ -235,6 +239,14 @@ fn config() -> AutorelayerConfig {
     }
 }
 
+/// Chains 901 and 902 and a relayer between them that scans from genesis.
+async fn chains_901_902() -> (FakeChain, FakeChain, Autorelayer<FakeChain>) {
+    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
+    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
+    let relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    (a, b, relayer)
+}
+
 async fn rounds(relayer: &mut Autorelayer<FakeChain>, n: usize) {
     for _ in 0..n {
         relayer.poll_once().await;
@@ -244,9 +256,7 @@ async fn rounds(relayer: &mut Autorelayer<FakeChain>, n: usize) {
 
 #[tokio::test]
 async fn an_unreachable_destination_is_retried_until_it_answers() {
-    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
-    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
-    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    let (a, b, mut relayer) = chains_901_902().await;
     a.send_message(902, 0);
     b.set_unreachable(true);
     rounds(&mut relayer, 10).await;
@@ -265,9 +275,7 @@ async fn an_unreachable_destination_is_retried_until_it_answers() {
 
 #[tokio::test]
 async fn an_unreachable_destination_is_asked_once_per_round_whatever_the_number_of_messages() {
-    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
-    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
-    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    let (a, b, mut relayer) = chains_901_902().await;
     for nonce in 0..5 {
         a.send_message(902, nonce);
     }
@@ -285,9 +293,7 @@ async fn an_unreachable_destination_is_asked_once_per_round_whatever_the_number_
 
 #[tokio::test]
 async fn a_message_for_a_chain_nobody_serves_is_given_up_without_a_transaction() {
-    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
-    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
-    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    let (a, b, mut relayer) = chains_901_902().await;
     a.send_message(999, 0);
     a.send_message(902, 1);
     rounds(&mut relayer, 3).await;
@@ -305,21 +311,12 @@ async fn a_message_for_a_chain_nobody_serves_is_given_up_without_a_transaction()
 }
 
 fn message_hash(source: u64, destination: u64, nonce: u64) -> B256 {
-    SentMessage {
-        destination: U256::from(destination),
-        target: Address::repeat_byte(0x51),
-        nonce: U256::from(nonce),
-        sender: Address::repeat_byte(0x10),
-        message: Bytes::from_static(b"hello"),
-    }
-    .message_hash(U256::from(source))
+    sent_message(destination, nonce).message_hash(U256::from(source))
 }
 
 #[tokio::test]
 async fn messages_mined_again_after_the_source_rewinds_below_the_scanned_head_are_relayed() {
-    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
-    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
-    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    let (a, b, mut relayer) = chains_901_902().await;
     a.send_message(902, 0);
     a.send_message(902, 1);
     rounds(&mut relayer, 3).await;
@@ -341,9 +338,7 @@ async fn messages_mined_again_after_the_source_rewinds_below_the_scanned_head_ar
 
 #[tokio::test]
 async fn a_pending_message_whose_source_block_was_replaced_is_dropped_not_relayed() {
-    let (a, b) = (FakeChain::new(901), FakeChain::new(902));
-    let wallet = Wallet::from_private_key(RELAYER_KEY).unwrap();
-    let mut relayer = Autorelayer::new(vec![a.clone(), b.clone()], wallet, config()).await.unwrap();
+    let (a, b, mut relayer) = chains_901_902().await;
     a.send_message(902, 0);
     a.send_message(902, 1);
     b.set_unreachable(true);
