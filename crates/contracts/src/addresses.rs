@@ -79,7 +79,10 @@ mod tests {
             assert_eq!(deposit_portal_chain(portal), Some(id));
         }
         assert_ne!(deposit_portal(901), deposit_portal(902));
-        assert_eq!(deposit_portal(901).to_string().to_lowercase(), "0xde90517000000000000000000000000000000385");
+        assert_eq!(
+            deposit_portal(901).to_string().to_lowercase(),
+            "0xde90517000000000000000000000000000000385"
+        );
     }
 
     #[test]

@@ -38,7 +38,9 @@ pub fn predeploy_allocs(chain_id: u64) -> BTreeMap<Address, GenesisAccount> {
 
 /// The accounts to allocate in the L1 genesis for the deposit portals of the L2s `l2_chain_ids`: one
 /// `DepositPortal` per L2 at [`addresses::deposit_portal`], with nonce 1 and no balance, keyed by address.
-pub fn deposit_portal_allocs(l2_chain_ids: impl IntoIterator<Item = u64>) -> BTreeMap<Address, GenesisAccount> {
+pub fn deposit_portal_allocs(
+    l2_chain_ids: impl IntoIterator<Item = u64>,
+) -> BTreeMap<Address, GenesisAccount> {
     let code = Contract::DepositPortal.deployed_bytecode();
     l2_chain_ids
         .into_iter()

@@ -88,7 +88,8 @@ fn a_creation_must_name_no_target() {
     assert!(refused.reverted_with::<DepositPortal::CreationWithTarget>());
     assert_eq!(chain.balance(portal), U256::ZERO, "a refused deposit keeps nothing");
 
-    let created = chain.send(raw(ALICE, portal, deposit_call(Address::ZERO, 0, 100_000, true, &init_code), 1));
+    let created =
+        chain.send(raw(ALICE, portal, deposit_call(Address::ZERO, 0, 100_000, true, &init_code), 1));
     let event = only_event(&created.expect_success(), portal);
     assert_eq!(event.to, Address::ZERO);
     assert_eq!(event.opaqueData, packed(1, 0, 100_000, true, &init_code));
