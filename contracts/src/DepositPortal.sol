@@ -43,9 +43,10 @@ contract DepositPortal {
     /// @notice The calldata is longer than `MAX_DATA_LENGTH`.
     error DataTooLarge(uint256 length, uint256 maximum);
 
-    /// @notice Sending ETH without calldata deposits it to the same address on the L2.
+    /// @notice Sending ETH without calldata deposits it to the same address on the L2: `msg.value` is minted to
+    ///         the sender (or its alias) there and sent on to the sender's address.
     receive() external payable {
-        _deposit(msg.sender, 0, RECEIVE_DEFAULT_GAS_LIMIT, false, bytes(""));
+        _deposit(msg.sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, false, bytes(""));
     }
 
     /// @notice Deposits a transaction into the L2: `msg.value` is minted to the sender there, then the sender

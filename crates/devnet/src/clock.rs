@@ -271,7 +271,10 @@ mod tests {
         let (log_index, _, log) = l1_block.logs().next().unwrap();
         assert_eq!(log.address, deposit_portal(901));
         assert_eq!(tx.source_hash, user_deposit_source_hash(l1_block.hash(), log_index));
-        assert_eq!((tx.from, tx.to, tx.mint), (ALICE, TxKind::Call(ALICE), 1_234));
+        assert_eq!(
+            (tx.from, tx.to, tx.mint, tx.value),
+            (ALICE, TxKind::Call(ALICE), 1_234, U256::from(1_234))
+        );
         assert!(blocks[0].receipts[1].is_success());
         assert_eq!(blocks[0].attributes.as_ref().unwrap().l1.hash, l1_block.hash());
         // The ETH stays in the portal on the L1.

@@ -64,7 +64,7 @@ fn sending_eth_deposits_it_to_the_sender_with_the_default_gas_limit_and_the_port
     let event = only_event(&outcome, portal);
     assert_eq!((event.from, event.to, event.version), (ALICE, ALICE, U256::ZERO));
     let gas = chain.view(portal, &DepositPortal::RECEIVE_DEFAULT_GAS_LIMITCall {});
-    assert_eq!(event.opaqueData, packed(7_000, 0, gas, false, &[]));
+    assert_eq!(event.opaqueData, packed(7_000, 7_000, gas, false, &[]));
     assert_eq!(chain.balance(portal), U256::from(7_000));
 }
 
@@ -138,6 +138,7 @@ fn a_contract_deposits_from_its_alias_and_an_account_from_itself() {
     let by_receive = chain.send(raw(ALICE, FORWARDER, Bytes::new(), 5)).expect_success();
     let event = only_event(&by_receive, portal);
     assert_eq!((event.from, event.to), (aliased, FORWARDER), "the ETH goes to the contract's own address");
+    assert_eq!(event.opaqueData[..64], packed(5, 5, 0, false, &[])[..64], "minted to the alias, sent on");
 
     let call = deposit_call(TARGET, 0, 60_000, false, &[0x01]);
     let by_call = chain.send(raw(ALICE, FORWARDER, call, 6)).expect_success();
