@@ -309,3 +309,37 @@ fn deposit_transaction_calls_an_l2_contract_and_sends_value_and_a_contract_depos
     assert_eq!(balance(&aliased.to_string(), &u902), U256::ZERO);
     assert_eq!(balance(&portal, &l1), minted + sent + value);
 }
+
+#[test]
+fn the_banner_lists_the_portal_of_every_l2() {
+    let (l1, l2, verifier) = (free_port(), free_ports(3), free_port());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
+        .args(["devnet", "--l2-count", "3", "--l1-port", &l1.to_string()])
+        .args(["--l2-starting-port", &l2.to_string(), "--verifier-port", &verifier.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("superlink devnet starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut banner = String::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("Mnemonic:");
+        banner.push_str(&line);
+        banner.push('\n');
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for chain_id in [901u64, 902, 903] {
+        // The scheme: 0xde905170, eight zero bytes, the chain ID as 8 big-endian bytes.
+        let portal = format!("0xde905170{}{chain_id:016x}", "0".repeat(16));
+        let line = banner
+            .lines()
+            .find(|l| l.to_lowercase().starts_with(&portal))
+            .unwrap_or_else(|| panic!("no line for portal {portal} in:\n{banner}"));
+        assert!(line.ends_with(&format!("chain {chain_id}")), "{line}");
+    }
+}
