@@ -232,6 +232,11 @@ mod tests {
 
     /// Alice sends `value` wei without calldata to `to` on the L1.
     fn send_eth(l1: &ClockedChain, to: Address, value: u64) {
+        send(l1, to, value, Bytes::new());
+    }
+
+    /// Alice calls `to` with `value` wei and `input` on the L1.
+    fn send(l1: &ClockedChain, to: Address, value: u64, input: Bytes) {
         let mut guard = l1.backend.lock();
         guard.impersonate(ALICE);
         let tx = TxEip1559 {
@@ -242,7 +247,7 @@ mod tests {
             max_priority_fee_per_gas: 1,
             to: TxKind::Call(to),
             value: U256::from(value),
-            input: Bytes::new(),
+            input,
             ..TxEip1559::default()
         };
         let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), ALICE).unwrap();
@@ -300,5 +305,36 @@ mod tests {
         assert_eq!(block_timestamp(102, 100), 102);
         assert_eq!(block_timestamp(102, 102), 103);
         assert_eq!(block_timestamp(102, 110), 111);
+    }
+
+    #[test]
+    fn a_deposit_whose_l2_call_reverts_is_included_failed_and_still_mints() {
+        use alloy_sol_types::SolCall;
+        use superlink_contracts::{
+            addresses::CROSS_CHAIN_COUNTER,
+            bindings::{CrossChainCounter, DepositPortal},
+        };
+
+        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l2 = vec![clocked(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
+        // The counter only takes increments relayed by the messenger: called directly, it reverts.
+        let call = DepositPortal::depositTransactionCall {
+            _to: CROSS_CHAIN_COUNTER,
+            _value: U256::ZERO,
+            _gasLimit: 100_000,
+            _isCreation: false,
+            _data: CrossChainCounter::incrementCall { _requester: ALICE }.abi_encode().into(),
+        };
+        send(&l1, deposit_portal(901), 99, call.abi_encode().into());
+        let l1_block = build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        assert!(l1_block.receipts.iter().all(|r| r.is_success()), "the L1 side succeeds");
+        adopt_l1_block(&l1_block, &l2, &DepositPortals::new([901]));
+
+        let before = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let block = build_block(&l2[0], GENESIS_TIME + 2, 2).unwrap();
+        assert!(block.transactions[1].is_deposit());
+        assert!(!block.receipts[1].is_success(), "the L2 call reverted");
+        let after = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        assert_eq!(after, before + U256::from(99), "the mint stands even though the call failed");
     }
 }
