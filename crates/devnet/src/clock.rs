@@ -111,8 +111,9 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
         guard.set_l1_origin(origin);
         for deposit in scan.deposits.iter().filter(|d| d.l2_chain_id == chain.chain_id) {
             let tx = &deposit.tx;
+            let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
             info!(chain_id = chain.chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
-                from = %tx.from, to = %tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string), mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
+                from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
                 source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
             guard.queue_deposit(tx.clone());
         }
