@@ -30,11 +30,13 @@ pub enum Contract {
     CrossChainCounter,
     /// A test target that records how a relayed message reached it.
     MessageProbe,
+    /// The L1 entry point of deposits into one L2 (one portal per L2, see [`addresses::deposit_portal`]).
+    DepositPortal,
 }
 
 impl Contract {
     /// Every embedded contract.
-    pub const ALL: [Contract; 11] = [
+    pub const ALL: [Contract; 12] = [
         Contract::CrossL2Inbox,
         Contract::L2ToL2CrossDomainMessenger,
         Contract::SuperchainTokenBridge,
@@ -46,6 +48,7 @@ impl Contract {
         Contract::L2ToL1MessagePasser,
         Contract::CrossChainCounter,
         Contract::MessageProbe,
+        Contract::DepositPortal,
     ];
 
     /// The contract's Solidity name (also its artifact's file name, without `.json`).
@@ -62,6 +65,7 @@ impl Contract {
             Contract::L2ToL1MessagePasser => "L2ToL1MessagePasser",
             Contract::CrossChainCounter => "CrossChainCounter",
             Contract::MessageProbe => "MessageProbe",
+            Contract::DepositPortal => "DepositPortal",
         }
     }
 
@@ -92,6 +96,7 @@ impl Contract {
                 include_str!("../../../contracts/artifacts/CrossChainCounter.json")
             }
             Contract::MessageProbe => include_str!("../../../contracts/artifacts/MessageProbe.json"),
+            Contract::DepositPortal => include_str!("../../../contracts/artifacts/DepositPortal.json"),
         }
     }
 
@@ -109,6 +114,7 @@ impl Contract {
             Contract::L2ToL1MessagePasser => bindings::L2ToL1MessagePasser::BYTECODE.clone(),
             Contract::CrossChainCounter => bindings::CrossChainCounter::BYTECODE.clone(),
             Contract::MessageProbe => bindings::MessageProbe::BYTECODE.clone(),
+            Contract::DepositPortal => bindings::DepositPortal::BYTECODE.clone(),
         }
     }
 
@@ -128,17 +134,19 @@ impl Contract {
             Contract::L2ToL1MessagePasser => bindings::L2ToL1MessagePasser::DEPLOYED_BYTECODE.clone(),
             Contract::CrossChainCounter => bindings::CrossChainCounter::DEPLOYED_BYTECODE.clone(),
             Contract::MessageProbe => bindings::MessageProbe::DEPLOYED_BYTECODE.clone(),
+            Contract::DepositPortal => bindings::DepositPortal::DEPLOYED_BYTECODE.clone(),
         }
     }
 
     /// The fixed address the genesis places this contract at, for the predeploys and example apps; `None` for
-    /// contracts that are deployed by other means (the abstract token and the test probe).
+    /// contracts that are deployed by other means (the abstract token and the test probe) and for the L1 deposit
+    /// portal, which has one address per L2 ([`addresses::deposit_portal`]).
     pub const fn genesis_address(self) -> Option<alloy_primitives::Address> {
         match self {
             Contract::CrossL2Inbox => Some(addresses::CROSS_L2_INBOX),
             Contract::L2ToL2CrossDomainMessenger => Some(addresses::L2_TO_L2_CROSS_DOMAIN_MESSENGER),
             Contract::SuperchainTokenBridge => Some(addresses::SUPERCHAIN_TOKEN_BRIDGE),
-            Contract::SuperchainERC20 | Contract::MessageProbe => None,
+            Contract::SuperchainERC20 | Contract::MessageProbe | Contract::DepositPortal => None,
             Contract::TestSuperchainERC20 => Some(addresses::TEST_SUPERCHAIN_ERC20),
             Contract::SuperchainETHBridge => Some(addresses::SUPERCHAIN_ETH_BRIDGE),
             Contract::EthLiquidity => Some(addresses::ETH_LIQUIDITY),

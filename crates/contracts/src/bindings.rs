@@ -66,3 +66,8 @@ sol!(
     MessageProbe,
     "../../contracts/artifacts/MessageProbe.json"
 );
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    DepositPortal,
+    "../../contracts/artifacts/DepositPortal.json"
+);

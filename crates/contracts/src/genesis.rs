@@ -1,4 +1,5 @@
-//! Genesis allocations: the accounts that put the predeploys and example apps on a new chain.
+//! Genesis allocations: the accounts that put the predeploys and example apps on a new L2, and the deposit
+//! portals on the L1.
 //!
 //! No constructor runs at genesis: every contract is placed as runtime bytecode, and each is written to work from
 //! empty storage. The only non-code state is ETHLiquidity's initial balance.
@@ -33,4 +34,19 @@ pub fn predeploy_allocs(chain_id: u64) -> BTreeMap<Address, GenesisAccount> {
         liquidity.balance = addresses::ETH_LIQUIDITY_INITIAL_BALANCE;
     }
     allocs
+}
+
+/// The accounts to allocate in the L1 genesis for the deposit portals of the L2s `l2_chain_ids`: one
+/// `DepositPortal` per L2 at [`addresses::deposit_portal`], with nonce 1 and no balance, keyed by address.
+pub fn deposit_portal_allocs(
+    l2_chain_ids: impl IntoIterator<Item = u64>,
+) -> BTreeMap<Address, GenesisAccount> {
+    let code = Contract::DepositPortal.deployed_bytecode();
+    l2_chain_ids
+        .into_iter()
+        .map(|id| {
+            let account = GenesisAccount { nonce: Some(1), code: Some(code.clone()), ..Default::default() };
+            (addresses::deposit_portal(id), account)
+        })
+        .collect()
 }

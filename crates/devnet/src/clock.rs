@@ -1,6 +1,7 @@
 //! The devnet's one clock: a single task that, every L2 block time, builds the next block of every L2 at the
 //! same timestamp (so same-timestamp blocks really are simultaneous), and every L1 block time builds an L1
-//! block and makes it the L1 origin of the L2s.
+//! block, makes it the L1 origin of the L2s and queues the deposits its portal logs hold on their L2s (they
+//! open the L2's next block, right after the L1 attributes).
 
 use std::{sync::Arc, time::Duration};
 
@@ -12,7 +13,10 @@ use tokio::{
 };
 use tracing::{debug, info, warn};
 
-use crate::admission::NextBlockTime;
+use crate::{
+    admission::NextBlockTime,
+    deposits::{DepositPortals, scan_l1_block},
+};
 
 /// One chain the clock builds blocks on.
 #[derive(Debug, Clone)]
@@ -87,14 +91,48 @@ pub struct Schedule {
     pub l2_block_time: u64,
 }
 
+/// Makes the L1 block `block` the L1 origin of `l2s`, queues on each L2 the deposits its portal emitted in that
+/// block (logging each, and each portal log that is not a deposit), and labels the L2s' safe and finalized
+/// blocks.
+pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &DepositPortals) {
+    let origin = L1Attributes {
+        number: block.number(),
+        timestamp: block.timestamp(),
+        hash: block.hash(),
+        ..L1Attributes::default()
+    };
+    let scan = scan_l1_block(block, portals);
+    for skipped in &scan.skipped {
+        warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
+            error = %skipped.error, "portal log skipped: not a deposit");
+    }
+    for chain in l2s {
+        let mut guard = chain.backend.lock();
+        guard.set_l1_origin(origin);
+        for deposit in scan.deposits.iter().filter(|d| d.l2_chain_id == chain.chain_id) {
+            let tx = &deposit.tx;
+            let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
+            info!(chain_id = chain.chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
+                from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
+                source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
+            guard.queue_deposit(tx.clone());
+        }
+        let labels = advance_labels(guard.head_number(), guard.safe_number());
+        if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
+            warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
+        }
+    }
+}
+
 /// Runs the clock until `shutdown` turns true: L2 blocks every `l2_block_time` at one shared timestamp, L1
-/// blocks every `l1_block_time`.
+/// blocks every `l1_block_time`, each followed by [`adopt_l1_block`].
 pub async fn run_clock(
     l1: ClockedChain,
     l2s: Vec<ClockedChain>,
     schedule: Schedule,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let portals = Arc::new(DepositPortals::new(l2s.iter().map(|c| c.chain_id)));
     let l2s = Arc::new(l2s);
     let l2_period = Duration::from_secs(schedule.l2_block_time);
     let l1_period = Duration::from_secs(schedule.l1_block_time);
@@ -128,23 +166,11 @@ pub async fn run_clock(
                 let chains = l2s.clone();
                 let block_time = schedule.l1_block_time;
                 let scheduled = l1_time;
+                let portals = portals.clone();
                 let built = tokio::task::spawn_blocking(move || {
                     let result = build_block(&l1, scheduled, block_time);
                     if let Ok(block) = &result {
-                        let origin = L1Attributes {
-                            number: block.number(),
-                            timestamp: block.timestamp(),
-                            hash: block.hash(),
-                            ..L1Attributes::default()
-                        };
-                        for chain in chains.iter() {
-                            let mut guard = chain.backend.lock();
-                            guard.set_l1_origin(origin);
-                            let labels = advance_labels(guard.head_number(), guard.safe_number());
-                            if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
-                                warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
-                            }
-                        }
+                        adopt_l1_block(block, &chains, &portals);
                     }
                     report(&l1, result);
                 })
@@ -180,6 +206,92 @@ fn report(chain: &ClockedChain, result: Result<Arc<StoredBlock>, ChainError>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy_consensus::TxEip1559;
+    use alloy_eips::BlockId;
+    use alloy_primitives::{Address, Bytes, TxKind, U256};
+    use op_alloy_consensus::OpTypedTransaction;
+    use superlink_chain::{Chain, ChainConfig, Genesis};
+    use superlink_contracts::addresses::deposit_portal;
+    use superlink_txpool::PoolTransaction;
+
+    use crate::{
+        deposits::user_deposit_source_hash,
+        genesis::{l1_genesis, l2_genesis},
+    };
+
+    const ALICE: Address = Address::repeat_byte(0xa1);
+    const GENESIS_TIME: u64 = 1_000;
+
+    fn clocked(genesis: &Genesis) -> ClockedChain {
+        let chain = Chain::new(genesis, ChainConfig::default());
+        ClockedChain {
+            chain_id: genesis.chain_id,
+            backend: Arc::new(ChainBackend::new(chain, Vec::new()).with_automine(false)),
+            next_block: NextBlockTime::new(GENESIS_TIME + 1),
+        }
+    }
+
+    /// Alice sends `value` wei without calldata to `to` on the L1.
+    fn send_eth(l1: &ClockedChain, to: Address, value: u64) {
+        send(l1, to, value, Bytes::new());
+    }
+
+    /// Alice calls `to` with `value` wei and `input` on the L1.
+    fn send(l1: &ClockedChain, to: Address, value: u64, input: Bytes) {
+        let mut guard = l1.backend.lock();
+        guard.impersonate(ALICE);
+        let tx = TxEip1559 {
+            chain_id: l1.chain_id,
+            nonce: guard.pending_nonce(ALICE),
+            gas_limit: 200_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(to),
+            value: U256::from(value),
+            input,
+            ..TxEip1559::default()
+        };
+        let pooled = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), ALICE).unwrap();
+        guard.submit_transaction(pooled).unwrap();
+    }
+
+    #[test]
+    fn a_portal_deposit_of_an_l1_block_opens_the_next_block_of_its_l2_only() {
+        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10));
+        let l2s = [901, 902].map(|id| clocked(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
+        let portals = DepositPortals::new([901, 902]);
+        send_eth(&l1, deposit_portal(901), 1_234);
+        let l1_block = build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        adopt_l1_block(&l1_block, &l2s, &portals);
+
+        let balance = |chain: &ClockedChain| chain.backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let before: Vec<U256> = l2s.iter().map(balance).collect();
+        let blocks: Vec<_> =
+            l2s.iter().map(|chain| build_block(chain, GENESIS_TIME + 2, 2).unwrap()).collect();
+        assert_eq!(balance(&l2s[0]), before[0] + U256::from(1_234));
+        assert_eq!(balance(&l2s[1]), before[1]);
+        assert_eq!(blocks[1].transactions.len(), 1, "902 gets only its L1 attributes");
+
+        let deposit = &blocks[0].transactions[1];
+        let Some(tx) = deposit.envelope.as_deposit() else { panic!("the second transaction is a deposit") };
+        let (log_index, _, log) = l1_block.logs().next().unwrap();
+        assert_eq!(log.address, deposit_portal(901));
+        assert_eq!(tx.source_hash, user_deposit_source_hash(l1_block.hash(), log_index));
+        assert_eq!(
+            (tx.from, tx.to, tx.mint, tx.value),
+            (ALICE, TxKind::Call(ALICE), 1_234, U256::from(1_234))
+        );
+        assert!(blocks[0].receipts[1].is_success());
+        assert_eq!(blocks[0].attributes.as_ref().unwrap().l1.hash, l1_block.hash());
+        // The ETH stays in the portal on the L1.
+        assert_eq!(
+            l1.backend.lock().balance(deposit_portal(901), BlockId::latest()).unwrap(),
+            U256::from(1_234)
+        );
+        // Queued once: the next L2 block has no deposit left.
+        let next = build_block(&l2s[0], GENESIS_TIME + 3, 1).unwrap();
+        assert_eq!(next.transactions.len(), 1);
+    }
 
     #[test]
     fn an_l1_block_makes_the_head_safe_and_the_previous_safe_finalized() {
@@ -194,5 +306,36 @@ mod tests {
         assert_eq!(block_timestamp(102, 100), 102);
         assert_eq!(block_timestamp(102, 102), 103);
         assert_eq!(block_timestamp(102, 110), 111);
+    }
+
+    #[test]
+    fn a_deposit_whose_l2_call_reverts_is_included_failed_and_still_mints() {
+        use alloy_sol_types::SolCall;
+        use superlink_contracts::{
+            addresses::CROSS_CHAIN_COUNTER,
+            bindings::{CrossChainCounter, DepositPortal},
+        };
+
+        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l2 = vec![clocked(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
+        // The counter only takes increments relayed by the messenger: called directly, it reverts.
+        let call = DepositPortal::depositTransactionCall {
+            _to: CROSS_CHAIN_COUNTER,
+            _value: U256::ZERO,
+            _gasLimit: 100_000,
+            _isCreation: false,
+            _data: CrossChainCounter::incrementCall { _requester: ALICE }.abi_encode().into(),
+        };
+        send(&l1, deposit_portal(901), 99, call.abi_encode().into());
+        let l1_block = build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        assert!(l1_block.receipts.iter().all(|r| r.is_success()), "the L1 side succeeds");
+        adopt_l1_block(&l1_block, &l2, &DepositPortals::new([901]));
+
+        let before = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let block = build_block(&l2[0], GENESIS_TIME + 2, 2).unwrap();
+        assert!(block.transactions[1].is_deposit());
+        assert!(!block.receipts[1].is_success(), "the L2 call reverted");
+        let after = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        assert_eq!(after, before + U256::from(99), "the mint stands even though the call failed");
     }
 }

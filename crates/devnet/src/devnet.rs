@@ -125,7 +125,13 @@ impl Devnet {
         let verifier = Verifier::open(dependencies.clone(), datadir.path(), &BTreeMap::new())?;
 
         let l1_next = NextBlockTime::new(genesis_timestamp + config.l1_block_time);
-        let l1_genesis = l1_genesis(L1_CHAIN_ID, genesis_timestamp, &addresses, config.balance_ether);
+        let l1_genesis = l1_genesis(
+            L1_CHAIN_ID,
+            genesis_timestamp,
+            &config.l2_chain_ids(),
+            &addresses,
+            config.balance_ether,
+        );
         let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None).await?;
 
         let mut l2s = Vec::new();
@@ -288,6 +294,12 @@ impl Devnet {
     /// The L2 with `chain_id`, if the devnet runs it.
     pub fn l2(&self, chain_id: u64) -> Option<&DevnetChain> {
         self.l2_infos.iter().find(|c| c.chain_id == chain_id)
+    }
+
+    /// The address of the L1 deposit portal of the L2 `l2_chain_id`, if the devnet runs that L2: ETH and
+    /// `depositTransaction` calls sent to it on the L1 arrive on the L2 as deposit transactions.
+    pub fn deposit_portal(&self, l2_chain_id: u64) -> Option<Address> {
+        self.l2(l2_chain_id).map(|_| superlink_contracts::addresses::deposit_portal(l2_chain_id))
     }
 
     /// The embedded verifier.

@@ -1,15 +1,24 @@
-//! The genesis of every devnet chain: the development accounts funded everywhere, and on the L2s the interop
-//! predeploys and example apps.
+//! The genesis of every devnet chain: the development accounts funded everywhere, on the L1 one deposit portal
+//! per L2, and on the L2s the interop predeploys and example apps.
 
 use alloy_primitives::Address;
 use superlink_chain::{Genesis, GenesisAccount};
-use superlink_contracts::genesis::predeploy_allocs;
+use superlink_contracts::genesis::{deposit_portal_allocs, predeploy_allocs};
 
 use crate::accounts::ether;
 
-/// The L1's genesis at `timestamp`: only the development accounts, each with `balance_ether`.
-pub fn l1_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_ether: u64) -> Genesis {
-    fund(Genesis::new(chain_id, timestamp), accounts, balance_ether)
+/// The L1's genesis at `timestamp`: the deposit portal of each of the L2s `l2_chain_ids` (at
+/// `superlink_contracts::addresses::deposit_portal`) and the development accounts, each with `balance_ether`.
+pub fn l1_genesis(
+    chain_id: u64,
+    timestamp: u64,
+    l2_chain_ids: &[u64],
+    accounts: &[Address],
+    balance_ether: u64,
+) -> Genesis {
+    let genesis =
+        Genesis::new(chain_id, timestamp).with_alloc(deposit_portal_allocs(l2_chain_ids.iter().copied()));
+    fund(genesis, accounts, balance_ether)
 }
 
 /// An interop L2's genesis at `timestamp`: the predeploys, the example apps, and the development accounts.
@@ -33,7 +42,7 @@ mod tests {
     use super::*;
     use alloy_primitives::U256;
     use superlink_chain::{Chain, ChainConfig};
-    use superlink_contracts::addresses::{CROSS_CHAIN_COUNTER, CROSS_L2_INBOX};
+    use superlink_contracts::addresses::{CROSS_CHAIN_COUNTER, CROSS_L2_INBOX, deposit_portal};
 
     #[test]
     fn l2s_carry_the_predeploys_and_fund_the_accounts() {
@@ -47,12 +56,17 @@ mod tests {
     }
 
     #[test]
-    fn the_l1_has_only_the_accounts() {
+    fn the_l1_has_the_accounts_and_a_portal_per_l2_but_no_predeploys() {
         let account = Address::repeat_byte(0xbb);
-        let chain = Chain::new(&l1_genesis(900, 1_000, &[account], 1), ChainConfig::default());
+        let chain = Chain::new(&l1_genesis(900, 1_000, &[901, 902], &[account], 1), ChainConfig::default());
         let latest = alloy_eips::BlockId::latest();
         assert_eq!(chain.balance(account, latest).unwrap(), ether(1));
         assert!(chain.code(CROSS_L2_INBOX, latest).unwrap().is_empty());
+        let portal_code = superlink_contracts::Contract::DepositPortal.deployed_bytecode();
+        for id in [901, 902] {
+            assert_eq!(chain.code(deposit_portal(id), latest).unwrap(), portal_code);
+        }
+        assert!(chain.code(deposit_portal(903), latest).unwrap().is_empty());
         assert_eq!(chain.chain_id(), 900);
         assert_ne!(chain.balance(Address::repeat_byte(0xcc), latest).unwrap(), U256::from(1));
     }

@@ -91,10 +91,17 @@ fn genesis_contracts(example_apps: bool) -> impl Iterator<Item = (Contract, allo
         .filter_map(|c| c.genesis_address().map(|address| (c, address)))
 }
 
-/// The devnet as one JSON document: chains, verifier, contracts, accounts.
+/// The devnet as one JSON document: chains (each L2 with its L1 deposit portal), verifier, contracts, accounts.
 fn describe(devnet: &Devnet) -> Value {
     let config = devnet.config();
     let chain = |c: &superlink_devnet::DevnetChain| json!({ "chainId": c.chain_id, "rpcUrl": c.url, "wsUrl": c.ws_url });
+    let l2 = |c: &superlink_devnet::DevnetChain| {
+        let mut entry = chain(c);
+        if let Some(portal) = devnet.deposit_portal(c.chain_id) {
+            entry["l1Portal"] = json!(portal.to_string());
+        }
+        entry
+    };
     let contracts = |apps: bool| {
         genesis_contracts(apps)
             .map(|(c, a)| (c.name().to_string(), json!(a.to_string())))
@@ -115,7 +122,7 @@ fn describe(devnet: &Devnet) -> Value {
         devnet.dependency_set().chain_ids().iter().map(|id| id.to_string()).collect();
     json!({
         "l1": chain(devnet.l1()),
-        "l2s": devnet.l2s().iter().map(chain).collect::<Vec<_>>(),
+        "l2s": devnet.l2s().iter().map(l2).collect::<Vec<_>>(),
         "verifier": { "rpcUrl": devnet.verifier_url() },
         "dependencySet": dependency_set,
         "blockTimes": { "l1": config.l1_block_time, "l2": config.l2_block_time },
@@ -150,6 +157,12 @@ fn banner(devnet: &Devnet) -> String {
     match devnet.relayer_account() {
         Some(account) => text.push_str(&format!("Autorelayer: on, paying from {account}\n")),
         None => text.push_str("Autorelayer: off (relay with `superlink relay`)\n"),
+    }
+    text.push_str("\nDeposit portals on the L1 (send ETH or call depositTransaction to reach the L2)\n==================\n");
+    for chain in devnet.l2s() {
+        if let Some(portal) = devnet.deposit_portal(chain.chain_id) {
+            text.push_str(&format!("{portal}  -> chain {}\n", chain.chain_id));
+        }
     }
     text.push_str("\nPredeploys (every L2)\n==================\n");
     for (contract, address) in genesis_contracts(false) {

@@ -12,4 +12,5 @@ mod inbox;
 mod interop;
 mod l1block;
 mod messenger;
+mod portal;
 mod reference;
