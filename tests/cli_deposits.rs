@@ -6,131 +6,28 @@
 
 use std::{
     io::{BufRead, BufReader},
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Stdio},
 };
 
 use alloy_primitives::{Address, B256, U256, keccak256};
 use serde_json::Value;
-use superlink_testkit::{Cast, free_port};
+use superlink_testkit::free_port;
 
-/// The second development key (the first is left to other examples).
-const KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-/// The third development key.
-const KEY_2: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 /// `TestSuperchainERC20`, which anyone may `mint`.
 const TOKEN: &str = "0x5111000000000000000000000000000000000002";
 /// An account that holds nothing anywhere until a deposit reaches it.
 const RECIPIENT: &str = "0x00000000000000000000000000000000000d3e70";
 /// What the L1 → L2 alias adds to a contract's address (deposits spec, "Address Aliasing").
 const ALIAS_OFFSET: &str = "0x1111000000000000000000000000000000001111";
-/// How long any wait may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(90);
 
-/// A running `superlink devnet`, killed on drop.
-struct Devnet {
-    child: Option<Child>,
-    info: Value,
-    stderr: tempfile::NamedTempFile,
-}
+#[path = "support/devnet.rs"]
+mod devnet;
 
-/// `count` consecutive free ports.
-fn free_ports(count: u16) -> u16 {
-    loop {
-        let first = free_port();
-        if first == 0 || first.checked_add(count).is_none() {
-            continue;
-        }
-        let listeners: Vec<_> =
-            (first..first + count).filter_map(|p| TcpListener::bind(("127.0.0.1", p)).ok()).collect();
-        if listeners.len() == usize::from(count) {
-            return first;
-        }
-    }
-}
+use devnet::{Devnet, KEY_1, KEY_2, address_of, free_ports, json, ok};
 
-impl Devnet {
-    /// Two L2s, one-second L2 blocks, two-second L1 blocks, no autorelayer.
-    fn start() -> Devnet {
-        let (l1, l2, verifier) = (free_port(), free_ports(2), free_port());
-        let stderr = tempfile::NamedTempFile::new().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
-            .args(["devnet", "--json", "--l2-block-time", "1", "--l1-block-time", "2", "--no-autorelay"])
-            .args(["--l1-port", &l1.to_string(), "--l2-starting-port", &l2.to_string()])
-            .args(["--verifier-port", &verifier.to_string()])
-            .stdout(Stdio::piped())
-            .stderr(stderr.reopen().unwrap())
-            .spawn()
-            .expect("superlink devnet starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut devnet = Devnet { child: Some(child), info: Value::Null, stderr };
-        let mut text = String::new();
-        for line in BufReader::new(stdout).lines() {
-            text.push_str(&line.unwrap());
-            text.push('\n');
-            if let Ok(info) = serde_json::from_str::<Value>(&text) {
-                devnet.info = info;
-                break;
-            }
-        }
-        assert!(!devnet.info.is_null(), "no JSON description; stderr: {}", devnet.log());
-        devnet
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
-    }
-
-    fn l1(&self) -> String {
-        self.info["l1"]["rpcUrl"].as_str().unwrap().to_string()
-    }
-
-    fn l2_entry(&self, chain_id: u64) -> &Value {
-        self.info["l2s"].as_array().unwrap().iter().find(|c| c["chainId"] == chain_id).unwrap()
-    }
-
-    fn l2(&self, chain_id: u64) -> String {
-        self.l2_entry(chain_id)["rpcUrl"].as_str().unwrap().to_string()
-    }
-
-    /// The L1 deposit portal of L2 `chain_id`, as the JSON description lists it.
-    fn portal(&self, chain_id: u64) -> String {
-        self.l2_entry(chain_id)["l1Portal"].as_str().expect("every L2 lists its L1 portal").to_string()
-    }
-
-    /// Polls `done` until it returns `Some`, failing with `what` after the deadline.
-    fn wait_for<T>(&self, what: &str, mut done: impl FnMut() -> Option<T>) -> T {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(value) = done() {
-                return value;
-            }
-            assert!(Instant::now() < deadline, "timed out waiting until {what}; log:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Devnet {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn ok(args: &[&str]) -> String {
-    Cast::new().unwrap().run(args).unwrap_or_else(|e| panic!("cast {args:?} failed: {e}"))
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
-
-fn address_of(key: &str) -> String {
-    ok(&["wallet", "address", "--private-key", key])
+/// Two L2s, one-second L2 blocks, L1 blocks every `l1_block_time` seconds, no autorelayer.
+fn start(l1_block_time: u64) -> Devnet {
+    Devnet::start(&["--no-autorelay", "--l1-block-time", &l1_block_time.to_string()])
 }
 
 fn balance(address: &str, url: &str) -> U256 {
@@ -209,7 +106,7 @@ fn assert_user_deposit(tx: &Value, block: &Value, url: &str, from: &str, to: &st
 
 #[test]
 fn eth_sent_to_a_portal_arrives_on_its_l2_only_and_stays_locked_in_the_portal() {
-    let devnet = Devnet::start();
+    let devnet = start(2);
     let (l1, u901, u902) = (devnet.l1(), devnet.l2(901), devnet.l2(902));
     let (portal, other_portal) = (devnet.portal(901), devnet.portal(902));
     assert_ne!(portal, other_portal);
@@ -235,7 +132,7 @@ fn eth_sent_to_a_portal_arrives_on_its_l2_only_and_stays_locked_in_the_portal() 
 
 #[test]
 fn deposit_transaction_calls_an_l2_contract_and_sends_value_and_a_contract_deposits_from_its_alias() {
-    let devnet = Devnet::start();
+    let devnet = start(2);
     let (l1, u902) = (devnet.l1(), devnet.l2(902));
     let portal = devnet.portal(902);
     let sender = address_of(KEY_2);
@@ -308,6 +205,39 @@ fn deposit_transaction_calls_an_l2_contract_and_sends_value_and_a_contract_depos
     assert_eq!(balance(&contract.to_string(), &u902), value, "the ETH goes to the contract's own address");
     assert_eq!(balance(&aliased.to_string(), &u902), U256::ZERO);
     assert_eq!(balance(&portal, &l1), minted + sent + value);
+}
+
+#[test]
+fn a_deposit_in_an_l1_block_mined_by_hand_reaches_the_l2() {
+    // The clock builds no L1 block during the test: only `evm_mine` does.
+    let devnet = start(3600);
+    let (l1, u901) = (devnet.l1(), devnet.l2(901));
+    let portal = devnet.portal(901);
+    let before = balance(RECIPIENT, &u901);
+    let tx = ok(&[
+        "send",
+        "--async",
+        "--private-key",
+        KEY_2,
+        "--rpc-url",
+        &l1,
+        "--value",
+        "777",
+        &portal,
+        "depositTransaction(address,uint256,uint64,bool,bytes)",
+        RECIPIENT,
+        "777",
+        "100000",
+        "false",
+        "0x",
+    ]);
+    ok(&["rpc", "evm_mine", "--rpc-url", &l1]);
+    let receipt = json(&["receipt", tx.trim(), "--json", "--rpc-url", &l1]);
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    assert_eq!(receipt["blockNumber"], "0x1", "the hand-mined block holds the deposit: {receipt}");
+    let (deposit, block) = find_deposit(&devnet, &u901, expected_source_hash(&receipt, &portal));
+    assert_user_deposit(&deposit, &block, &u901, &address_of(KEY_2), RECIPIENT, U256::from(777));
+    assert_eq!(balance(RECIPIENT, &u901), before + U256::from(777));
 }
 
 #[test]

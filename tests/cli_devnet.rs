@@ -3,131 +3,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{
-    io::{BufRead, BufReader},
-    net::TcpListener,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::process::Command;
 
 use serde_json::Value;
-use superlink_testkit::{Cast, free_port};
 
-/// Anvil's first development key (the devnet funds the same accounts).
-const KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
-/// The second development key.
-const KEY_1: &str = "0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d";
-/// The third development key.
-const KEY_2: &str = "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 const COUNTER: &str = "0x5111000000000000000000000000000000000001";
 const MESSENGER: &str = "0x4200000000000000000000000000000000000023";
 /// The messenger's event for a delivered message.
 const RELAYED_MESSAGE: &str = "RelayedMessage(uint256 indexed,uint256 indexed,bytes32 indexed,bytes32)";
-/// How long any wait may take on a loaded machine.
-const PATIENCE: Duration = Duration::from_secs(90);
 
-/// A running `superlink devnet`, killed on drop.
-struct Devnet {
-    child: Option<Child>,
-    /// The JSON document it printed.
-    info: Value,
-    stderr: tempfile::NamedTempFile,
-}
+#[path = "support/devnet.rs"]
+mod devnet;
 
-/// `count` consecutive free ports, the first chosen by `free_port`.
-fn free_ports(count: u16) -> u16 {
-    loop {
-        let first = free_port();
-        if first == 0 || first.checked_add(count).is_none() {
-            continue;
-        }
-        let listeners: Vec<_> =
-            (first..first + count).filter_map(|p| TcpListener::bind(("127.0.0.1", p)).ok()).collect();
-        if listeners.len() == usize::from(count) {
-            return first;
-        }
-    }
-}
-
-impl Devnet {
-    fn start(extra: &[&str]) -> Devnet {
-        let l2_count: u16 =
-            extra.iter().position(|a| *a == "--l2-count").map(|i| extra[i + 1].parse().unwrap()).unwrap_or(2);
-        let (l1, l2, verifier) = (free_port(), free_ports(l2_count), free_port());
-        let stderr = tempfile::NamedTempFile::new().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
-            .args(["devnet", "--json", "--l2-block-time", "1"])
-            .args(["--l1-port", &l1.to_string(), "--l2-starting-port", &l2.to_string()])
-            .args(["--verifier-port", &verifier.to_string()])
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(stderr.reopen().unwrap())
-            .spawn()
-            .expect("superlink devnet starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut devnet = Devnet { child: Some(child), info: Value::Null, stderr };
-        let mut text = String::new();
-        for line in BufReader::new(stdout).lines() {
-            text.push_str(&line.unwrap());
-            text.push('\n');
-            if let Ok(info) = serde_json::from_str::<Value>(&text) {
-                devnet.info = info;
-                break;
-            }
-        }
-        assert!(!devnet.info.is_null(), "no JSON description; stderr: {}", devnet.log());
-        assert_eq!(devnet.info["l1"]["rpcUrl"], format!("http://127.0.0.1:{l1}"));
-        assert_eq!(devnet.info["l2s"][0]["rpcUrl"], format!("http://127.0.0.1:{l2}"));
-        assert_eq!(devnet.info["verifier"]["rpcUrl"], format!("http://127.0.0.1:{verifier}"));
-        devnet
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
-    }
-
-    /// The RPC URL of L2 `chain_id`.
-    fn l2(&self, chain_id: u64) -> String {
-        let l2s = self.info["l2s"].as_array().unwrap();
-        let chain = l2s.iter().find(|c| c["chainId"] == chain_id).unwrap();
-        chain["rpcUrl"].as_str().unwrap().to_string()
-    }
-
-    fn verifier(&self) -> String {
-        self.info["verifier"]["rpcUrl"].as_str().unwrap().to_string()
-    }
-
-    /// Sends SIGTERM and returns the exit status and the log.
-    fn terminate(mut self) -> (std::process::ExitStatus, String) {
-        let mut child = self.child.take().unwrap();
-        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                return (status, self.log());
-            }
-            assert!(Instant::now() < deadline, "the devnet did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Devnet {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn cast(args: &[&str]) -> Result<String, String> {
-    Cast::new().unwrap().run(args)
-}
-
-fn ok(args: &[&str]) -> String {
-    cast(args).unwrap_or_else(|e| panic!("cast {args:?} failed: {e}"))
-}
+use devnet::{Devnet, KEY_0, KEY_1, KEY_2, cast, ok};
 
 /// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns what cast
 /// printed.
@@ -153,18 +41,6 @@ fn relayed_messages(url: &str) -> Value {
         url,
     ]);
     serde_json::from_str(&out).unwrap()
-}
-
-/// Polls `done` until it returns `Some`, failing with `what` after the deadline.
-fn wait_for<T>(what: &str, devnet: &Devnet, mut done: impl FnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        if let Some(value) = done() {
-            return value;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting until {what}; log:\n{}", devnet.log());
-        std::thread::sleep(Duration::from_millis(200));
-    }
 }
 
 fn superlink(args: &[&str]) -> std::process::Output {
@@ -222,7 +98,7 @@ fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0
     assert_eq!(followed, ["0x385", "0x386", "0x387", "0x388", "0x389"]);
     // Blocks of every L2 are built at the same timestamps.
     let (u901, u905) = (devnet.l2(901), devnet.l2(905));
-    let block = wait_for("901 and 905 pass block 2", &devnet, || {
+    let block = devnet.wait_for("901 and 905 pass block 2", || {
         let a: u64 = ok(&["block-number", "--rpc-url", &u901]).parse().unwrap();
         let b: u64 = ok(&["block-number", "--rpc-url", &u905]).parse().unwrap();
         (a >= 2 && b >= 2).then_some(2)
@@ -241,12 +117,12 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
     let before = count(&u902);
     increment_remote(&u901);
-    wait_for("the counter on 902 changes", &devnet, || (count(&u902) == before + 1).then_some(()));
+    devnet.wait_for("the counter on 902 changes", || (count(&u902) == before + 1).then_some(()));
     // The block that executed the relay on 902.
     let logs = relayed_messages(&u902);
     let receiving = number(&logs.as_array().unwrap().last().expect("a RelayedMessage log")["blockNumber"]);
     let verifier = devnet.verifier();
-    wait_for("the receiving block is cross-unsafe", &devnet, || {
+    devnet.wait_for("the receiving block is cross-unsafe", || {
         let head: Value =
             serde_json::from_str(&ok(&["rpc", "supervisor_crossUnsafe", "902", "--rpc-url", &verifier]))
                 .ok()?;
@@ -256,7 +132,7 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
         serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &verifier])).unwrap();
     assert!(number(&status["chains"]["0x386"]["crossUnsafe"]["number"]) >= receiving, "{status}");
     // The next L1 block labels it safe; the verifier then finds it cross-safe.
-    wait_for("the receiving block is cross-safe", &devnet, || {
+    devnet.wait_for("the receiving block is cross-safe", || {
         let head: Value =
             serde_json::from_str(&ok(&["rpc", "supervisor_crossSafe", "902", "--rpc-url", &verifier]))
                 .ok()?;
@@ -276,8 +152,8 @@ fn two_devnets_on_different_ports_run_side_by_side_without_sharing_state() {
         increment_remote(&a.l2(901));
     }
     increment_remote(&b.l2(901));
-    wait_for("devnet A delivers both", &a, || (count(&a.l2(902)) == 2).then_some(()));
-    wait_for("devnet B delivers its one", &b, || (count(&b.l2(902)) == 1).then_some(()));
+    a.wait_for("devnet A delivers both", || (count(&a.l2(902)) == 2).then_some(()));
+    b.wait_for("devnet B delivers its one", || (count(&b.l2(902)) == 1).then_some(()));
     let nonce =
         |url: &str| ok(&["nonce", "--rpc-url", url, &ok(&["wallet", "address", "--private-key", KEY_0])]);
     assert_eq!(nonce(&a.l2(901)), "2");
@@ -324,7 +200,7 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
     let tx = sent["transactionHash"].as_str().unwrap();
     // Nobody relays it: the counter stays put for a few blocks.
     let start: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
-    wait_for("two more blocks on 902", &devnet, || {
+    devnet.wait_for("two more blocks on 902", || {
         let now: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
         (now >= start + 2).then_some(())
     });
@@ -349,7 +225,7 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
         "--json",
     ]);
     assert!(out.status.success(), "superlink relay failed: {}", String::from_utf8_lossy(&out.stderr));
-    wait_for("the counter on 902 changes", &devnet, || (count(&u902) == 1).then_some(()));
+    devnet.wait_for("the counter on 902 changes", || (count(&u902) == 1).then_some(()));
 
     // The genuine relay transaction declares the message; the same call with a checksum that does not match
     // the source log is refused by the sequencer's pool, with the verifier's reason.

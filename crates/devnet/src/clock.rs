@@ -1,9 +1,12 @@
 //! The devnet's one clock: a single task that, every L2 block time, builds the next block of every L2 at the
 //! same timestamp (so same-timestamp blocks really are simultaneous), and every L1 block time builds an L1
-//! block, makes it the L1 origin of the L2s and queues the deposits its portal logs hold on their L2s (they
-//! open the L2's next block, right after the L1 attributes).
+//! block. Before each round of L2 blocks, the L1 blocks built since (by the clock or by hand) become the L1
+//! origin of the L2s, and the deposits their portal logs hold are queued on their L2s (they open the L2's next
+//! block, right after the L1 attributes).
 
-use std::{sync::Arc, time::Duration};
+use std::{collections::VecDeque, sync::Arc, time::Duration};
+
+use alloy_primitives::B256;
 
 use superlink_chain::{ChainError, L1Attributes, StoredBlock};
 use superlink_rpc::ChainBackend;
@@ -101,22 +104,10 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
         hash: block.hash(),
         ..L1Attributes::default()
     };
-    let scan = scan_l1_block(block, portals);
-    for skipped in &scan.skipped {
-        warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
-            error = %skipped.error, "portal log skipped: not a deposit");
-    }
+    queue_deposits(block, l2s, portals);
     for chain in l2s {
         let mut guard = chain.backend.lock();
         guard.set_l1_origin(origin);
-        for deposit in scan.deposits.iter().filter(|d| d.l2_chain_id == chain.chain_id) {
-            let tx = &deposit.tx;
-            let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
-            info!(chain_id = chain.chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
-                from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
-                source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
-            guard.queue_deposit(tx.clone());
-        }
         let labels = advance_labels(guard.head_number(), guard.safe_number());
         if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
             warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
@@ -124,8 +115,71 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
     }
 }
 
+/// Queues on their L2s the deposits that the portals' logs in L1 `block` ask for; logs and skips portal logs that
+/// are not deposits.
+pub fn queue_deposits(block: &StoredBlock, l2s: &[ClockedChain], portals: &DepositPortals) {
+    let scan = scan_l1_block(block, portals);
+    for skipped in &scan.skipped {
+        warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
+            error = %skipped.error, "portal log skipped: not a deposit");
+    }
+    for chain in l2s {
+        let mut deposits = scan.deposits.iter().filter(|d| d.l2_chain_id == chain.chain_id).peekable();
+        if deposits.peek().is_none() {
+            continue;
+        }
+        let mut guard = chain.backend.lock();
+        for deposit in deposits {
+            let tx = &deposit.tx;
+            let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
+            info!(chain_id = chain.chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
+                from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
+                source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
+            guard.queue_deposit(tx.clone());
+        }
+    }
+}
+
+/// Which L1 blocks the L2s have adopted, to find the ones they have not: the clock's own blocks and any mined by
+/// hand (`evm_mine`) since, and after the L1 was rewound (`evm_revert`) the blocks of its new branch.
+#[derive(Debug, Default)]
+pub struct L1Adoption {
+    /// (number, hash) of the recently adopted L1 blocks, oldest first.
+    recent: VecDeque<(u64, B256)>,
+}
+
+/// Adopted L1 blocks remembered to find where a rewound L1 forked.
+const ADOPTED_KEPT: usize = 256;
+
+impl L1Adoption {
+    /// The L1 blocks not adopted yet, oldest first, now counted as adopted. Deposits of L1 blocks that a rewind
+    /// removed stay on the L2s (an L2 cannot take them back); the new branch's blocks are adopted like any other.
+    pub fn new_blocks(&mut self, l1: &ClockedChain) -> Vec<Arc<StoredBlock>> {
+        let guard = l1.backend.lock();
+        let head = guard.head_number();
+        // The newest adopted block still on the L1 (genesis holds no deposits and counts as adopted).
+        while let Some(&(number, hash)) = self.recent.back() {
+            if guard.block_by_number(number).is_some_and(|b| b.hash() == hash) {
+                break;
+            }
+            self.recent.pop_back();
+        }
+        let first = self.recent.back().map_or(1, |(number, _)| number + 1);
+        let blocks: Vec<Arc<StoredBlock>> = (first..=head).filter_map(|n| guard.block_by_number(n)).collect();
+        for block in &blocks {
+            self.recent.push_back((block.number(), block.hash()));
+        }
+        while self.recent.len() > ADOPTED_KEPT {
+            self.recent.pop_front();
+        }
+        blocks
+    }
+}
+
 /// Runs the clock until `shutdown` turns true: L2 blocks every `l2_block_time` at one shared timestamp, L1
-/// blocks every `l1_block_time`, each followed by [`adopt_l1_block`].
+/// blocks every `l1_block_time`. Before each round of L2 blocks, the L1 blocks built since the last round are
+/// adopted ([`queue_deposits`] for each, [`adopt_l1_block`] for the newest), so a deposit reaches its L2 in the
+/// first L2 block after the L1 block that holds it, whoever mined that L1 block.
 pub async fn run_clock(
     l1: ClockedChain,
     l2s: Vec<ClockedChain>,
@@ -142,39 +196,46 @@ pub async fn run_clock(
     l1_ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut l2_time = schedule.genesis_timestamp;
     let mut l1_time = schedule.genesis_timestamp;
+    let mut adopted = L1Adoption::default();
     loop {
         tokio::select! {
             _ = shutdown.changed() => return,
             _ = l2_ticks.tick() => {
                 l2_time = l2_time.saturating_add(schedule.l2_block_time);
                 let chains = l2s.clone();
+                let l1 = l1.clone();
+                let portals = portals.clone();
                 let block_time = schedule.l2_block_time;
                 let scheduled = l2_time;
+                let mut adoption = std::mem::take(&mut adopted);
                 let built = tokio::task::spawn_blocking(move || {
+                    // The L1 blocks since the last L2 block, the clock's and any mined by hand (`evm_mine`),
+                    // become the L2s' origin and bring their deposits: none is left behind.
+                    let blocks = adoption.new_blocks(&l1);
+                    if let Some((newest, older)) = blocks.split_last() {
+                        for block in older {
+                            queue_deposits(block, &chains, &portals);
+                        }
+                        adopt_l1_block(newest, &chains, &portals);
+                    }
                     for chain in chains.iter() {
                         report(chain, build_block(chain, scheduled, block_time));
                     }
+                    adoption
                 })
                 .await;
-                if let Err(e) = built {
-                    warn!(error = %e, "building L2 blocks failed");
+                match built {
+                    Ok(adoption) => adopted = adoption,
+                    Err(e) => warn!(error = %e, "building L2 blocks failed"),
                 }
             }
             _ = l1_ticks.tick() => {
                 l1_time = l1_time.saturating_add(schedule.l1_block_time);
                 let l1 = l1.clone();
-                let chains = l2s.clone();
                 let block_time = schedule.l1_block_time;
                 let scheduled = l1_time;
-                let portals = portals.clone();
-                let built = tokio::task::spawn_blocking(move || {
-                    let result = build_block(&l1, scheduled, block_time);
-                    if let Ok(block) = &result {
-                        adopt_l1_block(block, &chains, &portals);
-                    }
-                    report(&l1, result);
-                })
-                .await;
+                let built = tokio::task::spawn_blocking(move || report(&l1, build_block(&l1, scheduled, block_time)))
+                    .await;
                 if let Err(e) = built {
                     warn!(error = %e, "building the L1 block failed");
                 }
@@ -337,5 +398,28 @@ mod tests {
         assert!(!block.receipts[1].is_success(), "the L2 call reverted");
         let after = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
         assert_eq!(after, before + U256::from(99), "the mint stands even though the call failed");
+    }
+
+    #[test]
+    fn every_l1_block_is_adopted_once_including_hand_mined_ones_and_a_rewound_branch() {
+        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let numbers = |blocks: Vec<Arc<StoredBlock>>| blocks.iter().map(|b| b.number()).collect::<Vec<_>>();
+        let mut adoption = L1Adoption::default();
+        assert!(adoption.new_blocks(&l1).is_empty(), "genesis holds no deposits");
+        build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        build_block(&l1, GENESIS_TIME + 3, 2).unwrap();
+        assert_eq!(numbers(adoption.new_blocks(&l1)), [1, 2]);
+        assert!(adoption.new_blocks(&l1).is_empty());
+
+        let snapshot = l1.backend.lock().snapshot();
+        let replaced = build_block(&l1, GENESIS_TIME + 4, 2).unwrap();
+        assert_eq!(numbers(adoption.new_blocks(&l1)), [3]);
+        l1.backend.lock().revert_to_snapshot(snapshot).unwrap();
+        send_eth(&l1, deposit_portal(901), 5);
+        build_block(&l1, GENESIS_TIME + 5, 2).unwrap();
+        build_block(&l1, GENESIS_TIME + 6, 2).unwrap();
+        let branch = adoption.new_blocks(&l1);
+        assert_eq!(numbers(branch.clone()), [3, 4], "the new branch from the fork on");
+        assert_ne!(branch[0].hash(), replaced.hash());
     }
 }
