@@ -812,7 +812,6 @@ fn pending_session(cast: &Cast, url: &str) -> (String, Value, Value) {
 }
 
 #[test]
-#[ignore = "the `pending` block tag is answered with the latest block, without the waiting transactions"]
 fn pending_block_holds_the_waiting_transactions() {
     let cast = Cast::new().unwrap();
     let node = Node::start(&["--block-time", "3600"]);
