@@ -44,10 +44,18 @@ pub struct MineRequest {
 }
 
 /// A chain as the JSON-RPC server sees it. Methods are synchronous and quick (the chain lives in memory);
-/// the server runs every call on the blocking thread pool, off the async workers.
+/// the server runs them on the blocking thread pool, off the async workers, except quick reads while
+/// [`EthBackend::reads_without_waiting`] says they would not wait.
 pub trait EthBackend: Send + Sync + 'static {
     /// The chain ID (EIP-155).
     fn chain_id(&self) -> u64;
+
+    /// Whether a quick read (a state query, a block, an `eth_call`) would run now without waiting for the
+    /// chain (nothing is changing it). The server then answers it on the connection's own task instead of
+    /// hopping to the blocking pool. The default, `false`, always hops.
+    fn reads_without_waiting(&self) -> bool {
+        false
+    }
 
     /// The number of the latest canonical block.
     fn block_number(&self) -> BackendResult<u64>;
