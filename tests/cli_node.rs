@@ -807,7 +807,12 @@ fn pending_session(cast: &Cast, url: &str) -> (String, Value, Value) {
     let latest = cast_ok(cast, &["block-number", "--rpc-url", url]).parse::<u64>().unwrap();
     let nonce = cast_ok(cast, &["nonce", "--rpc-url", url, "--block", "pending", ADDR0]);
     let pending = cast_json(cast, &["block", "--rpc-url", url, "pending", "--json"]);
-    let facts = json!({"number": pending["number"], "transactions": pending["transactions"]});
+    let balance = |block: &str| cast_ok(cast, &["balance", "--rpc-url", url, "--block", block, SINK_A]);
+    let facts = json!({
+        "number": pending["number"],
+        "transactions": pending["transactions"],
+        "balances": [balance("latest"), balance("pending")],
+    });
     (nonce, facts, json!({"latest": latest, "hash": hash}))
 }
 
@@ -823,7 +828,115 @@ fn pending_block_holds_the_waiting_transactions() {
     let latest = ours.2["latest"].as_u64().unwrap();
     assert_eq!(ours.1["number"], format!("{:#x}", latest + 1), "pending block number: {}", ours.1);
     assert_eq!(ours.1["transactions"].as_array().unwrap().last().unwrap(), &ours.2["hash"]);
-    assert_eq!((ours.0, ours.1["number"].clone()), (theirs.0, theirs.1["number"].clone()));
+    assert_eq!(ours.1["balances"], json!(["0", "1"]), "state at pending includes the waiting transfer");
+    assert_eq!(
+        (ours.0, ours.1["number"].clone(), ours.1["balances"].clone()),
+        (theirs.0, theirs.1["number"].clone(), theirs.1["balances"].clone())
+    );
+}
+
+/// One pooled transaction as `txpool_content` lists it: "<pool> <sender>", nonce, hash.
+type PoolEntry = (String, String, String);
+
+/// With an interval, leaves one executable transfer and one with a nonce gap in the pool, then reads the
+/// `txpool_` methods: status, inspect, and content as entries; and the hashes `cast send` printed.
+fn txpool_session(cast: &Cast, url: &str) -> (Value, Value, Vec<PoolEntry>, Vec<String>) {
+    let mut hashes = Vec::new();
+    for (nonce, to, value) in [("0", SINK_A, "7"), ("2", SINK_B, "9")] {
+        let args = [
+            "send",
+            "--async",
+            "--rpc-url",
+            url,
+            "--private-key",
+            KEY1,
+            "--nonce",
+            nonce,
+            "--gas-limit",
+            "21000",
+            "--gas-price",
+            "3gwei",
+            "--priority-gas-price",
+            "1",
+            to,
+            "--value",
+            value,
+        ];
+        hashes.push(cast_ok(cast, &args));
+    }
+    let status = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_status"]);
+    let mut inspect = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_inspect"]);
+    // anvil writes addresses in lower case, geth checksummed: compare them in lower case.
+    inspect = serde_json::from_str(&inspect.to_string().to_lowercase()).unwrap();
+    let content = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_content"]);
+    let mut entries = Vec::new();
+    for pool in ["pending", "queued"] {
+        for (sender, by_nonce) in content[pool].as_object().unwrap() {
+            for (nonce, tx) in by_nonce.as_object().unwrap() {
+                assert_eq!(tx["nonce"], format!("{:#x}", nonce.parse::<u64>().unwrap()), "{pool} {tx}");
+                assert_eq!(tx["blockHash"], Value::Null);
+                let hash = tx["hash"].as_str().unwrap().to_string();
+                entries.push((format!("{pool} {}", sender.to_lowercase()), nonce.clone(), hash));
+            }
+        }
+    }
+    (status, inspect, entries, hashes)
+}
+
+#[test]
+fn txpool_methods_show_pending_and_queued_transactions_as_anvil_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&["--block-time", "3600"]);
+    let anvil = Anvil::spawn(901, &["--hardfork", "prague", "--block-time", "3600"]).unwrap();
+    let (status, inspect, entries, hashes) = txpool_session(&cast, &node.url());
+    assert_eq!(status, json!({"pending": "0x1", "queued": "0x1"}));
+    let sender = ADDR1.to_lowercase();
+    assert_eq!(
+        entries,
+        vec![
+            (format!("pending {sender}"), "0".to_string(), hashes[0].clone()),
+            (format!("queued {sender}"), "2".to_string(), hashes[1].clone()),
+        ]
+    );
+    let summary =
+        |to: &str, value: &str| format!("{}: {value} wei + 21000 gas × 3000000000 wei", to.to_lowercase());
+    assert_eq!(inspect["pending"][&sender]["0"], summary(SINK_A, "7"));
+    assert_eq!(inspect["queued"][&sender]["2"], summary(SINK_B, "9"));
+    let (their_status, their_inspect, their_entries, _) = txpool_session(&cast, &anvil.url());
+    assert_eq!((status, inspect), (their_status, their_inspect));
+    let positions = |entries: &[PoolEntry]| {
+        entries.iter().map(|(pool, nonce, _)| (pool.clone(), nonce.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(positions(&entries), positions(&their_entries));
+}
+
+/// EIP-712 typed data: a mail from the EIP's own example, with nested structs.
+const TYPED_MAIL: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],"Person":[{"name":"name","type":"string"},{"name":"wallet","type":"address"}],"Mail":[{"name":"from","type":"Person"},{"name":"to","type":"Person"},{"name":"contents","type":"string"}]},"primaryType":"Mail","domain":{"name":"Ether Mail","version":"1","chainId":901,"verifyingContract":"0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},"message":{"from":{"name":"Cow","wallet":"0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},"to":{"name":"Bob","wallet":"0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},"contents":"Hello, Bob!"}}"#;
+
+#[test]
+fn dev_accounts_sign_messages_and_typed_data_as_cast_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let url = node.url();
+    // cast signs locally with the same key; ECDSA signatures here are deterministic (RFC 6979).
+    let typed = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_signTypedData_v4", ADDR0, TYPED_MAIL]);
+    let expected = cast_ok(&cast, &["wallet", "sign", "--private-key", KEY0, "--data", TYPED_MAIL]);
+    assert_eq!(typed.trim_matches('"'), expected);
+    // Wallets also send the typed data as a JSON string.
+    let quoted = serde_json::to_string(TYPED_MAIL).unwrap();
+    let typed = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_signTypedData_v4", ADDR0, &quoted]);
+    assert_eq!(typed.trim_matches('"'), expected);
+    let verified = cast.run(["wallet", "verify", "--address", ADDR0, "--data", TYPED_MAIL, &expected]);
+    assert!(verified.is_ok(), "cast verifies the typed-data signature: {verified:?}");
+
+    let message = "0x68656c6c6f2073757065726c696e6b";
+    let expected = cast_ok(&cast, &["wallet", "sign", "--private-key", KEY0, message]);
+    let personal = cast_ok(&cast, &["rpc", "--rpc-url", &url, "personal_sign", message, ADDR0]);
+    let eth = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_sign", ADDR0, message]);
+    assert_eq!((personal.trim_matches('"'), eth.trim_matches('"')), (expected.as_str(), expected.as_str()));
+    let stranger = "0x000000000000000000000000000000000000bEEF";
+    let err = cast.run(["rpc", "--rpc-url", &url, "eth_signTypedData_v4", stranger, TYPED_MAIL]);
+    assert!(err.is_err(), "an account without a key cannot sign");
 }
 
 #[test]

@@ -32,6 +32,15 @@ pub struct CallOverrides {
     pub block: Option<Box<BlockOverrides>>,
 }
 
+/// The transactions of a pool, as `txpool_content` groups them.
+#[derive(Debug, Clone, Default)]
+pub struct PoolTransactions {
+    /// Executable transactions (consecutive nonces from the sender's account nonce).
+    pub pending: Vec<RpcTransaction>,
+    /// Transactions waiting for an earlier nonce.
+    pub queued: Vec<RpcTransaction>,
+}
+
 /// How `evm_mine`/`anvil_mine` should mine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MineRequest {
@@ -139,6 +148,19 @@ pub trait EthBackend: Send + Sync + 'static {
     fn sign_message(&self, address: Address, message: Bytes) -> BackendResult<Bytes> {
         let _ = message;
         Err(BackendError::UnknownAccount(address))
+    }
+
+    /// Signs a 32-byte hash (an EIP-712 signing hash) with an unlocked account; the 65-byte `r ++ s ++ v`
+    /// signature (`v` 27 or 28).
+    fn sign_hash(&self, address: Address, hash: B256) -> BackendResult<Bytes> {
+        let _ = hash;
+        Err(BackendError::UnknownAccount(address))
+    }
+
+    /// The pool's transactions: those that can go into the next blocks (pending) and those waiting for an
+    /// earlier nonce (queued), each in sender and nonce order.
+    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
+        Err(BackendError::Unsupported("txpool"))
     }
 
     /// A gas price that gets a legacy transaction into the next block.

@@ -28,7 +28,7 @@ use superlink_txpool::{InsertError, PoolTransaction};
 use tokio::sync::broadcast;
 
 use crate::{
-    backend::{BackendResult, CallOverrides, EthBackend, MineRequest},
+    backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions},
     chain_convert::{log_filter, rpc_block, rpc_header, rpc_logs, rpc_receipt, rpc_transaction},
     error::{BackendError, TxRejection},
     types::{ChainEvent, NewBlock, RpcBlock, RpcReceipt, RpcTransaction},
@@ -355,6 +355,25 @@ impl ChainBackend {
     }
 }
 
+/// A pooled transaction as the RPC shows it (no block fields yet).
+fn pooled_transaction(pooled: &PoolTransaction) -> RpcTransaction {
+    RpcTransaction {
+        inner: alloy_rpc_types_eth::Transaction {
+            inner: alloy_consensus::transaction::Recovered::new_unchecked(
+                pooled.tx().clone(),
+                pooled.sender(),
+            ),
+            block_hash: None,
+            block_number: None,
+            transaction_index: None,
+            effective_gas_price: None,
+            block_timestamp: None,
+        },
+        deposit_nonce: None,
+        deposit_receipt_version: None,
+    }
+}
+
 fn sign(signer: &PrivateKeySigner, tx: OpTypedTransaction) -> BackendResult<OpTxEnvelope> {
     fn signature(signer: &PrivateKeySigner, hash: B256) -> BackendResult<Signature> {
         signer.sign_hash_sync(&hash).map_err(|e| BackendError::Internal(format!("signing: {e}")))
@@ -413,21 +432,7 @@ impl EthBackend for ChainBackend {
         if let Some((block, index)) = chain.transaction(&hash) {
             return Ok(rpc_transaction(&block, index));
         }
-        Ok(chain.pool().get(&hash).map(|pooled| RpcTransaction {
-            inner: alloy_rpc_types_eth::Transaction {
-                inner: alloy_consensus::transaction::Recovered::new_unchecked(
-                    pooled.tx().clone(),
-                    pooled.sender(),
-                ),
-                block_hash: None,
-                block_number: None,
-                transaction_index: None,
-                effective_gas_price: None,
-                block_timestamp: None,
-            },
-            deposit_nonce: None,
-            deposit_receipt_version: None,
-        }))
+        Ok(chain.pool().get(&hash).map(|pooled| pooled_transaction(&pooled)))
     }
 
     fn transaction_receipt(&self, hash: B256) -> BackendResult<Option<RpcReceipt>> {
@@ -562,6 +567,25 @@ impl EthBackend for ChainBackend {
             .sign_message_sync(&message)
             .map_err(|e| BackendError::Internal(format!("signing: {e}")))?;
         Ok(Bytes::copy_from_slice(&signature.as_bytes()))
+    }
+
+    fn sign_hash(&self, address: Address, hash: B256) -> BackendResult<Bytes> {
+        let signer = self
+            .signers
+            .iter()
+            .find(|s| s.address() == address)
+            .ok_or(BackendError::UnknownAccount(address))?;
+        let signature =
+            signer.sign_hash_sync(&hash).map_err(|e| BackendError::Internal(format!("signing: {e}")))?;
+        Ok(Bytes::copy_from_slice(&signature.as_bytes()))
+    }
+
+    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
+        let content = self.read().pool().content();
+        let shape = |by_sender: std::collections::BTreeMap<Address, Vec<Arc<PoolTransaction>>>| {
+            by_sender.values().flatten().map(|tx| pooled_transaction(tx)).collect::<Vec<_>>()
+        };
+        Ok(PoolTransactions { pending: shape(content.pending), queued: shape(content.queued) })
     }
 
     fn gas_price(&self) -> BackendResult<u128> {

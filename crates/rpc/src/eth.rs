@@ -16,16 +16,29 @@ use jsonrpsee::{
     core::{RpcResult, SubscriptionResult, async_trait},
 };
 
+use alloy_dyn_abi::TypedData;
+
 use crate::{
     api::EthApiServer,
     backend::{CallOverrides, EthBackend},
     context::RpcContext,
-    error::RpcError,
+    error::{BackendError, RpcError},
     filters::{FilterChanges, FilterId, FilterKind},
     log_query::bounded_log_filter,
     pubsub::{Subscription, forward_events},
     types::{RpcBlock, RpcReceipt, RpcTransaction},
 };
+
+/// The EIP-712 signing hash of typed data given as a JSON object or as a string holding one (wallets send
+/// both).
+pub fn typed_data_signing_hash(data: serde_json::Value) -> Result<B256, BackendError> {
+    let invalid = |e: &dyn std::fmt::Display| BackendError::InvalidParams(format!("invalid typed data: {e}"));
+    let typed: TypedData = match data {
+        serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| invalid(&e))?,
+        other => serde_json::from_value(other).map_err(|e| invalid(&e))?,
+    };
+    typed.eip712_signing_hash().map_err(|e| invalid(&e))
+}
 
 fn block_or_latest(block: Option<BlockId>) -> BlockId {
     block.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest))
@@ -295,5 +308,10 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
 
     async fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes> {
         self.blocking(move |backend| backend.sign_message(address, message)).await
+    }
+
+    async fn sign_typed_data_v4(&self, address: Address, data: serde_json::Value) -> RpcResult<Bytes> {
+        let hash = typed_data_signing_hash(data).map_err(RpcError::Backend)?;
+        self.blocking(move |backend| backend.sign_hash(address, hash)).await
     }
 }
