@@ -963,3 +963,30 @@ fn options_set_the_chain_id_the_accounts_and_the_block_interval() {
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(cast_ok(&cast, &["balance", "--rpc-url", &url, SINK_B]), "1000000000");
 }
+
+#[test]
+fn blocks_dropped_by_a_snapshot_revert_are_still_served_by_hash() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let url = node.url();
+    let snapshot = cast_json(&cast, &["rpc", "--rpc-url", &url, "evm_snapshot"]);
+    let receipt = send(&cast, &url, KEY0, &[SINK_A, "--value", "3"]);
+    let (hash, tx) = (receipt["blockHash"].as_str().unwrap(), receipt["transactionHash"].as_str().unwrap());
+    let number = hex_u64(&receipt["blockNumber"]);
+    let reverted = cast_json(&cast, &["rpc", "--rpc-url", &url, "evm_revert", snapshot.as_str().unwrap()]);
+    assert_eq!(reverted, json!(true));
+    let canonical = cast_json(
+        &cast,
+        &["rpc", "--rpc-url", &url, "eth_getBlockByNumber", &format!("{number:#x}"), "false"],
+    );
+    assert_eq!(canonical, Value::Null, "the block left the canonical chain");
+    let block = cast_json(&cast, &["rpc", "--rpc-url", &url, "eth_getBlockByHash", hash, "false"]);
+    assert_eq!((block["hash"].as_str(), hex_u64(&block["number"])), (Some(hash), number));
+    assert_eq!(block["transactions"].as_array().unwrap().last().unwrap(), tx);
+    // The served header hashes to the hash it is served under.
+    let header: alloy_rpc_types_eth::Header = serde_json::from_value(block.clone()).unwrap();
+    assert_eq!(format!("{:#x}", header.inner.hash_slow()), hash);
+    let found = cast_json(&cast, &["rpc", "--rpc-url", &url, "eth_getTransactionByHash", tx]);
+    assert_eq!(found["blockHash"], hash);
+    assert_eq!(cast_ok(&cast, &["balance", "--rpc-url", &url, SINK_A]), "0", "the transfer was undone");
+}

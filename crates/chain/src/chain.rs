@@ -3,7 +3,7 @@
 //! deposits-only replacement, safety labels).
 
 use std::{
-    collections::{BTreeMap, HashSet, VecDeque},
+    collections::{BTreeMap, HashMap, HashSet, VecDeque},
     sync::{Arc, Mutex, PoisonError},
 };
 
@@ -218,6 +218,41 @@ pub struct Chain {
     /// The pending block, built on demand; cleared whenever the pool, the queued deposits, the L1 origin
     /// or the head state change.
     pending: Mutex<Option<Arc<PendingBlock>>>,
+    /// Blocks that left the canonical chain (rewinds, replacements, snapshot reverts), still served by hash.
+    orphans: OrphanBlocks,
+}
+
+/// Blocks that left the canonical chain, by hash, with an index of their transactions; the oldest are
+/// forgotten first once more than `limit` are kept.
+#[derive(Debug, Default)]
+struct OrphanBlocks {
+    blocks: HashMap<B256, Arc<StoredBlock>>,
+    order: VecDeque<B256>,
+    transactions: HashMap<B256, (B256, usize)>,
+}
+
+impl OrphanBlocks {
+    fn remember(&mut self, block: Arc<StoredBlock>, limit: usize) {
+        let hash = block.hash();
+        if self.blocks.contains_key(&hash) {
+            return;
+        }
+        for (index, tx) in block.transactions.iter().enumerate() {
+            self.transactions.insert(tx.hash, (hash, index));
+        }
+        self.blocks.insert(hash, block);
+        self.order.push_back(hash);
+        while self.order.len() > limit {
+            let Some(oldest) = self.order.pop_front() else { break };
+            if let Some(gone) = self.blocks.remove(&oldest) {
+                for tx in &gone.transactions {
+                    if self.transactions.get(&tx.hash).is_some_and(|(block, _)| *block == oldest) {
+                        self.transactions.remove(&tx.hash);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Chain {
@@ -258,6 +293,7 @@ impl Chain {
             snapshots: BTreeMap::new(),
             next_snapshot: 0,
             pending: Mutex::new(None),
+            orphans: OrphanBlocks::default(),
         }
     }
 
@@ -363,6 +399,12 @@ impl Chain {
         if is_pending(id) {
             return self.pending_block().ok().map(|pending| Arc::clone(&pending.block));
         }
+        if let BlockId::Hash(hash) = id
+            && hash.require_canonical != Some(true)
+            && self.store.number_of(&hash.block_hash).is_none()
+        {
+            return self.orphan_block(&hash.block_hash);
+        }
         let number = self.resolve(id).ok()?;
         self.store.by_number(number).cloned()
     }
@@ -375,6 +417,27 @@ impl Chain {
     /// A canonical block by hash.
     pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
         self.store.by_hash(hash).cloned()
+    }
+
+    /// A block that left the canonical chain (rewind, deposits-only replacement, snapshot revert), by hash;
+    /// the most recent `history_depth` such blocks are kept.
+    pub fn orphan_block(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
+        self.orphans.blocks.get(hash).cloned()
+    }
+
+    /// A transaction of a block that left the canonical chain: that block and its index there.
+    pub fn orphan_transaction(&self, hash: &B256) -> Option<(Arc<StoredBlock>, usize)> {
+        let (block, index) = self.orphans.transactions.get(hash)?;
+        Some((self.orphans.blocks.get(block).cloned()?, *index))
+    }
+
+    fn remember_orphans(&mut self, blocks: impl IntoIterator<Item = Arc<StoredBlock>>) {
+        let limit = usize::try_from(self.config.history_depth).unwrap_or(usize::MAX);
+        for block in blocks {
+            if self.store.number_of(&block.hash()).is_none() {
+                self.orphans.remember(block, limit);
+            }
+        }
     }
 
     /// A mined transaction: its block and its index there (the receipt is `block.receipts[index]`).
@@ -875,7 +938,13 @@ impl Chain {
     pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {
         let snapshot = self.snapshots.remove(&id).ok_or(ChainError::UnknownSnapshot(id))?;
         self.snapshots.split_off(&id);
+        let before: Vec<Arc<StoredBlock>> = (0..=self.head_number())
+            .rev()
+            .take(usize::try_from(self.config.history_depth).unwrap_or(usize::MAX))
+            .filter_map(|number| self.block_by_number(number))
+            .collect();
         self.restore(snapshot);
+        self.remember_orphans(before.into_iter().rev());
         self.revalidate_pool();
         Ok(())
     }
@@ -905,6 +974,7 @@ impl Chain {
         self.unwind_state_to(number)?;
         self.forget_pending();
         let removed = self.store.truncate(number);
+        self.remember_orphans(removed.iter().cloned());
         self.safe = self.safe.min(number);
         self.finalized = self.finalized.min(number);
         let base_fee = self.next_base_fee();
@@ -944,6 +1014,9 @@ impl Chain {
         let saved = self.capture();
         match self.rebuild_deposits_only(number) {
             Ok(outcome) => {
+                let old =
+                    (number..=saved.store.head_number()).filter_map(|n| saved.store.by_number(n).cloned());
+                self.remember_orphans(old);
                 self.revalidate_pool();
                 Ok(outcome)
             }

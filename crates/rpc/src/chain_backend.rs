@@ -432,7 +432,11 @@ impl EthBackend for ChainBackend {
         if let Some((block, index)) = chain.transaction(&hash) {
             return Ok(rpc_transaction(&block, index));
         }
-        Ok(chain.pool().get(&hash).map(|pooled| pooled_transaction(&pooled)))
+        if let Some(pooled) = chain.pool().get(&hash) {
+            return Ok(Some(pooled_transaction(&pooled)));
+        }
+        // Neither mined on the canonical chain nor waiting: the block a reorganisation took it out of.
+        Ok(chain.orphan_transaction(&hash).and_then(|(block, index)| rpc_transaction(&block, index)))
     }
 
     fn transaction_receipt(&self, hash: B256) -> BackendResult<Option<RpcReceipt>> {
