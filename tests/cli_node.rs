@@ -990,3 +990,32 @@ fn blocks_dropped_by_a_snapshot_revert_are_still_served_by_hash() {
     assert_eq!(found["blockHash"], hash);
     assert_eq!(cast_ok(&cast, &["balance", "--rpc-url", &url, SINK_A]), "0", "the transfer was undone");
 }
+
+/// Estimates gas for a call that reverts until a far-off time, without and with a block-time override.
+fn timelock_estimates(cast: &Cast, url: &str) -> (Result<String, String>, String) {
+    let timelock = "0xc2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2";
+    // TIMESTAMP PUSH4 0x7fffffff LT PUSH1 13 JUMPI PUSH0 PUSH0 REVERT JUMPDEST STOP
+    cast_ok(cast, &["rpc", "--rpc-url", url, "anvil_setCode", timelock, "0x42637fffffff10600d575f5ffd5b00"]);
+    let request = json!({"from": ADDR0, "to": timelock}).to_string();
+    let now =
+        cast.run(["rpc", "--rpc-url", url, "eth_estimateGas", &request, "latest"]).map_err(|e| e.to_string());
+    let later = json!({"time": "0x80000000"}).to_string();
+    let overridden =
+        cast_ok(cast, &["rpc", "--rpc-url", url, "eth_estimateGas", &request, "latest", "{}", &later]);
+    (now, overridden)
+}
+
+#[test]
+fn gas_estimates_take_block_overrides_as_anvil_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let anvil = spawn_anvil();
+    let (now, overridden) = timelock_estimates(&cast, &node.url());
+    let err = now.unwrap_err();
+    assert!(err.contains("execution reverted"), "{err}");
+    let gas = u64::from_str_radix(overridden.trim_matches('"').trim_start_matches("0x"), 16).unwrap();
+    assert!(gas > 21_000, "intrinsic gas plus the check: {gas}");
+    let (their_now, their_overridden) = timelock_estimates(&cast, &anvil.url());
+    assert!(their_now.is_err());
+    assert_eq!(overridden, their_overridden);
+}

@@ -288,3 +288,48 @@ fn pending_block_is_the_next_block_built_from_the_pool_without_changing_the_chai
     assert_eq!(next.number(), mined.number() + 1);
     assert_eq!(next.transactions.len(), 1, "the mined transaction left the pool");
 }
+
+#[test]
+fn gas_estimates_and_calls_take_block_overrides() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    chain.mine(GENESIS_TIME + 2).unwrap();
+    let deadline = GENESIS_TIME + 1_000;
+    // Reverts unless block.timestamp > deadline: TIMESTAMP PUSH4 deadline LT PUSH1 13 JUMPI PUSH0 PUSH0 REVERT
+    // JUMPDEST STOP.
+    let timelock = Address::repeat_byte(0xc2);
+    chain.set_code(timelock, bytes(&format!("4263{deadline:08x}10600d575f5ffd5b00")));
+    let request = TransactionRequest {
+        from: Some(dev.address(0)),
+        to: Some(TxKind::Call(timelock)),
+        ..TransactionRequest::default()
+    };
+    let before = chain.estimate_gas(&request, BlockId::latest(), None, None);
+    assert!(matches!(before, Err(ChainError::GasEstimateFailed { revert: Some(_), .. })), "{before:?}");
+    let after = BlockOverrides { time: Some(deadline + 1), ..BlockOverrides::default() };
+    let estimate = chain.estimate_gas(&request, BlockId::latest(), None, Some(&after)).unwrap();
+    let with = |gas: u64| {
+        let request = TransactionRequest { gas: Some(gas), ..request.clone() };
+        chain.call(&request, BlockId::latest(), None, Some(&after)).unwrap().success
+    };
+    assert!(with(estimate) && !with(estimate - 1), "the estimate is the smallest limit that succeeds");
+
+    // COINBASE PUSH0 MSTORE PUSH1 32 PUSH0 RETURN, and NUMBER in place of COINBASE.
+    let coinbase = Address::repeat_byte(0xc3);
+    chain.set_code(coinbase, bytes("415f5260205ff3"));
+    let number = Address::repeat_byte(0xc4);
+    chain.set_code(number, bytes("435f5260205ff3"));
+    let overrides = BlockOverrides {
+        coinbase: Some(Address::repeat_byte(0xfe)),
+        number: Some(U256::from(77u64)),
+        ..BlockOverrides::default()
+    };
+    let read = |to: Address, overrides: Option<&BlockOverrides>| {
+        let request = TransactionRequest { to: Some(TxKind::Call(to)), ..TransactionRequest::default() };
+        U256::from_be_slice(&chain.call(&request, BlockId::latest(), None, overrides).unwrap().output)
+    };
+    assert_eq!(read(coinbase, Some(&overrides)), U256::from_be_slice(Address::repeat_byte(0xfe).as_slice()));
+    assert_eq!(read(coinbase, None), U256::from_be_slice(chain.head().header.beneficiary.as_slice()));
+    assert_eq!(read(number, Some(&overrides)), U256::from(77u64));
+    assert_eq!(read(number, None), U256::from(chain.head_number()));
+}
