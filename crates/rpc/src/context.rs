@@ -1,6 +1,7 @@
 //! What every method handler shares: the backend, the installed filters and the server's limits; and the
-//! helper that runs backend work on the blocking pool, so a long block build never stalls the async
-//! workers that serve other connections.
+//! helpers that run backend work: on the blocking pool (a bounded number at once), so a long block build never
+//! stalls the async workers that serve other connections, or, for quick reads while nothing changes the
+//! chain, right on the connection's task.
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},

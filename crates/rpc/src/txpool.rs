@@ -100,3 +100,77 @@ impl<B: EthBackend> TxpoolApiServer for RpcContext<B> {
         self.read(|backend| backend.pool_transactions()).await.map(|pool| inspect(&pool))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use alloy_consensus::{Signed, TxEip1559, TxLegacy, transaction::Recovered};
+    use alloy_primitives::{Signature, U256};
+    use op_alloy_consensus::OpTxEnvelope;
+
+    use super::*;
+
+    fn pooled(sender: Address, envelope: OpTxEnvelope) -> RpcTransaction {
+        RpcTransaction {
+            inner: alloy_rpc_types_eth::Transaction {
+                inner: Recovered::new_unchecked(envelope, sender),
+                block_hash: None,
+                block_number: None,
+                transaction_index: None,
+                effective_gas_price: None,
+                block_timestamp: None,
+            },
+            deposit_nonce: None,
+            deposit_receipt_version: None,
+        }
+    }
+
+    fn create(sender: Address, nonce: u64) -> RpcTransaction {
+        let tx = TxEip1559 {
+            nonce,
+            gas_limit: 90_000,
+            max_fee_per_gas: 7,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Create,
+            value: U256::from(5u64),
+            ..TxEip1559::default()
+        };
+        pooled(sender, OpTxEnvelope::Eip1559(Signed::new_unhashed(tx, Signature::test_signature())))
+    }
+
+    fn legacy_call(sender: Address, nonce: u64, to: Address) -> RpcTransaction {
+        let tx =
+            TxLegacy { nonce, gas_price: 3, gas_limit: 21_000, to: TxKind::Call(to), ..TxLegacy::default() };
+        pooled(sender, OpTxEnvelope::Legacy(Signed::new_unhashed(tx, Signature::test_signature())))
+    }
+
+    #[test]
+    fn summaries_name_the_recipient_or_a_creation_and_the_fee_cap() {
+        let sender = Address::repeat_byte(1);
+        assert_eq!(summary(&create(sender, 0)), "contract creation: 5 wei + 90000 gas × 7 wei");
+        let to = Address::repeat_byte(0xab);
+        assert_eq!(
+            summary(&legacy_call(sender, 0, to)),
+            format!("{}: 0 wei + 21000 gas × 3 wei", to.to_checksum(None))
+        );
+    }
+
+    #[test]
+    fn transactions_are_grouped_by_sender_and_decimal_nonce() {
+        let (a, b) = (Address::repeat_byte(1), Address::repeat_byte(2));
+        let pool = PoolTransactions {
+            pending: vec![create(a, 9), create(a, 10), create(b, 0)],
+            queued: vec![legacy_call(b, 4, a)],
+        };
+        assert_eq!(status(&pool), TxpoolStatus { pending: U64::from(3), queued: U64::from(1) });
+        let inspect = inspect(&pool);
+        let nonces: Vec<&str> = inspect.pending[&a].keys().map(String::as_str).collect();
+        assert_eq!(nonces, ["10", "9"], "keys are decimal strings, ordered as strings");
+        assert_eq!(inspect.queued[&b]["4"], summary(&pool.queued[0]));
+        let content = content(&pool);
+        assert_eq!(content.pending[&b]["0"], pool.pending[2]);
+        let json = serde_json::to_value(&content).unwrap();
+        assert!(json["pending"].get(a.to_checksum(None)).is_some(), "senders are checksummed: {json}");
+    }
+}
