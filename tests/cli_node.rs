@@ -807,12 +807,16 @@ fn pending_session(cast: &Cast, url: &str) -> (String, Value, Value) {
     let latest = cast_ok(cast, &["block-number", "--rpc-url", url]).parse::<u64>().unwrap();
     let nonce = cast_ok(cast, &["nonce", "--rpc-url", url, "--block", "pending", ADDR0]);
     let pending = cast_json(cast, &["block", "--rpc-url", url, "pending", "--json"]);
-    let facts = json!({"number": pending["number"], "transactions": pending["transactions"]});
+    let balance = |block: &str| cast_ok(cast, &["balance", "--rpc-url", url, "--block", block, SINK_A]);
+    let facts = json!({
+        "number": pending["number"],
+        "transactions": pending["transactions"],
+        "balances": [balance("latest"), balance("pending")],
+    });
     (nonce, facts, json!({"latest": latest, "hash": hash}))
 }
 
 #[test]
-#[ignore = "the `pending` block tag is answered with the latest block, without the waiting transactions"]
 fn pending_block_holds_the_waiting_transactions() {
     let cast = Cast::new().unwrap();
     let node = Node::start(&["--block-time", "3600"]);
@@ -824,7 +828,115 @@ fn pending_block_holds_the_waiting_transactions() {
     let latest = ours.2["latest"].as_u64().unwrap();
     assert_eq!(ours.1["number"], format!("{:#x}", latest + 1), "pending block number: {}", ours.1);
     assert_eq!(ours.1["transactions"].as_array().unwrap().last().unwrap(), &ours.2["hash"]);
-    assert_eq!((ours.0, ours.1["number"].clone()), (theirs.0, theirs.1["number"].clone()));
+    assert_eq!(ours.1["balances"], json!(["0", "1"]), "state at pending includes the waiting transfer");
+    assert_eq!(
+        (ours.0, ours.1["number"].clone(), ours.1["balances"].clone()),
+        (theirs.0, theirs.1["number"].clone(), theirs.1["balances"].clone())
+    );
+}
+
+/// One pooled transaction as `txpool_content` lists it: "<pool> <sender>", nonce, hash.
+type PoolEntry = (String, String, String);
+
+/// With an interval, leaves one executable transfer and one with a nonce gap in the pool, then reads the
+/// `txpool_` methods: status, inspect, and content as entries; and the hashes `cast send` printed.
+fn txpool_session(cast: &Cast, url: &str) -> (Value, Value, Vec<PoolEntry>, Vec<String>) {
+    let mut hashes = Vec::new();
+    for (nonce, to, value) in [("0", SINK_A, "7"), ("2", SINK_B, "9")] {
+        let args = [
+            "send",
+            "--async",
+            "--rpc-url",
+            url,
+            "--private-key",
+            KEY1,
+            "--nonce",
+            nonce,
+            "--gas-limit",
+            "21000",
+            "--gas-price",
+            "3gwei",
+            "--priority-gas-price",
+            "1",
+            to,
+            "--value",
+            value,
+        ];
+        hashes.push(cast_ok(cast, &args));
+    }
+    let status = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_status"]);
+    let mut inspect = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_inspect"]);
+    // anvil writes addresses in lower case, geth checksummed: compare them in lower case.
+    inspect = serde_json::from_str(&inspect.to_string().to_lowercase()).unwrap();
+    let content = cast_json(cast, &["rpc", "--rpc-url", url, "txpool_content"]);
+    let mut entries = Vec::new();
+    for pool in ["pending", "queued"] {
+        for (sender, by_nonce) in content[pool].as_object().unwrap() {
+            for (nonce, tx) in by_nonce.as_object().unwrap() {
+                assert_eq!(tx["nonce"], format!("{:#x}", nonce.parse::<u64>().unwrap()), "{pool} {tx}");
+                assert_eq!(tx["blockHash"], Value::Null);
+                let hash = tx["hash"].as_str().unwrap().to_string();
+                entries.push((format!("{pool} {}", sender.to_lowercase()), nonce.clone(), hash));
+            }
+        }
+    }
+    (status, inspect, entries, hashes)
+}
+
+#[test]
+fn txpool_methods_show_pending_and_queued_transactions_as_anvil_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&["--block-time", "3600"]);
+    let anvil = Anvil::spawn(901, &["--hardfork", "prague", "--block-time", "3600"]).unwrap();
+    let (status, inspect, entries, hashes) = txpool_session(&cast, &node.url());
+    assert_eq!(status, json!({"pending": "0x1", "queued": "0x1"}));
+    let sender = ADDR1.to_lowercase();
+    assert_eq!(
+        entries,
+        vec![
+            (format!("pending {sender}"), "0".to_string(), hashes[0].clone()),
+            (format!("queued {sender}"), "2".to_string(), hashes[1].clone()),
+        ]
+    );
+    let summary =
+        |to: &str, value: &str| format!("{}: {value} wei + 21000 gas × 3000000000 wei", to.to_lowercase());
+    assert_eq!(inspect["pending"][&sender]["0"], summary(SINK_A, "7"));
+    assert_eq!(inspect["queued"][&sender]["2"], summary(SINK_B, "9"));
+    let (their_status, their_inspect, their_entries, _) = txpool_session(&cast, &anvil.url());
+    assert_eq!((status, inspect), (their_status, their_inspect));
+    let positions = |entries: &[PoolEntry]| {
+        entries.iter().map(|(pool, nonce, _)| (pool.clone(), nonce.clone())).collect::<Vec<_>>()
+    };
+    assert_eq!(positions(&entries), positions(&their_entries));
+}
+
+/// EIP-712 typed data: a mail from the EIP's own example, with nested structs.
+const TYPED_MAIL: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},{"name":"version","type":"string"},{"name":"chainId","type":"uint256"},{"name":"verifyingContract","type":"address"}],"Person":[{"name":"name","type":"string"},{"name":"wallet","type":"address"}],"Mail":[{"name":"from","type":"Person"},{"name":"to","type":"Person"},{"name":"contents","type":"string"}]},"primaryType":"Mail","domain":{"name":"Ether Mail","version":"1","chainId":901,"verifyingContract":"0xCcCCccccCCCCcCCCCCCcCcCccCcCCCcCcccccccC"},"message":{"from":{"name":"Cow","wallet":"0xCD2a3d9F938E13CD947Ec05AbC7FE734Df8DD826"},"to":{"name":"Bob","wallet":"0xbBbBBBBbbBBBbbbBbbBbbbbBBbBbbbbBbBbbBBbB"},"contents":"Hello, Bob!"}}"#;
+
+#[test]
+fn dev_accounts_sign_messages_and_typed_data_as_cast_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let url = node.url();
+    // cast signs locally with the same key; ECDSA signatures here are deterministic (RFC 6979).
+    let typed = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_signTypedData_v4", ADDR0, TYPED_MAIL]);
+    let expected = cast_ok(&cast, &["wallet", "sign", "--private-key", KEY0, "--data", TYPED_MAIL]);
+    assert_eq!(typed.trim_matches('"'), expected);
+    // Wallets also send the typed data as a JSON string.
+    let quoted = serde_json::to_string(TYPED_MAIL).unwrap();
+    let typed = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_signTypedData_v4", ADDR0, &quoted]);
+    assert_eq!(typed.trim_matches('"'), expected);
+    let verified = cast.run(["wallet", "verify", "--address", ADDR0, "--data", TYPED_MAIL, &expected]);
+    assert!(verified.is_ok(), "cast verifies the typed-data signature: {verified:?}");
+
+    let message = "0x68656c6c6f2073757065726c696e6b";
+    let expected = cast_ok(&cast, &["wallet", "sign", "--private-key", KEY0, message]);
+    let personal = cast_ok(&cast, &["rpc", "--rpc-url", &url, "personal_sign", message, ADDR0]);
+    let eth = cast_ok(&cast, &["rpc", "--rpc-url", &url, "eth_sign", ADDR0, message]);
+    assert_eq!((personal.trim_matches('"'), eth.trim_matches('"')), (expected.as_str(), expected.as_str()));
+    let stranger = "0x000000000000000000000000000000000000bEEF";
+    let err = cast.run(["rpc", "--rpc-url", &url, "eth_signTypedData_v4", stranger, TYPED_MAIL]);
+    assert!(err.is_err(), "an account without a key cannot sign");
 }
 
 #[test]
@@ -850,4 +962,60 @@ fn options_set_the_chain_id_the_accounts_and_the_block_interval() {
     let receipt = send(&cast, &url, KEY0, &[SINK_B, "--value", "1gwei"]);
     assert_eq!(receipt["status"], "0x1");
     assert_eq!(cast_ok(&cast, &["balance", "--rpc-url", &url, SINK_B]), "1000000000");
+}
+
+#[test]
+fn blocks_dropped_by_a_snapshot_revert_are_still_served_by_hash() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let url = node.url();
+    let snapshot = cast_json(&cast, &["rpc", "--rpc-url", &url, "evm_snapshot"]);
+    let receipt = send(&cast, &url, KEY0, &[SINK_A, "--value", "3"]);
+    let (hash, tx) = (receipt["blockHash"].as_str().unwrap(), receipt["transactionHash"].as_str().unwrap());
+    let number = hex_u64(&receipt["blockNumber"]);
+    let reverted = cast_json(&cast, &["rpc", "--rpc-url", &url, "evm_revert", snapshot.as_str().unwrap()]);
+    assert_eq!(reverted, json!(true));
+    let canonical = cast_json(
+        &cast,
+        &["rpc", "--rpc-url", &url, "eth_getBlockByNumber", &format!("{number:#x}"), "false"],
+    );
+    assert_eq!(canonical, Value::Null, "the block left the canonical chain");
+    let block = cast_json(&cast, &["rpc", "--rpc-url", &url, "eth_getBlockByHash", hash, "false"]);
+    assert_eq!((block["hash"].as_str(), hex_u64(&block["number"])), (Some(hash), number));
+    assert_eq!(block["transactions"].as_array().unwrap().last().unwrap(), tx);
+    // The served header hashes to the hash it is served under.
+    let header: alloy_rpc_types_eth::Header = serde_json::from_value(block.clone()).unwrap();
+    assert_eq!(format!("{:#x}", header.inner.hash_slow()), hash);
+    let found = cast_json(&cast, &["rpc", "--rpc-url", &url, "eth_getTransactionByHash", tx]);
+    assert_eq!(found["blockHash"], hash);
+    assert_eq!(cast_ok(&cast, &["balance", "--rpc-url", &url, SINK_A]), "0", "the transfer was undone");
+}
+
+/// Estimates gas for a call that reverts until a far-off time, without and with a block-time override.
+fn timelock_estimates(cast: &Cast, url: &str) -> (Result<String, String>, String) {
+    let timelock = "0xc2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2c2";
+    // TIMESTAMP PUSH4 0x7fffffff LT PUSH1 13 JUMPI PUSH0 PUSH0 REVERT JUMPDEST STOP
+    cast_ok(cast, &["rpc", "--rpc-url", url, "anvil_setCode", timelock, "0x42637fffffff10600d575f5ffd5b00"]);
+    let request = json!({"from": ADDR0, "to": timelock}).to_string();
+    let now =
+        cast.run(["rpc", "--rpc-url", url, "eth_estimateGas", &request, "latest"]).map_err(|e| e.to_string());
+    let later = json!({"time": "0x80000000"}).to_string();
+    let overridden =
+        cast_ok(cast, &["rpc", "--rpc-url", url, "eth_estimateGas", &request, "latest", "{}", &later]);
+    (now, overridden)
+}
+
+#[test]
+fn gas_estimates_take_block_overrides_as_anvil_does() {
+    let cast = Cast::new().unwrap();
+    let node = Node::start(&[]);
+    let anvil = spawn_anvil();
+    let (now, overridden) = timelock_estimates(&cast, &node.url());
+    let err = now.unwrap_err();
+    assert!(err.contains("execution reverted"), "{err}");
+    let gas = u64::from_str_radix(overridden.trim_matches('"').trim_start_matches("0x"), 16).unwrap();
+    assert!(gas > 21_000, "intrinsic gas plus the check: {gas}");
+    let (their_now, their_overridden) = timelock_estimates(&cast, &anvil.url());
+    assert!(their_now.is_err());
+    assert_eq!(overridden, their_overridden);
 }

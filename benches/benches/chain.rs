@@ -1,5 +1,5 @@
 //! Chain benchmarks: mining blocks of 100 signed transfers (submission, building, roots, pool
-//! revalidation), the state root against the number of accounts (from scratch and after touching 100
+//! revalidation), building the pending block over 100 waiting transfers, the state root against the number of accounts (from scratch and after touching 100
 //! accounts), log queries over 2,000 blocks, and (printed first) the heap cost of the kept history.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -85,6 +85,21 @@ fn bench_blocks(c: &mut Criterion) {
                 assert_eq!(mined.block.transactions.len(), TRANSFERS_PER_BLOCK + 1);
             }
             total
+        });
+    });
+    // The `pending` block with 100 transfers waiting: what the first `pending` query after a submission costs
+    // (a copy of the head state, then building the block on it).
+    group.bench_function("pending_block_100_transfers", |b| {
+        let mut chain = Chain::new(&genesis, ChainConfig::default());
+        for (i, signer) in senders.iter().enumerate() {
+            chain.submit_transaction(signed_transfer(signer, 0, Address::with_last_byte(i as u8))).unwrap();
+        }
+        b.iter(|| {
+            // Re-labelling the L1 origin with the same value clears the cached pending block.
+            let origin = *chain.l1_origin();
+            chain.set_l1_origin(origin);
+            let pending = chain.pending_block().unwrap();
+            assert_eq!(pending.block.transactions.len(), TRANSFERS_PER_BLOCK + 1);
         });
     });
     group.finish();

@@ -3,10 +3,11 @@
 //! deposits-only replacement, safety labels).
 
 use std::{
-    collections::{BTreeMap, HashSet, VecDeque},
-    sync::Arc,
+    collections::{BTreeMap, HashMap, HashSet, VecDeque},
+    sync::{Arc, Mutex, PoisonError},
 };
 
+use alloy_consensus::Header;
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U256, address};
 use alloy_rpc_types_eth::{
@@ -145,6 +146,39 @@ impl TxSource for PoolSource {
     }
 }
 
+/// The block the chain would build next, on the head, from the queued deposits and the pool's executable
+/// transactions, with the state after it (what the `pending` block tag reads). It is built from a copy of
+/// the head state, never by changing the chain.
+#[derive(Debug)]
+pub struct PendingBlock {
+    /// The block; its number is the head's plus one, its timestamp the head's plus one.
+    pub block: Arc<StoredBlock>,
+    /// The state after the block.
+    pub state: WorldState,
+}
+
+fn is_pending(id: BlockId) -> bool {
+    matches!(id, BlockId::Number(BlockNumberOrTag::Pending))
+}
+
+/// The environment a call sees in the block with `header`.
+fn call_block_env(header: &Header) -> BlockEnv {
+    BlockEnv {
+        number: U256::from(header.number),
+        beneficiary: header.beneficiary,
+        timestamp: U256::from(header.timestamp),
+        gas_limit: header.gas_limit,
+        basefee: header.base_fee_per_gas.unwrap_or_default(),
+        difficulty: U256::ZERO,
+        prevrandao: Some(header.mix_hash),
+        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(
+            0,
+            revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
+        )),
+        ..BlockEnv::default()
+    }
+}
+
 /// Everything [`Chain::snapshot`] saves and [`Chain::revert_to_snapshot`] restores.
 #[derive(Debug, Clone)]
 struct Snapshot {
@@ -181,6 +215,44 @@ pub struct Chain {
     auto_impersonate: bool,
     snapshots: BTreeMap<u64, Snapshot>,
     next_snapshot: u64,
+    /// The pending block, built on demand; cleared whenever the pool, the queued deposits, the L1 origin
+    /// or the head state change.
+    pending: Mutex<Option<Arc<PendingBlock>>>,
+    /// Blocks that left the canonical chain (rewinds, replacements, snapshot reverts), still served by hash.
+    orphans: OrphanBlocks,
+}
+
+/// Blocks that left the canonical chain, by hash, with an index of their transactions; the oldest are
+/// forgotten first once more than `limit` are kept.
+#[derive(Debug, Default)]
+struct OrphanBlocks {
+    blocks: HashMap<B256, Arc<StoredBlock>>,
+    order: VecDeque<B256>,
+    transactions: HashMap<B256, (B256, usize)>,
+}
+
+impl OrphanBlocks {
+    fn remember(&mut self, block: Arc<StoredBlock>, limit: usize) {
+        let hash = block.hash();
+        if self.blocks.contains_key(&hash) {
+            return;
+        }
+        for (index, tx) in block.transactions.iter().enumerate() {
+            self.transactions.insert(tx.hash, (hash, index));
+        }
+        self.blocks.insert(hash, block);
+        self.order.push_back(hash);
+        while self.order.len() > limit {
+            let Some(oldest) = self.order.pop_front() else { break };
+            if let Some(gone) = self.blocks.remove(&oldest) {
+                for tx in &gone.transactions {
+                    if self.transactions.get(&tx.hash).is_some_and(|(block, _)| *block == oldest) {
+                        self.transactions.remove(&tx.hash);
+                    }
+                }
+            }
+        }
+    }
 }
 
 impl Chain {
@@ -220,6 +292,8 @@ impl Chain {
             auto_impersonate: false,
             snapshots: BTreeMap::new(),
             next_snapshot: 0,
+            pending: Mutex::new(None),
+            orphans: OrphanBlocks::default(),
         }
     }
 
@@ -320,7 +394,17 @@ impl Chain {
     }
 
     /// A canonical block by id.
+    /// `pending` is the block the chain would build next ([`Chain::pending_block`]).
     pub fn block(&self, id: BlockId) -> Option<Arc<StoredBlock>> {
+        if is_pending(id) {
+            return self.pending_block().ok().map(|pending| Arc::clone(&pending.block));
+        }
+        if let BlockId::Hash(hash) = id
+            && hash.require_canonical != Some(true)
+            && self.store.number_of(&hash.block_hash).is_none()
+        {
+            return self.orphan_block(&hash.block_hash);
+        }
         let number = self.resolve(id).ok()?;
         self.store.by_number(number).cloned()
     }
@@ -333,6 +417,27 @@ impl Chain {
     /// A canonical block by hash.
     pub fn block_by_hash(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
         self.store.by_hash(hash).cloned()
+    }
+
+    /// A block that left the canonical chain (rewind, deposits-only replacement, snapshot revert), by hash;
+    /// the most recent `history_depth` such blocks are kept.
+    pub fn orphan_block(&self, hash: &B256) -> Option<Arc<StoredBlock>> {
+        self.orphans.blocks.get(hash).cloned()
+    }
+
+    /// A transaction of a block that left the canonical chain: that block and its index there.
+    pub fn orphan_transaction(&self, hash: &B256) -> Option<(Arc<StoredBlock>, usize)> {
+        let (block, index) = self.orphans.transactions.get(hash)?;
+        Some((self.orphans.blocks.get(block).cloned()?, *index))
+    }
+
+    fn remember_orphans(&mut self, blocks: impl IntoIterator<Item = Arc<StoredBlock>>) {
+        let limit = usize::try_from(self.config.history_depth).unwrap_or(usize::MAX);
+        for block in blocks {
+            if self.store.number_of(&block.hash()).is_none() {
+                self.orphans.remember(block, limit);
+            }
+        }
     }
 
     /// A mined transaction: its block and its index there (the receipt is `block.receipts[index]`).
@@ -352,10 +457,20 @@ impl Chain {
 
     // ----- state at a block -----
 
-    /// The state as of block `id` (`latest`/`pending` include developer edits since the head).
-    pub fn state_at(&self, id: BlockId) -> Result<StateView<'_>, ChainError> {
+    /// Runs `read` on the state as of block `id`: `latest` includes developer edits since the head, and
+    /// `pending` is the state after the pending block (the head state while nothing is waiting).
+    pub fn read_state<T>(
+        &self,
+        id: BlockId,
+        read: impl FnOnce(&StateView<'_>) -> T,
+    ) -> Result<T, ChainError> {
+        if is_pending(id)
+            && let Some(pending) = self.pending_if_any()?
+        {
+            return Ok(read(&StateView::new(&pending.state, Vec::new(), self.store.hashes())));
+        }
         let number = self.resolve(id)?;
-        self.view_at(number)
+        Ok(read(&self.view_at(number)?))
     }
 
     fn view_at(&self, number: u64) -> Result<StateView<'_>, ChainError> {
@@ -375,22 +490,22 @@ impl Chain {
 
     /// Balance at a block.
     pub fn balance(&self, address: Address, id: BlockId) -> Result<U256, ChainError> {
-        Ok(self.state_at(id)?.info(&address).map(|info| info.balance).unwrap_or_default())
+        self.read_state(id, |view| view.info(&address).map(|info| info.balance).unwrap_or_default())
     }
 
     /// Nonce at a block.
     pub fn nonce(&self, address: Address, id: BlockId) -> Result<u64, ChainError> {
-        Ok(self.state_at(id)?.info(&address).map(|info| info.nonce).unwrap_or_default())
+        self.read_state(id, |view| view.info(&address).map(|info| info.nonce).unwrap_or_default())
     }
 
     /// Code at a block.
     pub fn code(&self, address: Address, id: BlockId) -> Result<Bytes, ChainError> {
-        Ok(self.state_at(id)?.code(&address))
+        self.read_state(id, |view| view.code(&address))
     }
 
     /// A storage slot at a block.
     pub fn storage(&self, address: Address, slot: U256, id: BlockId) -> Result<U256, ChainError> {
-        Ok(self.state_at(id)?.storage(&address, &slot))
+        self.read_state(id, |view| view.storage(&address, &slot))
     }
 
     /// An EIP-1186 proof of an account and some of its slots at a block.
@@ -400,6 +515,12 @@ impl Chain {
         slots: &[B256],
         id: BlockId,
     ) -> Result<EIP1186AccountProofResponse, ChainError> {
+        if is_pending(id)
+            && let Some(pending) = self.pending_if_any()?
+        {
+            let mut state = pending.state.clone();
+            return Ok(trie::account_proof(&mut state, address, slots));
+        }
         let number = self.resolve(id)?;
         let mut state = if number == self.head_number() {
             self.state.clone()
@@ -428,12 +549,38 @@ impl Chain {
 
     // ----- calls -----
 
-    fn call_context(
+    /// Runs `run` with the state and block environment of block `id` (with `block_overrides` applied).
+    /// At `pending` the call sees the pending block's environment and the state after it.
+    fn with_call_context<T>(
         &self,
         id: BlockId,
         block_overrides: Option<&BlockOverrides>,
-    ) -> Result<CallContext<'_>, ChainError> {
-        let pending = matches!(id, BlockId::Number(BlockNumberOrTag::Pending));
+        run: impl FnOnce(&CallContext<'_>) -> Result<T, ChainError>,
+    ) -> Result<T, ChainError> {
+        let finish = |mut context: CallContext<'_>| {
+            if let Some(overrides) = block_overrides {
+                context.apply_block_overrides(overrides);
+            }
+            run(&context)
+        };
+        if is_pending(id) {
+            if let Some(pending) = self.pending_if_any()? {
+                let view = StateView::new(&pending.state, Vec::new(), self.store.hashes());
+                let block = call_block_env(&pending.block.header);
+                return finish(CallContext { view, block, chain_id: self.chain_id, spec: self.config.spec });
+            }
+            // Nothing waits: the pending block would hold no transaction, so its environment over the head
+            // state is all a call can tell apart.
+            let head = self.store.head();
+            let mut block = call_block_env(&head.header);
+            block.number = U256::from(head.number() + 1);
+            block.timestamp = U256::from(self.pending_timestamp());
+            block.basefee = self.next_base_fee();
+            block.beneficiary = self.config.fee_recipient;
+            block.prevrandao = Some(self.l1.hash);
+            let view = self.view_at(head.number())?;
+            return finish(CallContext { view, block, chain_id: self.chain_id, spec: self.config.spec });
+        }
         let number = self.resolve(id)?;
         let view = self.view_at(number)?;
         let header = &self
@@ -441,31 +588,8 @@ impl Chain {
             .by_number(number)
             .ok_or_else(|| ChainError::BlockNotFound(number.to_string()))?
             .header;
-        let mut block = BlockEnv {
-            number: U256::from(header.number),
-            beneficiary: header.beneficiary,
-            timestamp: U256::from(header.timestamp),
-            gas_limit: header.gas_limit,
-            basefee: header.base_fee_per_gas.unwrap_or_default(),
-            difficulty: U256::ZERO,
-            prevrandao: Some(header.mix_hash),
-            blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(
-                0,
-                revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
-            )),
-            ..BlockEnv::default()
-        };
-        if pending {
-            block.number = U256::from(header.number + 1);
-            block.timestamp = U256::from(header.timestamp + 1);
-            block.basefee = self.next_base_fee();
-            block.beneficiary = self.config.fee_recipient;
-        }
-        let mut context = CallContext { view, block, chain_id: self.chain_id, spec: self.config.spec };
-        if let Some(overrides) = block_overrides {
-            context.apply_block_overrides(overrides);
-        }
-        Ok(context)
+        let block = call_block_env(header);
+        finish(CallContext { view, block, chain_id: self.chain_id, spec: self.config.spec })
     }
 
     /// `eth_call`: executes `request` at block `id` with optional state and block overrides.
@@ -476,7 +600,7 @@ impl Chain {
         state_overrides: Option<&StateOverride>,
         block_overrides: Option<&BlockOverrides>,
     ) -> Result<ExecutionOutcome, ChainError> {
-        self.call_context(id, block_overrides)?.call(request, state_overrides)
+        self.with_call_context(id, block_overrides, |context| context.call(request, state_overrides))
     }
 
     /// `eth_estimateGas`: the smallest gas limit with which `request` succeeds at block `id`.
@@ -485,8 +609,9 @@ impl Chain {
         request: &TransactionRequest,
         id: BlockId,
         state_overrides: Option<&StateOverride>,
+        block_overrides: Option<&BlockOverrides>,
     ) -> Result<u64, ChainError> {
-        self.call_context(id, None)?.estimate_gas(request, state_overrides)
+        self.with_call_context(id, block_overrides, |context| context.estimate_gas(request, state_overrides))
     }
 
     /// `eth_createAccessList`: the accounts and slots `request` touches at block `id`.
@@ -496,7 +621,59 @@ impl Chain {
         id: BlockId,
         state_overrides: Option<&StateOverride>,
     ) -> Result<AccessListOutcome, ChainError> {
-        self.call_context(id, None)?.create_access_list(request, state_overrides)
+        self.with_call_context(id, None, |context| context.create_access_list(request, state_overrides))
+    }
+
+    // ----- pending block -----
+
+    /// The timestamp of the pending block: one second after the head's.
+    fn pending_timestamp(&self) -> u64 {
+        self.store.head().timestamp() + 1
+    }
+
+    /// The pending block when something waits for the next block (pool transactions or queued deposits);
+    /// `None` when the next block would hold only the L1 attributes deposit.
+    fn pending_if_any(&self) -> Result<Option<Arc<PendingBlock>>, ChainError> {
+        if self.pool.pending_count() == 0 && self.deposits.is_empty() {
+            return Ok(None);
+        }
+        self.pending_block().map(Some)
+    }
+
+    /// The block the chain would build next on the head (the L1 attributes deposit, the queued deposits,
+    /// then the pool's transactions by fee and nonce), with the state after it. Built on a copy of the head
+    /// state the first time it is asked for, then kept until the pool, the deposits or the head change.
+    pub fn pending_block(&self) -> Result<Arc<PendingBlock>, ChainError> {
+        let mut cached = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let head_hash = self.store.head().hash();
+        if let Some(pending) = cached.as_ref().filter(|pending| pending.block.header.parent_hash == head_hash)
+        {
+            return Ok(Arc::clone(pending));
+        }
+        let mut state = self.state.clone();
+        let attrs = self.attributes_for(self.pending_timestamp(), self.deposits.clone());
+        let mut source = PoolSource {
+            best: self.pool.best_transactions(self.next_base_fee()),
+            current: None,
+            invalid: Vec::new(),
+            excluded: Vec::new(),
+        };
+        let built = builder::build_block(
+            &mut state,
+            &self.build_params(),
+            &self.store.head().header,
+            attrs,
+            &mut source,
+        )
+        .map_err(|failure| failure.error)?;
+        let pending = Arc::new(PendingBlock { block: Arc::new(built.block), state });
+        *cached = Some(Arc::clone(&pending));
+        Ok(pending)
+    }
+
+    /// Forgets the pending block (the pool, the deposits or the head state changed).
+    fn forget_pending(&mut self) {
+        *self.pending.get_mut().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     // ----- transaction pool -----
@@ -508,6 +685,7 @@ impl Chain {
 
     /// Installs the owner's admission check, run on every submission and on every revalidation.
     pub fn set_admission_check(&mut self, check: Arc<dyn AdmissionCheck>) {
+        self.forget_pending();
         self.pool.set_admission_check(check);
     }
 
@@ -517,6 +695,7 @@ impl Chain {
         if tx.is_impersonated() && !self.auto_impersonate && !self.impersonated.contains(&tx.sender()) {
             return Err(ChainError::NotImpersonated(tx.sender()));
         }
+        self.forget_pending();
         Ok(self.pool.add_transaction(tx, &HeadAccounts(&self.state))?)
     }
 
@@ -527,6 +706,7 @@ impl Chain {
 
     /// Submits raw `eth_sendRawTransaction` bytes.
     pub fn submit_raw_transaction(&mut self, raw: &[u8]) -> Result<AddedTransaction, ChainError> {
+        self.forget_pending();
         Ok(self.pool.add_raw_transaction(raw, &HeadAccounts(&self.state))?)
     }
 
@@ -552,6 +732,7 @@ impl Chain {
 
     /// Revalidates the pool against the head state and the admission check; returns what was dropped.
     pub fn revalidate_pool(&mut self) -> Vec<DroppedTransaction> {
+        self.forget_pending();
         let base_fee = self.next_base_fee();
         self.pool.on_new_block(&HeadAccounts(&self.state), base_fee)
     }
@@ -560,6 +741,7 @@ impl Chain {
 
     /// Queues a deposit (e.g. an L1 → L2 deposit) for the next block, after its L1 attributes deposit.
     pub fn queue_deposit(&mut self, deposit: TxDeposit) {
+        self.forget_pending();
         self.deposits.push(deposit);
     }
 
@@ -570,6 +752,7 @@ impl Chain {
 
     /// Sets the L1 origin for the next blocks.
     pub fn set_l1_origin(&mut self, l1: L1Attributes) {
+        self.forget_pending();
         self.l1 = l1;
     }
 
@@ -581,6 +764,13 @@ impl Chain {
     // ----- mining -----
 
     fn next_attributes(&mut self, timestamp: u64) -> BlockAttributes {
+        let deposits = std::mem::take(&mut self.deposits);
+        self.forget_pending();
+        self.attributes_for(timestamp, deposits)
+    }
+
+    /// The attributes of the head's child at `timestamp` with `deposits`.
+    fn attributes_for(&self, timestamp: u64, deposits: Vec<TxDeposit>) -> BlockAttributes {
         let head = self.store.head();
         let sequence_number = match &head.attributes {
             Some(parent) if parent.l1.number == self.l1.number && parent.l1.hash == self.l1.hash => {
@@ -593,7 +783,7 @@ impl Chain {
             timestamp,
             l1: self.l1,
             sequence_number,
-            deposits: std::mem::take(&mut self.deposits),
+            deposits,
             prev_randao: self.l1.hash,
             parent_beacon_root: B256::ZERO,
             fee_recipient: self.config.fee_recipient,
@@ -632,6 +822,17 @@ impl Chain {
         Ok(MinedBlock { block, excluded: source.excluded, dropped })
     }
 
+    /// The chain-wide parameters of the head's child.
+    fn build_params(&self) -> BuildParams<'_> {
+        BuildParams {
+            chain_id: self.chain_id,
+            spec: self.config.spec,
+            gas_limit: self.gas_limit,
+            eip1559: self.eip1559,
+            hashes: self.store.hashes(),
+        }
+    }
+
     /// Builds a block on the head with `attrs` and appends it; on failure the state is left unchanged.
     fn build_on_head(
         &mut self,
@@ -639,6 +840,7 @@ impl Chain {
         source: &mut dyn TxSource,
     ) -> Result<Arc<StoredBlock>, ChainError> {
         let parent = self.store.head().header.clone();
+        self.forget_pending();
         let params = BuildParams {
             chain_id: self.chain_id,
             spec: self.config.spec,
@@ -691,6 +893,7 @@ impl Chain {
 
     /// Sets a storage slot in the head state (`anvil_setStorageAt`).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256) {
+        self.forget_pending();
         self.state.set_storage(address, slot, value, &mut self.edits);
     }
 
@@ -710,6 +913,7 @@ impl Chain {
 
     /// Puts a captured copy back.
     fn restore(&mut self, snapshot: Snapshot) {
+        self.forget_pending();
         self.state = snapshot.state;
         self.store = snapshot.store;
         self.diffs = snapshot.diffs;
@@ -734,7 +938,13 @@ impl Chain {
     pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {
         let snapshot = self.snapshots.remove(&id).ok_or(ChainError::UnknownSnapshot(id))?;
         self.snapshots.split_off(&id);
+        let before: Vec<Arc<StoredBlock>> = (0..=self.head_number())
+            .rev()
+            .take(usize::try_from(self.config.history_depth).unwrap_or(usize::MAX))
+            .filter_map(|number| self.block_by_number(number))
+            .collect();
         self.restore(snapshot);
+        self.remember_orphans(before.into_iter().rev());
         self.revalidate_pool();
         Ok(())
     }
@@ -762,7 +972,9 @@ impl Chain {
     pub fn rewind_to(&mut self, number: u64) -> Result<RewindOutcome, ChainError> {
         self.check_not_beyond_head(number)?;
         self.unwind_state_to(number)?;
+        self.forget_pending();
         let removed = self.store.truncate(number);
+        self.remember_orphans(removed.iter().cloned());
         self.safe = self.safe.min(number);
         self.finalized = self.finalized.min(number);
         let base_fee = self.next_base_fee();
@@ -802,6 +1014,9 @@ impl Chain {
         let saved = self.capture();
         match self.rebuild_deposits_only(number) {
             Ok(outcome) => {
+                let old =
+                    (number..=saved.store.head_number()).filter_map(|n| saved.store.by_number(n).cloned());
+                self.remember_orphans(old);
                 self.revalidate_pool();
                 Ok(outcome)
             }

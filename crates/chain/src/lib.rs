@@ -26,7 +26,9 @@ pub use base_fee::Eip1559Params;
 pub use block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock};
 pub use builder::{Exclusion, TxSource};
 pub use call::{AccessListOutcome, ExecutionOutcome};
-pub use chain::{Chain, ChainConfig, MinedBlock, ReplacedBlock, ReplacementOutcome, RewindOutcome};
+pub use chain::{
+    Chain, ChainConfig, MinedBlock, PendingBlock, ReplacedBlock, ReplacementOutcome, RewindOutcome,
+};
 pub use error::{ChainError, StateError, TxError};
 pub use genesis::{Genesis, GenesisAccount};
 pub use l1_info::L1Attributes;

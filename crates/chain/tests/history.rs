@@ -142,6 +142,7 @@ fn reverts_and_halts_are_reported() {
         &TransactionRequest { to: Some(TxKind::Call(reverter)), ..Default::default() },
         BlockId::latest(),
         None,
+        None,
     );
     assert!(matches!(estimate, Err(ChainError::GasEstimateFailed { revert: Some(_), .. })));
 }
@@ -159,7 +160,7 @@ fn gas_estimate_is_the_smallest_limit_that_succeeds() {
         input: input.into(),
         ..TransactionRequest::default()
     };
-    let estimate = chain.estimate_gas(&request, BlockId::latest(), None).unwrap();
+    let estimate = chain.estimate_gas(&request, BlockId::latest(), None, None).unwrap();
     let with = |gas: u64| {
         let request = TransactionRequest { gas: Some(gas), ..request.clone() };
         chain.call(&request, BlockId::latest(), None, None).unwrap().success
@@ -173,7 +174,7 @@ fn gas_estimate_is_the_smallest_limit_that_succeeds() {
         value: Some(U256::from(1u64)),
         ..TransactionRequest::default()
     };
-    assert_eq!(chain.estimate_gas(&transfer, BlockId::latest(), None).unwrap(), 21_000);
+    assert_eq!(chain.estimate_gas(&transfer, BlockId::latest(), None, None).unwrap(), 21_000);
 }
 
 #[test]
@@ -243,4 +244,92 @@ fn proofs_verify_against_the_block_state_root() {
     let root = chain.head().header.state_root;
     let proof = chain.proof(nobody, &[], BlockId::latest()).unwrap();
     verify_proof(root, Nibbles::unpack(keccak256(nobody)), None, &proof.account_proof).unwrap();
+}
+
+#[test]
+fn pending_block_is_the_next_block_built_from_the_pool_without_changing_the_chain() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    let contract = Address::repeat_byte(0xc0);
+    chain.set_code(contract, bytes(STORE_RUNTIME));
+    write_slot(&mut chain, &dev, 0, contract, 11, GENESIS_TIME + 2);
+    let pending = BlockId::Number(BlockNumberOrTag::Pending);
+    let head = chain.head();
+
+    // Nothing waits: the pending state is the head state, and the pending block holds only the L1 attributes.
+    assert_eq!(read_slot(&chain, contract, pending), U256::from(11u64));
+    let empty = chain.block(pending).unwrap();
+    assert_eq!(empty.number(), head.number() + 1);
+    assert_eq!(empty.header.parent_hash, head.hash());
+    assert_eq!(empty.transactions.len(), 1);
+
+    let input: Bytes = B256::from(U256::from(22u64)).into();
+    let tx = sign(&dev.signers[0], call_tx(1, TxKind::Call(contract), input, 100_000));
+    let hash = chain.submit_transaction(tx).unwrap().hash;
+    let block = chain.block(pending).unwrap();
+    assert_eq!(block.number(), head.number() + 1);
+    assert_eq!(block.transactions.last().map(|tx| tx.hash), Some(hash));
+    // State reads at `pending` see the transaction; `latest` and the chain itself do not.
+    assert_eq!(read_slot(&chain, contract, pending), U256::from(22u64));
+    assert_eq!(chain.storage(contract, U256::ZERO, pending).unwrap(), U256::from(22u64));
+    assert_eq!(chain.nonce(dev.address(0), pending).unwrap(), 2);
+    assert_eq!(read_slot(&chain, contract, BlockId::latest()), U256::from(11u64));
+    assert_eq!(chain.head_number(), head.number());
+    assert_eq!(chain.head().hash(), head.hash());
+    assert_eq!(chain.recompute_state_root(), head.header.state_root);
+    // The pending block is kept until something changes.
+    assert!(std::sync::Arc::ptr_eq(&block, &chain.block(pending).unwrap()));
+
+    // Mining at the pending block's timestamp produces exactly the pending block.
+    let mined = chain.mine(block.timestamp()).unwrap().block;
+    assert_eq!(mined.hash(), block.hash());
+    assert_eq!(mined.header.state_root, block.header.state_root);
+    let next = chain.block(pending).unwrap();
+    assert_eq!(next.number(), mined.number() + 1);
+    assert_eq!(next.transactions.len(), 1, "the mined transaction left the pool");
+}
+
+#[test]
+fn gas_estimates_and_calls_take_block_overrides() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    chain.mine(GENESIS_TIME + 2).unwrap();
+    let deadline = GENESIS_TIME + 1_000;
+    // Reverts unless block.timestamp > deadline: TIMESTAMP PUSH4 deadline LT PUSH1 13 JUMPI PUSH0 PUSH0 REVERT
+    // JUMPDEST STOP.
+    let timelock = Address::repeat_byte(0xc2);
+    chain.set_code(timelock, bytes(&format!("4263{deadline:08x}10600d575f5ffd5b00")));
+    let request = TransactionRequest {
+        from: Some(dev.address(0)),
+        to: Some(TxKind::Call(timelock)),
+        ..TransactionRequest::default()
+    };
+    let before = chain.estimate_gas(&request, BlockId::latest(), None, None);
+    assert!(matches!(before, Err(ChainError::GasEstimateFailed { revert: Some(_), .. })), "{before:?}");
+    let after = BlockOverrides { time: Some(deadline + 1), ..BlockOverrides::default() };
+    let estimate = chain.estimate_gas(&request, BlockId::latest(), None, Some(&after)).unwrap();
+    let with = |gas: u64| {
+        let request = TransactionRequest { gas: Some(gas), ..request.clone() };
+        chain.call(&request, BlockId::latest(), None, Some(&after)).unwrap().success
+    };
+    assert!(with(estimate) && !with(estimate - 1), "the estimate is the smallest limit that succeeds");
+
+    // COINBASE PUSH0 MSTORE PUSH1 32 PUSH0 RETURN, and NUMBER in place of COINBASE.
+    let coinbase = Address::repeat_byte(0xc3);
+    chain.set_code(coinbase, bytes("415f5260205ff3"));
+    let number = Address::repeat_byte(0xc4);
+    chain.set_code(number, bytes("435f5260205ff3"));
+    let overrides = BlockOverrides {
+        coinbase: Some(Address::repeat_byte(0xfe)),
+        number: Some(U256::from(77u64)),
+        ..BlockOverrides::default()
+    };
+    let read = |to: Address, overrides: Option<&BlockOverrides>| {
+        let request = TransactionRequest { to: Some(TxKind::Call(to)), ..TransactionRequest::default() };
+        U256::from_be_slice(&chain.call(&request, BlockId::latest(), None, overrides).unwrap().output)
+    };
+    assert_eq!(read(coinbase, Some(&overrides)), U256::from_be_slice(Address::repeat_byte(0xfe).as_slice()));
+    assert_eq!(read(coinbase, None), U256::from_be_slice(chain.head().header.beneficiary.as_slice()));
+    assert_eq!(read(number, Some(&overrides)), U256::from(77u64));
+    assert_eq!(read(number, None), U256::from(chain.head_number()));
 }

@@ -176,3 +176,37 @@ fn snapshots_restore_the_whole_chain() {
     assert!(matches!(chain.revert_to_snapshot(later), Err(ChainError::UnknownSnapshot(_))));
     assert!(matches!(chain.revert_to_snapshot(id), Err(ChainError::UnknownSnapshot(_))));
 }
+
+#[test]
+fn blocks_that_leave_the_chain_are_still_found_by_hash() {
+    let dev = Dev::new(1);
+    let mut chain = chain(&dev);
+    let target = Address::repeat_byte(0x77);
+    chain.mine(GENESIS_TIME + 2).unwrap();
+    chain.submit_transaction(sign(&dev.signers[0], transfer(0, target, 5))).unwrap();
+    let rewound = chain.mine(GENESIS_TIME + 4).unwrap().block;
+    let tx = rewound.transactions[1].hash;
+    chain.rewind_to(1).unwrap();
+    assert!(chain.block_by_hash(&rewound.hash()).is_none(), "no longer canonical");
+    let by_hash = |chain: &Chain, hash: B256| chain.block(BlockId::hash(hash)).map(|block| block.hash());
+    assert_eq!(by_hash(&chain, rewound.hash()), Some(rewound.hash()));
+    assert!(
+        chain.block(BlockId::Hash(alloy_eips::RpcBlockHash::from_hash(rewound.hash(), Some(true)))).is_none()
+    );
+    let (block, index) = chain.orphan_transaction(&tx).unwrap();
+    assert_eq!((block.hash(), block.transactions[index].hash), (rewound.hash(), tx));
+    // The replacement of a block keeps the old one too, and a snapshot revert the blocks it drops.
+    let replaced = chain.mine(GENESIS_TIME + 6).unwrap().block;
+    assert_eq!(replaced.transactions.len(), 2, "the rewound transfer was mined again");
+    chain.replace_with_deposits_only(2).unwrap();
+    assert_ne!(chain.head().hash(), replaced.hash());
+    assert_eq!(by_hash(&chain, replaced.hash()), Some(replaced.hash()));
+    let snapshot = chain.snapshot();
+    let dropped = chain.mine(GENESIS_TIME + 8).unwrap().block;
+    chain.revert_to_snapshot(snapshot).unwrap();
+    assert_eq!(chain.head_number(), 2);
+    assert_eq!(by_hash(&chain, dropped.hash()), Some(dropped.hash()));
+    // Canonical blocks are not orphans.
+    assert!(chain.orphan_block(&chain.head().hash()).is_none());
+    assert_store_consistent(&chain);
+}

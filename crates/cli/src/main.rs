@@ -16,6 +16,11 @@ use clap::Parser;
 
 use crate::commands::Command;
 
+/// mimalloc instead of glibc malloc: under many concurrent requests glibc keeps trimming and regrowing its
+/// per-thread heaps (page faults and `madvise` calls on every request).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// OP Stack native interop: tools, verifier and a local Superchain.
 #[derive(Debug, Parser)]
 #[command(name = "superlink", version, about, propagate_version = true)]

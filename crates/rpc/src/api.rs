@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     filters::{FilterChanges, FilterId},
+    txpool::{TxpoolContent, TxpoolInspect, TxpoolStatus},
     types::{RpcBlock, RpcReceipt, RpcTransaction},
 };
 
@@ -205,6 +206,11 @@ pub trait EthApi {
     /// `eth_sign`: an EIP-191 signature of `message` by an unlocked account.
     #[method(name = "sign")]
     async fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes>;
+
+    /// `eth_signTypedData_v4`: an EIP-712 signature of typed data (a JSON object, or a string holding one)
+    /// by an unlocked account.
+    #[method(name = "signTypedData_v4")]
+    async fn sign_typed_data_v4(&self, address: Address, data: serde_json::Value) -> RpcResult<Bytes>;
 }
 
 /// The `personal_` namespace (signing only).
@@ -213,6 +219,22 @@ pub trait PersonalApi {
     /// `personal_sign`: as `eth_sign`, with the parameters the other way round.
     #[method(name = "sign")]
     async fn sign(&self, message: Bytes, address: Address) -> RpcResult<Bytes>;
+}
+
+/// The `txpool_` namespace (geth's pool inspection methods).
+#[rpc(server, namespace = "txpool")]
+pub trait TxpoolApi {
+    /// `txpool_status`: how many transactions are pending and queued.
+    #[method(name = "status")]
+    async fn status(&self) -> RpcResult<TxpoolStatus>;
+
+    /// `txpool_content`: every pooled transaction, by sender and nonce.
+    #[method(name = "content")]
+    async fn content(&self) -> RpcResult<TxpoolContent>;
+
+    /// `txpool_inspect`: every pooled transaction as a one-line summary, by sender and nonce.
+    #[method(name = "inspect")]
+    async fn inspect(&self) -> RpcResult<TxpoolInspect>;
 }
 
 /// The `net_` namespace.

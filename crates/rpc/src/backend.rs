@@ -32,6 +32,15 @@ pub struct CallOverrides {
     pub block: Option<Box<BlockOverrides>>,
 }
 
+/// The transactions of a pool, as `txpool_content` groups them.
+#[derive(Debug, Clone, Default)]
+pub struct PoolTransactions {
+    /// Executable transactions (consecutive nonces from the sender's account nonce).
+    pub pending: Vec<RpcTransaction>,
+    /// Transactions waiting for an earlier nonce.
+    pub queued: Vec<RpcTransaction>,
+}
+
 /// How `evm_mine`/`anvil_mine` should mine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MineRequest {
@@ -44,10 +53,18 @@ pub struct MineRequest {
 }
 
 /// A chain as the JSON-RPC server sees it. Methods are synchronous and quick (the chain lives in memory);
-/// the server runs every call on the blocking thread pool, off the async workers.
+/// the server runs them on the blocking thread pool, off the async workers, except quick reads while
+/// [`EthBackend::reads_without_waiting`] says they would not wait.
 pub trait EthBackend: Send + Sync + 'static {
     /// The chain ID (EIP-155).
     fn chain_id(&self) -> u64;
+
+    /// Whether a quick read (a state query, a block, an `eth_call`) would run now without waiting for the
+    /// chain (nothing is changing it). The server then answers it on the connection's own task instead of
+    /// hopping to the blocking pool. The default, `false`, always hops.
+    fn reads_without_waiting(&self) -> bool {
+        false
+    }
 
     /// The number of the latest canonical block.
     fn block_number(&self) -> BackendResult<u64>;
@@ -131,6 +148,19 @@ pub trait EthBackend: Send + Sync + 'static {
     fn sign_message(&self, address: Address, message: Bytes) -> BackendResult<Bytes> {
         let _ = message;
         Err(BackendError::UnknownAccount(address))
+    }
+
+    /// Signs a 32-byte hash (an EIP-712 signing hash) with an unlocked account; the 65-byte `r ++ s ++ v`
+    /// signature (`v` 27 or 28).
+    fn sign_hash(&self, address: Address, hash: B256) -> BackendResult<Bytes> {
+        let _ = hash;
+        Err(BackendError::UnknownAccount(address))
+    }
+
+    /// The pool's transactions: those that can go into the next blocks (pending) and those waiting for an
+    /// earlier nonce (queued), each in sender and nonce order.
+    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
+        Err(BackendError::Unsupported("txpool"))
     }
 
     /// A gas price that gets a legacy transaction into the next block.

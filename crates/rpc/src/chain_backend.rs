@@ -4,7 +4,7 @@
 
 use std::{
     sync::{
-        Arc, Mutex, MutexGuard,
+        Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
         atomic::{AtomicBool, Ordering},
     },
     time::{SystemTime, UNIX_EPOCH},
@@ -28,7 +28,7 @@ use superlink_txpool::{InsertError, PoolTransaction};
 use tokio::sync::broadcast;
 
 use crate::{
-    backend::{BackendResult, CallOverrides, EthBackend, MineRequest},
+    backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions},
     chain_convert::{log_filter, rpc_block, rpc_header, rpc_logs, rpc_receipt, rpc_transaction},
     error::{BackendError, TxRejection},
     types::{ChainEvent, NewBlock, RpcBlock, RpcReceipt, RpcTransaction},
@@ -63,7 +63,7 @@ impl DevClock {
 #[derive(Debug)]
 pub struct ChainBackend {
     chain_id: u64,
-    chain: Arc<Mutex<Chain>>,
+    chain: Arc<RwLock<Chain>>,
     events: broadcast::Sender<ChainEvent>,
     signers: Vec<PrivateKeySigner>,
     clock: Mutex<DevClock>,
@@ -178,7 +178,7 @@ impl ChainBackend {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
         ChainBackend {
             chain_id: chain.chain_id(),
-            chain: Arc::new(Mutex::new(chain)),
+            chain: Arc::new(RwLock::new(chain)),
             events,
             signers: dev_signers,
             clock: Mutex::new(DevClock::default()),
@@ -194,13 +194,18 @@ impl ChainBackend {
 
     /// The shared chain (for owners that label, rewind or inspect it; publish what they change with
     /// [`ChainBackend::publish_block`] or use the methods here, which publish themselves).
-    pub fn chain(&self) -> &Arc<Mutex<Chain>> {
+    pub fn chain(&self) -> &Arc<RwLock<Chain>> {
         &self.chain
     }
 
-    /// The chain, locked.
-    pub fn lock(&self) -> MutexGuard<'_, Chain> {
-        self.chain.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The chain, locked for changes (nobody else reads or changes it meanwhile).
+    pub fn lock(&self) -> RwLockWriteGuard<'_, Chain> {
+        self.chain.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The chain, locked for reading (other readers run alongside; changes wait).
+    pub fn read(&self) -> RwLockReadGuard<'_, Chain> {
+        self.chain.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn clock(&self) -> MutexGuard<'_, DevClock> {
@@ -296,7 +301,7 @@ impl ChainBackend {
         request: &TransactionRequest,
         from: Address,
     ) -> BackendResult<OpTypedTransaction> {
-        let chain = self.lock();
+        let chain = self.read();
         let nonce = match request.nonce {
             Some(nonce) => nonce,
             None => chain.pending_nonce(from),
@@ -304,7 +309,7 @@ impl ChainBackend {
         let gas_limit = match request.gas {
             Some(gas) => gas,
             None => chain
-                .estimate_gas(request, BlockId::Number(BlockNumberOrTag::Pending), None)
+                .estimate_gas(request, BlockId::Number(BlockNumberOrTag::Pending), None, None)
                 .map_err(|e| chain_error(e, None))?,
         };
         let to = request.to.unwrap_or(TxKind::Create);
@@ -350,6 +355,25 @@ impl ChainBackend {
     }
 }
 
+/// A pooled transaction as the RPC shows it (no block fields yet).
+fn pooled_transaction(pooled: &PoolTransaction) -> RpcTransaction {
+    RpcTransaction {
+        inner: alloy_rpc_types_eth::Transaction {
+            inner: alloy_consensus::transaction::Recovered::new_unchecked(
+                pooled.tx().clone(),
+                pooled.sender(),
+            ),
+            block_hash: None,
+            block_number: None,
+            transaction_index: None,
+            effective_gas_price: None,
+            block_timestamp: None,
+        },
+        deposit_nonce: None,
+        deposit_receipt_version: None,
+    }
+}
+
 fn sign(signer: &PrivateKeySigner, tx: OpTypedTransaction) -> BackendResult<OpTxEnvelope> {
     fn signature(signer: &PrivateKeySigner, hash: B256) -> BackendResult<Signature> {
         signer.sign_hash_sync(&hash).map_err(|e| BackendError::Internal(format!("signing: {e}")))
@@ -381,53 +405,47 @@ impl EthBackend for ChainBackend {
         self.chain_id
     }
 
+    fn reads_without_waiting(&self) -> bool {
+        self.chain.try_read().is_ok()
+    }
+
     fn block_number(&self) -> BackendResult<u64> {
-        Ok(self.lock().head_number())
+        Ok(self.read().head_number())
     }
 
     fn resolve_block_number(&self, tag: BlockNumberOrTag) -> BackendResult<Option<u64>> {
-        Ok(self.lock().resolve(BlockId::Number(tag)).ok())
+        Ok(self.read().resolve(BlockId::Number(tag)).ok())
     }
 
     fn block(&self, block: BlockId, full_transactions: bool) -> BackendResult<Option<RpcBlock>> {
-        let stored = self.lock().block(block);
+        let stored = self.read().block(block);
         Ok(stored.map(|b| rpc_block(&b, full_transactions)))
     }
 
     fn block_receipts(&self, block: BlockId) -> BackendResult<Option<Vec<RpcReceipt>>> {
-        let stored = self.lock().block(block);
+        let stored = self.read().block(block);
         Ok(stored.map(|b| (0..b.receipts.len()).filter_map(|i| rpc_receipt(&b, i)).collect()))
     }
 
     fn transaction_by_hash(&self, hash: B256) -> BackendResult<Option<RpcTransaction>> {
-        let chain = self.lock();
+        let chain = self.read();
         if let Some((block, index)) = chain.transaction(&hash) {
             return Ok(rpc_transaction(&block, index));
         }
-        Ok(chain.pool().get(&hash).map(|pooled| RpcTransaction {
-            inner: alloy_rpc_types_eth::Transaction {
-                inner: alloy_consensus::transaction::Recovered::new_unchecked(
-                    pooled.tx().clone(),
-                    pooled.sender(),
-                ),
-                block_hash: None,
-                block_number: None,
-                transaction_index: None,
-                effective_gas_price: None,
-                block_timestamp: None,
-            },
-            deposit_nonce: None,
-            deposit_receipt_version: None,
-        }))
+        if let Some(pooled) = chain.pool().get(&hash) {
+            return Ok(Some(pooled_transaction(&pooled)));
+        }
+        // Neither mined on the canonical chain nor waiting: the block a reorganisation took it out of.
+        Ok(chain.orphan_transaction(&hash).and_then(|(block, index)| rpc_transaction(&block, index)))
     }
 
     fn transaction_receipt(&self, hash: B256) -> BackendResult<Option<RpcReceipt>> {
-        let found = self.lock().transaction(&hash);
+        let found = self.read().transaction(&hash);
         Ok(found.and_then(|(block, index)| rpc_receipt(&block, index)))
     }
 
     fn logs(&self, filter: &Filter) -> BackendResult<Vec<Log>> {
-        let chain = self.lock();
+        let chain = self.read();
         let (from, to) = match filter.block_option {
             FilterBlockOption::AtBlockHash(hash) => {
                 let block = chain
@@ -444,11 +462,11 @@ impl EthBackend for ChainBackend {
     }
 
     fn balance(&self, address: Address, block: BlockId) -> BackendResult<U256> {
-        self.lock().balance(address, block).map_err(|e| chain_error(e, Some(block)))
+        self.read().balance(address, block).map_err(|e| chain_error(e, Some(block)))
     }
 
     fn transaction_count(&self, address: Address, block: BlockId) -> BackendResult<u64> {
-        let chain = self.lock();
+        let chain = self.read();
         if block == BlockId::Number(BlockNumberOrTag::Pending) {
             return Ok(chain.pending_nonce(address));
         }
@@ -456,12 +474,12 @@ impl EthBackend for ChainBackend {
     }
 
     fn code(&self, address: Address, block: BlockId) -> BackendResult<Bytes> {
-        self.lock().code(address, block).map_err(|e| chain_error(e, Some(block)))
+        self.read().code(address, block).map_err(|e| chain_error(e, Some(block)))
     }
 
     fn storage_at(&self, address: Address, slot: B256, block: BlockId) -> BackendResult<B256> {
         let value = self
-            .lock()
+            .read()
             .storage(address, U256::from_be_bytes(slot.0), block)
             .map_err(|e| chain_error(e, Some(block)))?;
         Ok(B256::from(value))
@@ -473,7 +491,7 @@ impl EthBackend for ChainBackend {
         keys: Vec<B256>,
         block: BlockId,
     ) -> BackendResult<EIP1186AccountProofResponse> {
-        self.lock().proof(address, &keys, block).map_err(|e| chain_error(e, Some(block)))
+        self.read().proof(address, &keys, block).map_err(|e| chain_error(e, Some(block)))
     }
 
     fn call(
@@ -483,7 +501,7 @@ impl EthBackend for ChainBackend {
         overrides: CallOverrides,
     ) -> BackendResult<Bytes> {
         let outcome = self
-            .lock()
+            .read()
             .call(&request, block, overrides.state.as_ref(), overrides.block.as_deref())
             .map_err(|e| chain_error(e, Some(block)))?;
         execution_result(outcome)
@@ -495,13 +513,8 @@ impl EthBackend for ChainBackend {
         block: BlockId,
         overrides: CallOverrides,
     ) -> BackendResult<u64> {
-        if overrides.block.is_some() {
-            return Err(BackendError::InvalidParams(
-                "block overrides are not supported by eth_estimateGas on this chain".to_string(),
-            ));
-        }
-        self.lock()
-            .estimate_gas(&request, block, overrides.state.as_ref())
+        self.read()
+            .estimate_gas(&request, block, overrides.state.as_ref(), overrides.block.as_deref())
             .map_err(|e| chain_error(e, Some(block)))
     }
 
@@ -512,7 +525,7 @@ impl EthBackend for ChainBackend {
         overrides: CallOverrides,
     ) -> BackendResult<AccessListResult> {
         let outcome = self
-            .lock()
+            .read()
             .create_access_list(&request, block, overrides.state.as_ref())
             .map_err(|e| chain_error(e, Some(block)))?;
         let error = execution_result(outcome.outcome).err().map(|e| e.to_string());
@@ -532,7 +545,7 @@ impl EthBackend for ChainBackend {
     fn send_transaction(&self, request: TransactionRequest) -> BackendResult<B256> {
         let from = request.from.ok_or_else(|| BackendError::InvalidParams("missing `from`".to_string()))?;
         let signer = self.signers.iter().find(|s| s.address() == from);
-        if signer.is_none() && !self.lock().is_impersonated(&from) {
+        if signer.is_none() && !self.read().is_impersonated(&from) {
             return Err(BackendError::UnknownAccount(from));
         }
         let typed = self.fill_transaction(&request, from)?;
@@ -560,13 +573,32 @@ impl EthBackend for ChainBackend {
         Ok(Bytes::copy_from_slice(&signature.as_bytes()))
     }
 
+    fn sign_hash(&self, address: Address, hash: B256) -> BackendResult<Bytes> {
+        let signer = self
+            .signers
+            .iter()
+            .find(|s| s.address() == address)
+            .ok_or(BackendError::UnknownAccount(address))?;
+        let signature =
+            signer.sign_hash_sync(&hash).map_err(|e| BackendError::Internal(format!("signing: {e}")))?;
+        Ok(Bytes::copy_from_slice(&signature.as_bytes()))
+    }
+
+    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
+        let content = self.read().pool().content();
+        let shape = |by_sender: std::collections::BTreeMap<Address, Vec<Arc<PoolTransaction>>>| {
+            by_sender.values().flatten().map(|tx| pooled_transaction(tx)).collect::<Vec<_>>()
+        };
+        Ok(PoolTransactions { pending: shape(content.pending), queued: shape(content.queued) })
+    }
+
     fn gas_price(&self) -> BackendResult<u128> {
-        let chain = self.lock();
+        let chain = self.read();
         Ok(u128::from(chain.next_base_fee()) + Self::suggested_tip(&chain))
     }
 
     fn max_priority_fee_per_gas(&self) -> BackendResult<u128> {
-        Ok(Self::suggested_tip(&self.lock()))
+        Ok(Self::suggested_tip(&self.read()))
     }
 
     fn fee_history(
@@ -575,7 +607,7 @@ impl EthBackend for ChainBackend {
         newest: BlockNumberOrTag,
         reward_percentiles: &[f64],
     ) -> BackendResult<FeeHistory> {
-        let chain = self.lock();
+        let chain = self.read();
         let newest_number = chain
             .resolve(BlockId::Number(newest))
             .map_err(|e| chain_error(e, Some(BlockId::Number(newest))))?;
@@ -617,7 +649,7 @@ impl EthBackend for ChainBackend {
     }
 
     fn coinbase(&self) -> BackendResult<Address> {
-        let head = self.lock().head();
+        let head = self.read().head();
         // Genesis has no builder; every built block pays the sequencer fee vault by default.
         Ok(if head.number() == 0 { SEQUENCER_FEE_VAULT } else { head.header.beneficiary })
     }
@@ -685,7 +717,7 @@ impl EthBackend for ChainBackend {
     }
 
     fn set_next_block_timestamp(&self, timestamp: u64) -> BackendResult<()> {
-        let parent = self.lock().head().timestamp();
+        let parent = self.read().head().timestamp();
         if timestamp <= parent {
             return Err(BackendError::InvalidParams(format!(
                 "timestamp {timestamp} is not after the latest block's {parent}"

@@ -1,6 +1,7 @@
 //! What every method handler shares: the backend, the installed filters and the server's limits; and the
-//! helper that runs backend work on the blocking pool, so a long block build never stalls the async
-//! workers that serve other connections.
+//! helpers that run backend work: on the blocking pool (a bounded number at once), so a long block build never
+//! stalls the async workers that serve other connections, or, for quick reads while nothing changes the
+//! chain, right on the connection's task.
 
 use std::{
     sync::{Arc, Mutex, MutexGuard},
@@ -8,6 +9,7 @@ use std::{
 };
 
 use jsonrpsee::types::ErrorObjectOwned;
+use tokio::sync::Semaphore;
 
 use crate::{
     backend::{BackendResult, EthBackend},
@@ -34,6 +36,9 @@ pub struct RpcConfig {
     pub max_filter_buffer: usize,
     /// What `web3_clientVersion` answers.
     pub client_version: String,
+    /// Most requests one server runs on the blocking thread pool at once; the rest wait their turn without
+    /// holding a thread (changes to a chain run one at a time anyway, and every extra thread costs memory).
+    pub max_blocking_tasks: usize,
 }
 
 impl Default for RpcConfig {
@@ -47,6 +52,7 @@ impl Default for RpcConfig {
             filter_idle_timeout: Duration::from_secs(300),
             max_filter_buffer: 10_000,
             client_version: format!("superlink/{}", env!("CARGO_PKG_VERSION")),
+            max_blocking_tasks: std::thread::available_parallelism().map_or(4, |cores| cores.get() * 2),
         }
     }
 }
@@ -60,6 +66,8 @@ pub struct RpcContext<B> {
     pub filters: Arc<Mutex<FilterRegistry>>,
     /// The server's limits.
     pub config: RpcConfig,
+    /// Permits to run on the blocking pool ([`RpcConfig::max_blocking_tasks`] of them).
+    pub blocking_permits: Arc<Semaphore>,
 }
 
 impl<B> Clone for RpcContext<B> {
@@ -68,6 +76,7 @@ impl<B> Clone for RpcContext<B> {
             backend: self.backend.clone(),
             filters: self.filters.clone(),
             config: self.config.clone(),
+            blocking_permits: self.blocking_permits.clone(),
         }
     }
 }
@@ -76,12 +85,26 @@ impl<B: EthBackend> RpcContext<B> {
     /// A context over `backend` with `config`.
     pub fn new(backend: Arc<B>, config: RpcConfig) -> Self {
         let filters = FilterRegistry::new(config.filter_idle_timeout, config.max_filter_buffer);
-        RpcContext { backend, filters: Arc::new(Mutex::new(filters)), config }
+        let blocking_permits = Arc::new(Semaphore::new(config.max_blocking_tasks.max(1)));
+        RpcContext { backend, filters: Arc::new(Mutex::new(filters)), config, blocking_permits }
     }
 
     /// The filter registry, locked (a panic in another holder does not poison it for good).
     pub fn filters(&self) -> MutexGuard<'_, FilterRegistry> {
         self.filters.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs a quick read (a state query, a block, an `eth_call`): at once on this task when the backend
+    /// can serve it without waiting, which saves two thread hand-offs per request, else on the blocking pool.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ErrorObjectOwned>
+    where
+        T: Send + 'static,
+        F: FnOnce(&B) -> BackendResult<T> + Send + 'static,
+    {
+        if self.backend.reads_without_waiting() {
+            return work(&self.backend).map_err(|e| RpcError::Backend(e).into());
+        }
+        self.blocking(work).await
     }
 
     /// Runs `work` on the blocking thread pool (every backend call goes through here: the backend may hold a
@@ -92,7 +115,17 @@ impl<B: EthBackend> RpcContext<B> {
         F: FnOnce(&B) -> BackendResult<T> + Send + 'static,
     {
         let backend = self.backend.clone();
-        match tokio::task::spawn_blocking(move || work(&backend)).await {
+        let permit = self.blocking_permits.clone().acquire_owned().await.map_err(|closed| {
+            ErrorObjectOwned::from(RpcError::Backend(BackendError::Internal(format!(
+                "blocking pool: {closed}"
+            ))))
+        })?;
+        let task = tokio::task::spawn_blocking(move || {
+            let result = work(&backend);
+            drop(permit);
+            result
+        });
+        match task.await {
             Ok(result) => result.map_err(|e| RpcError::Backend(e).into()),
             Err(join) => {
                 Err(RpcError::Backend(BackendError::Internal(format!("backend task failed: {join}"))).into())

@@ -16,16 +16,29 @@ use jsonrpsee::{
     core::{RpcResult, SubscriptionResult, async_trait},
 };
 
+use alloy_dyn_abi::TypedData;
+
 use crate::{
     api::EthApiServer,
     backend::{CallOverrides, EthBackend},
     context::RpcContext,
-    error::RpcError,
+    error::{BackendError, RpcError},
     filters::{FilterChanges, FilterId, FilterKind},
     log_query::bounded_log_filter,
     pubsub::{Subscription, forward_events},
     types::{RpcBlock, RpcReceipt, RpcTransaction},
 };
+
+/// The EIP-712 signing hash of typed data given as a JSON object or as a string holding one (wallets send
+/// both).
+pub fn typed_data_signing_hash(data: serde_json::Value) -> Result<B256, BackendError> {
+    let invalid = |e: &dyn std::fmt::Display| BackendError::InvalidParams(format!("invalid typed data: {e}"));
+    let typed: TypedData = match data {
+        serde_json::Value::String(text) => serde_json::from_str(&text).map_err(|e| invalid(&e))?,
+        other => serde_json::from_value(other).map_err(|e| invalid(&e))?,
+    };
+    typed.eip712_signing_hash().map_err(|e| invalid(&e))
+}
 
 fn block_or_latest(block: Option<BlockId>) -> BlockId {
     block.unwrap_or(BlockId::Number(BlockNumberOrTag::Latest))
@@ -76,7 +89,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn block_number(&self) -> RpcResult<U64> {
-        self.blocking(move |backend| backend.block_number()).await.map(U64::from)
+        self.read(move |backend| backend.block_number()).await.map(U64::from)
     }
 
     async fn syncing(&self) -> RpcResult<bool> {
@@ -84,19 +97,19 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn coinbase(&self) -> RpcResult<Address> {
-        self.blocking(move |backend| backend.coinbase()).await
+        self.read(move |backend| backend.coinbase()).await
     }
 
     async fn accounts(&self) -> RpcResult<Vec<Address>> {
-        self.blocking(move |backend| backend.accounts()).await
+        self.read(move |backend| backend.accounts()).await
     }
 
     async fn gas_price(&self) -> RpcResult<U256> {
-        self.blocking(move |backend| backend.gas_price()).await.map(U256::from)
+        self.read(move |backend| backend.gas_price()).await.map(U256::from)
     }
 
     async fn max_priority_fee_per_gas(&self) -> RpcResult<U256> {
-        self.blocking(move |backend| backend.max_priority_fee_per_gas()).await.map(U256::from)
+        self.read(move |backend| backend.max_priority_fee_per_gas()).await.map(U256::from)
     }
 
     async fn fee_history(
@@ -119,11 +132,11 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn block_by_number(&self, block: BlockNumberOrTag, full: bool) -> RpcResult<Option<RpcBlock>> {
-        self.blocking(move |backend| backend.block(BlockId::Number(block), full)).await
+        self.read(move |backend| backend.block(BlockId::Number(block), full)).await
     }
 
     async fn block_by_hash(&self, hash: B256, full: bool) -> RpcResult<Option<RpcBlock>> {
-        self.blocking(move |backend| backend.block(BlockId::from(hash), full)).await
+        self.read(move |backend| backend.block(BlockId::from(hash), full)).await
     }
 
     async fn block_transaction_count_by_number(&self, block: BlockNumberOrTag) -> RpcResult<Option<U64>> {
@@ -139,7 +152,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn transaction_by_hash(&self, hash: B256) -> RpcResult<Option<RpcTransaction>> {
-        self.blocking(move |backend| backend.transaction_by_hash(hash)).await
+        self.read(move |backend| backend.transaction_by_hash(hash)).await
     }
 
     async fn transaction_by_block_number_and_index(
@@ -159,7 +172,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn transaction_receipt(&self, hash: B256) -> RpcResult<Option<RpcReceipt>> {
-        self.blocking(move |backend| backend.transaction_receipt(hash)).await
+        self.read(move |backend| backend.transaction_receipt(hash)).await
     }
 
     async fn logs(&self, filter: Filter) -> RpcResult<Vec<Log>> {
@@ -222,22 +235,21 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn balance(&self, address: Address, block: Option<BlockId>) -> RpcResult<U256> {
-        self.blocking(move |backend| backend.balance(address, block_or_latest(block))).await
+        self.read(move |backend| backend.balance(address, block_or_latest(block))).await
     }
 
     async fn transaction_count(&self, address: Address, block: Option<BlockId>) -> RpcResult<U64> {
-        self.blocking(move |backend| backend.transaction_count(address, block_or_latest(block)))
+        self.read(move |backend| backend.transaction_count(address, block_or_latest(block)))
             .await
             .map(U64::from)
     }
 
     async fn code(&self, address: Address, block: Option<BlockId>) -> RpcResult<Bytes> {
-        self.blocking(move |backend| backend.code(address, block_or_latest(block))).await
+        self.read(move |backend| backend.code(address, block_or_latest(block))).await
     }
 
     async fn storage_at(&self, address: Address, slot: U256, block: Option<BlockId>) -> RpcResult<B256> {
-        self.blocking(move |backend| backend.storage_at(address, B256::from(slot), block_or_latest(block)))
-            .await
+        self.read(move |backend| backend.storage_at(address, B256::from(slot), block_or_latest(block))).await
     }
 
     async fn proof(
@@ -260,7 +272,7 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     ) -> RpcResult<Bytes> {
         let overrides = CallOverrides { state: state_overrides, block: block_overrides };
         let block = block_or_latest(block);
-        self.blocking(move |backend| backend.call(request, block, overrides)).await
+        self.read(move |backend| backend.call(request, block, overrides)).await
     }
 
     async fn estimate_gas(
@@ -296,5 +308,10 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
 
     async fn sign(&self, address: Address, message: Bytes) -> RpcResult<Bytes> {
         self.blocking(move |backend| backend.sign_message(address, message)).await
+    }
+
+    async fn sign_typed_data_v4(&self, address: Address, data: serde_json::Value) -> RpcResult<Bytes> {
+        let hash = typed_data_signing_hash(data).map_err(RpcError::Backend)?;
+        self.blocking(move |backend| backend.sign_hash(address, hash)).await
     }
 }

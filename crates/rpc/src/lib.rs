@@ -4,7 +4,7 @@
 //! It speaks the `eth_`, `net_` and `web3_` namespaces as geth does (OP-flavoured transactions and
 //! receipts, geth's error codes and messages, execution reverts as code 3 with the revert data), polling
 //! filters with idle expiry, `eth_subscribe` (`newHeads`, `logs`, `newPendingTransactions`), and the
-//! anvil/hardhat dev methods test suites use. The chain is reached through the [`EthBackend`] trait; new
+//! anvil/hardhat dev methods test suites use, and geth's `txpool_` inspection methods. The chain is reached through the [`EthBackend`] trait; new
 //! blocks and pending transactions arrive as [`ChainEvent`]s on a broadcast channel, so nothing polls.
 //! [`ChainBackend`] implements the trait over a `superlink-chain` chain (automining, dev keys that
 //! `eth_sendTransaction` signs with, impersonation, the dev clock, snapshots, rewinds).
@@ -31,10 +31,11 @@ pub mod pubsub;
 pub mod server;
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
+pub mod txpool;
 pub mod types;
 pub mod web3;
 
-pub use backend::{BackendResult, CallOverrides, EthBackend, MineRequest};
+pub use backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions};
 pub use chain_backend::ChainBackend;
 pub use context::RpcConfig;
 pub use error::{BackendError, RpcError, TxRejection};

@@ -18,7 +18,7 @@ use jsonrpsee::{
 use tokio::{net::ToSocketAddrs, sync::broadcast::error::RecvError, task::JoinHandle};
 
 use crate::{
-    api::{DevApiServer, EthApiServer, NetApiServer, PersonalApiServer, Web3ApiServer},
+    api::{DevApiServer, EthApiServer, NetApiServer, PersonalApiServer, TxpoolApiServer, Web3ApiServer},
     backend::EthBackend,
     context::{RpcConfig, RpcContext},
     cors::OpenCorsLayer,
@@ -97,6 +97,7 @@ pub fn rpc_module<B: EthBackend>(context: RpcContext<B>) -> Result<RpcModule<()>
     module.merge(NetApiServer::into_rpc(context.clone()))?;
     module.merge(Web3ApiServer::into_rpc(context.clone()))?;
     module.merge(PersonalApiServer::into_rpc(context.clone()))?;
+    module.merge(TxpoolApiServer::into_rpc(context.clone()))?;
     module.merge(DevApiServer::into_rpc(context))?;
     Ok(module)
 }
