@@ -114,17 +114,41 @@ impl AccountReader for HeadAccounts<'_> {
     }
 }
 
-/// The pool's best transactions as a builder source; remembers what must leave the pool.
+/// The pool's best transactions as a builder source; remembers what must leave the pool. Every candidate
+/// passes the owner's admission hook once more for the block's timestamp before the builder sees it.
 struct PoolSource {
     best: BestTransactions,
+    check: Arc<dyn AdmissionCheck>,
+    timestamp: u64,
     current: Option<Arc<PoolTransaction>>,
     invalid: Vec<B256>,
     excluded: Vec<(B256, Exclusion)>,
 }
 
+impl PoolSource {
+    /// The best transactions of `pool` for a block at `timestamp` with `base_fee`.
+    fn new(pool: &TxPool, base_fee: u64, timestamp: u64) -> Self {
+        Self {
+            best: pool.best_transactions(base_fee),
+            check: pool.admission_check(),
+            timestamp,
+            current: None,
+            invalid: Vec::new(),
+            excluded: Vec::new(),
+        }
+    }
+}
+
 impl TxSource for PoolSource {
     fn next_transaction(&mut self) -> Option<ExecutableTx> {
-        let tx = self.best.next()?;
+        let mut tx = self.best.next()?;
+        // Left out of this block (with the sender's later nonces); the revalidation after it decides its fate.
+        while let Err(refused) = self.check.check_inclusion(&tx, self.timestamp) {
+            self.best.mark_invalid(&tx);
+            let why = format!("refused for a block at timestamp {}: {}", self.timestamp, refused.reason);
+            self.excluded.push((tx.hash(), Exclusion::NotYet(why)));
+            tx = self.best.next()?;
+        }
         let executable = ExecutableTx {
             envelope: tx.tx().clone(),
             sender: tx.sender(),
@@ -651,13 +675,9 @@ impl Chain {
             return Ok(Arc::clone(pending));
         }
         let mut state = self.state.clone();
-        let attrs = self.attributes_for(self.pending_timestamp(), self.deposits.clone());
-        let mut source = PoolSource {
-            best: self.pool.best_transactions(self.next_base_fee()),
-            current: None,
-            invalid: Vec::new(),
-            excluded: Vec::new(),
-        };
+        let timestamp = self.pending_timestamp();
+        let attrs = self.attributes_for(timestamp, self.deposits.clone());
+        let mut source = PoolSource::new(&self.pool, self.next_base_fee(), timestamp);
         let built = builder::build_block(
             &mut state,
             &self.build_params(),
@@ -798,13 +818,7 @@ impl Chain {
             return Err(ChainError::TimestampNotIncreasing { timestamp, parent: parent_timestamp });
         }
         let attrs = self.next_attributes(timestamp);
-        let base_fee = self.next_base_fee();
-        let mut source = PoolSource {
-            best: self.pool.best_transactions(base_fee),
-            current: None,
-            invalid: Vec::new(),
-            excluded: Vec::new(),
-        };
+        let mut source = PoolSource::new(&self.pool, self.next_base_fee(), timestamp);
         let deposits = attrs.deposits.clone();
         let block = match self.build_on_head(attrs, &mut source) {
             Ok(block) => block,

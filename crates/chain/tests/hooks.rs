@@ -14,7 +14,7 @@ use alloy_eips::BlockId;
 use alloy_primitives::{Address, Bytes, U256};
 use common::*;
 use op_alloy_consensus::OpTypedTransaction;
-use superlink_chain::ChainError;
+use superlink_chain::{ChainError, Exclusion};
 use superlink_txpool::{AdmissionRejection, DropReason, PoolTransaction};
 
 /// Refuses transactions to `blocked` while `active` is set.
@@ -63,6 +63,61 @@ fn revalidation_after_a_block_drops_what_the_check_now_refuses() {
         mined.dropped
     );
     assert!(!chain.pool().contains(&waiting));
+}
+
+/// Admits everything, but lets transactions to `target` into blocks only from `from_timestamp` on (as an
+/// executing message may only enter a block later than its initiating message).
+struct IncludableFrom {
+    target: Address,
+    from_timestamp: u64,
+}
+
+impl superlink_txpool::AdmissionCheck for IncludableFrom {
+    fn check(&self, _tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        Ok(())
+    }
+
+    fn check_inclusion(&self, tx: &PoolTransaction, timestamp: u64) -> Result<(), AdmissionRejection> {
+        let to_target = alloy_consensus::Transaction::to(tx.tx()) == Some(self.target);
+        if to_target && timestamp < self.from_timestamp {
+            Err(AdmissionRejection::new("too early for this block"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn the_builder_asks_the_hook_for_the_block_it_builds_and_leaves_out_what_it_refuses() {
+    let dev = Dev::new(2);
+    let mut chain = chain(&dev);
+    let target = Address::repeat_byte(0x7a);
+    chain.set_admission_check(Arc::new(IncludableFrom { target, from_timestamp: GENESIS_TIME + 4 }));
+    let early = chain.submit_transaction(sign(&dev.signers[0], transfer(0, target, 1))).unwrap().hash;
+    // The sender's next nonce cannot go before it.
+    let after = chain
+        .submit_transaction(sign(&dev.signers[0], transfer(1, Address::repeat_byte(1), 1)))
+        .unwrap()
+        .hash;
+    let other = chain
+        .submit_transaction(sign(&dev.signers[1], transfer(0, Address::repeat_byte(1), 1)))
+        .unwrap()
+        .hash;
+
+    let mined = chain.mine(GENESIS_TIME + 2).unwrap();
+    let included: Vec<_> = mined.block.transactions.iter().map(|tx| tx.hash).collect();
+    assert!(included.contains(&other));
+    assert!(!included.contains(&early) && !included.contains(&after), "{included:?}");
+    let (_, why) = mined.excluded.iter().find(|(hash, _)| *hash == early).expect("the refusal is reported");
+    assert!(
+        matches!(why, Exclusion::NotYet(reason) if reason.contains("too early") && reason.contains(&(GENESIS_TIME + 2).to_string())),
+        "{why:?}"
+    );
+    assert!(chain.pool().contains(&early) && chain.pool().contains(&after), "kept for a later block");
+
+    let mined = chain.mine(GENESIS_TIME + 4).unwrap();
+    let included: Vec<_> = mined.block.transactions.iter().map(|tx| tx.hash).collect();
+    assert!(included.contains(&early) && included.contains(&after), "{included:?}");
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! The sequencer policy of every devnet L2: a transaction that declares `CrossL2Inbox` entries in its access
 //! list enters the pool only if the embedded verifier accepts every message they claim, at the timestamp of
 //! the next block. The pool runs the same check on every pooled transaction after each block, so a relay whose
-//! message stopped being valid is dropped.
+//! message stopped being valid is dropped, and the builder runs it once more for the timestamp of the block it
+//! builds, so no block holds an executing message the verifier did not accept for that very block.
 
 use std::sync::{
     Arc,
@@ -69,22 +70,32 @@ impl InteropAdmission {
     }
 }
 
-impl AdmissionCheck for InteropAdmission {
-    fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+impl InteropAdmission {
+    /// Whether the verifier accepts every executing message `tx` declares, executed at `timestamp`.
+    fn check_at(&self, tx: &PoolTransaction, timestamp: u64) -> Result<(), AdmissionRejection> {
         let entries = inbox_entries(tx.tx());
         if entries.is_empty() {
             return Ok(());
         }
-        let descriptor = ExecutingDescriptor {
-            timestamp: self.next_block.get(),
-            timeout: None,
-            chain_id: Some(U256::from(self.chain_id)),
-        };
+        let descriptor =
+            ExecutingDescriptor { timestamp, timeout: None, chain_id: Some(U256::from(self.chain_id)) };
         let state = self.verifier.read();
         check_access_list(&state, &entries, ADMISSION_SAFETY, descriptor).map_err(|e| {
             tracing::debug!(chain_id = self.chain_id, tx = %tx.hash(), error = %e, "executing message refused");
             AdmissionRejection::new(e.to_string())
         })
+    }
+}
+
+impl AdmissionCheck for InteropAdmission {
+    /// At submission and revalidation: for the chain's next block.
+    fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        self.check_at(tx, self.next_block.get())
+    }
+
+    /// While building: for the block being built.
+    fn check_inclusion(&self, tx: &PoolTransaction, timestamp: u64) -> Result<(), AdmissionRejection> {
+        self.check_at(tx, timestamp)
     }
 }
 

@@ -46,19 +46,23 @@ pub fn build_block(
     scheduled: u64,
     block_time: u64,
 ) -> Result<Arc<StoredBlock>, ChainError> {
-    let (block, dropped) = {
+    let (block, excluded, dropped) = {
         let mut guard = chain.backend.lock();
         let timestamp = block_timestamp(scheduled, guard.head().timestamp());
         let previous = chain.next_block.get();
         chain.next_block.set(timestamp.saturating_add(block_time));
         match guard.mine(timestamp) {
-            Ok(mined) => (mined.block, mined.dropped),
+            Ok(mined) => (mined.block, mined.excluded, mined.dropped),
             Err(e) => {
                 chain.next_block.set(previous);
                 return Err(e);
             }
         }
     };
+    for (tx, why) in &excluded {
+        debug!(chain_id = chain.chain_id, tx = %tx, number = block.number(), reason = ?why,
+            "pooled transaction left out of the block");
+    }
     for dropped in &dropped {
         info!(chain_id = chain.chain_id, tx = %dropped.tx.hash(), reason = %dropped.reason,
             "pooled transaction dropped");

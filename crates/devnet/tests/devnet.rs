@@ -13,9 +13,11 @@ use superlink_contracts::{
     addresses::{CROSS_CHAIN_COUNTER, L2_TO_L2_CROSS_DOMAIN_MESSENGER},
     bindings::CrossChainCounter,
 };
-use superlink_devnet::{Devnet, DevnetChain, DevnetConfig, source::InProcessSource};
+use superlink_devnet::{
+    Devnet, DevnetChain, DevnetConfig, InteropAdmission, NextBlockTime, source::InProcessSource,
+};
 use superlink_protocol::{Identifier, access_list, payload_from_log, payload_hash, relay_message_calldata};
-use superlink_txpool::PoolTransaction;
+use superlink_txpool::{AdmissionCheck, PoolTransaction};
 use superlink_verifier::{BlockTag, ChainSource, RpcChainSource};
 
 fn config() -> DevnetConfig {
@@ -218,6 +220,33 @@ async fn send_message(devnet: &Devnet, l2a: &DevnetChain) -> (u64, (Identifier, 
     })
     .await;
     (number, claim, payload)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_builder_checks_a_relay_for_the_timestamp_of_the_block_it_builds() {
+    let devnet = Devnet::start(config()).await.unwrap();
+    let l2a = devnet.l2(901).unwrap().clone();
+    let (_, claim, payload) = send_message(&devnet, &l2a).await;
+    let relay = TxEip1559 {
+        chain_id: 902,
+        gas_limit: 500_000,
+        max_fee_per_gas: 10_000_000_000,
+        to: TxKind::Call(L2_TO_L2_CROSS_DOMAIN_MESSENGER),
+        input: relay_message_calldata(&claim.0, &payload),
+        access_list: access_list([(&claim.0, claim.1)]),
+        ..TxEip1559::default()
+    };
+    let relay = PoolTransaction::impersonated(OpTypedTransaction::Eip1559(relay), Address::repeat_byte(0x67))
+        .unwrap();
+    let sent_at = claim.0.timestamp;
+    // Admitted for a next block far ahead, but a block at the message's own timestamp may not execute it.
+    let admission = InteropAdmission::new(902, devnet.verifier().clone(), NextBlockTime::new(sent_at + 10));
+    assert!(admission.check(&relay).is_ok());
+    let refused = admission.check_inclusion(&relay, sent_at).unwrap_err();
+    let expected = format!("message timestamp {sent_at} is not before the executing timestamp {sent_at}");
+    assert!(refused.reason.contains(&expected), "{}", refused.reason);
+    assert!(admission.check_inclusion(&relay, sent_at + 1).is_ok());
+    devnet.shutdown().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

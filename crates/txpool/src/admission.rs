@@ -26,9 +26,20 @@ impl AdmissionRejection {
 /// At insertion it runs last, after every cheap check (signature, nonce, balance, fees, replacement price),
 /// so a check that costs a remote call is only paid for transactions that are otherwise acceptable. A check
 /// that calls out should cache its answers: it sees the same transactions again after every block.
+///
+/// The block builder asks once more, with [`AdmissionCheck::check_inclusion`], just before it includes a
+/// transaction in a block of a known timestamp, so nothing enters a block unchecked for that very block.
 pub trait AdmissionCheck: Send + Sync {
     /// `Ok(())` to admit or keep `tx`; `Err` with the reason to refuse or drop it.
     fn check(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection>;
+
+    /// `Ok(())` if `tx` may be included in the block being built at `timestamp`; `Err` leaves it out of that
+    /// block (the pool keeps it until its next revalidation decides). By default the same as
+    /// [`AdmissionCheck::check`].
+    fn check_inclusion(&self, tx: &PoolTransaction, timestamp: u64) -> Result<(), AdmissionRejection> {
+        let _ = timestamp;
+        self.check(tx)
+    }
 }
 
 /// The hook installed by default: admits everything.

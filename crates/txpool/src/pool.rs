@@ -98,6 +98,11 @@ impl TxPool {
         self.check = check;
     }
 
+    /// The owner's admission hook (the one that admits everything until one is installed).
+    pub fn admission_check(&self) -> Arc<dyn AdmissionCheck> {
+        Arc::clone(&self.check)
+    }
+
     /// The pool's rules.
     pub fn config(&self) -> &PoolConfig {
         &self.config

@@ -155,8 +155,8 @@ pub enum CheckError {
         /// The claimed checksum.
         claimed: B256,
     },
-    /// The message is initiated after the executing timestamp.
-    #[error("message timestamp {message} is after the executing timestamp {executing}")]
+    /// The message is not initiated strictly before the executing timestamp.
+    #[error("message timestamp {message} is not before the executing timestamp {executing}")]
     FromTheFuture {
         /// The message's timestamp.
         message: u64,
