@@ -29,7 +29,9 @@ use tokio::sync::broadcast;
 
 use crate::{
     backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions},
-    chain_convert::{log_filter, rpc_block, rpc_header, rpc_logs, rpc_receipt, rpc_transaction},
+    chain_convert::{
+        log_filter, rpc_block, rpc_header, rpc_logs, rpc_receipt, rpc_transaction, unmined_transaction,
+    },
     error::{BackendError, TxRejection},
     types::{ChainEvent, NewBlock, RpcBlock, RpcReceipt, RpcTransaction},
 };
@@ -357,21 +359,7 @@ impl ChainBackend {
 
 /// A pooled transaction as the RPC shows it (no block fields yet).
 fn pooled_transaction(pooled: &PoolTransaction) -> RpcTransaction {
-    RpcTransaction {
-        inner: alloy_rpc_types_eth::Transaction {
-            inner: alloy_consensus::transaction::Recovered::new_unchecked(
-                pooled.tx().clone(),
-                pooled.sender(),
-            ),
-            block_hash: None,
-            block_number: None,
-            transaction_index: None,
-            effective_gas_price: None,
-            block_timestamp: None,
-        },
-        deposit_nonce: None,
-        deposit_receipt_version: None,
-    }
+    unmined_transaction(pooled.tx().clone(), pooled.sender())
 }
 
 fn sign(signer: &PrivateKeySigner, tx: OpTypedTransaction) -> BackendResult<OpTxEnvelope> {

@@ -3,9 +3,9 @@
 //! Pure functions.
 
 use alloy_consensus::{Header, ReceiptWithBloom, Sealed};
-use alloy_primitives::{B256, U256};
+use alloy_primitives::{Address, B256, U256};
 use alloy_rpc_types_eth::{BlockTransactions, Filter, Log, TransactionReceipt};
-use op_alloy_consensus::{OpDepositReceipt, OpReceipt, OpReceiptEnvelope};
+use op_alloy_consensus::{OpDepositReceipt, OpReceipt, OpReceiptEnvelope, OpTxEnvelope};
 use op_alloy_rpc_types::L1BlockInfo;
 use superlink_chain::{BlockTransaction, L1FeeInfo, LogFilter, StoredBlock};
 
@@ -18,6 +18,22 @@ pub fn rpc_header(header: &Sealed<Header>) -> RpcHeader {
         inner: header.inner().clone(),
         total_difficulty: Some(U256::ZERO),
         size: None,
+    }
+}
+
+/// A transaction not in any block (pooled, or taken off the chain) as the RPC shows it: no block fields.
+pub fn unmined_transaction(envelope: OpTxEnvelope, sender: Address) -> RpcTransaction {
+    RpcTransaction {
+        inner: alloy_rpc_types_eth::Transaction {
+            inner: alloy_consensus::transaction::Recovered::new_unchecked(envelope, sender),
+            block_hash: None,
+            block_number: None,
+            transaction_index: None,
+            effective_gas_price: None,
+            block_timestamp: None,
+        },
+        deposit_nonce: None,
+        deposit_receipt_version: None,
     }
 }
 

@@ -105,25 +105,14 @@ impl<B: EthBackend> TxpoolApiServer for RpcContext<B> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-    use alloy_consensus::{Signed, TxEip1559, TxLegacy, transaction::Recovered};
+    use alloy_consensus::{Signed, TxEip1559, TxLegacy};
     use alloy_primitives::{Signature, U256};
     use op_alloy_consensus::OpTxEnvelope;
 
     use super::*;
 
     fn pooled(sender: Address, envelope: OpTxEnvelope) -> RpcTransaction {
-        RpcTransaction {
-            inner: alloy_rpc_types_eth::Transaction {
-                inner: Recovered::new_unchecked(envelope, sender),
-                block_hash: None,
-                block_number: None,
-                transaction_index: None,
-                effective_gas_price: None,
-                block_timestamp: None,
-            },
-            deposit_nonce: None,
-            deposit_receipt_version: None,
-        }
+        crate::chain_convert::unmined_transaction(envelope, sender)
     }
 
     fn create(sender: Address, nonce: u64) -> RpcTransaction {
