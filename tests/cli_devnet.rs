@@ -15,7 +15,7 @@ const RELAYED_MESSAGE: &str = "RelayedMessage(uint256 indexed,uint256 indexed,by
 #[path = "support/devnet.rs"]
 mod devnet;
 
-use devnet::{Devnet, KEY_0, KEY_1, KEY_2, cast, ok};
+use devnet::{Devnet, KEY_0, KEY_1, KEY_2, address_of, cast, json, ok};
 
 /// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns what cast
 /// printed.
@@ -260,6 +260,99 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
     let nonce_after = ok(&["nonce", "--rpc-url", &u902, &ok(&["wallet", "address", "--private-key", KEY_2])]);
     assert_eq!(nonce_before, nonce_after, "the refused transaction must not be mined");
     assert_eq!(count(&u902), 1);
+}
+
+/// Whether the pool of the chain at `url` holds transaction `hash` (pending or queued), as `txpool_content` says.
+fn pooled(url: &str, hash: &str) -> bool {
+    ok(&["rpc", "txpool_content", "--rpc-url", url]).to_lowercase().contains(&hash.to_lowercase())
+}
+
+#[test]
+fn a_pending_relay_is_dropped_when_its_source_block_is_rewound() {
+    let devnet = Devnet::start(&["--no-autorelay"]);
+    let (u901, u902) = (devnet.l2(901), devnet.l2(902));
+    let snapshot = ok(&["rpc", "evm_snapshot", "--rpc-url", &u901]);
+    let sent = json(&[
+        "send",
+        "--json",
+        "--private-key",
+        KEY_0,
+        COUNTER,
+        "incrementRemote(uint256)",
+        "902",
+        "--rpc-url",
+        &u901,
+    ]);
+    let log = sent["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|log| log["address"].as_str().unwrap().eq_ignore_ascii_case(MESSENGER))
+        .expect("a SentMessage log");
+    let (block, log_index) = (number(&log["blockNumber"]).to_string(), number(&log["logIndex"]).to_string());
+    let timestamp = ok(&["block", &block, "--field", "timestamp", "--rpc-url", &u901]);
+    let mut payload = String::from("0x");
+    for topic in log["topics"].as_array().unwrap() {
+        payload.push_str(topic.as_str().unwrap().trim_start_matches("0x"));
+    }
+    payload.push_str(log["data"].as_str().unwrap().trim_start_matches("0x"));
+
+    // The relay, built by hand as any client would, with a nonce one ahead so that it waits in the pool.
+    let out = superlink(&[
+        "encode",
+        "access-list",
+        "--json",
+        "--chain-id",
+        "901",
+        "--origin",
+        MESSENGER,
+        "--block-number",
+        &block,
+        "--log-index",
+        &log_index,
+        "--timestamp",
+        &timestamp,
+        "--payload",
+        &payload,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let access_list = String::from_utf8(out.stdout).unwrap();
+    let id = format!("({MESSENGER},{block},{log_index},{timestamp},901)");
+    let calldata =
+        ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, &payload]);
+    let relayer = address_of(KEY_1);
+    let nonce: u64 = ok(&["nonce", &relayer, "--rpc-url", &u902]).parse().unwrap();
+    let relay = ok(&[
+        "send",
+        "--async",
+        "--private-key",
+        KEY_1,
+        "--nonce",
+        &(nonce + 1).to_string(),
+        "--gas-limit",
+        "1000000",
+        "--access-list",
+        access_list.trim(),
+        MESSENGER,
+        &calldata,
+        "--rpc-url",
+        &u902,
+    ]);
+    assert!(pooled(&u902, &relay), "the relay waits in 902's pool");
+    // While its message stands, the re-checks after each block keep it.
+    let start: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
+    devnet.wait_for("two more blocks on 902", || {
+        let now: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
+        (now >= start + 2).then_some(())
+    });
+    assert!(pooled(&u902, &relay), "a relay of a standing message stays pooled");
+
+    // 901 goes back to before the message; the verifier follows, and 902's next re-check drops the relay.
+    assert_eq!(ok(&["rpc", "evm_revert", snapshot.trim_matches('"'), "--rpc-url", &u901]), "true");
+    devnet.wait_for("the relay is dropped from 902's pool", || (!pooled(&u902, &relay)).then_some(()));
+    assert!(devnet.log().contains(&relay), "the devnet logs the dropped relay: {}", devnet.log());
+    assert_eq!(ok(&["nonce", &relayer, "--rpc-url", &u902]), nonce.to_string());
+    assert_eq!(count(&u902), 0);
 }
 
 #[test]
