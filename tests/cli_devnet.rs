@@ -60,6 +60,61 @@ fn number(v: &Value) -> u64 {
     }
 }
 
+/// The messenger's `SentMessage` log of a send, with what a relay of it needs.
+struct SentLog {
+    block: String,
+    log_index: String,
+    timestamp: String,
+    /// The log's topics then its data, in hex.
+    payload: String,
+}
+
+/// The `SentMessage` log in `receipt` (as `cast send --json` prints it) of a send on the chain at `url`.
+fn sent_log(receipt: &Value, url: &str) -> SentLog {
+    let log = receipt["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|log| log["address"].as_str().unwrap().eq_ignore_ascii_case(MESSENGER))
+        .expect("a SentMessage log");
+    let block = number(&log["blockNumber"]).to_string();
+    let timestamp = ok(&["block", &block, "--field", "timestamp", "--rpc-url", url]);
+    let mut payload = String::from("0x");
+    for topic in log["topics"].as_array().unwrap() {
+        payload.push_str(topic.as_str().unwrap().trim_start_matches("0x"));
+    }
+    payload.push_str(log["data"].as_str().unwrap().trim_start_matches("0x"));
+    SentLog { block, log_index: number(&log["logIndex"]).to_string(), timestamp, payload }
+}
+
+/// The access list (JSON) and calldata of a relay from chain 901 of the message at `log` carrying `payload`,
+/// built by hand as any client would: `superlink encode access-list` declares exactly that payload.
+fn relay_call(log: &SentLog, payload: &str) -> (String, String) {
+    let out = superlink(&[
+        "encode",
+        "access-list",
+        "--json",
+        "--chain-id",
+        "901",
+        "--origin",
+        MESSENGER,
+        "--block-number",
+        &log.block,
+        "--log-index",
+        &log.log_index,
+        "--timestamp",
+        &log.timestamp,
+        "--payload",
+        payload,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let access_list = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let id = format!("({MESSENGER},{},{},{},901)", log.block, log.log_index, log.timestamp);
+    let calldata =
+        ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, payload]);
+    (access_list, calldata)
+}
+
 #[test]
 fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0_on_sigterm() {
     let devnet = Devnet::start(&["--l2-count", "5"]);
@@ -181,7 +236,7 @@ fn viem_sends_a_message_watches_it_arrive_over_websocket_and_reads_the_relay() {
 }
 
 #[test]
-fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refused_at_submission() {
+fn without_autorelay_superlink_relay_delivers_and_forged_relays_are_refused_at_every_entry() {
     let devnet = Devnet::start(&["--no-autorelay"]);
     assert!(devnet.info["autorelay"].is_null());
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
@@ -198,6 +253,7 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
     ]))
     .unwrap();
     let tx = sent["transactionHash"].as_str().unwrap();
+    let log = sent_log(&sent, &u901);
     // Nobody relays it: the counter stays put for a few blocks.
     let start: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
     devnet.wait_for("two more blocks on 902", || {
@@ -227,38 +283,49 @@ fn without_autorelay_superlink_relay_delivers_and_a_mismatched_checksum_is_refus
     assert!(out.status.success(), "superlink relay failed: {}", String::from_utf8_lossy(&out.stderr));
     devnet.wait_for("the counter on 902 changes", || (count(&u902) == 1).then_some(()));
 
-    // The genuine relay transaction declares the message; the same call with a checksum that does not match
-    // the source log is refused by the sequencer's pool, with the verifier's reason.
+    // Forged relays are refused by the sequencer's pool with the verifier's reason at every entry, and nothing
+    // is mined. The genuine relay declares the message; with one of its checksum's bytes changed it does not.
     let logs = relayed_messages(&u902);
     let relay_tx = logs.as_array().unwrap().last().unwrap()["transactionHash"].as_str().unwrap().to_string();
     let relay: Value = serde_json::from_str(&ok(&["tx", &relay_tx, "--json", "--rpc-url", &u902])).unwrap();
-    let mut access_list = relay["accessList"].clone();
-    let keys = access_list[0]["storageKeys"].as_array_mut().unwrap();
+    let mut mismatched = relay["accessList"].clone();
+    let keys = mismatched[0]["storageKeys"].as_array_mut().unwrap();
     let checksum = keys.last_mut().unwrap();
     let genuine = checksum.as_str().unwrap().to_string();
     let flipped = if genuine.ends_with('0') { "1" } else { "0" };
     *checksum = Value::String(format!("{}{flipped}", &genuine[..genuine.len() - 1]));
-    let input = relay["input"].as_str().unwrap();
-    let nonce_before =
-        ok(&["nonce", "--rpc-url", &u902, &ok(&["wallet", "address", "--private-key", KEY_2])]);
-    let forged = cast(&[
-        "send",
-        "--private-key",
-        KEY_2,
-        MESSENGER,
-        input,
-        "--access-list",
-        &access_list.to_string(),
-        "--gas-limit",
-        "1000000",
-        "--rpc-url",
-        &u902,
-    ]);
-    let reason = forged.expect_err("a relay with a mismatched checksum must be refused");
-    assert!(reason.contains("invalid executing message"), "{reason}");
-    assert!(reason.contains("does not match the log"), "{reason}");
-    let nonce_after = ok(&["nonce", "--rpc-url", &u902, &ok(&["wallet", "address", "--private-key", KEY_2])]);
-    assert_eq!(nonce_before, nonce_after, "the refused transaction must not be mined");
+    let mismatched = mismatched.to_string();
+    let input = relay["input"].as_str().unwrap().to_string();
+    // A payload the source never emitted, declared honestly: its checksum is right, the log is not there.
+    let last = log.payload.len() - 1;
+    let forged_payload =
+        format!("{}{}", &log.payload[..last], if log.payload.ends_with('0') { "1" } else { "0" });
+    let (forged_list, forged_input) = relay_call(&log, &forged_payload);
+
+    let impersonated = "0x000000000000000000000000000000000000dEaD";
+    ok(&["rpc", "anvil_impersonateAccount", impersonated, "--rpc-url", &u902]);
+    ok(&["rpc", "anvil_setBalance", impersonated, "0xde0b6b3a7640000", "--rpc-url", &u902]);
+    let dev = address_of(KEY_2);
+    // (entry, how cast signs, the sender, the access list, the calldata)
+    let entries = [
+        ("eth_sendRawTransaction", ["--private-key", KEY_2], &dev, &mismatched, &input),
+        ("eth_sendTransaction", ["--unlocked", "--from"], &dev, &forged_list, &forged_input),
+        ("an impersonated send", ["--unlocked", "--from"], &impersonated.to_string(), &mismatched, &input),
+    ];
+    for (entry, signing, from, access_list, calldata) in entries {
+        let nonce_before = ok(&["nonce", "--rpc-url", &u902, from]);
+        let mut args = vec!["send"];
+        args.extend(signing);
+        if signing[0] == "--unlocked" {
+            args.push(from);
+        }
+        args.extend([MESSENGER, calldata, "--access-list", access_list, "--gas-limit", "1000000"]);
+        args.extend(["--rpc-url", &u902]);
+        let refused = cast(&args).expect_err("a forged relay must be refused");
+        assert!(refused.contains("invalid executing message"), "{entry}: {refused}");
+        assert!(refused.contains("does not match the log"), "{entry}: {refused}");
+        assert_eq!(ok(&["nonce", "--rpc-url", &u902, from]), nonce_before, "{entry}: nothing is mined");
+    }
     assert_eq!(count(&u902), 1);
 }
 
@@ -283,43 +350,10 @@ fn a_pending_relay_is_dropped_when_its_source_block_is_rewound() {
         "--rpc-url",
         &u901,
     ]);
-    let log = sent["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|log| log["address"].as_str().unwrap().eq_ignore_ascii_case(MESSENGER))
-        .expect("a SentMessage log");
-    let (block, log_index) = (number(&log["blockNumber"]).to_string(), number(&log["logIndex"]).to_string());
-    let timestamp = ok(&["block", &block, "--field", "timestamp", "--rpc-url", &u901]);
-    let mut payload = String::from("0x");
-    for topic in log["topics"].as_array().unwrap() {
-        payload.push_str(topic.as_str().unwrap().trim_start_matches("0x"));
-    }
-    payload.push_str(log["data"].as_str().unwrap().trim_start_matches("0x"));
+    let log = sent_log(&sent, &u901);
 
-    // The relay, built by hand as any client would, with a nonce one ahead so that it waits in the pool.
-    let out = superlink(&[
-        "encode",
-        "access-list",
-        "--json",
-        "--chain-id",
-        "901",
-        "--origin",
-        MESSENGER,
-        "--block-number",
-        &block,
-        "--log-index",
-        &log_index,
-        "--timestamp",
-        &timestamp,
-        "--payload",
-        &payload,
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let access_list = String::from_utf8(out.stdout).unwrap();
-    let id = format!("({MESSENGER},{block},{log_index},{timestamp},901)");
-    let calldata =
-        ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, &payload]);
+    // The relay, built by hand, with a nonce one ahead so that it waits in the pool.
+    let (access_list, calldata) = relay_call(&log, &log.payload);
     let relayer = address_of(KEY_1);
     let nonce: u64 = ok(&["nonce", &relayer, "--rpc-url", &u902]).parse().unwrap();
     let relay = ok(&[
@@ -332,7 +366,7 @@ fn a_pending_relay_is_dropped_when_its_source_block_is_rewound() {
         "--gas-limit",
         "1000000",
         "--access-list",
-        access_list.trim(),
+        &access_list,
         MESSENGER,
         &calldata,
         "--rpc-url",
