@@ -13,6 +13,7 @@ use alloy_consensus::Transaction;
 use alloy_primitives::{B256, U256};
 use superlink_contracts::addresses::CROSS_L2_INBOX;
 use superlink_protocol::SafetyLevel;
+use superlink_rpc::TimeSource;
 use superlink_txpool::{AdmissionCheck, AdmissionRejection, PoolTransaction};
 use superlink_verifier::{ExecutingDescriptor, Verifier, check_access_list};
 
@@ -47,6 +48,12 @@ impl NextBlockTime {
     /// The timestamp of the next block.
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::SeqCst)
+    }
+
+    /// This time as the clock of blocks mined by hand: they take the timestamp of the next round.
+    pub fn time_source(&self) -> TimeSource {
+        let next = self.clone();
+        Arc::new(move || next.get())
     }
 
     /// Sets the timestamp of the next block.

@@ -32,23 +32,42 @@ pub struct ClockedChain {
     pub next_block: NextBlockTime,
 }
 
-/// The timestamp a chain's next block gets: the clock's `scheduled` time, unless the chain's head already
-/// reached it (someone mined by hand), in which case one second after the head.
-pub fn block_timestamp(scheduled: u64, head_timestamp: u64) -> u64 {
-    scheduled.max(head_timestamp.saturating_add(1))
+/// The timestamp of a chain's block in the clock's round at `scheduled`, whose slot runs until the next round
+/// (`block_time` later): `scheduled` while the chain's head is older; none when the head is already in the slot
+/// (a block mined by hand with `evm_mine`), so the chain keeps in step with the others; one second after the
+/// head when the head is past the slot (its time was moved ahead with `evm_increaseTime` or a timestamp).
+pub fn block_timestamp(scheduled: u64, block_time: u64, head_timestamp: u64) -> Option<u64> {
+    if head_timestamp < scheduled {
+        Some(scheduled)
+    } else if head_timestamp < scheduled.saturating_add(block_time) {
+        None
+    } else {
+        Some(head_timestamp.saturating_add(1))
+    }
 }
 
-/// Builds the next block of `chain` at `scheduled` (see [`block_timestamp`]) and publishes it. While the chain
-/// is locked, the next block time moves one `block_time` ahead first, so the revalidation that follows the
-/// block checks the pooled transactions at the timestamp they can next be included at.
+/// Builds the block of `chain` for the round at `scheduled` (see [`block_timestamp`]) and publishes it; `None`
+/// when the chain already has a block in this round's slot. While the chain is locked, the next block time moves
+/// one `block_time` ahead first, so the revalidation that follows the block checks the pooled transactions at
+/// the timestamp they can next be included at.
 pub fn build_block(
     chain: &ClockedChain,
     scheduled: u64,
     block_time: u64,
-) -> Result<Arc<StoredBlock>, ChainError> {
+) -> Result<Option<Arc<StoredBlock>>, ChainError> {
     let (block, excluded, dropped) = {
         let mut guard = chain.backend.lock();
-        let timestamp = block_timestamp(scheduled, guard.head().timestamp());
+        let head = guard.head();
+        let Some(timestamp) = block_timestamp(scheduled, block_time, head.timestamp()) else {
+            chain.next_block.set(scheduled.saturating_add(block_time));
+            debug!(
+                chain_id = chain.chain_id,
+                number = head.number(),
+                timestamp = head.timestamp(),
+                "the head mined by hand already fills this round's slot"
+            );
+            return Ok(None);
+        };
         let previous = chain.next_block.get();
         chain.next_block.set(timestamp.saturating_add(block_time));
         match guard.mine(timestamp) {
@@ -68,7 +87,7 @@ pub fn build_block(
             "pooled transaction dropped");
     }
     chain.backend.publish_block(&block);
-    Ok(block)
+    Ok(Some(block))
 }
 
 /// The `safe` and `finalized` labels of an L2.
@@ -248,17 +267,18 @@ pub async fn run_clock(
     }
 }
 
-fn report(chain: &ClockedChain, result: Result<Arc<StoredBlock>, ChainError>) {
+fn report(chain: &ClockedChain, result: Result<Option<Arc<StoredBlock>>, ChainError>) {
     match result {
+        Ok(None) => {}
         // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
-        Ok(block) if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) => info!(
+        Ok(Some(block)) if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) => info!(
             chain_id = chain.chain_id,
             number = block.number(),
             timestamp = block.timestamp(),
             txs = block.transactions.len(),
             "block built"
         ),
-        Ok(block) => debug!(
+        Ok(Some(block)) => debug!(
             chain_id = chain.chain_id,
             number = block.number(),
             timestamp = block.timestamp(),
@@ -289,11 +309,21 @@ mod tests {
 
     fn clocked(genesis: &Genesis) -> ClockedChain {
         let chain = Chain::new(genesis, ChainConfig::default());
+        let next_block = NextBlockTime::new(GENESIS_TIME + 1);
         ClockedChain {
             chain_id: genesis.chain_id,
-            backend: Arc::new(ChainBackend::new(chain, Vec::new()).with_automine(false)),
-            next_block: NextBlockTime::new(GENESIS_TIME + 1),
+            backend: Arc::new(
+                ChainBackend::new(chain, Vec::new())
+                    .with_automine(false)
+                    .with_time_source(next_block.time_source()),
+            ),
+            next_block,
         }
+    }
+
+    /// The block the clock builds on `chain` in the round at `scheduled`, which must build one.
+    fn built(chain: &ClockedChain, scheduled: u64, block_time: u64) -> Arc<StoredBlock> {
+        build_block(chain, scheduled, block_time).unwrap().expect("a block in this round")
     }
 
     /// Alice sends `value` wei without calldata to `to` on the L1.
@@ -326,13 +356,12 @@ mod tests {
         let l2s = [901, 902].map(|id| clocked(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
         let portals = DepositPortals::new([901, 902]);
         send_eth(&l1, deposit_portal(901), 1_234);
-        let l1_block = build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        let l1_block = built(&l1, GENESIS_TIME + 2, 2);
         adopt_l1_block(&l1_block, &l2s, &portals);
 
         let balance = |chain: &ClockedChain| chain.backend.lock().balance(ALICE, BlockId::latest()).unwrap();
         let before: Vec<U256> = l2s.iter().map(balance).collect();
-        let blocks: Vec<_> =
-            l2s.iter().map(|chain| build_block(chain, GENESIS_TIME + 2, 2).unwrap()).collect();
+        let blocks: Vec<_> = l2s.iter().map(|chain| built(chain, GENESIS_TIME + 2, 2)).collect();
         assert_eq!(balance(&l2s[0]), before[0] + U256::from(1_234));
         assert_eq!(balance(&l2s[1]), before[1]);
         assert_eq!(blocks[1].transactions.len(), 1, "902 gets only its L1 attributes");
@@ -354,7 +383,7 @@ mod tests {
             U256::from(1_234)
         );
         // Queued once: the next L2 block has no deposit left.
-        let next = build_block(&l2s[0], GENESIS_TIME + 3, 1).unwrap();
+        let next = built(&l2s[0], GENESIS_TIME + 3, 1);
         assert_eq!(next.transactions.len(), 1);
     }
 
@@ -367,10 +396,43 @@ mod tests {
     }
 
     #[test]
-    fn the_schedule_wins_unless_the_head_is_ahead() {
-        assert_eq!(block_timestamp(102, 100), 102);
-        assert_eq!(block_timestamp(102, 102), 103);
-        assert_eq!(block_timestamp(102, 110), 111);
+    fn the_schedule_wins_unless_the_head_already_fills_the_slot_or_is_past_it() {
+        assert_eq!(block_timestamp(102, 2, 100), Some(102));
+        assert_eq!(block_timestamp(102, 2, 101), Some(102));
+        assert_eq!(block_timestamp(102, 2, 102), None);
+        assert_eq!(block_timestamp(102, 2, 103), None);
+        assert_eq!(block_timestamp(102, 2, 104), Some(105));
+        assert_eq!(block_timestamp(102, 2, 110), Some(111));
+    }
+
+    #[test]
+    fn a_chain_mined_by_hand_skips_the_round_its_block_fills_and_stays_in_step() {
+        let l2s = [901, 902].map(|id| clocked(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
+        for chain in &l2s {
+            built(chain, GENESIS_TIME + 1, 1);
+        }
+        // `evm_mine` on 901 between two rounds: the block takes the time of the next round.
+        let by_hand = l2s[0].backend.mine_block().unwrap();
+        assert_eq!(by_hand.timestamp(), GENESIS_TIME + 2);
+        let round: Vec<_> =
+            l2s.iter().map(|chain| build_block(chain, GENESIS_TIME + 2, 1).unwrap()).collect();
+        assert!(round[0].is_none(), "901's hand-mined block fills the round at {}", by_hand.timestamp());
+        assert_eq!(round[1].as_ref().map(|b| b.timestamp()), Some(by_hand.timestamp()));
+        assert_eq!(
+            l2s[0].next_block.get(),
+            GENESIS_TIME + 3,
+            "pooled transactions are checked for the next round"
+        );
+        // The next rounds build both chains at the same timestamps again.
+        for scheduled in [GENESIS_TIME + 3, GENESIS_TIME + 4] {
+            let timestamps: Vec<u64> =
+                l2s.iter().map(|chain| built(chain, scheduled, 1).timestamp()).collect();
+            assert_eq!(timestamps, [scheduled, scheduled]);
+        }
+        // A chain moved ahead in time keeps its own time: one second after its head.
+        l2s[1].backend.lock().mine(GENESIS_TIME + 100).unwrap();
+        assert_eq!(built(&l2s[1], GENESIS_TIME + 5, 1).timestamp(), GENESIS_TIME + 101);
+        assert_eq!(built(&l2s[0], GENESIS_TIME + 5, 1).timestamp(), GENESIS_TIME + 5);
     }
 
     #[test]
@@ -392,12 +454,12 @@ mod tests {
             _data: CrossChainCounter::incrementCall { _requester: ALICE }.abi_encode().into(),
         };
         send(&l1, deposit_portal(901), 99, call.abi_encode().into());
-        let l1_block = build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
+        let l1_block = built(&l1, GENESIS_TIME + 2, 2);
         assert!(l1_block.receipts.iter().all(|r| r.is_success()), "the L1 side succeeds");
         adopt_l1_block(&l1_block, &l2, &DepositPortals::new([901]));
 
         let before = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
-        let block = build_block(&l2[0], GENESIS_TIME + 2, 2).unwrap();
+        let block = built(&l2[0], GENESIS_TIME + 2, 2);
         assert!(block.transactions[1].is_deposit());
         assert!(!block.receipts[1].is_success(), "the L2 call reverted");
         let after = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
@@ -410,18 +472,18 @@ mod tests {
         let numbers = |blocks: Vec<Arc<StoredBlock>>| blocks.iter().map(|b| b.number()).collect::<Vec<_>>();
         let mut adoption = L1Adoption::default();
         assert!(adoption.new_blocks(&l1).is_empty(), "genesis holds no deposits");
-        build_block(&l1, GENESIS_TIME + 2, 2).unwrap();
-        build_block(&l1, GENESIS_TIME + 3, 2).unwrap();
+        built(&l1, GENESIS_TIME + 2, 2);
+        built(&l1, GENESIS_TIME + 3, 2);
         assert_eq!(numbers(adoption.new_blocks(&l1)), [1, 2]);
         assert!(adoption.new_blocks(&l1).is_empty());
 
         let snapshot = l1.backend.lock().snapshot();
-        let replaced = build_block(&l1, GENESIS_TIME + 4, 2).unwrap();
+        let replaced = built(&l1, GENESIS_TIME + 4, 2);
         assert_eq!(numbers(adoption.new_blocks(&l1)), [3]);
         l1.backend.lock().revert_to_snapshot(snapshot).unwrap();
         send_eth(&l1, deposit_portal(901), 5);
-        build_block(&l1, GENESIS_TIME + 5, 2).unwrap();
-        build_block(&l1, GENESIS_TIME + 6, 2).unwrap();
+        built(&l1, GENESIS_TIME + 5, 2);
+        built(&l1, GENESIS_TIME + 6, 2);
         let branch = adoption.new_blocks(&l1);
         assert_eq!(numbers(branch.clone()), [3, 4], "the new branch from the fork on");
         assert_ne!(branch[0].hash(), replaced.hash());

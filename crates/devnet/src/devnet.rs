@@ -80,7 +80,8 @@ pub struct Devnet {
     _datadir: tempfile::TempDir,
 }
 
-/// Serves one chain with automine off (the clock builds its blocks).
+/// Serves one chain with automine off (the clock builds its blocks). With `admission` (an L2), blocks mined by
+/// hand take the time of the clock's next round, so they fall in step with the other L2s.
 async fn serve_chain(
     genesis: &Genesis,
     signers: &[PrivateKeySigner],
@@ -90,10 +91,15 @@ async fn serve_chain(
 ) -> Result<RunningChain, DevnetError> {
     let chain_id = genesis.chain_id;
     let mut chain = Chain::new(genesis, ChainConfig::default());
+    let is_l2 = admission.is_some();
     if let Some(check) = admission {
         chain.set_admission_check(Arc::new(check));
     }
-    let backend = Arc::new(ChainBackend::new(chain, signers.to_vec()).with_automine(false));
+    let mut backend = ChainBackend::new(chain, signers.to_vec()).with_automine(false);
+    if is_l2 {
+        backend = backend.with_time_source(next_block.time_source());
+    }
+    let backend = Arc::new(backend);
     let server = superlink_rpc::serve(addr, backend.clone()).await.map_err(|e| DevnetError::Serve {
         chain_id,
         addr,

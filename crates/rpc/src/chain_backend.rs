@@ -42,22 +42,44 @@ pub const DEFAULT_PRIORITY_FEE: u128 = 1_000_000;
 /// How many events a slow subscriber may fall behind before it misses some.
 const EVENT_CAPACITY: usize = 4096;
 
-/// The clock of future blocks: an offset over wall-clock time, and a one-off fixed timestamp.
-#[derive(Debug, Default)]
+/// Where the clock of future blocks counts from: the current time, in seconds since the Unix epoch.
+pub type TimeSource = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The wall clock, the default [`TimeSource`].
+fn wall_clock() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+/// The clock of future blocks: an offset over the time source, and a one-off fixed timestamp.
 struct DevClock {
+    now: TimeSource,
     offset: u64,
     next_timestamp: Option<u64>,
 }
 
+impl Default for DevClock {
+    fn default() -> Self {
+        Self { now: Arc::new(wall_clock), offset: 0, next_timestamp: None }
+    }
+}
+
+impl std::fmt::Debug for DevClock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DevClock")
+            .field("offset", &self.offset)
+            .field("next_timestamp", &self.next_timestamp)
+            .finish_non_exhaustive()
+    }
+}
+
 impl DevClock {
-    /// The timestamp of the next block: the fixed one if set, else wall-clock time plus the offset, and
+    /// The timestamp of the next block: the fixed one if set, else the source's time plus the offset, and
     /// always after the parent's.
     fn next(&mut self, parent: u64) -> u64 {
         if let Some(fixed) = self.next_timestamp.take() {
             return fixed;
         }
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-        (now + self.offset).max(parent + 1)
+        ((self.now)() + self.offset).max(parent + 1)
     }
 }
 
@@ -191,6 +213,14 @@ impl ChainBackend {
     /// Turns mining on submission on or off (off: the owner calls [`ChainBackend::mine_block`]).
     pub fn with_automine(self, automine: bool) -> Self {
         self.automine.store(automine, Ordering::Relaxed);
+        self
+    }
+
+    /// Counts the time of blocks mined on request (`evm_mine`, automine) from `now` instead of the wall clock;
+    /// `evm_increaseTime` still adds its offset. An owner that builds blocks on a schedule of its own passes the
+    /// time of its next block, so blocks mined by hand fall in step with its schedule.
+    pub fn with_time_source(self, now: TimeSource) -> Self {
+        self.clock().now = now;
         self
     }
 

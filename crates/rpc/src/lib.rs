@@ -36,7 +36,7 @@ pub mod types;
 pub mod web3;
 
 pub use backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions};
-pub use chain_backend::ChainBackend;
+pub use chain_backend::{ChainBackend, TimeSource};
 pub use context::RpcConfig;
 pub use error::{BackendError, RpcError, TxRejection};
 pub use server::{RpcServerHandle, ServeError, rpc_module, serve, serve_with_config};
