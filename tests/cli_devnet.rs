@@ -17,10 +17,20 @@ mod devnet;
 
 use devnet::{Devnet, KEY_0, KEY_1, KEY_2, address_of, cast, json, ok};
 
-/// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns what cast
-/// printed.
-fn increment_remote(url: &str) -> String {
-    ok(&["send", "--private-key", KEY_0, COUNTER, "incrementRemote(uint256)", "902", "--rpc-url", url])
+/// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns the
+/// receipt as `cast send --json` prints it.
+fn increment_remote(url: &str) -> Value {
+    json(&[
+        "send",
+        "--json",
+        "--private-key",
+        KEY_0,
+        COUNTER,
+        "incrementRemote(uint256)",
+        "902",
+        "--rpc-url",
+        url,
+    ])
 }
 
 fn count(url: &str) -> u64 {
@@ -240,18 +250,7 @@ fn without_autorelay_superlink_relay_delivers_and_forged_relays_are_refused_at_e
     let devnet = Devnet::start(&["--no-autorelay"]);
     assert!(devnet.info["autorelay"].is_null());
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
-    let sent: Value = serde_json::from_str(&ok(&[
-        "send",
-        "--json",
-        "--private-key",
-        KEY_0,
-        COUNTER,
-        "incrementRemote(uint256)",
-        "902",
-        "--rpc-url",
-        &u901,
-    ]))
-    .unwrap();
+    let sent = increment_remote(&u901);
     let tx = sent["transactionHash"].as_str().unwrap();
     let log = sent_log(&sent, &u901);
     // Nobody relays it: the counter stays put for a few blocks.
@@ -339,17 +338,7 @@ fn a_pending_relay_is_dropped_when_its_source_block_is_rewound() {
     let devnet = Devnet::start(&["--no-autorelay"]);
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
     let snapshot = ok(&["rpc", "evm_snapshot", "--rpc-url", &u901]);
-    let sent = json(&[
-        "send",
-        "--json",
-        "--private-key",
-        KEY_0,
-        COUNTER,
-        "incrementRemote(uint256)",
-        "902",
-        "--rpc-url",
-        &u901,
-    ]);
+    let sent = increment_remote(&u901);
     let log = sent_log(&sent, &u901);
 
     // The relay, built by hand, with a nonce one ahead so that it waits in the pool.
