@@ -70,8 +70,17 @@ async fn a_verifier_killed_while_indexing_resumes_to_the_same_heads_and_answers(
     // The uninterrupted run.
     let reference_dir = tempfile::tempdir().unwrap();
     let reference = Service::start(&[&a, &b], reference_dir.path()).await;
+    // Caught up: every head of both chains where the chains' own blocks and labels put it (the safe and
+    // finalized labels are read apart from the blocks, so the unsafe heads alone can arrive first).
+    let labels: Vec<(u64, u64, u64, u64)> = [(901, &a, head_a), (902, &b, head_b)]
+        .map(|(id, c, head)| (id, head, c.tagged("safe"), c.tagged("finalized")))
+        .to_vec();
     let caught_up = |s: &serde_json::Value| {
-        head_of(s, 901, "crossUnsafe") == Some(head_a) && head_of(s, 902, "crossUnsafe") == Some(head_b)
+        labels.iter().all(|&(id, head, safe, finalized)| {
+            head_of(s, id, "crossUnsafe") == Some(head)
+                && head_of(s, id, "safe") == Some(safe)
+                && head_of(s, id, "finalized") == Some(finalized)
+        })
     };
     let started = Instant::now();
     let expected = reference.wait_for(caught_up, "the reference run to catch up").await;

@@ -179,6 +179,12 @@ impl Chain {
         }
     }
 
+    /// The number of the block the chain labels `tag` (`safe`, `finalized`).
+    pub fn tagged(&self, tag: &str) -> u64 {
+        let block: Value = serde_json::from_str(&self.rpc(&["eth_getBlockByNumber", tag, "false"])).unwrap();
+        hex_u64(&block["number"])
+    }
+
     /// The chain's latest block number.
     pub fn head(&self) -> u64 {
         self.rpc(&["eth_blockNumber"])
