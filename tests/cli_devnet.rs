@@ -246,7 +246,8 @@ fn viem_sends_a_message_watches_it_arrive_over_websocket_and_reads_the_relay() {
 }
 
 #[test]
-fn without_autorelay_superlink_relay_delivers_and_forged_relays_are_refused_at_every_entry() {
+fn without_autorelay_superlink_relay_delivers_undeclared_relays_fail_and_forged_ones_are_refused_at_every_entry()
+ {
     let devnet = Devnet::start(&["--no-autorelay"]);
     assert!(devnet.info["autorelay"].is_null());
     let (u901, u902) = (devnet.l2(901), devnet.l2(902));
@@ -259,6 +260,34 @@ fn without_autorelay_superlink_relay_delivers_and_forged_relays_are_refused_at_e
         let now: u64 = ok(&["block-number", "--rpc-url", &u902]).parse().unwrap();
         (now >= start + 2).then_some(())
     });
+    assert_eq!(count(&u902), 0);
+    // The relay executes only when its transaction declares the message: simulated with the access list it
+    // delivers; without it the inbox reverts (NotInAccessList), and a transaction that carries it anyway is
+    // mined as failed and changes nothing.
+    let (access_list, calldata) = relay_call(&log, &log.payload);
+    let relayer = address_of(KEY_2);
+    let simulate = |extra: &[&str]| {
+        let mut args =
+            vec!["call", "--from", relayer.as_str(), MESSENGER, calldata.as_str(), "--rpc-url", &u902];
+        args.extend(extra);
+        cast(&args)
+    };
+    simulate(&["--access-list", &access_list]).expect("the declared relay executes");
+    let undeclared = simulate(&[]).expect_err("an undeclared relay must revert");
+    assert!(undeclared.contains(&ok(&["sig", "NotInAccessList()"])), "{undeclared}");
+    let mined = json(&[
+        "send",
+        "--json",
+        "--private-key",
+        KEY_2,
+        "--gas-limit",
+        "1000000",
+        MESSENGER,
+        &calldata,
+        "--rpc-url",
+        &u902,
+    ]);
+    assert_eq!(mined["status"], "0x0", "{mined}");
     assert_eq!(count(&u902), 0);
     // Waiting for a relay that nobody sends ends with an error that says so, after printing the status.
     let waited =
