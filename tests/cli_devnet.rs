@@ -70,6 +70,12 @@ fn number(v: &Value) -> u64 {
     }
 }
 
+/// `hex` with its last digit changed (a forged checksum or payload).
+fn with_last_digit_changed(hex: &str) -> String {
+    let (head, last) = hex.split_at(hex.len() - 1);
+    format!("{head}{}", if last == "0" { "1" } else { "0" })
+}
+
 /// The messenger's `SentMessage` log of a send, with what a relay of it needs.
 struct SentLog {
     block: String,
@@ -319,25 +325,19 @@ fn without_autorelay_superlink_relay_delivers_undeclared_relays_fail_and_forged_
     let mut mismatched = relay["accessList"].clone();
     let keys = mismatched[0]["storageKeys"].as_array_mut().unwrap();
     let checksum = keys.last_mut().unwrap();
-    let genuine = checksum.as_str().unwrap().to_string();
-    let flipped = if genuine.ends_with('0') { "1" } else { "0" };
-    *checksum = Value::String(format!("{}{flipped}", &genuine[..genuine.len() - 1]));
+    *checksum = Value::String(with_last_digit_changed(checksum.as_str().unwrap()));
     let mismatched = mismatched.to_string();
     let input = relay["input"].as_str().unwrap().to_string();
     // A payload the source never emitted, declared honestly: its checksum is right, the log is not there.
-    let last = log.payload.len() - 1;
-    let forged_payload =
-        format!("{}{}", &log.payload[..last], if log.payload.ends_with('0') { "1" } else { "0" });
-    let (forged_list, forged_input) = relay_call(&log, &forged_payload);
+    let (forged_list, forged_input) = relay_call(&log, &with_last_digit_changed(&log.payload));
 
     let impersonated = "0x000000000000000000000000000000000000dEaD";
     ok(&["rpc", "anvil_impersonateAccount", impersonated, "--rpc-url", &u902]);
     ok(&["rpc", "anvil_setBalance", impersonated, "0xde0b6b3a7640000", "--rpc-url", &u902]);
-    let dev = address_of(KEY_2);
     // (entry, how cast signs, the sender, the access list, the calldata)
     let entries = [
-        ("eth_sendRawTransaction", ["--private-key", KEY_2], &dev, &mismatched, &input),
-        ("eth_sendTransaction", ["--unlocked", "--from"], &dev, &forged_list, &forged_input),
+        ("eth_sendRawTransaction", ["--private-key", KEY_2], &relayer, &mismatched, &input),
+        ("eth_sendTransaction", ["--unlocked", "--from"], &relayer, &forged_list, &forged_input),
         ("an impersonated send", ["--unlocked", "--from"], &impersonated.to_string(), &mismatched, &input),
     ];
     for (entry, signing, from, access_list, calldata) in entries {
