@@ -14,7 +14,7 @@ use jsonrpsee::server::ServerHandle;
 use superlink_chain::{Chain, ChainConfig, Genesis};
 use superlink_protocol::DependencySet;
 use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet};
-use superlink_rpc::{ChainBackend, RpcServerHandle};
+use superlink_rpc::{ChainBackend, RpcServerHandle, TimeSource};
 use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain};
 use tokio::{
     sync::watch,
@@ -80,24 +80,25 @@ pub struct Devnet {
     _datadir: tempfile::TempDir,
 }
 
-/// Serves one chain with automine off (the clock builds its blocks). With `admission` (an L2), blocks mined by
-/// hand take the time of the clock's next round, so they fall in step with the other L2s.
+/// Serves one chain with automine off (the clock builds its blocks). Blocks mined by hand count their time from
+/// `hand_mined_time` when given (the L2s: the clock's next round, so they fall in step with the other L2s), else
+/// from the wall clock.
 async fn serve_chain(
     genesis: &Genesis,
     signers: &[PrivateKeySigner],
     addr: SocketAddr,
     next_block: NextBlockTime,
     admission: Option<InteropAdmission>,
+    hand_mined_time: Option<TimeSource>,
 ) -> Result<RunningChain, DevnetError> {
     let chain_id = genesis.chain_id;
     let mut chain = Chain::new(genesis, ChainConfig::default());
-    let is_l2 = admission.is_some();
     if let Some(check) = admission {
         chain.set_admission_check(Arc::new(check));
     }
     let mut backend = ChainBackend::new(chain, signers.to_vec()).with_automine(false);
-    if is_l2 {
-        backend = backend.with_time_source(next_block.time_source());
+    if let Some(now) = hand_mined_time {
+        backend = backend.with_time_source(now);
     }
     let backend = Arc::new(backend);
     let server = superlink_rpc::serve(addr, backend.clone()).await.map_err(|e| DevnetError::Serve {
@@ -138,7 +139,7 @@ impl Devnet {
             &addresses,
             config.balance_ether,
         );
-        let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None).await?;
+        let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None, None).await?;
 
         let mut l2s = Vec::new();
         for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
@@ -146,7 +147,10 @@ impl Devnet {
             let genesis = l2_genesis(chain_id, genesis_timestamp, &addresses, config.balance_ether);
             let admission = InteropAdmission::new(chain_id, verifier.clone(), next.clone());
             let served = match config.l2_addr(index) {
-                Ok(addr) => serve_chain(&genesis, &signers, addr, next, Some(admission)).await,
+                Ok(addr) => {
+                    let in_step = Some(next.time_source());
+                    serve_chain(&genesis, &signers, addr, next, Some(admission), in_step).await
+                }
                 Err(e) => Err(e),
             };
             match served {
