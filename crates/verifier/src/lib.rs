@@ -7,7 +7,7 @@
 //!   inputs: [`RpcChainSource`] over a node's JSON-RPC, or an in-process chain;
 //! - [`follow_chain`] catches a chain up in batches, then polls its head, rewinds on reorgs and reads its tags;
 //! - [`Verifier`] indexes blocks ([`index_block`]) into the durable per-chain log database and an in-memory
-//!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_after_rewind`])
+//!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_from`])
 //!   that judges each message with the protocol crate's rules ([`check_message`]);
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
 //!   [`RemoteChecker`] over `supervisor_checkAccessList`;
@@ -51,7 +51,7 @@ pub use metrics::install_exporter;
 pub use remote::RemoteChecker;
 pub use rpc_source::RpcChainSource;
 pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
-pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_after_rewind};
+pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
 pub use server::{RpcContext, rpc_module, serve, sync_status};
 pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};

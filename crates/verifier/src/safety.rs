@@ -5,8 +5,13 @@
 //! already at the cross level, or has the same timestamp and is resolved together with it. Same-timestamp
 //! dependencies are collected transitively into a group of blocks; the group is checked as a graph of logs
 //! (an edge from each log to the next log of its block, and from each initiating log to the executing log
-//! consuming it). A cycle invalidates the blocks on it and everything depending on them; an acyclic group is
-//! promoted as a whole. An invalid block stops its chain's level until a rewind replaces it.
+//! consuming it). A cycle invalidates the blocks on it; an acyclic group is promoted as a whole. An invalid block
+//! stops its chain's level until a rewind replaces it.
+//!
+//! Only a block that itself breaks a rule (a message that fails the validity rules, or a log on a cycle) is
+//! invalid. A block that depends on an invalid block waits: the invalid block is replaced by a deposits-only
+//! block at the same height, and whether the dependent's message survives the replacement (a deposit's log at
+//! the same index does) is decided on the replacement, as consolidation does (`specs/interop/fault-proof.md`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -14,7 +19,7 @@ use superlink_protocol::DependencySet;
 
 use crate::{
     chain_data::ChainId,
-    index::ChainLookup,
+    index::{ChainLookup, ExecRef},
     rules::{MessageVerdict, check_message},
 };
 
@@ -196,48 +201,59 @@ fn attempt(
         let Some(block) = lookup.block(c, n) else {
             return Attempt::Wait(format!("chain {c} block {n} is not indexed"));
         };
-        let blame = |reason: String| {
+        // A rule broken by the candidate itself makes it invalid; one broken by another block of the group
+        // makes the candidate wait for that block's replacement.
+        let broken = |reason: String| {
             if (c, n) == (chain, number) {
-                reason
+                Attempt::Invalid(reason)
             } else {
-                format!("depends on chain {c} block {n}, which is invalid: {reason}")
+                Attempt::Wait(format!(
+                    "depends on chain {c} block {n}, which is invalid ({reason}): waiting for its replacement"
+                ))
             }
         };
-        for exec in &block.executing {
-            let parent_timestamp =
-                n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
-            let source = match check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec)
-            {
+        let parent_timestamp = n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
+        let verdicts: Vec<(&ExecRef, MessageVerdict)> = block
+            .executing
+            .iter()
+            .map(|exec| {
+                (exec, check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
+            })
+            .collect();
+        // Every message is judged before any wait: a block that breaks a rule is invalid whatever else it waits for.
+        if let Some((exec, MessageVerdict::Invalid(reason))) =
+            verdicts.iter().find(|(_, v)| matches!(v, MessageVerdict::Invalid(_)))
+        {
+            return broken(format!("log {}: {reason}", exec.log_index));
+        }
+        for (exec, verdict) in verdicts {
+            let source = match verdict {
                 MessageVerdict::Found(source) => source,
-                MessageVerdict::Invalid(reason) => {
-                    return Attempt::Invalid(blame(format!("log {}: {reason}", exec.log_index)));
-                }
+                MessageVerdict::Invalid(_) => continue,
                 MessageVerdict::Unknown(reason) => return Attempt::Wait(reason),
             };
             let Some(source_state) = states.get(&source.chain) else {
-                return Attempt::Invalid(blame(format!("chain {} is not followed", source.chain)));
+                return broken(format!("chain {} is not followed", source.chain));
             };
             if source_state.cross.is_some_and(|h| h >= source.number) {
                 continue;
             }
-            if let Some(bad) = source_state.invalid_from()
-                && bad <= source.number
-            {
-                return Attempt::Invalid(blame(format!(
-                    "log {} executes a log of chain {} block {}, which descends from invalid block {bad}",
-                    exec.log_index, source.chain, source.number
-                )));
-            }
-            if source.timestamp < timestamp {
+            // Same timestamp: the source block must be its chain's next candidate, resolved in this group (an
+            // invalid one too: whether the candidate itself lies on a cycle through it is decided below).
+            let same_timestamp_next = source.timestamp == timestamp
+                && candidate(lookup, source.chain, source_state) == Some(source.number);
+            if !same_timestamp_next {
+                if let Some(bad) = source_state.invalid_from()
+                    && bad <= source.number
+                {
+                    return Attempt::Wait(format!(
+                        "log {} of chain {c} block {n} executes a log of chain {} block {}, at or after invalid \
+                         block {bad}: waiting for its replacement",
+                        exec.log_index, source.chain, source.number
+                    ));
+                }
                 return Attempt::Wait(format!(
                     "chain {} block {} is not yet at this level",
-                    source.chain, source.number
-                ));
-            }
-            // Same timestamp: the source block must be its chain's next candidate, resolved in this group.
-            if candidate(lookup, source.chain, source_state) != Some(source.number) {
-                return Attempt::Wait(format!(
-                    "same-timestamp source chain {} block {} is not next at this level",
                     source.chain, source.number
                 ));
             }
@@ -250,52 +266,65 @@ fn attempt(
     if group.len() == 1 && message_edges.is_empty() {
         return Attempt::Promote(vec![(chain, number)]);
     }
-    match cyclic_blocks(lookup, &group, &message_edges) {
-        Ok(()) => Attempt::Promote(group.into_iter().collect()),
-        Err(cyclic) => {
+    match blocks_on_cycles(lookup, &group, &message_edges) {
+        None => Attempt::Promote(group.into_iter().collect()),
+        Some(cyclic) => {
             let on_cycle: Vec<String> = cyclic.iter().map(|(c, n)| format!("chain {c} block {n}")).collect();
-            Attempt::Invalid(format!("same-timestamp messages form a cycle through {}", on_cycle.join(", ")))
+            let through = on_cycle.join(", ");
+            if cyclic.contains(&(chain, number)) {
+                Attempt::Invalid(format!("same-timestamp messages form a cycle through {through}"))
+            } else {
+                Attempt::Wait(format!(
+                    "depends on a same-timestamp cycle through {through}: waiting for the replacement of its blocks"
+                ))
+            }
         }
     }
 }
 
-/// Checks the log graph of a same-timestamp group for cycles; `Err` lists the blocks holding logs on or after
-/// a cycle.
-fn cyclic_blocks(
+/// Checks the log graph of a same-timestamp group for cycles. Returns `None` when it is acyclic, otherwise the
+/// blocks holding a log that lies on a cycle (a log merely reached from a cycle does not count: its block
+/// depends on invalid blocks and waits for their replacement).
+fn blocks_on_cycles(
     lookup: &impl ChainLookup,
     group: &BTreeSet<(ChainId, u64)>,
     message_edges: &[MessageEdge],
-) -> Result<(), BTreeSet<(ChainId, u64)>> {
+) -> Option<BTreeSet<(ChainId, u64)>> {
     // Nodes: every log of every block of the group, numbered consecutively per block.
     let mut base: HashMap<(ChainId, u64), (usize, usize)> = HashMap::new();
-    let mut total = 0usize;
+    let mut owner: Vec<(ChainId, u64)> = Vec::new();
     for &(c, n) in group {
         let len = lookup.block(c, n).map_or(0, |b| b.log_hashes.len());
-        base.insert((c, n), (total, len));
-        total += len;
+        base.insert((c, n), (owner.len(), len));
+        owner.extend(std::iter::repeat_n((c, n), len));
     }
+    let total = owner.len();
     let node = |(c, n, i): LogPosition| -> Option<usize> {
         let (start, len) = *base.get(&(c, n))?;
         ((i as usize) < len).then_some(start + i as usize)
     };
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); total];
-    let mut indegree = vec![0usize; total];
     for &(start, len) in base.values() {
         for i in 1..len {
             out[start + i - 1].push(start + i);
-            indegree[start + i] += 1;
         }
     }
     for &(from, to) in message_edges {
         if let (Some(f), Some(t)) = (node(from), node(to)) {
             out[f].push(t);
+        }
+    }
+    // Kahn's algorithm settles the common case: every node ordered means no cycle.
+    let mut indegree = vec![0usize; total];
+    for targets in &out {
+        for &t in targets {
             indegree[t] += 1;
         }
     }
     let mut ready: Vec<usize> = (0..total).filter(|&v| indegree[v] == 0).collect();
-    let mut visited = 0usize;
+    let mut ordered = 0usize;
     while let Some(v) = ready.pop() {
-        visited += 1;
+        ordered += 1;
         for &w in &out[v] {
             indegree[w] -= 1;
             if indegree[w] == 0 {
@@ -303,30 +332,86 @@ fn cyclic_blocks(
             }
         }
     }
-    if visited == total {
-        return Ok(());
+    if ordered == total {
+        return None;
     }
-    Err(base
-        .iter()
-        .filter(|(_, (start, len))| (*start..start + len).any(|v| indegree[v] > 0))
-        .map(|(block, _)| *block)
-        .collect())
+    let on_cycle = nodes_on_cycles(&out);
+    Some((0..total).filter(|&v| on_cycle[v]).map(|v| owner[v]).collect())
 }
 
-/// After `chain`'s index was rewound so that its last block is `kept` (`None`: nothing kept), moves back every
-/// cross head that included a removed block or a block depending on one, transitively. `kept_timestamp` is the
-/// timestamp of the kept last block (0 when none): no block at or before it can depend on a removed block.
-pub fn demote_after_rewind(
+/// Which nodes of a directed graph lie on a cycle: the members of strongly connected components with more than
+/// one node, or with an edge to themselves (Kosaraju's two passes, iterative).
+fn nodes_on_cycles(out: &[Vec<usize>]) -> Vec<bool> {
+    let total = out.len();
+    let mut incoming: Vec<Vec<usize>> = vec![Vec::new(); total];
+    for (v, targets) in out.iter().enumerate() {
+        for &w in targets {
+            incoming[w].push(v);
+        }
+    }
+    // First pass: nodes in order of finishing on the forward graph.
+    let mut finished = Vec::with_capacity(total);
+    let mut seen = vec![false; total];
+    for root in 0..total {
+        if seen[root] {
+            continue;
+        }
+        seen[root] = true;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((v, next)) = stack.last_mut() {
+            if let Some(&w) = out[*v].get(*next) {
+                *next += 1;
+                if !seen[w] {
+                    seen[w] = true;
+                    stack.push((w, 0));
+                }
+            } else {
+                finished.push(*v);
+                stack.pop();
+            }
+        }
+    }
+    // Second pass: components on the reversed graph, latest finisher first.
+    let mut component = vec![usize::MAX; total];
+    let mut sizes = Vec::new();
+    for &root in finished.iter().rev() {
+        if component[root] != usize::MAX {
+            continue;
+        }
+        let id = sizes.len();
+        let mut size = 0usize;
+        component[root] = id;
+        let mut stack = vec![root];
+        while let Some(v) = stack.pop() {
+            size += 1;
+            for &w in &incoming[v] {
+                if component[w] == usize::MAX {
+                    component[w] = id;
+                    stack.push(w);
+                }
+            }
+        }
+        sizes.push(size);
+    }
+    (0..total).map(|v| sizes[component[v]] > 1 || out[v].contains(&v)).collect()
+}
+
+/// Moves back every cross head that includes block `first_removed` of `chain` or a later one, or a block that
+/// depends on one, transitively; the chain's local head is capped below `first_removed` too. Used when those
+/// blocks leave the index (a reorg) and when they leave the level's local range (a lowered safe label). No
+/// block at or before the timestamp of block `first_removed - 1` can depend on a removed block, which bounds
+/// the scan.
+pub fn demote_from(
     lookup: &impl ChainLookup,
     states: &mut BTreeMap<ChainId, LevelState>,
     chain: ChainId,
-    kept: Option<u64>,
-    kept_timestamp: u64,
+    first_removed: u64,
 ) -> Vec<SafetyEvent> {
+    let kept_timestamp =
+        first_removed.checked_sub(1).and_then(|k| lookup.block(chain, k)).map_or(0, |b| b.block.timestamp);
     let mut events = Vec::new();
     // Removed ranges: chain -> first removed block number.
     let mut removed: BTreeMap<ChainId, u64> = BTreeMap::new();
-    let first_removed = kept.map_or(0, |k| k + 1);
     removed.insert(chain, first_removed);
     let mut queue = VecDeque::from([chain]);
     if let Some(s) = states.get_mut(&chain) {

@@ -92,11 +92,21 @@ fn states_all_local(view: &IndexView) -> BTreeMap<u64, LevelState> {
         .collect()
 }
 
+/// Every chain's cross head.
+type Heads = BTreeMap<u64, Option<u64>>;
+
 /// The oracle: which blocks are good (promotable), computed over the whole log graph at once. A block is bad
 /// when a message of it fails the static rules or points at a missing block, when a log of it lies on a cycle
 /// of the graph (logs in order, blocks in order, initiating -> executing), or when it depends on a bad block
 /// (its parent, or the block of a log it executes). Returns, per chain, the last block of the good prefix.
-fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>> {
+fn oracle(view: &IndexView, rules: &DependencySet) -> Heads {
+    judge(view, rules).0
+}
+
+/// The oracle's whole judgement: the good prefix of every chain, and the blocks that are bad by themselves (a
+/// message of theirs fails the static rules or a log of theirs lies on a cycle) rather than through a
+/// dependency.
+fn judge(view: &IndexView, rules: &DependencySet) -> (Heads, BTreeSet<(u64, u64)>) {
     // Nodes: every log and one seal per block (after its logs).
     let mut id: HashMap<(u64, u64, usize), usize> = HashMap::new();
     let mut blocks: Vec<(u64, u64)> = Vec::new();
@@ -159,6 +169,7 @@ fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>>
             }
         }
     }
+    let roots: BTreeSet<(u64, u64)> = bad.iter().map(|&bi| blocks[bi]).collect();
     loop {
         let before = bad.len();
         for (bi, block_deps) in deps.iter().enumerate() {
@@ -170,7 +181,8 @@ fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>>
             break;
         }
     }
-    view.chain_ids()
+    let heads = view
+        .chain_ids()
         .map(|c| {
             let mut head = None;
             for b in view.chain(c).unwrap().iter() {
@@ -182,7 +194,8 @@ fn oracle(view: &IndexView, rules: &DependencySet) -> BTreeMap<u64, Option<u64>>
             }
             (c, head)
         })
-        .collect()
+        .collect();
+    (heads, roots)
 }
 
 fn heads(states: &BTreeMap<u64, LevelState>) -> BTreeMap<u64, Option<u64>> {
@@ -220,20 +233,85 @@ fn a_forged_payload_makes_the_block_invalid_and_stops_its_chain() {
     assert!(events.iter().any(|e| matches!(e, SafetyEvent::Invalid { chain: 2, number: 1, .. })));
 }
 
-#[test]
-fn a_block_executing_a_message_of_an_invalid_block_is_invalid_too() {
+/// Chain 1 block 1 (timestamp 14) executes log `index` of chain 2 block 1 (timestamp 12), which holds a plain
+/// log (a deposit's, say) and then a forged executing message.
+fn dependent_of_an_invalid_block(index: u32) -> BTreeMap<u64, Chain> {
     let forged = Log::Exec { chain: 1, number: 0, index: 0, forged: true, wrong_ts: false };
-    // Chain 2 block 0 is invalid; chain 1 block 1 executes its log 0, so it is invalid transitively.
+    two_chains(
+        vec![(10, vec![Log::Plain]), (14, vec![exec(2, 1, index)])],
+        vec![(10, vec![]), (12, vec![Log::Plain, forged])],
+    )
+}
+
+/// Chain 2 block 1 replaced by a deposits-only block that keeps only its first log.
+fn replaced(mut chains: BTreeMap<u64, Chain>) -> BTreeMap<u64, Chain> {
+    if let Some(block) = chains.get_mut(&2).and_then(|c| c.get_mut(1)) {
+        block.1.truncate(1);
+    }
+    chains
+}
+
+#[test]
+fn a_block_executing_a_log_of_an_invalid_block_waits_for_its_replacement() {
+    let view = build(&dependent_of_an_invalid_block(0));
+    let mut states = states_all_local(&view);
+    let events = advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(0))]));
+    assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { number: 1, .. })));
+    assert!(
+        matches!(&states[&1].blocked, Some(Blocked::Waiting { number: 1, reason }) if reason.contains("replacement")),
+        "{:?}",
+        states[&1].blocked
+    );
+    let invalid: Vec<_> = events.iter().filter(|e| matches!(e, SafetyEvent::Invalid { .. })).collect();
+    assert_eq!(invalid.len(), 1, "only the block with the forged message is invalid: {events:?}");
+}
+
+#[test]
+fn a_log_that_survives_the_replacement_keeps_its_dependent_valid() {
+    let mut states = states_all_local(&build(&dependent_of_an_invalid_block(0)));
+    advance(&build(&dependent_of_an_invalid_block(0)), &rules([1, 2]), &mut states);
+    // The sequencer replaces chain 2 block 1: the index drops it and takes the deposits-only block.
+    let view = build(&replaced(dependent_of_an_invalid_block(0)));
+    demote_from(&view, &mut states, 2, 1);
+    states.get_mut(&2).unwrap().local = Some(1);
+    let events = advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(1)), (2, Some(1))]));
+    assert!(!events.iter().any(|e| matches!(e, SafetyEvent::Invalid { .. })), "{events:?}");
+}
+
+#[test]
+fn a_log_the_replacement_removes_makes_its_dependent_invalid_then() {
+    let chains = dependent_of_an_invalid_block(1);
+    let mut states = states_all_local(&build(&chains));
+    advance(&build(&chains), &rules([1, 2]), &mut states);
+    assert!(matches!(states[&1].blocked, Some(Blocked::Waiting { number: 1, .. })));
+    let view = build(&replaced(chains));
+    demote_from(&view, &mut states, 2, 1);
+    states.get_mut(&2).unwrap().local = Some(1);
+    let events = advance(&view, &rules([1, 2]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(1))]));
+    assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { number: 1, .. })));
+    assert!(events.iter().any(|e| matches!(e, SafetyEvent::Invalid { chain: 1, number: 1, .. })));
+}
+
+#[test]
+fn a_block_that_breaks_a_rule_is_invalid_even_while_it_waits_for_another_source() {
+    let forged = Log::Exec { chain: 1, number: 0, index: 0, forged: true, wrong_ts: false };
+    // Chain 2 block 1 executes chain 1 block 1 (not yet at the level) and a forged message.
     let chains = two_chains(
-        vec![(10, vec![Log::Plain]), (12, vec![exec(2, 0, 1)])],
-        vec![(10, vec![Log::Plain, forged])],
+        vec![(10, vec![Log::Plain]), (12, vec![Log::Plain])],
+        vec![(10, vec![]), (14, vec![exec(1, 1, 0), forged])],
     );
     let view = build(&chains);
     let mut states = states_all_local(&view);
+    states.get_mut(&1).unwrap().local = Some(0);
     advance(&view, &rules([1, 2]), &mut states);
-    assert_eq!(states[&2].cross, None);
-    assert_eq!(states[&1].cross, Some(0));
-    assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { number: 1, .. })));
+    assert!(
+        matches!(states[&2].blocked, Some(Blocked::Invalid { number: 1, .. })),
+        "{:?}",
+        states[&2].blocked
+    );
 }
 
 #[test]
@@ -256,8 +334,26 @@ fn a_same_timestamp_cycle_invalidates_both_blocks() {
     let mut states = states_all_local(&view);
     advance(&view, &rules([1, 2]), &mut states);
     assert_eq!(heads(&states), BTreeMap::from([(1, None), (2, None)]));
+    assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { .. })), "{:?}", states[&1].blocked);
+    assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { .. })));
+}
+
+#[test]
+fn a_block_reached_from_a_cycle_waits_while_the_blocks_on_it_are_invalid() {
+    // Chains 1 and 2 form a cycle at timestamp 10 (as above); chain 3 block 0 executes chain 1 log 1, which lies
+    // on the cycle, but nothing leads back from chain 3 to the cycle.
+    let chains = BTreeMap::from([
+        (1, vec![(10, vec![exec(2, 0, 1), Log::Plain])]),
+        (2, vec![(10, vec![exec(1, 0, 1), Log::Plain])]),
+        (3, vec![(10, vec![exec(1, 0, 1)])]),
+    ]);
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    advance(&view, &rules([1, 2, 3]), &mut states);
+    assert_eq!(heads(&states), BTreeMap::from([(1, None), (2, None), (3, None)]));
     assert!(matches!(states[&1].blocked, Some(Blocked::Invalid { .. })));
     assert!(matches!(states[&2].blocked, Some(Blocked::Invalid { .. })));
+    assert!(matches!(states[&3].blocked, Some(Blocked::Waiting { .. })), "{:?}", states[&3].blocked);
 }
 
 #[test]
@@ -325,7 +421,7 @@ fn a_rewind_of_the_source_chain_demotes_the_dependent_block() {
     advance(&view, &rules([1, 2]), &mut states);
     assert_eq!(heads(&states), BTreeMap::from([(1, Some(1)), (2, Some(2))]));
     view.chain_mut(1).truncate_after(0);
-    let events = demote_after_rewind(&view, &mut states, 1, Some(0), 10);
+    let events = demote_from(&view, &mut states, 1, 1);
     assert_eq!(heads(&states), BTreeMap::from([(1, Some(0)), (2, Some(0))]));
     assert!(events.contains(&SafetyEvent::Demoted { chain: 2, from: 2, to: Some(0) }));
 }
@@ -381,6 +477,27 @@ proptest! {
         prop_assert_eq!(heads(&states), oracle(&view, &rules));
     }
 
+    /// Only a block that breaks a rule itself is declared invalid; a block that is bad only through a
+    /// dependency waits for that dependency's replacement.
+    #[test]
+    fn only_blocks_that_break_a_rule_themselves_are_invalid(chains in arb_chains()) {
+        let view = build(&chains);
+        let rules = rules([1, 2, 3]);
+        let mut states = states_all_local(&view);
+        let events = advance(&view, &rules, &mut states);
+        let (_, roots) = judge(&view, &rules);
+        for (chain, state) in &states {
+            if let Some(number) = state.invalid_from() {
+                prop_assert!(roots.contains(&(*chain, number)), "chain {chain} block {number} declared invalid");
+            }
+        }
+        for event in events {
+            if let SafetyEvent::Invalid { chain, number, .. } = event {
+                prop_assert!(roots.contains(&(chain, number)), "chain {chain} block {number} reported invalid");
+            }
+        }
+    }
+
     /// Promoting block by block as the local heads grow ends where promoting everything at once does.
     #[test]
     fn incremental_local_heads_reach_the_same_heads(chains in arb_chains(), order in prop::collection::vec(1u64..=3, 0..20)) {
@@ -411,9 +528,9 @@ proptest! {
         let mut states = states_all_local(&view);
         advance(&view, &rules, &mut states);
         let keep = keep.min(view.range(chain).map_or(0, |(_, last)| last));
-        let kept = view.block(chain, keep).map(|b| (b.block.number, b.block.timestamp));
+        let first_removed = view.block(chain, keep).map_or(0, |b| b.block.number + 1);
         view.chain_mut(chain).truncate_after(keep);
-        demote_after_rewind(&view, &mut states, chain, kept.map(|k| k.0), kept.map_or(0, |k| k.1));
+        demote_from(&view, &mut states, chain, first_removed);
         let expected = oracle(&view, &rules);
         for (c, head) in &expected {
             prop_assert!(states[c].cross <= *head, "chain {c} kept a block depending on a removed block");

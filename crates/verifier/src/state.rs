@@ -10,7 +10,7 @@ use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
     error::{QueryError, VerifierError},
     index::{ChainLookup, IndexView, IndexedBlock, NotContiguous},
-    safety::{LevelState, SafetyEvent, advance, demote_after_rewind},
+    safety::{LevelState, SafetyEvent, advance, demote_from},
 };
 
 /// How long, beyond the message expiry window, blocks stay in memory after every head has passed them.
@@ -36,7 +36,7 @@ pub struct ChainHeads {
     pub local_safe: Option<BlockRef>,
     /// The cross-safe head.
     pub cross_safe: Option<BlockRef>,
-    /// The finalized head: cross-safe and locally finalized.
+    /// The finalized head: cross-safe, locally finalized, and every block it depends on finalized too.
     pub finalized: Option<BlockRef>,
 }
 
@@ -61,7 +61,9 @@ pub struct VerifierState {
     cross_unsafe: BTreeMap<ChainId, LevelState>,
     cross_safe: BTreeMap<ChainId, LevelState>,
     local_finalized: BTreeMap<ChainId, Option<u64>>,
-    finalized: BTreeMap<ChainId, Option<u64>>,
+    /// The finalized level: its local head is the lower of the cross-safe head and the chain's own finality,
+    /// and the engine promotes a block only once everything it depends on is finalized.
+    finalized: BTreeMap<ChainId, LevelState>,
 }
 
 /// The chain IDs of a dependency set as the verifier keys them.
@@ -88,9 +90,9 @@ impl VerifierState {
         Ok(Self {
             view: IndexView::new(chains.iter().copied()),
             cross_unsafe: levels.clone(),
-            cross_safe: levels,
+            cross_safe: levels.clone(),
             local_finalized: chains.iter().map(|c| (*c, None)).collect(),
-            finalized: chains.iter().map(|c| (*c, None)).collect(),
+            finalized: levels,
             dependencies,
         })
     }
@@ -140,16 +142,15 @@ impl VerifierState {
 
     /// Drops a chain's blocks after `number` (a reorg) and demotes every cross head that depended on them.
     pub fn rewind(&mut self, chain: ChainId, number: u64) -> Vec<HeadEvent> {
-        let kept = self.view.block(chain, number).map(|b| b.block);
+        let kept_number = self.view.block(chain, number).map(|b| b.block.number);
         self.view.chain_mut(chain).truncate_after(number);
-        let kept_number = kept.map(|b| b.number);
-        let kept_timestamp = kept.map_or(0, |b| b.timestamp);
+        let first_removed = kept_number.map_or(0, |k| k + 1);
         let mut events = Vec::new();
         for (level, states) in
             [(SafetyLevel::CrossUnsafe, &mut self.cross_unsafe), (SafetyLevel::Safe, &mut self.cross_safe)]
         {
             events.extend(
-                demote_after_rewind(&self.view, states, chain, kept_number, kept_timestamp)
+                demote_from(&self.view, states, chain, first_removed)
                     .into_iter()
                     .map(|event| HeadEvent { level, event }),
             );
@@ -157,30 +158,53 @@ impl VerifierState {
         if let Some(level) = self.cross_unsafe.get_mut(&chain) {
             level.local = kept_number;
         }
-        for (c, state) in &self.cross_safe {
-            if let Some(f) = self.finalized.get_mut(c)
-                && f.is_some_and(|f| state.cross.is_none_or(|h| f > h))
-            {
-                *f = state.cross;
+        events.extend(self.cap_finalized());
+        events
+    }
+
+    /// Keeps the finalized level within the cross-safe level: a finalized head above its chain's cross-safe head
+    /// (possible only if data the L1 finalized went away) comes down to it, and so does everything that depends
+    /// on the blocks it lost.
+    fn cap_finalized(&mut self) -> Vec<HeadEvent> {
+        let mut events = Vec::new();
+        let chains: Vec<ChainId> = self.finalized.keys().copied().collect();
+        for chain in chains {
+            let safe = self.cross_safe.get(&chain).and_then(|s| s.cross);
+            let Some(finalized) = self.finalized.get(&chain).and_then(|f| f.cross) else { continue };
+            if safe.is_none_or(|s| finalized > s) {
+                let first_removed = safe.map_or(0, |s| s + 1);
+                events.extend(
+                    demote_from(&self.view, &mut self.finalized, chain, first_removed)
+                        .into_iter()
+                        .map(|event| HeadEvent { level: SafetyLevel::Finalized, event }),
+                );
             }
         }
         events
     }
 
-    /// Sets a chain's local-safe head (the node's `safe` tag), capped at the latest indexed block.
-    pub fn set_local_safe(&mut self, chain: ChainId, number: Option<u64>) {
+    /// Sets a chain's local-safe head (the node's `safe` tag), capped at the latest indexed block. A label that
+    /// falls below the cross-safe head (an L1 reorg) takes cross-safe down with it, and with it every other
+    /// chain's cross-safe and finalized blocks that depend, transitively, on the blocks that are no longer safe;
+    /// the returned events say which heads moved.
+    pub fn set_local_safe(&mut self, chain: ChainId, number: Option<u64>) -> Vec<HeadEvent> {
         let latest = self.latest(chain).map(|b| b.number);
-        if let Some(level) = self.cross_safe.get_mut(&chain) {
-            level.local = match (number, latest) {
-                (Some(n), Some(l)) => Some(n.min(l)),
-                _ => None,
-            };
-            if let (Some(cross), Some(local)) = (level.cross, level.local)
-                && cross > local
-            {
-                level.cross = Some(local);
-            }
+        let local = match (number, latest) {
+            (Some(n), Some(l)) => Some(n.min(l)),
+            _ => None,
+        };
+        let Some(level) = self.cross_safe.get_mut(&chain) else { return Vec::new() };
+        level.local = local;
+        if level.cross.is_none_or(|cross| local.is_some_and(|l| cross <= l)) {
+            return Vec::new();
         }
+        let first_unsafe = local.map_or(0, |l| l + 1);
+        let mut events: Vec<HeadEvent> = demote_from(&self.view, &mut self.cross_safe, chain, first_unsafe)
+            .into_iter()
+            .map(|event| HeadEvent { level: SafetyLevel::Safe, event })
+            .collect();
+        events.extend(self.cap_finalized());
+        events
     }
 
     /// Sets a chain's local finality (the node's `finalized` tag).
@@ -193,7 +217,7 @@ impl VerifierState {
     /// Restores a finalized head read from the durable index (finality never moves back).
     pub fn restore_finalized(&mut self, chain: ChainId, number: Option<u64>) {
         if let Some(f) = self.finalized.get_mut(&chain) {
-            *f = (*f).max(number);
+            f.cross = f.cross.max(number);
         }
     }
 
@@ -208,23 +232,18 @@ impl VerifierState {
                 .into_iter()
                 .map(|event| HeadEvent { level: SafetyLevel::Safe, event }),
         );
-        for (chain, state) in &self.cross_safe {
-            let candidate = match (state.cross, self.local_finalized.get(chain).copied().flatten()) {
-                (Some(c), Some(f)) => Some(c.min(f)),
+        for (chain, level) in &mut self.finalized {
+            let safe = self.cross_safe.get(chain).and_then(|s| s.cross);
+            level.local = match (safe, self.local_finalized.get(chain).copied().flatten()) {
+                (Some(s), Some(f)) => Some(s.min(f)),
                 _ => None,
             };
-            if let Some(f) = self.finalized.get_mut(chain)
-                && candidate > *f
-            {
-                *f = candidate;
-                if let Some(number) = candidate {
-                    events.push(HeadEvent {
-                        level: SafetyLevel::Finalized,
-                        event: SafetyEvent::Promoted { chain: *chain, number },
-                    });
-                }
-            }
         }
+        events.extend(
+            advance(&self.view, &self.dependencies, &mut self.finalized)
+                .into_iter()
+                .map(|event| HeadEvent { level: SafetyLevel::Finalized, event }),
+        );
         events
     }
 
@@ -238,7 +257,7 @@ impl VerifierState {
         let mut oldest = u64::MAX;
         for (chain, unsafe_level) in &self.cross_unsafe {
             let safe_level = self.cross_safe.get(chain);
-            let finalized = self.finalized.get(chain).copied().flatten();
+            let finalized = self.finalized.get(chain).and_then(|f| f.cross);
             let (Some(cu), Some(cs), Some(f)) =
                 (unsafe_level.cross, safe_level.and_then(|s| s.cross), finalized)
             else {
@@ -273,7 +292,7 @@ impl VerifierState {
             cross_unsafe: self.block_ref(chain, unsafe_level.cross.max(safe_level.cross)),
             local_safe: self.block_ref(chain, safe_level.local),
             cross_safe: self.block_ref(chain, safe_level.cross),
-            finalized: self.block_ref(chain, self.finalized.get(&chain).copied().flatten()),
+            finalized: self.block_ref(chain, self.finalized.get(&chain).and_then(|f| f.cross)),
         })
     }
 
@@ -359,3 +378,7 @@ impl VerifierState {
         block.map(|b| b.id()).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;

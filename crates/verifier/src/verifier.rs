@@ -163,13 +163,14 @@ impl Verifier {
     ) -> Result<(), VerifierError> {
         let events = {
             let mut state = self.write();
+            let mut events = Vec::new();
             if safe.is_some() {
-                state.set_local_safe(chain, safe);
+                events.extend(state.set_local_safe(chain, safe));
             }
             if finalized.is_some() {
                 state.set_local_finalized(chain, finalized);
             }
-            let events = state.resolve();
+            events.extend(state.resolve());
             state.prune();
             events
         };
