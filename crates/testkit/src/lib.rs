@@ -4,9 +4,11 @@
 //! from the npm registry at the versions pinned in `tools/package.json`; [`tool`] installs them on first use
 //! (once per machine, guarded against parallel test processes) and returns the path of the requested binary.
 //! [`Anvil`] starts an anvil node on a free loopback port and stops it when dropped; [`Cast`] runs cast
-//! commands and returns their trimmed output.
+//! commands and returns their trimmed output. [`rpc_fuzz`] sends a JSON-RPC server random and malformed requests
+//! and checks that it keeps answering well-formed responses.
 
 mod process;
+pub mod rpc_fuzz;
 mod tools;
 
 pub use process::{Anvil, Cast, free_port, wait_for_rpc};
