@@ -1,4 +1,6 @@
 //! The OP Stack batch format and the derivation of local-safe L2 heads from L1 blocks, pure: no I/O, no
 //! clock, no async.
+pub mod channel;
+pub mod channel_bank;
 pub mod frame;
 pub mod params;
