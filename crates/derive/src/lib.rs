@@ -4,3 +4,4 @@ pub mod channel;
 pub mod channel_bank;
 pub mod frame;
 pub mod params;
+pub mod singular;
