@@ -3,7 +3,9 @@
 pub mod batch;
 pub mod channel;
 pub mod channel_bank;
+pub mod encoder;
 pub mod frame;
+pub mod meta;
 pub mod params;
 pub mod singular;
 pub mod span;
