@@ -432,6 +432,56 @@ pub(crate) mod tests {
         );
     }
 
+    #[test]
+    fn encoding_follows_the_spec_layout_byte_for_byte() {
+        let tx = SpanTx {
+            data: SpanTxData::Eip1559 {
+                value: U256::from(1),
+                max_priority_fee_per_gas: 2,
+                max_fee_per_gas: 3,
+                data: Bytes::from_static(&[0xab]),
+                access_list: AccessList::default(),
+            },
+            to: Some(Address::repeat_byte(0x33)),
+            nonce: 128,
+            gas_limit: 21_000,
+            r: U256::from(1),
+            s: U256::from(2),
+            y_parity: true,
+            protected: false,
+        };
+        let batch = SpanBatch {
+            rel_timestamp: 5,
+            l1_origin_num: 300,
+            parent_check: FixedBytes::repeat_byte(0x11),
+            l1_origin_check: FixedBytes::repeat_byte(0x22),
+            origin_bits: vec![true, false],
+            block_tx_counts: vec![1, 0],
+            txs: vec![tx],
+        };
+        let mut expected = vec![0x05, 0xac, 0x02];
+        expected.extend_from_slice(&[0x11; 20]);
+        expected.extend_from_slice(&[0x22; 20]);
+        // block_count 2, origin_bits 0b01, tx counts 1 and 0
+        expected.extend_from_slice(&[0x02, 0x01, 0x01, 0x00]);
+        // contract_creation_bits 0, y_parity_bits 1, r, s
+        expected.extend_from_slice(&[0x00, 0x01]);
+        expected.extend_from_slice(&U256::from(1).to_be_bytes::<32>());
+        expected.extend_from_slice(&U256::from(2).to_be_bytes::<32>());
+        expected.extend_from_slice(&[0x33; 20]);
+        // 0x02 ++ rlp([value, max_priority_fee, max_fee, data, access_list])
+        expected.extend_from_slice(&[0x02, 0xc6, 0x01, 0x02, 0x03, 0x81, 0xab, 0xc0]);
+        // nonce 128, gas 21000 as uvarints; no legacy transaction, so no protected bits
+        expected.extend_from_slice(&[0x80, 0x01, 0x88, 0xa4, 0x01]);
+        assert_eq!(batch.encode_payload(), expected);
+        assert_eq!(SpanBatch::decode_payload(&expected).unwrap(), batch);
+        let blocks = batch.blocks(1_000, 2, CHAIN).unwrap();
+        assert_eq!(
+            blocks.iter().map(|b| (b.timestamp, b.epoch_num, b.transactions.len())).collect::<Vec<_>>(),
+            vec![(1_005, 300, 1), (1_007, 300, 0)]
+        );
+    }
+
     fn minimal_prefix(block_count: u64) -> Vec<u8> {
         let mut out = vec![0x05, 0x09];
         out.extend_from_slice(&[0xaa; 40]);

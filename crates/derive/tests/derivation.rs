@@ -511,3 +511,37 @@ fn a_meta_batch_of_three_chains_is_derived_by_each_chain() {
         assert_eq!(derivation.safe_head().hash, Some(chain.head().hash));
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+    /// Whatever the posting schedule and frame size, every posted block is safe right after the L1 block
+    /// that carries its channel's last frame, with the chain's hash, and the records never go back.
+    #[test]
+    fn posted_blocks_are_safe_in_the_l1_block_that_completes_them(
+        schedule in proptest::collection::vec(proptest::prelude::any::<bool>(), 1..10),
+        frame_size in 60usize..2_000,
+    ) {
+        let mut chain = TestChain::new(901);
+        let mut batcher = ChainBatcher::new(batcher_config(901, frame_size), chain.batched_head(0));
+        let mut derivation = Derivation::new(derivation_config(901, 100));
+        let mut posted = 0;
+        let mut last_record = 0;
+        for (i, post_now) in schedule.iter().enumerate() {
+            let n = i as u64 + 1;
+            chain.build_to(PER_EPOCH * (n + 1) - 1);
+            let txs = if *post_now {
+                posted = PER_EPOCH * n - 1;
+                post(&mut batcher, &chain, posted, n)
+            } else {
+                vec![]
+            };
+            let step = derivation.add_l1_block(&l1_block(n, 0, 0, txs), &chain).unwrap();
+            proptest::prop_assert!(step.events.is_empty());
+            let record = step.derived_from().l2;
+            proptest::prop_assert_eq!(record.number, posted);
+            proptest::prop_assert_eq!(record.hash, Some(chain.blocks[&posted].hash));
+            proptest::prop_assert!(record.number >= last_record);
+            last_record = record.number;
+        }
+    }
+}
