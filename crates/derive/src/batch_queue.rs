@@ -9,7 +9,7 @@ use crate::history::{L1Chain, SafeChain, transactions_digest};
 use crate::params::DEPOSIT_TX_TYPE;
 use crate::refs::SafeHead;
 use crate::singular::SingularBatch;
-use crate::span::SpanBatch;
+use crate::span::{SpanBatch, SpanBatchError};
 use alloy_eips::BlockNumHash;
 use alloy_primitives::{B256, Bytes};
 
@@ -48,7 +48,7 @@ pub enum BatchDropReason {
     InvalidTransaction,
     /// A span batch whose transactions cannot be rebuilt.
     #[error("span batch transactions do not decode: {0}")]
-    Malformed(String),
+    Malformed(SpanBatchError),
     /// A span batch's block that overlaps the safe chain differs from the safe block.
     #[error("span batch differs from the safe chain where they overlap")]
     OverlapMismatch,
@@ -234,7 +234,7 @@ impl Context<'_> {
         }
         let blocks = match batch.blocks(rules.genesis_timestamp, rules.block_time, rules.chain_id) {
             Ok(blocks) => blocks,
-            Err(error) => return Validity::Drop(BatchDropReason::Malformed(error.to_string())),
+            Err(error) => return Validity::Drop(BatchDropReason::Malformed(error)),
         };
         let mut pending = Vec::new();
         for (i, block) in blocks.into_iter().enumerate() {

@@ -22,7 +22,7 @@
 //!
 //! [`Derivation::rewind_to`] undoes an L1 reorg: the state goes back to what it was after the given L1 block.
 
-use crate::batch::Batch;
+use crate::batch::{Batch, BatchError};
 use crate::batch_queue::{BatchDropReason, Context, PendingBlock, Rules, Validity};
 use crate::channel::{ChannelError, decode_content, decompress};
 use crate::channel_bank::{ChannelBank, FrameDropReason};
@@ -119,12 +119,12 @@ pub enum DerivationEvent {
         /// Why.
         error: ChannelError,
     },
-    /// An item of a channel is not a batch.
+    /// An item of a channel is not a batch; the rest of the channel is dropped with it.
     BatchUndecodable {
         /// The channel.
         channel_id: ChannelId,
         /// Why.
-        error: String,
+        error: BatchError,
     },
     /// The batch queue dropped a batch.
     BatchDropped {
@@ -175,6 +175,9 @@ pub enum DeriveError {
         /// The head's hash.
         head_hash: B256,
     },
+    /// The configuration cannot be derived with.
+    #[error("invalid derivation config: {0}")]
+    InvalidConfig(&'static str),
     /// The L1 block to rewind to is not among the retained ones.
     #[error("cannot rewind to L1 block {target}: retained are {oldest}..={head}")]
     RewindOutOfRange {
@@ -222,8 +225,15 @@ enum Step {
 }
 
 impl Derivation {
-    /// Derivation from the L2 genesis, before any L1 block after the genesis origin.
-    pub fn new(config: DerivationConfig) -> Self {
+    /// Derivation from the L2 genesis, before any L1 block after the genesis origin. The block time and the
+    /// sequencing window must be at least 1.
+    pub fn new(config: DerivationConfig) -> Result<Self, DeriveError> {
+        if config.block_time == 0 {
+            return Err(DeriveError::InvalidConfig("block time is zero"));
+        }
+        if config.sequencing_window == 0 {
+            return Err(DeriveError::InvalidConfig("sequencing window is zero"));
+        }
         let genesis = config.genesis;
         let safe = SafeHead {
             number: genesis.number,
@@ -246,7 +256,7 @@ impl Derivation {
             safe,
             safe_chain: SafeChain::new(record, SAFE_CHAIN_CAPACITY),
         };
-        Self { config, snapshots: VecDeque::from([state.clone()]), state }
+        Ok(Self { config, snapshots: VecDeque::from([state.clone()]), state })
     }
 
     /// The configuration.
@@ -337,10 +347,10 @@ impl Derivation {
                 for item in decode_content(&content) {
                     match Batch::decode(&item) {
                         Ok(batch) => self.state.queue.push(QueuedBatch { batch, inclusion: current }),
-                        Err(error) => events.push(DerivationEvent::BatchUndecodable {
-                            channel_id: channel.id,
-                            error: error.to_string(),
-                        }),
+                        Err(error) => {
+                            events.push(DerivationEvent::BatchUndecodable { channel_id: channel.id, error });
+                            break;
+                        }
                     }
                 }
             }

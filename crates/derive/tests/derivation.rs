@@ -195,7 +195,7 @@ fn safe_numbers(step: &L1Derivation) -> Vec<u64> {
 fn batches_posted_every_three_l1_blocks_make_their_blocks_safe_then() {
     let mut chain = TestChain::new(901);
     let mut batcher = ChainBatcher::new(batcher_config(901, 10_000), chain.batched_head(0));
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     let mut records = Vec::new();
     for n in 1..=9u64 {
         // The sequencer keeps up with the L1: blocks whose origin is at most n exist.
@@ -237,7 +237,7 @@ fn a_channel_split_across_l1_blocks_is_derived_when_its_last_frame_lands() {
     }
     let frames = batcher.flush(ChannelId::repeat_byte(7)).unwrap();
     assert!(frames.len() >= 3, "{} frames", frames.len());
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     derivation.add_l1_block(&l1_block(1, 0, 0, vec![]), &chain).unwrap();
     // Frames arrive over several L1 blocks, the last frame first.
     let mut order: Vec<usize> = (0..frames.len()).collect();
@@ -264,7 +264,7 @@ fn singular_batches_are_derived_too() {
         (1..=5).map(|n| Batch::Singular(singular_of(&chain.blocks[&n])).encode()).collect();
     let channel = write_channel(&batches, Compression::Zlib);
     let frames = split_into_frames(ChannelId::repeat_byte(1), &channel, 1_000).unwrap();
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     let step = derivation.add_l1_block(&l1_block(1, 0, 0, pack_frames(&frames, 10_000)), &chain).unwrap();
     assert_eq!(safe_numbers(&step), vec![1, 2, 3, 4, 5]);
 }
@@ -290,7 +290,7 @@ fn invalid_batches_are_dropped_and_valid_ones_after_them_still_apply() {
     let frames =
         split_into_frames(ChannelId::repeat_byte(2), &write_channel(&batches, Compression::Brotli), 10_000)
             .unwrap();
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     let step = derivation.add_l1_block(&l1_block(1, 0, 0, pack_frames(&frames, 20_000)), &chain).unwrap();
     let reasons: Vec<BatchDropReason> = step
         .events
@@ -319,7 +319,7 @@ fn a_batch_the_l2_chain_contradicts_is_dropped_and_a_missing_block_is_waited_for
     let txs = post(&mut batcher, &chain, 3, 0);
     // The node has not got block 3 yet: blocks 1 and 2 become safe, block 3 waits.
     let block3 = chain.blocks.remove(&3).unwrap();
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     let step = derivation.add_l1_block(&l1_block(1, 0, 0, txs), &chain).unwrap();
     assert_eq!(safe_numbers(&step), vec![1, 2]);
     chain.blocks.insert(3, block3);
@@ -347,7 +347,7 @@ fn a_halted_batcher_past_the_sequencing_window_yields_deposits_only_blocks_until
     let window = 4;
     let mut chain = TestChain::new(901);
     let mut batcher = ChainBatcher::new(batcher_config(901, 10_000), chain.batched_head(0));
-    let mut derivation = Derivation::new(derivation_config(901, window));
+    let mut derivation = Derivation::new(derivation_config(901, window)).unwrap();
     chain.build_to(17);
     // L1 block 2 carries blocks 1..=11 (origins 0 and 1); then the batcher halts.
     derivation.add_l1_block(&l1_block(1, 0, 0, vec![]), &chain).unwrap();
@@ -403,7 +403,7 @@ fn a_batch_arriving_after_the_sequencing_window_is_dropped() {
     let mut batcher = ChainBatcher::new(batcher_config(901, 10_000), chain.batched_head(0));
     let late = post(&mut batcher, &chain, 5, 0);
     // Window 3: at L1 block 3 epoch 0 expires without a batch, so blocks 1..=6 become deposits-only.
-    let mut derivation = Derivation::new(derivation_config(901, 3));
+    let mut derivation = Derivation::new(derivation_config(901, 3)).unwrap();
     for n in 1..=3 {
         let step = derivation.add_l1_block(&l1_block(n, 0, 0, vec![]), &chain).unwrap();
         for block in &step.safe_blocks {
@@ -437,7 +437,7 @@ fn an_l1_reorg_is_undone_and_redone() {
         l1_block(5, 0, 0, second.clone()),
         l1_block(6, 0, 0, vec![]),
     ];
-    let mut derivation = Derivation::new(derivation_config(901, 10));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
     let original: Vec<L1Derivation> =
         canonical.iter().map(|b| derivation.add_l1_block(b, &chain).unwrap()).collect();
     assert_eq!(derivation.safe_head().number, 29);
@@ -472,7 +472,7 @@ fn a_rewind_deeper_than_retained_is_refused() {
     let chain = TestChain::new(901);
     let mut config = derivation_config(901, 100);
     config.max_rewind_depth = 2;
-    let mut derivation = Derivation::new(config);
+    let mut derivation = Derivation::new(config).unwrap();
     for n in 1..=4 {
         derivation.add_l1_block(&l1_block(n, 0, 0, vec![]), &chain).unwrap();
     }
@@ -499,7 +499,7 @@ fn a_meta_batch_of_three_chains_is_derived_by_each_chain() {
     for (i, chain) in chains.iter().enumerate() {
         let mut config = derivation_config(chain.chain_id, 10);
         config.channel_filter = ChannelFilter::Chain(chain.chain_id);
-        let mut derivation = Derivation::new(config);
+        let mut derivation = Derivation::new(config).unwrap();
         let step = derivation.add_l1_block(&l1_block(1, 0, 0, vec![data.clone()]), chain).unwrap();
         assert!(step.events.is_empty(), "chain {}: {:?}", chain.chain_id, step.events);
         assert_eq!(
@@ -523,7 +523,7 @@ proptest::proptest! {
     ) {
         let mut chain = TestChain::new(901);
         let mut batcher = ChainBatcher::new(batcher_config(901, frame_size), chain.batched_head(0));
-        let mut derivation = Derivation::new(derivation_config(901, 100));
+        let mut derivation = Derivation::new(derivation_config(901, 100)).unwrap();
         let mut posted = 0;
         let mut last_record = 0;
         for (i, post_now) in schedule.iter().enumerate() {
@@ -544,4 +544,41 @@ proptest::proptest! {
             last_record = record.number;
         }
     }
+}
+
+#[test]
+fn malformed_data_on_the_inbox_is_set_aside() {
+    let mut chain = TestChain::new(901);
+    chain.build_to(3);
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
+    let good = Batch::Singular(singular_of(&chain.blocks[&1])).encode();
+    // A channel whose first item has an unknown batch type: the rest of the channel goes with it.
+    let poisoned = write_channel(&[Bytes::from_static(&[0x09, 0x01]), good.clone()], Compression::Brotli);
+    let poisoned = split_into_frames(ChannelId::repeat_byte(1), &poisoned, 1_000).unwrap();
+    let txs = vec![
+        Bytes::from_static(&[0x01, 0xaa]),       // alt-DA version: ignored
+        Bytes::from_static(&[0x00, 0x01, 0x02]), // a cut frame: the transaction is rejected
+        pack_frames(&poisoned, 10_000).remove(0),
+    ];
+    let step = derivation.add_l1_block(&l1_block(1, 0, 0, txs), &chain).unwrap();
+    assert!(step.safe_blocks.is_empty());
+    assert!(matches!(step.events[0], DerivationEvent::BatcherTxIgnored { index: 0, .. }));
+    assert!(matches!(step.events[1], DerivationEvent::BatcherTxIgnored { index: 1, .. }));
+    assert!(matches!(step.events[2], DerivationEvent::BatchUndecodable { .. }));
+    assert_eq!(step.events.len(), 3);
+    // The same batch in a clean channel is derived.
+    let clean =
+        split_into_frames(ChannelId::repeat_byte(2), &write_channel(&[good], Compression::Zlib), 1_000);
+    let step =
+        derivation.add_l1_block(&l1_block(2, 0, 0, pack_frames(&clean.unwrap(), 10_000)), &chain).unwrap();
+    assert_eq!(safe_numbers(&step), vec![1]);
+}
+
+#[test]
+fn a_zero_block_time_or_sequencing_window_is_refused() {
+    let mut config = derivation_config(901, 0);
+    assert!(matches!(Derivation::new(config), Err(DeriveError::InvalidConfig(_))));
+    config.sequencing_window = 10;
+    config.block_time = 0;
+    assert!(matches!(Derivation::new(config), Err(DeriveError::InvalidConfig(_))));
 }
