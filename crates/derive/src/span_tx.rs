@@ -476,3 +476,32 @@ pub fn read_txs(input: &mut &[u8], count: usize) -> Result<Vec<SpanTx>, SpanTxEr
     }
     Ok(txs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_legacy_2930_1559_and_7702_transactions_fit() {
+        assert_eq!(SpanTx::from_eip2718(&[], 901), Err(SpanTxError::Empty));
+        assert_eq!(SpanTx::from_eip2718(&[0x7e, 0xc0], 901), Err(SpanTxError::Deposit));
+        assert_eq!(SpanTx::from_eip2718(&[0x03, 0xc0], 901), Err(SpanTxError::UnsupportedType(0x03)));
+        assert_eq!(SpanTx::from_eip2718(&[0x05, 0xc0], 901), Err(SpanTxError::UnsupportedType(0x05)));
+        assert!(matches!(SpanTx::from_eip2718(&[0x02, 0xc0], 901), Err(SpanTxError::Malformed(_))));
+    }
+
+    #[test]
+    fn unknown_tx_data_types_and_creating_set_code_transactions_are_rejected() {
+        // One transaction, no creation bit, y parity 0, zero signature, a `to`, then a tx_datas entry of type 3.
+        let mut columns = vec![0x00, 0x00];
+        columns.extend_from_slice(&[0; 64]);
+        columns.extend_from_slice(&[0x42; 20]);
+        columns.extend_from_slice(&[0x03, 0xc0]);
+        assert_eq!(read_txs(&mut &columns[..], 1), Err(SpanTxError::UnsupportedType(0x03)));
+        // A type 4 transaction marked as a contract creation.
+        let mut columns = vec![0x01, 0x00];
+        columns.extend_from_slice(&[0; 64]);
+        columns.extend_from_slice(&[0x04, 0xc6, 0x80, 0x80, 0x80, 0x80, 0xc0, 0xc0, 0x00, 0x00]);
+        assert_eq!(read_txs(&mut &columns[..], 1), Err(SpanTxError::SetCodeWithoutTo));
+    }
+}
