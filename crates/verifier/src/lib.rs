@@ -20,6 +20,7 @@
 mod api;
 mod chain_data;
 mod checker;
+mod derivation;
 mod error;
 mod follower;
 mod index;
@@ -43,6 +44,7 @@ pub use api::{
 };
 pub use chain_data::{BlockId, BlockRef, ChainId, OutputInputs, SourceBlock, SourceLog};
 pub use checker::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
+pub use derivation::{DerivationError, DerivationRecord, DerivedFrom};
 pub use error::{CheckError, ErrorCode, QueryError, SourceError, StoreError, VerifierError};
 pub use follower::{FollowConfig, FollowError, Round, follow_chain, follow_once};
 pub use index::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};

@@ -8,6 +8,7 @@ use superlink_protocol::{DependencySet, SafetyLevel};
 
 use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
+    derivation::{DerivationError, DerivedFrom},
     error::{QueryError, VerifierError},
     index::{ChainLookup, IndexView, IndexedBlock, NotContiguous},
     safety::{LevelState, SafetyEvent, advance, demote_from},
@@ -64,6 +65,14 @@ pub struct VerifierState {
     /// The finalized level: its local head is the lower of the cross-safe head and the chain's own finality,
     /// and the engine promotes a block only once everything it depends on is finalized.
     finalized: BTreeMap<ChainId, LevelState>,
+    /// Per chain, the L1 blocks its local-safe blocks were derived from (empty when only the node's `safe` tag
+    /// is known).
+    derivation: BTreeMap<ChainId, DerivedFrom>,
+    /// Per chain, for each cross-safe block whose derivation is known, the L1 block from which it is
+    /// cross-safe: the latest of its own source, its parent's and those of the blocks it executes messages of.
+    cross_sources: BTreeMap<ChainId, BTreeMap<u64, BlockRef>>,
+    /// The finalized L1 block, when derivation data is known.
+    finalized_l1: Option<BlockRef>,
 }
 
 /// The chain IDs of a dependency set as the verifier keys them.
@@ -93,6 +102,9 @@ impl VerifierState {
             cross_safe: levels.clone(),
             local_finalized: chains.iter().map(|c| (*c, None)).collect(),
             finalized: levels,
+            derivation: chains.iter().map(|c| (*c, DerivedFrom::default())).collect(),
+            cross_sources: chains.iter().map(|c| (*c, BTreeMap::new())).collect(),
+            finalized_l1: None,
             dependencies,
         })
     }
@@ -158,7 +170,11 @@ impl VerifierState {
         if let Some(level) = self.cross_unsafe.get_mut(&chain) {
             level.local = kept_number;
         }
+        if let Some(derivation) = self.derivation.get_mut(&chain) {
+            derivation.rewind_l2(kept_number);
+        }
         events.extend(self.cap_finalized());
+        self.trim_cross_sources();
         events
     }
 
@@ -204,7 +220,155 @@ impl VerifierState {
             .map(|event| HeadEvent { level: SafetyLevel::Safe, event })
             .collect();
         events.extend(self.cap_finalized());
+        self.trim_cross_sources();
         events
+    }
+
+    /// Records that a chain's derivation processed L1 block `l1` and that its local-safe head was then
+    /// `last_l2`: local-safe follows (see [`Self::set_local_safe`]), and the derived blocks learn their source.
+    pub fn record_derived(
+        &mut self,
+        chain: ChainId,
+        l1: BlockRef,
+        last_l2: Option<u64>,
+    ) -> Result<Vec<HeadEvent>, DerivationError> {
+        let Some(derivation) = self.derivation.get_mut(&chain) else { return Ok(Vec::new()) };
+        derivation.record(l1, last_l2)?;
+        let local_safe = derivation.local_safe();
+        self.refresh_local_finality(chain);
+        Ok(self.set_local_safe(chain, local_safe))
+    }
+
+    /// An L1 reorg: every chain forgets what it derived from L1 blocks above `l1_number`, and local-safe (with
+    /// cross-safe and everything resting on it) goes back to what was derived up to there.
+    pub fn rewind_l1(&mut self, l1_number: u64) -> Vec<HeadEvent> {
+        let chains: Vec<ChainId> = self.derivation.keys().copied().collect();
+        let mut events = Vec::new();
+        for chain in chains {
+            let Some(derivation) = self.derivation.get_mut(&chain) else { continue };
+            if derivation.latest_l1().is_none_or(|l1| l1.number <= l1_number) {
+                continue;
+            }
+            derivation.rewind_l1(l1_number);
+            let local_safe = derivation.local_safe();
+            events.extend(self.set_local_safe(chain, local_safe));
+        }
+        if self.finalized_l1.is_some_and(|f| f.number > l1_number) {
+            self.finalized_l1 = None;
+        }
+        events
+    }
+
+    /// Sets the finalized L1 block: each chain with derivation data is locally final up to what it derived from
+    /// L1 blocks at or below it (the finalized level then also waits for every dependency).
+    pub fn set_finalized_l1(&mut self, l1: BlockRef) {
+        self.finalized_l1 = Some(l1);
+        let chains: Vec<ChainId> = self.derivation.keys().copied().collect();
+        for chain in chains {
+            self.refresh_local_finality(chain);
+        }
+    }
+
+    /// The finalized L1 block, when derivation data is known.
+    pub fn finalized_l1(&self) -> Option<BlockRef> {
+        self.finalized_l1
+    }
+
+    fn refresh_local_finality(&mut self, chain: ChainId) {
+        let (Some(l1), Some(derivation)) = (self.finalized_l1, self.derivation.get(&chain)) else { return };
+        if !derivation.is_empty() {
+            let finalized = derivation.safe_at(l1.number);
+            self.set_local_finalized(chain, finalized);
+        }
+    }
+
+    /// The L1 block a local-safe block was derived from, when derivation data is known.
+    pub fn derived_from(&self, chain: ChainId, number: u64) -> Option<BlockRef> {
+        let derivation = self.derivation.get(&chain)?;
+        derivation.local_safe().filter(|safe| number <= *safe)?;
+        derivation.source_of(number)
+    }
+
+    /// The L1 block from which a cross-safe block is cross-safe: the latest source among it, its parent and
+    /// the blocks it executes messages of, transitively.
+    pub fn cross_derived_from(&self, chain: ChainId, number: u64) -> Option<BlockRef> {
+        self.cross_sources.get(&chain)?.get(&number).copied()
+    }
+
+    /// The last L1 block every chain's derivation has processed (`None` until each chain has processed one).
+    pub fn l1_scope(&self) -> Option<BlockRef> {
+        self.derivation.values().map(DerivedFrom::latest_l1).try_fold(None::<BlockRef>, |lowest, l1| {
+            let l1 = l1?;
+            Some(Some(match lowest {
+                Some(low) if low.number <= l1.number => low,
+                _ => l1,
+            }))
+        })?
+    }
+
+    /// Per chain, the last cross-safe block that is cross-safe from an L1 block at or below `l1_number`.
+    pub fn all_safe_derived_at(&self, l1_number: u64) -> BTreeMap<ChainId, Option<BlockRef>> {
+        self.chains()
+            .map(|chain| {
+                let last = self
+                    .cross_sources
+                    .get(&chain)
+                    .and_then(|sources| sources.iter().rev().find(|(_, l1)| l1.number <= l1_number))
+                    .and_then(|(number, _)| self.block_ref(chain, Some(*number)));
+                (chain, last)
+            })
+            .collect()
+    }
+
+    /// Drops the cross sources of blocks above each chain's cross-safe head.
+    fn trim_cross_sources(&mut self) {
+        for (chain, sources) in &mut self.cross_sources {
+            let head = self.cross_safe.get(chain).and_then(|s| s.cross);
+            match head {
+                Some(h) => {
+                    sources.split_off(&(h + 1));
+                }
+                None => sources.clear(),
+            }
+        }
+    }
+
+    /// Learns the cross sources of newly cross-safe blocks. Blocks of a same-timestamp group may depend on each
+    /// other, so the sources are taken to a fixed point (they only grow).
+    fn learn_cross_sources(&mut self, promoted: &[(ChainId, u64)]) {
+        let mut changed = true;
+        let mut rounds = 0;
+        while changed && rounds <= promoted.len() {
+            changed = false;
+            rounds += 1;
+            for &(chain, number) in promoted {
+                let Some(own) = self.derived_from(chain, number) else { continue };
+                let mut latest = own;
+                let mut consider = |candidate: Option<BlockRef>| {
+                    if let Some(c) = candidate
+                        && c.number > latest.number
+                    {
+                        latest = c;
+                    }
+                };
+                consider(number.checked_sub(1).and_then(|p| self.cross_derived_from(chain, p)));
+                if let Some(block) = self.view.block(chain, number) {
+                    for exec in &block.executing {
+                        let id = &exec.exec.identifier;
+                        if let (Ok(source_chain), Ok(source_number)) =
+                            (u64::try_from(id.chain_id), u64::try_from(id.block_number))
+                        {
+                            consider(self.cross_derived_from(source_chain, source_number));
+                        }
+                    }
+                }
+                let sources = self.cross_sources.entry(chain).or_default();
+                if sources.get(&number) != Some(&latest) {
+                    sources.insert(number, latest);
+                    changed = true;
+                }
+            }
+        }
     }
 
     /// Sets a chain's local finality (the node's `finalized` tag).
@@ -227,11 +391,17 @@ impl VerifierState {
             .into_iter()
             .map(|event| HeadEvent { level: SafetyLevel::CrossUnsafe, event })
             .collect();
-        events.extend(
-            advance(&self.view, &self.dependencies, &mut self.cross_safe)
-                .into_iter()
-                .map(|event| HeadEvent { level: SafetyLevel::Safe, event }),
-        );
+        let safe_events = advance(&self.view, &self.dependencies, &mut self.cross_safe);
+        let promoted: Vec<(ChainId, u64)> = safe_events
+            .iter()
+            .filter_map(|e| match e {
+                SafetyEvent::Promoted { chain, number } => Some((*chain, *number)),
+                _ => None,
+            })
+            .collect();
+        self.trim_cross_sources();
+        self.learn_cross_sources(&promoted);
+        events.extend(safe_events.into_iter().map(|event| HeadEvent { level: SafetyLevel::Safe, event }));
         for (chain, level) in &mut self.finalized {
             let safe = self.cross_safe.get(chain).and_then(|s| s.cross);
             level.local = match (safe, self.local_finalized.get(chain).copied().flatten()) {
@@ -269,14 +439,24 @@ impl VerifierState {
             floors.insert(*chain, floor);
         }
         let Some(cutoff) = oldest.checked_sub(keep) else { return 0 };
-        floors
+        let pruned = floors
             .into_iter()
             .map(|(chain, floor)| {
                 self.view
                     .chain_mut(chain)
                     .prune_front_while(|b| b.block.number < floor && b.block.timestamp < cutoff)
             })
-            .sum()
+            .sum();
+        for chain in self.view.chain_ids().collect::<Vec<_>>() {
+            let Some((first, _)) = self.view.range(chain) else { continue };
+            if let Some(derivation) = self.derivation.get_mut(&chain) {
+                derivation.prune_before(first);
+            }
+            if let Some(sources) = self.cross_sources.get_mut(&chain) {
+                *sources = sources.split_off(&first);
+            }
+        }
+        pruned
     }
 
     fn block_ref(&self, chain: ChainId, number: Option<u64>) -> Option<BlockRef> {

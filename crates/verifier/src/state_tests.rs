@@ -210,3 +210,76 @@ fn a_dependent_of_a_replaced_block_stays_valid_when_the_log_it_executes_survives
     assert_eq!(number(state.heads(A).unwrap().cross_unsafe), Some(2));
     assert_eq!(number(state.heads(B).unwrap().cross_unsafe), Some(3));
 }
+
+/// L1 block `n` (its hash differs per branch).
+fn l1(n: u64, branch: &str) -> BlockRef {
+    let hash = |n: u64| keccak256([branch.as_bytes(), &n.to_be_bytes()].concat());
+    BlockRef { hash: hash(n), number: n, parent_hash: hash(n.wrapping_sub(1)), timestamp: 1_000 + 12 * n }
+}
+
+#[test]
+fn derivation_records_drive_local_safe_and_name_each_safe_block_s_l1_source() {
+    // B's block 3 executes a log of A's block 2.
+    let mut state = state(3, 3, (3, 2));
+    state.record_derived(A, l1(10, "main"), Some(1)).unwrap();
+    state.record_derived(B, l1(10, "main"), Some(3)).unwrap();
+    state.resolve();
+    assert_eq!(number(state.heads(A).unwrap().local_safe), Some(1));
+    assert_eq!(number(state.heads(B).unwrap().cross_safe), Some(2), "B's block 3 waits for A's block 2");
+    state.record_derived(A, l1(11, "main"), Some(3)).unwrap();
+    state.resolve();
+    assert_eq!(number(state.heads(B).unwrap().cross_safe), Some(3));
+    assert_eq!(state.derived_from(A, 2), Some(l1(11, "main")));
+    assert_eq!(state.derived_from(B, 3), Some(l1(10, "main")));
+    // B's block 3 is cross-safe only from L1 block 11, where the block it depends on was derived.
+    assert_eq!(state.cross_derived_from(B, 3), Some(l1(11, "main")));
+    assert_eq!(state.cross_derived_from(B, 2), Some(l1(10, "main")));
+    assert_eq!(state.l1_scope(), Some(l1(10, "main")));
+    let at_10 = state.all_safe_derived_at(10);
+    assert_eq!((number(at_10[&A]), number(at_10[&B])), (Some(1), Some(2)));
+}
+
+#[test]
+fn an_l1_reorg_takes_back_what_was_derived_from_the_lost_l1_blocks() {
+    let mut state = state(3, 3, (3, 2));
+    state.record_derived(A, l1(10, "main"), Some(1)).unwrap();
+    state.record_derived(A, l1(11, "main"), Some(3)).unwrap();
+    state.record_derived(B, l1(11, "main"), Some(3)).unwrap();
+    state.resolve();
+    assert_eq!(number(state.heads(B).unwrap().cross_safe), Some(3));
+    let err = state.record_derived(A, l1(11, "fork"), Some(2)).unwrap_err();
+    assert!(matches!(err, DerivationError::L1Conflict { .. }), "{err}");
+
+    let events = state.rewind_l1(10);
+    assert_eq!(number(state.heads(A).unwrap().local_safe), Some(1));
+    assert_eq!(number(state.heads(B).unwrap().cross_safe), None, "B derived nothing from L1 block 10");
+    assert!(events.iter().any(|e| matches!(e.event, SafetyEvent::Demoted { chain: B, .. })), "{events:?}");
+    assert_eq!(state.cross_derived_from(B, 3), None);
+    // The new branch holds A's batch only up to block 1.
+    state.record_derived(A, l1(11, "fork"), Some(1)).unwrap();
+    state.record_derived(B, l1(11, "fork"), Some(3)).unwrap();
+    state.resolve();
+    assert_eq!(number(state.heads(B).unwrap().cross_safe), Some(2));
+    assert_eq!(state.cross_derived_from(B, 2), Some(l1(11, "fork")));
+}
+
+#[test]
+fn the_finalized_l1_block_finalizes_what_was_derived_from_it_and_its_dependencies() {
+    let mut state = state(3, 3, (3, 2));
+    state.record_derived(B, l1(10, "main"), Some(3)).unwrap();
+    state.record_derived(A, l1(10, "main"), Some(1)).unwrap();
+    state.record_derived(A, l1(12, "main"), Some(3)).unwrap();
+    state.record_derived(B, l1(12, "main"), Some(3)).unwrap();
+    state.set_finalized_l1(l1(11, "main"));
+    state.resolve();
+    assert_eq!(state.finalized_l1(), Some(l1(11, "main")));
+    assert_eq!(number(state.heads(A).unwrap().finalized), Some(1));
+    assert_eq!(
+        number(state.heads(B).unwrap().finalized),
+        Some(2),
+        "B's block 3 rests on A's block 2 (L1 12)"
+    );
+    state.set_finalized_l1(l1(12, "main"));
+    state.resolve();
+    assert_eq!(number(state.heads(B).unwrap().finalized), Some(3));
+}
