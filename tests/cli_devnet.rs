@@ -166,7 +166,7 @@ fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0
         serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &devnet.verifier()]))
             .unwrap();
     let followed: Vec<&String> = status["chains"].as_object().unwrap().keys().collect();
-    assert_eq!(followed, ["0x385", "0x386", "0x387", "0x388", "0x389"]);
+    assert_eq!(followed, ["901", "902", "903", "904", "905"]);
     // Blocks of every L2 are built at the same timestamps.
     let (u901, u905) = (devnet.l2(901), devnet.l2(905));
     let block = devnet.wait_for("901 and 905 pass block 2", || {
@@ -201,7 +201,7 @@ fn a_message_is_relayed_automatically_and_the_receiving_block_becomes_cross_unsa
     });
     let status: Value =
         serde_json::from_str(&ok(&["rpc", "supervisor_syncStatus", "--rpc-url", &verifier])).unwrap();
-    assert!(number(&status["chains"]["0x386"]["crossUnsafe"]["number"]) >= receiving, "{status}");
+    assert!(number(&status["chains"]["902"]["crossUnsafe"]["number"]) >= receiving, "{status}");
     // The next L1 block labels it safe; the verifier then finds it cross-safe.
     devnet.wait_for("the receiving block is cross-safe", || {
         let head: Value =

@@ -92,7 +92,7 @@ fn follows_chains_stops_on_sigterm_and_resumes_after_restart() {
     loop {
         let out = cast.run(["rpc", "--rpc-url", &verifier.url, "supervisor_syncStatus"]).unwrap();
         let status: serde_json::Value = serde_json::from_str(&out).unwrap();
-        if status["chains"]["0x385"]["crossUnsafe"]["number"].as_u64() == Some(5) {
+        if status["chains"]["901"]["crossUnsafe"]["number"].as_u64() == Some(5) {
             break;
         }
         assert!(Instant::now() < deadline, "chain 901 never became cross-unsafe at 5: {out}");

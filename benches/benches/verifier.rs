@@ -113,7 +113,8 @@ fn indexing(c: &mut Criterion) {
             access_list_keys(&id, msg_hash)
         })
         .collect();
-    let descriptor = ExecutingDescriptor { timestamp: 1_000 + 2 * BLOCKS, timeout: None, chain_id: None };
+    let descriptor =
+        ExecutingDescriptor { timestamp: 1_000 + 2 * BLOCKS, timeout: None, chain_id: U256::from(902) };
     let mut i = 0;
     group.bench_function("check_access_list_in_process", |b| {
         b.iter(|| {

@@ -1,12 +1,13 @@
-//! Load generator for `supervisor_checkAccessList`: keeps many HTTP/1.1 keep-alive connections busy with
+//! Load generator for `interop_checkAccessList`: keeps many HTTP/1.1 keep-alive connections busy with
 //! access-list checks and reports requests per second and latency percentiles.
 //!
 //! Without `--url` it starts a verifier in this process over a synthetic two-chain index (in a temporary
 //! directory) and targets it; with `--url` it targets a running verifier, checking the claims given with
-//! `--entries` (comma-separated 32-byte keys of one access list) at `--timestamp`.
+//! `--entries` (comma-separated 32-byte keys of one access list) at `--timestamp` on chain `--chain-id`
+//! (default 902).
 //!
 //! ```text
-//! checkload [--duration SECS] [--connections N] [--url http://HOST:PORT --entries K1,K2 --timestamp T]
+//! checkload [--duration SECS] [--connections N] [--url http://HOST:PORT --entries K1,K2 --timestamp T --chain-id C]
 //! ```
 
 use std::{
@@ -32,6 +33,7 @@ struct Options {
     url: Option<String>,
     entries: Vec<B256>,
     timestamp: u64,
+    chain_id: u64,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -41,6 +43,7 @@ fn parse_options() -> Result<Options, String> {
         url: None,
         entries: Vec::new(),
         timestamp: 0,
+        chain_id: 902,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -61,6 +64,7 @@ fn parse_options() -> Result<Options, String> {
                     .collect::<Result<_, _>>()?
             }
             "--timestamp" => options.timestamp = value()?.parse().map_err(|e| format!("--timestamp: {e}"))?,
+            "--chain-id" => options.chain_id = value()?.parse().map_err(|e| format!("--chain-id: {e}"))?,
             "--bench" => {}
             other => return Err(format!("unknown argument {other}")),
         }
@@ -68,10 +72,10 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
-fn request_body(entries: &[B256], timestamp: u64) -> String {
+fn request_body(entries: &[B256], chain_id: u64, timestamp: u64) -> String {
     let keys: Vec<String> = entries.iter().map(|k| format!("\"{k}\"")).collect();
     format!(
-        r#"{{"jsonrpc":"2.0","id":1,"method":"supervisor_checkAccessList","params":[[{}],"cross-unsafe",{{"timestamp":"{timestamp:#x}"}}]}}"#,
+        r#"{{"jsonrpc":"2.0","id":1,"method":"interop_checkAccessList","params":[[{}],"cross-unsafe",{{"chainID":"{chain_id:#x}","timestamp":"{timestamp:#x}"}}]}}"#,
         keys.join(",")
     )
 }
@@ -153,7 +157,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             if options.entries.is_empty() {
                 return Err("--url needs --entries".into());
             }
-            (addr, host, vec![request_body(&options.entries, options.timestamp)])
+            (addr, host, vec![request_body(&options.entries, options.chain_id, options.timestamp)])
         }
         None => {
             let dir = tempfile::tempdir()?;
@@ -177,7 +181,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             let bodies = (0..256u64)
                 .map(|i| {
                     let (id, msg_hash) = synthetic::initiating((i * 7) % (blocks - 1), (i % 8) as usize);
-                    request_body(&access_list_keys(&id, msg_hash), timestamp)
+                    request_body(&access_list_keys(&id, msg_hash), options.chain_id, timestamp)
                 })
                 .collect();
             (bound, bound.to_string(), bodies)
@@ -204,7 +208,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
     println!(
-        "supervisor_checkAccessList: {} requests in {elapsed:.1} s over {} connections = {:.0} checks/s; \
+        "interop_checkAccessList: {} requests in {elapsed:.1} s over {} connections = {:.0} checks/s; \
          latency p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {failures} failed",
         latencies.len(),
         options.connections,

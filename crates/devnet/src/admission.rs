@@ -85,7 +85,7 @@ impl InteropAdmission {
             return Ok(());
         }
         let descriptor =
-            ExecutingDescriptor { timestamp, timeout: None, chain_id: Some(U256::from(self.chain_id)) };
+            ExecutingDescriptor { timestamp, timeout: None, chain_id: U256::from(self.chain_id) };
         let state = self.verifier.read();
         check_access_list(&state, &entries, ADMISSION_SAFETY, descriptor).map_err(|e| {
             tracing::debug!(chain_id = self.chain_id, tx = %tx.hash(), error = %e, "executing message refused");

@@ -12,6 +12,13 @@
 //! 5. that source block is at or after the source chain's interop activation and is not its activation
 //!    block.
 //!
+//! The same rules judge a transaction's access-list declaration before the transaction is included (a tx-pool
+//! or block builder asking `checkAccessList`), with two differences that [`Timing::Pool`] names: a pool cannot
+//! see other same-timestamp messages, so the initiating timestamp must be strictly earlier than the executing
+//! one, and the message must remain unexpired for `timeout` seconds after the executing timestamp, the latest
+//! time the transaction may be included. An access list declares a checksum instead of the origin and
+//! msgHash ([`MessageClaim::AccessList`]); everything else is checked alike by [`check_claim`].
+//!
 //! [`check_message`] answers [`Validity::Unknown`] while the source block is not yet indexed ("future
 //! data"): the message may still turn out valid. Everything else it answers for good, given the canonical
 //! source data it was handed. Cycles among same-timestamp messages are not decided here: each message is
@@ -19,6 +26,7 @@
 //! Deposits cannot execute messages (`validateMessage` reverts in a deposit context), so no executing-message
 //! log can come from one; this module does not see transactions.
 
+use crate::access_list::AccessClaim;
 use crate::dependency_set::DependencySet;
 use crate::executing::ExecutingMessage;
 use crate::message::log_hash;
@@ -154,6 +162,83 @@ pub enum InvalidReason {
         /// The stored log hash.
         actual: B256,
     },
+    /// The access-list checksum does not match the log at the identifier's position (another origin or
+    /// payload).
+    #[error("access-list checksum {claimed} does not match the source log's {actual}")]
+    ChecksumMismatch {
+        /// The declared checksum.
+        claimed: B256,
+        /// The checksum of the stored log at that position.
+        actual: B256,
+    },
+}
+
+/// Which timing rules apply to a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Timing {
+    /// The rules of a block: `initiated <= executed <= initiated + window` (the same timestamp is allowed;
+    /// same-timestamp dependencies are resolved as a graph by the verifier).
+    #[default]
+    Block,
+    /// The stricter rules of a tx-pool or block builder checking an access list before inclusion:
+    /// `initiated < executed` and `executed + timeout <= initiated + window`.
+    Pool {
+        /// How long after the executing timestamp the message must stay unexpired (0 for a builder).
+        timeout: u64,
+    },
+}
+
+/// What the executing side declares about the log it consumes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageClaim {
+    /// An executing message (an `ExecutingMessage` log): the full identifier and the msgHash.
+    Executing(ExecutingMessage),
+    /// A transaction's access-list declaration: the lookup fields and the checksum, which commits to the
+    /// origin and the msgHash.
+    AccessList(AccessClaim),
+}
+
+impl MessageClaim {
+    /// `(chain, block number, log index, timestamp)` of the claimed source log.
+    fn position(&self) -> (U256, u64, u32, u64) {
+        match self {
+            Self::Executing(m) => {
+                let id = &m.identifier;
+                (id.chain_id, id.block_number, id.log_index, id.timestamp)
+            }
+            Self::AccessList(c) => {
+                let l = &c.lookup;
+                (l.chain_id, l.block_number, l.log_index, l.timestamp)
+            }
+        }
+    }
+
+    /// Whether the found log is the claimed one.
+    fn matches(&self, found: &FoundLog) -> Result<(), InvalidReason> {
+        match self {
+            Self::Executing(m) => {
+                let origin = m.identifier.origin;
+                if found.origin != origin {
+                    return Err(InvalidReason::OriginMismatch { claimed: origin, actual: found.origin });
+                }
+                let expected = log_hash(origin, m.msg_hash);
+                if found.log_hash != expected {
+                    return Err(InvalidReason::LogMismatch { expected, actual: found.log_hash });
+                }
+                Ok(())
+            }
+            Self::AccessList(c) => {
+                if c.verify_log_hash(found.log_hash) {
+                    Ok(())
+                } else {
+                    Err(InvalidReason::ChecksumMismatch {
+                        claimed: c.checksum,
+                        actual: c.lookup.checksum(found.log_hash),
+                    })
+                }
+            }
+        }
+    }
 }
 
 /// The verdict on one executing message.
@@ -188,26 +273,53 @@ fn interop_block(activation_time: u64, timestamp: u64, parent_timestamp: Option<
     timestamp >= activation_time && !is_activation_block(activation_time, timestamp, parent_timestamp)
 }
 
-/// Checks the timing rules: `initiated <= executed <= initiated + window`.
-pub fn check_timestamps(initiated: u64, executed: u64, window: u64) -> Result<(), InvalidReason> {
-    if initiated > executed {
+/// Checks the timing rules of `timing` for a message initiated at `initiated` and executed at `executed`, with
+/// an expiry window of `window` seconds.
+pub fn check_timestamps(
+    initiated: u64,
+    executed: u64,
+    window: u64,
+    timing: Timing,
+) -> Result<(), InvalidReason> {
+    let (too_late, latest) = match timing {
+        Timing::Block => (initiated > executed, u128::from(executed)),
+        Timing::Pool { timeout } => (initiated >= executed, u128::from(executed) + u128::from(timeout)),
+    };
+    if too_late {
         return Err(InvalidReason::InitiatedInFuture { initiated, executed });
     }
-    if u128::from(initiated) + u128::from(window) < u128::from(executed) {
-        return Err(InvalidReason::Expired { initiated, executed, window });
+    if u128::from(initiated) + u128::from(window) < latest {
+        return Err(InvalidReason::Expired {
+            initiated,
+            executed: u64::try_from(latest).unwrap_or(u64::MAX),
+            window,
+        });
     }
     Ok(())
 }
 
 /// Judges one executing message of `executing` against the dependency set and what the log index knows of
-/// the log it points at. Never panics.
+/// the log it points at, with the rules of a block. Never panics.
 pub fn check_message(
     dependencies: &DependencySet,
     executing: &ExecutingBlock,
     message: &ExecutingMessage,
     source: &SourceLog,
 ) -> Validity {
-    match check(dependencies, executing, message, source) {
+    check_claim(dependencies, executing, &MessageClaim::Executing(*message), source, Timing::Block)
+}
+
+/// Judges one claim (an executing message, or an access-list declaration of one) of `executing` against the
+/// dependency set and what the log index knows of the log it points at, with the timing rules of `timing`.
+/// The one implementation of the validity rules: blocks, tx-pools and builders all call it. Never panics.
+pub fn check_claim(
+    dependencies: &DependencySet,
+    executing: &ExecutingBlock,
+    claim: &MessageClaim,
+    source: &SourceLog,
+    timing: Timing,
+) -> Validity {
+    match check(dependencies, executing, claim, source, timing) {
         Ok(true) => Validity::Valid,
         Ok(false) => Validity::Unknown,
         Err(reason) => Validity::Invalid(reason),
@@ -217,10 +329,11 @@ pub fn check_message(
 fn check(
     dependencies: &DependencySet,
     executing: &ExecutingBlock,
-    message: &ExecutingMessage,
+    claim: &MessageClaim,
     source: &SourceLog,
+    timing: Timing,
 ) -> Result<bool, InvalidReason> {
-    let id = &message.identifier;
+    let (chain_id, _, log_index, initiated) = claim.position();
     let executed = executing.timestamp;
 
     let executing_activation = dependencies
@@ -233,13 +346,12 @@ fn check(
         });
     }
 
-    let source_activation = dependencies
-        .activation_time(id.chain_id)
-        .ok_or(InvalidReason::ChainNotInDependencySet { chain_id: id.chain_id })?;
-    check_timestamps(id.timestamp, executed, dependencies.message_expiry_window())?;
-    if id.timestamp < source_activation {
+    let source_activation =
+        dependencies.activation_time(chain_id).ok_or(InvalidReason::ChainNotInDependencySet { chain_id })?;
+    check_timestamps(initiated, executed, dependencies.message_expiry_window(), timing)?;
+    if initiated < source_activation {
         return Err(InvalidReason::InitiatedBeforeActivation {
-            initiated: id.timestamp,
+            initiated,
             activation_time: source_activation,
         });
     }
@@ -247,53 +359,24 @@ fn check(
     let found = match source {
         SourceLog::UnknownBlock => return Ok(false),
         SourceLog::NoLogAtIndex { block_timestamp, log_count } => {
-            check_same_timestamp(id.timestamp, *block_timestamp)?;
-            return Err(InvalidReason::NoSuchLog { log_index: id.log_index, log_count: *log_count });
+            check_same_timestamp(initiated, *block_timestamp)?;
+            return Err(InvalidReason::NoSuchLog { log_index, log_count: *log_count });
         }
         SourceLog::Found(found) => found,
     };
-    check_same_timestamp(id.timestamp, found.block_timestamp)?;
+    check_same_timestamp(initiated, found.block_timestamp)?;
     if !interop_block(source_activation, found.block_timestamp, found.parent_timestamp) {
         return Err(InvalidReason::InitiatedBeforeActivation {
             initiated: found.block_timestamp,
             activation_time: source_activation,
         });
     }
-    if found.origin != id.origin {
-        return Err(InvalidReason::OriginMismatch { claimed: id.origin, actual: found.origin });
-    }
-    let expected = log_hash(id.origin, message.msg_hash);
-    if found.log_hash != expected {
-        return Err(InvalidReason::LogMismatch { expected, actual: found.log_hash });
-    }
+    claim.matches(found)?;
     Ok(true)
 }
 
 fn check_same_timestamp(claimed: u64, actual: u64) -> Result<(), InvalidReason> {
     if claimed == actual { Ok(()) } else { Err(InvalidReason::TimestampMismatch { claimed, actual }) }
-}
-
-/// The timing rules a transaction pool applies to an access-list claim: the initiating timestamp must be
-/// strictly before the executing one (a pool cannot check same-timestamp dependencies), and the message must
-/// still be unexpired at `executed + timeout`, the latest time the transaction may be included.
-pub fn check_access_timing(
-    initiated: u64,
-    executed: u64,
-    timeout: u64,
-    window: u64,
-) -> Result<(), InvalidReason> {
-    if initiated >= executed {
-        return Err(InvalidReason::InitiatedInFuture { initiated, executed });
-    }
-    let latest = u128::from(executed) + u128::from(timeout);
-    if u128::from(initiated) + u128::from(window) < latest {
-        return Err(InvalidReason::Expired {
-            initiated,
-            executed: u64::try_from(latest).unwrap_or(u64::MAX),
-            window,
-        });
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -332,6 +415,16 @@ mod tests {
             log_hash: log_hash(message.identifier.origin, message.msg_hash),
             block_timestamp: message.identifier.timestamp,
             parent_timestamp: Some(message.identifier.timestamp - 2),
+        })
+    }
+
+    /// The source log exactly as the message claims it, with the given parent timestamp.
+    fn found_at(message: &ExecutingMessage, parent_timestamp: Option<u64>) -> SourceLog {
+        SourceLog::Found(FoundLog {
+            origin: message.identifier.origin,
+            log_hash: log_hash(message.identifier.origin, message.msg_hash),
+            block_timestamp: message.identifier.timestamp,
+            parent_timestamp,
         })
     }
 
@@ -563,27 +656,78 @@ mod tests {
         let m = message(u64::MAX);
         let block = ExecutingBlock::new(U256::from(D), u64::MAX);
         assert_eq!(check_message(&deps(), &block, &m, &SourceLog::UnknownBlock), Validity::Unknown);
-        assert!(check_timestamps(0, u64::MAX, u64::MAX).is_ok());
-        assert!(check_access_timing(u64::MAX - 1, u64::MAX, u64::MAX, 0).is_err());
+        assert!(check_timestamps(0, u64::MAX, u64::MAX, Timing::Block).is_ok());
+        assert!(check_timestamps(u64::MAX - 1, u64::MAX, 0, Timing::Pool { timeout: u64::MAX }).is_err());
+    }
+
+    /// The access-list declaration of `m`, as a transaction pool sees it.
+    fn declared(m: &ExecutingMessage) -> MessageClaim {
+        let keys = crate::access_list_keys(&m.identifier, m.msg_hash);
+        let claims = crate::parse_access_list_keys(&keys).unwrap();
+        MessageClaim::AccessList(claims[0])
+    }
+
+    fn judge_declared(set: &DependencySet, m: &ExecutingMessage, timeout: u64) -> Validity {
+        let block = ExecutingBlock::new(U256::from(D), T);
+        check_claim(set, &block, &declared(m), &found(m), Timing::Pool { timeout })
     }
 
     #[test]
     fn an_access_list_claim_must_be_strictly_older_than_its_executing_block() {
-        assert!(check_access_timing(T - 1, T, 0, MESSAGE_EXPIRY_WINDOW).is_ok());
+        assert_eq!(judge_declared(&deps(), &message(T - 1), 0), Validity::Valid);
         assert_eq!(
-            check_access_timing(T, T, 0, MESSAGE_EXPIRY_WINDOW),
-            Err(InvalidReason::InitiatedInFuture { initiated: T, executed: T })
+            judge_declared(&deps(), &message(T), 0),
+            Validity::Invalid(InvalidReason::InitiatedInFuture { initiated: T, executed: T })
         );
+        // A block accepts the same message at the same timestamp.
+        assert_eq!(judge(&message(T), &found(&message(T))), Validity::Valid);
     }
 
     #[test]
     fn an_access_list_claim_must_outlive_the_timeout() {
         let initiated = T - MESSAGE_EXPIRY_WINDOW + 10;
-        assert!(check_access_timing(initiated, T, 10, MESSAGE_EXPIRY_WINDOW).is_ok());
+        assert_eq!(judge_declared(&deps(), &message(initiated), 10), Validity::Valid);
         assert_eq!(
-            check_access_timing(initiated, T, 11, MESSAGE_EXPIRY_WINDOW),
-            Err(InvalidReason::Expired { initiated, executed: T + 11, window: MESSAGE_EXPIRY_WINDOW })
+            judge_declared(&deps(), &message(initiated), 11),
+            Validity::Invalid(InvalidReason::Expired {
+                initiated,
+                executed: T + 11,
+                window: MESSAGE_EXPIRY_WINDOW
+            })
         );
+    }
+
+    #[test]
+    fn an_access_list_claim_is_checked_against_the_log_by_its_checksum() {
+        let m = message(T - 10);
+        let SourceLog::Found(mut log) = found(&m) else { unreachable!() };
+        log.log_hash = log_hash(m.identifier.origin, keccak256("other payload"));
+        let block = ExecutingBlock::new(U256::from(D), T);
+        let MessageClaim::AccessList(claim) = declared(&m) else { unreachable!() };
+        assert_eq!(
+            check_claim(&deps(), &block, &declared(&m), &SourceLog::Found(log), Timing::Pool { timeout: 0 }),
+            Validity::Invalid(InvalidReason::ChecksumMismatch {
+                claimed: claim.checksum,
+                actual: claim.lookup.checksum(log.log_hash)
+            })
+        );
+    }
+
+    #[test]
+    fn an_access_list_claim_obeys_the_activation_rules_of_blocks() {
+        let m = message(T - 10);
+        // The source block is the source chain's activation block.
+        let set = deps_activating(S, T - 11);
+        assert!(matches!(
+            judge_declared(&set, &m, 0),
+            Validity::Invalid(InvalidReason::InitiatedBeforeActivation { .. })
+        ));
+        // The executing chain is not active yet at the executing timestamp.
+        let set = deps_activating(D, T + 1);
+        assert!(matches!(
+            judge_declared(&set, &m, 0),
+            Validity::Invalid(InvalidReason::ExecutedBeforeActivation { .. })
+        ));
     }
 
     proptest! {
@@ -608,6 +752,28 @@ mod tests {
             let verdict = check_message(&set, &ExecutingBlock::new(U256::from(D), executed), &m, &source);
             let within = initiated <= executed && u128::from(initiated) + u128::from(window) >= u128::from(executed);
             prop_assert_eq!(verdict.is_valid(), within, "{:?}", verdict);
+        }
+
+        /// The pool's rules are never more lenient than a block's: an access-list declaration accepted for a
+        /// block at `executed` is a message that block accepts.
+        #[test]
+        fn what_a_pool_accepts_a_block_accepts(
+            initiated in 0u64..2_000, executed in 0u64..2_000, timeout in 0u64..200, window in 0u64..500,
+            source_activation in 0u64..1_000, executing_activation in 0u64..1_000,
+            parent in prop::option::of(0u64..2_000), executing_parent in prop::option::of(0u64..2_000),
+        ) {
+            let mut set = DependencySet::default();
+            for (id, time) in [(D, executing_activation), (S, source_activation)] {
+                set.insert(U256::from(id), ChainDependency { activation_time: time, ..Default::default() }).unwrap();
+            }
+            let set = set.with_message_expiry_window(window.max(1)).unwrap();
+            let m = message(initiated);
+            let source = found_at(&m, parent);
+            let block = ExecutingBlock { chain_id: U256::from(D), timestamp: executed, parent_timestamp: executing_parent };
+            let pool = check_claim(&set, &block, &declared(&m), &source, Timing::Pool { timeout });
+            if pool.is_valid() {
+                prop_assert_eq!(check_message(&set, &block, &m, &source), Validity::Valid);
+            }
         }
 
         /// Whatever the log index reports, the verdict is reached without panicking, and an unindexed source

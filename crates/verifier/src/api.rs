@@ -1,12 +1,35 @@
-//! The JSON shapes of the supervisor and super-root RPC responses.
+//! The JSON shapes of the supervisor, interop and super-root RPC responses, spelled as the Go reference types
+//! of op-service (`eth` package) spell them: chain IDs as decimal strings (`ChainID`), block numbers and
+//! timestamps as JSON numbers except where the reference writes hex (`SuperV1.timestamp` and the legacy
+//! `SuperRootResponse`'s `timestamp` and `version`), and `data` absent when there is no verified super root.
 
 use std::collections::BTreeMap;
 
 use alloy_primitives::{B256, Bytes, U64, U256};
-use serde::{Deserialize, Serialize};
-use superlink_protocol::OutputV0;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use superlink_protocol::{OutputV0, SuperV1};
 
-use crate::chain_data::{BlockId, BlockRef};
+use crate::chain_data::{BlockId, BlockRef, ChainId};
+
+/// A chain ID as op-service's `ChainID` writes it: a decimal string (`"901"`). Read from a decimal or `0x` hex
+/// string, or a JSON number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChainIdText(pub ChainId);
+
+impl Serialize for ChainIdText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ChainIdText {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = U256::deserialize(deserializer)?;
+        u64::try_from(value)
+            .map(ChainIdText)
+            .map_err(|_| serde::de::Error::custom(format!("chain ID {value} does not fit in 64 bits")))
+    }
+}
 
 /// `DerivedIDPair`: a derived L2 block and the L1 block it was derived from (zero when not tracked).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,55 +67,36 @@ pub struct SyncStatus {
     pub safe_timestamp: u64,
     /// The minimum finalized head timestamp across chains.
     pub finalized_timestamp: u64,
-    /// Per chain (hex chain ID keys).
+    /// Per chain (decimal chain ID keys).
     pub chains: BTreeMap<String, ChainSyncStatus>,
 }
 
 /// `ChainRootInfo` of `supervisor_superRootAtTimestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub struct ChainRootInfo {
-    /// The chain.
-    pub chain_id: U64,
+    /// The chain (decimal string).
+    #[serde(rename = "chainID")]
+    pub chain_id: ChainIdText,
     /// The output root of the chain's block at the timestamp.
     pub canonical: B256,
-    /// The output root preimage.
+    /// The output root preimage (the 128 bytes of `OutputV0`).
     pub pending: Bytes,
 }
 
-/// `SuperRootResponse` of `supervisor_superRootAtTimestamp`.
+/// `SuperRootResponse` of the legacy `supervisor_superRootAtTimestamp`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SuperRootResponse {
     /// L1 block from which all chains are cross-safe at the timestamp (zero: not tracked).
     pub cross_safe_derived_from: BlockId,
-    /// The super root's timestamp.
-    pub timestamp: u64,
+    /// The super root's timestamp (hex, as the reference writes it).
+    pub timestamp: U64,
     /// The super root.
     pub super_root: B256,
-    /// The response version (1).
-    pub version: u64,
+    /// The super root version: one byte, `"0x01"`.
+    pub version: Bytes,
     /// Every chain's output.
     pub chains: Vec<ChainRootInfo>,
-}
-
-/// One chain's output in the super output preimage (`ChainIDAndOutput`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChainIdAndOutput {
-    /// The chain.
-    #[serde(rename = "chainID")]
-    pub chain_id: U256,
-    /// Its output root.
-    pub output: B256,
-}
-
-/// The super output preimage (`SuperV1`) as JSON.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SuperV1Json {
-    /// The timestamp.
-    pub timestamp: u64,
-    /// Outputs, ascending by chain.
-    pub chains: Vec<ChainIdAndOutput>,
 }
 
 /// `OutputWithRequiredL1` of `superroot_atTimestamp`.
@@ -111,9 +115,9 @@ pub struct OutputWithRequiredL1 {
 pub struct SuperRootData {
     /// The L1 block needed to verify (zero: not tracked).
     pub verified_required_l1: BlockId,
-    /// The super output preimage.
+    /// The super output preimage: `{"timestamp": hex, "chains": [{"ChainID": "901", "Output": hash}]}`.
     #[serde(rename = "super")]
-    pub super_output: SuperV1Json,
+    pub super_output: SuperV1,
     /// keccak256 of the encoded super output.
     pub super_root: B256,
 }
@@ -130,10 +134,12 @@ pub struct SuperRootAtTimestamp {
     /// Minimum finalized head timestamp.
     pub finalized_timestamp: u64,
     /// The chains, ascending.
-    pub chain_ids: Vec<U256>,
-    /// Per chain (hex chain ID keys) with a local-safe block at the timestamp: its output.
+    pub chain_ids: Vec<ChainIdText>,
+    /// Per chain (decimal chain ID keys) with a local-safe block at the timestamp: its output (a replaced
+    /// block's original output).
     pub optimistic_at_timestamp: BTreeMap<String, OutputWithRequiredL1>,
-    /// The verified super root, when every chain is cross-safe at the timestamp.
+    /// The verified super root, when every chain is cross-safe at the timestamp; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SuperRootData>,
 }
 
@@ -151,7 +157,7 @@ pub struct InvalidBlockJson {
     pub reason: String,
 }
 
-/// The hex key of a chain in response maps.
+/// The key of a chain in response maps: its decimal ID, as a Go `map[ChainID]` writes it.
 pub fn chain_key(chain: u64) -> String {
-    format!("{chain:#x}")
+    chain.to_string()
 }

@@ -3,34 +3,39 @@
 
 use std::future::Future;
 
-use alloy_primitives::{B256, U64, U256};
+use alloy_primitives::{Address, B256, U64, U256};
 use serde::{Deserialize, Serialize};
-use superlink_protocol::{InvalidReason, SafetyLevel, parse_access_list_keys, validity::check_access_timing};
+use superlink_protocol::{
+    AccessClaim, InvalidReason, SafetyLevel, Validity, parse_access_list_keys,
+    validity::{ExecutingBlock, MessageClaim, Timing, check_claim},
+};
 
-use crate::{error::CheckError, index::ChainLookup, state::VerifierState};
+use crate::{error::CheckError, index::ChainLookup, rules::source_log, state::VerifierState};
 
 /// The execution context an access list is checked in (`ExecutingDescriptor` of the supervisor API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ExecutingDescriptor {
-    /// The timestamp at which the messages would execute.
+    /// The timestamp at which the messages would execute: that of the executing chain's next block.
     pub timestamp: u64,
     /// How long after `timestamp` the messages must remain valid (`None` = 0).
     pub timeout: Option<u64>,
-    /// The executing chain, when known: the messages' chains must be in its dependency set.
-    pub chain_id: Option<U256>,
+    /// The executing chain: it must be in the dependency set and have activated interop.
+    pub chain_id: U256,
 }
 
-/// The JSON form of [`ExecutingDescriptor`]: `{timestamp: hex, timeout?: hex, chainID?: hex}`.
+/// The JSON form of [`ExecutingDescriptor`]: `{"chainID": quantity, "timestamp": quantity, "timeout"?:
+/// quantity}`, as op-reth and op-geth send it. `chainID` is required and an unknown key is an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ExecutingDescriptorJson {
+    /// The executing chain (hex or decimal quantity).
+    #[serde(rename = "chainID")]
+    pub chain_id: U256,
     /// Hex timestamp.
     pub timestamp: U64,
     /// Hex timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<U64>,
-    /// Hex chain ID.
-    #[serde(default, rename = "chainID", skip_serializing_if = "Option::is_none")]
-    pub chain_id: Option<U256>,
 }
 
 impl From<ExecutingDescriptorJson> for ExecutingDescriptor {
@@ -50,7 +55,7 @@ impl From<ExecutingDescriptor> for ExecutingDescriptorJson {
 }
 
 /// Answers whether every message an access list declares is valid at a minimum safety. Implemented by the
-/// local verifier (from its index) and by [`crate::RemoteChecker`] (over `supervisor_checkAccessList`).
+/// local verifier (from its index) and by [`crate::RemoteChecker`] (over `interop_checkAccessList`).
 pub trait MessageChecker: Send + Sync {
     /// `Ok(())` when every claim of `entries` is valid at `min_safety` in the context of `descriptor`.
     fn check_access_list(
@@ -61,9 +66,21 @@ pub trait MessageChecker: Send + Sync {
     ) -> impl Future<Output = Result<(), CheckError>> + Send;
 }
 
-/// Checks an access list against the state, with the semantics of `supervisor_checkAccessList`: every claim
-/// must point at an indexed log whose checksum matches, in a block at `min_safety` or better, initiated strictly
-/// before the executing timestamp and not expiring before `timestamp + timeout`.
+/// The block the descriptor describes: the executing chain's next block. Its parent is taken to be the
+/// chain's latest indexed block when that is older (it tells whether the next block activates interop).
+fn next_block(state: &VerifierState, descriptor: &ExecutingDescriptor) -> ExecutingBlock {
+    let parent_timestamp = u64::try_from(descriptor.chain_id)
+        .ok()
+        .and_then(|chain| state.latest(chain))
+        .map(|latest| latest.timestamp)
+        .filter(|t| *t < descriptor.timestamp);
+    ExecutingBlock { chain_id: descriptor.chain_id, timestamp: descriptor.timestamp, parent_timestamp }
+}
+
+/// Checks an access list against the state, with the semantics of `interop_checkAccessList`: every claim is
+/// judged by the protocol's validity rules ([`check_claim`]) for the executing chain's next block, with the
+/// pool's timing ([`Timing::Pool`]: initiated strictly before the executing timestamp and not expiring before
+/// `timestamp + timeout`), and its source block must be at `min_safety` or better.
 pub fn check_access_list(
     state: &VerifierState,
     entries: &[B256],
@@ -75,68 +92,35 @@ pub fn check_access_list(
     }
     let claims = parse_access_list_keys(entries).map_err(|e| CheckError::Malformed(e.to_string()))?;
     let dependencies = state.dependencies();
-    if let Some(executing) = descriptor.chain_id
-        && !dependencies.contains(executing)
-    {
-        return Err(CheckError::UnknownExecutingChain(executing.to_string()));
-    }
+    let executing = next_block(state, &descriptor);
+    let timing = Timing::Pool { timeout: descriptor.timeout.unwrap_or(0) };
+    let view = state.view();
     for claim in claims {
         let lookup = claim.lookup;
-        let chain = u64::try_from(lookup.chain_id)
-            .ok()
-            .filter(|c| state.knows(*c) && dependencies.contains(lookup.chain_id))
-            .ok_or_else(|| CheckError::UnknownChain(lookup.chain_id.to_string()))?;
-        match check_access_timing(
-            lookup.timestamp,
-            descriptor.timestamp,
-            descriptor.timeout.unwrap_or(0),
-            dependencies.message_expiry_window(),
-        ) {
-            Ok(()) => {}
-            Err(InvalidReason::Expired { initiated, executed, window }) => {
-                return Err(CheckError::Expired {
-                    message: initiated,
-                    expires_at: initiated.saturating_add(window),
-                    needed_until: executed,
-                });
-            }
-            Err(_) => {
-                return Err(CheckError::FromTheFuture {
-                    message: lookup.timestamp,
-                    executing: descriptor.timestamp,
-                });
-            }
-        }
+        let chain = u64::try_from(lookup.chain_id).ok().filter(|c| state.knows(*c));
+        // The checksum commits to the origin, which the access list does not state: the origin is not compared
+        // on its own, a wrong one shows up as a checksum mismatch.
+        let source = match chain {
+            Some(chain) => source_log(view, chain, &lookup.to_identifier(Address::ZERO)),
+            None => superlink_protocol::SourceLog::UnknownBlock,
+        };
         let number = lookup.block_number;
-        let view = state.view();
-        let Some((first, _)) = view.range(chain) else {
-            return Err(CheckError::FutureBlock { chain_id: chain, number });
-        };
-        let Some(block) = view.block(chain, number) else {
-            if number < first {
-                return Err(CheckError::SkippedBlock { chain_id: chain, number, first });
+        match check_claim(dependencies, &executing, &MessageClaim::AccessList(claim), &source, timing) {
+            Validity::Valid => {}
+            Validity::Invalid(reason) => return Err(refusal(&descriptor, &claim, reason)),
+            Validity::Unknown => {
+                let chain = chain.ok_or_else(|| CheckError::UnknownChain(lookup.chain_id.to_string()))?;
+                return Err(match view.range(chain) {
+                    Some((first, _)) if number < first => {
+                        CheckError::SkippedBlock { chain_id: chain, number, first }
+                    }
+                    _ => CheckError::FutureBlock { chain_id: chain, number },
+                });
             }
-            return Err(CheckError::FutureBlock { chain_id: chain, number });
-        };
-        if block.block.timestamp != lookup.timestamp {
-            return Err(CheckError::TimestampMismatch {
-                chain_id: chain,
-                number,
-                actual: block.block.timestamp,
-                claimed: lookup.timestamp,
-            });
         }
-        let Some(log_hash) = block.log_hashes.get(lookup.log_index as usize) else {
-            return Err(CheckError::NoSuchLog { chain_id: chain, number, log_index: lookup.log_index });
+        let Some(chain) = chain else {
+            return Err(CheckError::UnknownChain(lookup.chain_id.to_string()));
         };
-        if !claim.verify_log_hash(*log_hash) {
-            return Err(CheckError::ChecksumMismatch {
-                chain_id: chain,
-                number,
-                log_index: lookup.log_index,
-                claimed: claim.checksum,
-            });
-        }
         if !state.satisfies(chain, number, min_safety) {
             let actual = state.block_safety(chain, number).unwrap_or(SafetyLevel::Unsafe);
             if actual == SafetyLevel::Invalid {
@@ -151,6 +135,45 @@ pub fn check_access_list(
         }
     }
     Ok(())
+}
+
+/// The check error of a claim the validity rules reject.
+fn refusal(descriptor: &ExecutingDescriptor, claim: &AccessClaim, reason: InvalidReason) -> CheckError {
+    let lookup = &claim.lookup;
+    let (chain_id, number) = (u64::try_from(lookup.chain_id).unwrap_or(u64::MAX), lookup.block_number);
+    match reason {
+        InvalidReason::ExecutingChainNotInDependencySet { chain_id } => {
+            CheckError::UnknownExecutingChain(chain_id.to_string())
+        }
+        InvalidReason::ChainNotInDependencySet { chain_id } => CheckError::UnknownChain(chain_id.to_string()),
+        InvalidReason::InitiatedInFuture { initiated, executed } => {
+            CheckError::FromTheFuture { message: initiated, executing: executed }
+        }
+        InvalidReason::Expired { initiated, executed, window } => CheckError::Expired {
+            message: initiated,
+            expires_at: initiated.saturating_add(window),
+            needed_until: executed,
+        },
+        InvalidReason::ExecutedBeforeActivation { timestamp, activation_time } => {
+            CheckError::ExecutedBeforeActivation { chain_id: descriptor.chain_id, timestamp, activation_time }
+        }
+        InvalidReason::InitiatedBeforeActivation { initiated, activation_time } => {
+            CheckError::InitiatedBeforeActivation { chain_id, number, initiated, activation_time }
+        }
+        InvalidReason::TimestampMismatch { claimed, actual } => {
+            CheckError::TimestampMismatch { chain_id, number, actual, claimed }
+        }
+        InvalidReason::NoSuchLog { log_index, .. } => CheckError::NoSuchLog { chain_id, number, log_index },
+        // Only executing-message claims compare origin and log hash apart: each is a checksum mismatch here.
+        InvalidReason::ChecksumMismatch { .. }
+        | InvalidReason::OriginMismatch { .. }
+        | InvalidReason::LogMismatch { .. } => CheckError::ChecksumMismatch {
+            chain_id,
+            number,
+            log_index: lookup.log_index,
+            claimed: claim.checksum,
+        },
+    }
 }
 
 #[cfg(test)]
@@ -227,7 +250,7 @@ mod tests {
         (id, msg_hash): (Identifier, B256),
         min: SafetyLevel,
     ) -> Result<(), CheckError> {
-        let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: None };
+        let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: U256::from(2) };
         check_access_list(state, &access_list_keys(&id, msg_hash), min, descriptor)
     }
 
@@ -284,7 +307,11 @@ mod tests {
         let state = state();
         let (id, msg_hash) = message(1, 1);
         let keys = access_list_keys(&id, msg_hash);
-        let at = |timestamp, timeout, chain_id| ExecutingDescriptor { timestamp, timeout, chain_id };
+        let at = |timestamp, timeout, chain: Option<u64>| ExecutingDescriptor {
+            timestamp,
+            timeout,
+            chain_id: U256::from(chain.unwrap_or(2)),
+        };
         let window = state.dependencies().message_expiry_window();
         check_access_list(&state, &keys, SafetyLevel::Unsafe, at(id.timestamp + window, None, None)).unwrap();
         let err =
@@ -294,14 +321,68 @@ mod tests {
         let err =
             check_access_list(&state, &keys, SafetyLevel::Unsafe, at(id.timestamp, None, None)).unwrap_err();
         assert!(matches!(err, CheckError::FromTheFuture { .. }), "{err:?}");
-        let err = check_access_list(&state, &keys, SafetyLevel::Unsafe, at(500, None, Some(U256::from(5))))
-            .unwrap_err();
+        let err = check_access_list(&state, &keys, SafetyLevel::Unsafe, at(500, None, Some(5))).unwrap_err();
         assert!(matches!(err, CheckError::UnknownExecutingChain(_)), "{err:?}");
         let err = check_access_list(&state, &keys, SafetyLevel::Invalid, at(500, None, None)).unwrap_err();
         assert!(matches!(err, CheckError::UnsupportedSafety(_)), "{err:?}");
         let err =
             check_access_list(&state, &keys[1..], SafetyLevel::Unsafe, at(500, None, None)).unwrap_err();
         assert!(matches!(err, CheckError::Malformed(_)), "{err:?}");
+    }
+
+    /// Chains 1 and 2 with plain blocks 0..=3 (timestamps 100..=106), every block cross-unsafe; chain
+    /// `activating` activates interop at `activation_time`, the other at genesis.
+    fn state_activating(activating: u64, activation_time: u64) -> VerifierState {
+        let mut deps = DependencySet::default();
+        for chain in [1, 2] {
+            let activation_time = if chain == activating { activation_time } else { 0 };
+            let dependency = superlink_protocol::ChainDependency { activation_time, ..Default::default() };
+            deps.insert(U256::from(chain), dependency).unwrap();
+        }
+        let mut state = VerifierState::new(deps).unwrap();
+        for chain in [1, 2] {
+            for n in 0..=3 {
+                state.append(chain, index_block(&block(chain, n, None)).0).unwrap();
+            }
+        }
+        state.resolve();
+        state
+    }
+
+    #[test]
+    fn a_log_of_the_source_chains_activation_block_or_before_is_refused() {
+        // Chain 1 activates at 102: block 1 (parent at 100) is its activation block.
+        let state = state_activating(1, 102);
+        for n in [0, 1] {
+            let err = check(&state, message(1, n), SafetyLevel::CrossUnsafe).unwrap_err();
+            assert!(matches!(err, CheckError::InitiatedBeforeActivation { chain_id: 1, .. }), "{err:?}");
+            assert_eq!(err.code(), -320600);
+        }
+        check(&state, message(1, 2), SafetyLevel::CrossUnsafe).unwrap();
+    }
+
+    #[test]
+    fn no_message_is_accepted_for_a_block_before_or_at_the_executing_chains_activation() {
+        let keys = |n| {
+            let (id, msg_hash) = message(1, n);
+            access_list_keys(&id, msg_hash)
+        };
+        let at = |timestamp| ExecutingDescriptor { timestamp, timeout: None, chain_id: U256::from(2) };
+        // Chain 2 activates at 2000: its next block at 1000 is before activation.
+        let state = state_activating(2, 2_000);
+        let err = check_access_list(&state, &keys(1), SafetyLevel::CrossUnsafe, at(1_000)).unwrap_err();
+        assert!(
+            matches!(err, CheckError::ExecutedBeforeActivation { activation_time: 2_000, .. }),
+            "{err:?}"
+        );
+        // Chain 2 activates at 107: its next block at 108 (after its latest at 106) is the activation block.
+        let state = state_activating(2, 107);
+        let err = check_access_list(&state, &keys(1), SafetyLevel::CrossUnsafe, at(108)).unwrap_err();
+        assert!(matches!(err, CheckError::ExecutedBeforeActivation { timestamp: 108, .. }), "{err:?}");
+        // Once chain 2 has its activation block, the block after it may execute messages.
+        let mut state = state;
+        state.append(2, index_block(&block(2, 4, None)).0).unwrap();
+        check_access_list(&state, &keys(1), SafetyLevel::CrossUnsafe, at(110)).unwrap();
     }
 
     #[test]
@@ -311,7 +392,11 @@ mod tests {
         for n in 5..=6 {
             state.append(1, index_block(&block(1, n, None)).0).unwrap();
         }
-        let err = check(&state, message(1, 2), SafetyLevel::Unsafe).unwrap_err();
+        let (id, msg_hash) = message(1, 2);
+        let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: U256::from(1) };
+        let err =
+            check_access_list(&state, &access_list_keys(&id, msg_hash), SafetyLevel::Unsafe, descriptor)
+                .unwrap_err();
         assert!(matches!(err, CheckError::SkippedBlock { number: 2, first: 5, .. }), "{err:?}");
         assert_eq!(err.code(), -320500);
     }
@@ -339,12 +424,12 @@ mod tests {
         let (first, _) = state.view().range(1).unwrap();
         let recent = message(1, blocks - 2);
         let descriptor =
-            ExecutingDescriptor { timestamp: recent.0.timestamp + 2, timeout: None, chain_id: None };
+            ExecutingDescriptor { timestamp: recent.0.timestamp + 2, timeout: None, chain_id: U256::from(1) };
         check_access_list(&state, &access_list_keys(&recent.0, recent.1), SafetyLevel::Finalized, descriptor)
             .unwrap();
         let old = message(1, first - 1);
         let descriptor =
-            ExecutingDescriptor { timestamp: old.0.timestamp + 2, timeout: None, chain_id: None };
+            ExecutingDescriptor { timestamp: old.0.timestamp + 2, timeout: None, chain_id: U256::from(1) };
         let err =
             check_access_list(&state, &access_list_keys(&old.0, old.1), SafetyLevel::Unsafe, descriptor)
                 .unwrap_err();

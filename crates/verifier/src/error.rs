@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use alloy_primitives::B256;
+use alloy_primitives::{B256, U256};
 
 use superlink_protocol::SafetyLevel;
 
@@ -39,11 +39,35 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, in the order of the supervisor API's table.
+    pub const ALL: [ErrorCode; 12] = [
+        ErrorCode::UninitializedChainDatabase,
+        ErrorCode::SkippedData,
+        ErrorCode::UnknownChain,
+        ErrorCode::ConflictingData,
+        ErrorCode::IneffectiveData,
+        ErrorCode::OutOfOrder,
+        ErrorCode::AwaitingReplacementBlock,
+        ErrorCode::OutOfScope,
+        ErrorCode::CannotGetParentOfFirstBlock,
+        ErrorCode::FutureData,
+        ErrorCode::MissedData,
+        ErrorCode::DataCorruption,
+    ];
+
     /// The numeric JSON-RPC error code.
     pub fn code(self) -> i32 {
         self as i32
     }
+
+    /// The code with this number, if it is one of the table's.
+    pub fn from_code(code: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.code() == code)
+    }
 }
+
+/// The JSON-RPC code of invalid method parameters.
+pub const INVALID_PARAMS: i32 = -32602;
 
 /// Why a chain source could not deliver data.
 #[derive(Debug, thiserror::Error)]
@@ -195,6 +219,43 @@ pub enum CheckError {
         /// Why it is invalid.
         reason: String,
     },
+    /// The executing block would be before the executing chain's interop activation, or its activation block.
+    #[error(
+        "chain {chain_id} does not execute messages at {timestamp}: interop activates at {activation_time}"
+    )]
+    ExecutedBeforeActivation {
+        /// The executing chain.
+        chain_id: U256,
+        /// The executing timestamp.
+        timestamp: u64,
+        /// The executing chain's activation time.
+        activation_time: u64,
+    },
+    /// The source block is before its chain's interop activation, or is its activation block.
+    #[error(
+        "chain {chain_id} block {number} at {initiated} is not after interop activation at {activation_time}"
+    )]
+    InitiatedBeforeActivation {
+        /// Source chain.
+        chain_id: ChainId,
+        /// Referenced block.
+        number: u64,
+        /// The source block's timestamp.
+        initiated: u64,
+        /// The source chain's activation time.
+        activation_time: u64,
+    },
+    /// A remote checker refused the access list with one of the supervisor API's codes.
+    #[error("remote check refused ({code:?}): {message}")]
+    Refused {
+        /// The code.
+        code: ErrorCode,
+        /// The remote's message.
+        message: String,
+    },
+    /// A remote checker found the request's parameters invalid.
+    #[error("remote check rejected the request: {0}")]
+    InvalidRequest(String),
     /// A remote checker could not be reached or answered with an unknown error.
     #[error("remote check failed (code {code}): {message}")]
     Remote {
@@ -209,7 +270,9 @@ impl CheckError {
     /// The stable JSON-RPC code of this error.
     pub fn code(&self) -> i32 {
         match self {
-            CheckError::Malformed(_) | CheckError::UnsupportedSafety(_) => -32602,
+            CheckError::Malformed(_) | CheckError::UnsupportedSafety(_) | CheckError::InvalidRequest(_) => {
+                INVALID_PARAMS
+            }
             CheckError::UnknownChain(_) | CheckError::UnknownExecutingChain(_) => {
                 ErrorCode::UnknownChain.code()
             }
@@ -220,9 +283,30 @@ impl CheckError {
             | CheckError::ChecksumMismatch { .. }
             | CheckError::FromTheFuture { .. }
             | CheckError::Expired { .. }
-            | CheckError::InvalidSource { .. } => ErrorCode::ConflictingData.code(),
+            | CheckError::InvalidSource { .. }
+            | CheckError::ExecutedBeforeActivation { .. }
+            | CheckError::InitiatedBeforeActivation { .. } => ErrorCode::ConflictingData.code(),
+            CheckError::Refused { code, .. } => code.code(),
             CheckError::Remote { code, .. } => *code,
         }
+    }
+}
+
+impl CheckError {
+    /// The error a remote checker's JSON-RPC error stands for: a table code becomes [`CheckError::Refused`],
+    /// invalid parameters [`CheckError::InvalidRequest`], anything else [`CheckError::Remote`].
+    pub fn from_rpc(code: i32, message: String) -> Self {
+        match ErrorCode::from_code(code) {
+            Some(code) => CheckError::Refused { code, message },
+            None if code == INVALID_PARAMS => CheckError::InvalidRequest(message),
+            None => CheckError::Remote { code, message },
+        }
+    }
+
+    /// Whether the access list is invalid for good (a tx-pool evicts on this), rather than not yet valid,
+    /// unknown to the checker, or unanswered.
+    pub fn is_invalid(&self) -> bool {
+        self.code() == ErrorCode::ConflictingData.code()
     }
 }
 

@@ -10,8 +10,9 @@
 //!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_from`])
 //!   that judges each message with the protocol crate's rules ([`check_message`]);
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
-//!   [`RemoteChecker`] over `supervisor_checkAccessList`;
-//! - [`serve`] exposes the supervisor API, `superroot_atTimestamp` and `superlink_invalidBlocks`; [`run`] is the
+//!   [`RemoteChecker`] over `interop_checkAccessList`;
+//! - [`serve`] exposes the supervisor and interop APIs, `superroot_atTimestamp` and `superlink_invalidBlocks`
+//!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`run`] is the
 //!   whole service as `superlink verify` runs it.
 //!
 //! Errors are typed ([`VerifierError`], [`CheckError`], [`QueryError`], [`SourceError`]); the ones that reach
@@ -27,6 +28,7 @@ mod index;
 mod indexing;
 mod metrics;
 mod remote;
+mod replaced;
 mod rpc_source;
 mod rules;
 mod safety;
@@ -39,18 +41,19 @@ mod superroot;
 mod verifier;
 
 pub use api::{
-    ChainIdAndOutput, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
-    SuperRootAtTimestamp, SuperRootData, SuperRootResponse, SuperV1Json, SyncStatus,
+    ChainIdText, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
+    SuperRootAtTimestamp, SuperRootData, SuperRootResponse, SyncStatus,
 };
 pub use chain_data::{BlockId, BlockRef, ChainId, OutputInputs, SourceBlock, SourceLog};
 pub use checker::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
 pub use derivation::{DerivationError, DerivationRecord, DerivedFrom};
-pub use error::{CheckError, ErrorCode, QueryError, SourceError, StoreError, VerifierError};
+pub use error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, SourceError, StoreError, VerifierError};
 pub use follower::{FollowConfig, FollowError, Round, follow_chain, follow_once};
 pub use index::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
 pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use metrics::install_exporter;
 pub use remote::RemoteChecker;
+pub use replaced::{OriginalBlock, ReplacedBlocks};
 pub use rpc_source::RpcChainSource;
 pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
@@ -59,5 +62,5 @@ pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};
 pub use store::{ChainStore, StoredChain};
-pub use superroot::{super_root_at_timestamp, superroot_at_timestamp};
+pub use superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp};
 pub use verifier::Verifier;

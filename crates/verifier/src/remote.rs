@@ -1,4 +1,4 @@
-//! A [`MessageChecker`] that asks a remote verifier over `supervisor_checkAccessList`.
+//! A [`MessageChecker`] that asks a remote verifier (or op-interop-filter) over `interop_checkAccessList`.
 
 use std::time::Duration;
 
@@ -15,7 +15,8 @@ use crate::{
     error::CheckError,
 };
 
-/// Checks access lists with a remote verifier's `supervisor_checkAccessList`.
+/// Checks access lists with a remote verifier's `interop_checkAccessList`; the answer's error codes become
+/// [`CheckError`]s again ([`CheckError::from_rpc`]).
 #[derive(Debug, Clone)]
 pub struct RemoteChecker {
     client: HttpClient,
@@ -42,12 +43,10 @@ impl MessageChecker for RemoteChecker {
         let params =
             rpc_params![entries.to_vec(), min_safety.as_str(), ExecutingDescriptorJson::from(descriptor)];
         let answer: Result<Option<()>, ClientError> =
-            self.client.request("supervisor_checkAccessList", params).await;
+            self.client.request("interop_checkAccessList", params).await;
         match answer {
             Ok(_) => Ok(()),
-            Err(ClientError::Call(e)) => {
-                Err(CheckError::Remote { code: e.code(), message: e.message().to_string() })
-            }
+            Err(ClientError::Call(e)) => Err(CheckError::from_rpc(e.code(), e.message().to_string())),
             Err(e) => Err(CheckError::Remote { code: 0, message: e.to_string() }),
         }
     }

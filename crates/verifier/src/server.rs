@@ -1,7 +1,9 @@
-//! The JSON-RPC server (HTTP and WebSocket on one port): the supervisor API, the super-root API and the
-//! verifier's own `superlink_invalidBlocks`.
+//! The JSON-RPC server (HTTP and WebSocket on one port): the tx-pool filter API of op-interop-filter
+//! (`interop_checkAccessList`, `interop_getBlockHashByNumber`, `admin_getFailsafeEnabled`), the legacy
+//! supervisor API (`supervisor_*`, `supervisor_checkAccessList` included), the super-root API
+//! (`superroot_atTimestamp`) and the verifier's own `superlink_invalidBlocks`.
 
-use std::{collections::BTreeMap, net::SocketAddr, sync::Arc};
+use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
 use alloy_primitives::{B256, U64, U256};
 use jsonrpsee::{
@@ -16,10 +18,11 @@ use crate::{
     api::{ChainSyncStatus, DerivedIdPair, InvalidBlockJson, SyncStatus, chain_key},
     chain_data::{BlockId, BlockRef, ChainId},
     checker::ExecutingDescriptorJson,
-    error::{CheckError, ErrorCode, QueryError, VerifierError},
+    error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, VerifierError},
+    index::ChainLookup,
     source::ChainSource,
     state::VerifierState,
-    superroot::{super_root_at_timestamp, superroot_at_timestamp},
+    superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp},
     verifier::Verifier,
 };
 
@@ -58,7 +61,70 @@ fn chain_param(value: &Value) -> Result<U256, ErrorObjectOwned> {
         Value::Number(n) => n.as_u64().map(U256::from),
         _ => None,
     };
-    parsed.ok_or_else(|| error(-32602, format!("invalid chain ID {value}")))
+    parsed.ok_or_else(|| error(INVALID_PARAMS, format!("invalid chain ID {value}")))
+}
+
+/// Reads a `u64` given as a hex string (`"0x5"`), a decimal string or a JSON number.
+fn u64_param(value: &Value, what: &str) -> Result<u64, ErrorObjectOwned> {
+    let parsed = match value {
+        Value::String(s) => match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+            None => s.parse().ok(),
+        },
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    };
+    parsed.ok_or_else(|| error(INVALID_PARAMS, format!("invalid {what} {value}")))
+}
+
+/// The single timestamp parameter of the super-root methods.
+fn timestamp_of(params: &Params<'_>) -> Result<u64, ErrorObjectOwned> {
+    let (value,): (Value,) = params.parse()?;
+    u64_param(&value, "timestamp")
+}
+
+/// `checkAccessList(inboxEntries, minSafety, executingDescriptor)`, under either namespace.
+fn check_access_list_method<S>(
+    params: Params<'_>,
+    ctx: &RpcContext<S>,
+) -> Result<Option<()>, ErrorObjectOwned> {
+    let (entries, min_safety, descriptor): (Vec<B256>, String, Value) = params.parse()?;
+    let descriptor: ExecutingDescriptorJson = serde_json::from_value(descriptor)
+        .map_err(|e| error(INVALID_PARAMS, format!("invalid executing descriptor: {e}")))?;
+    let min_safety: SafetyLevel = min_safety
+        .parse()
+        .map_err(|e: superlink_protocol::SafetyLevelParseError| error(INVALID_PARAMS, e.to_string()))?;
+    ctx.verifier.check_access_list_now(&entries, min_safety, descriptor.into())?;
+    Ok(None)
+}
+
+/// `interop_getBlockHashByNumber(chainID, blockNumber)`: the hash of an indexed block, by number or `"latest"`.
+fn block_hash_by_number(params: &Params<'_>, state: &VerifierState) -> Result<B256, ErrorObjectOwned> {
+    let (chain, number): (Value, Value) = params.parse()?;
+    let chain_id = chain_param(&chain)?;
+    let chain = state
+        .chain_key(chain_id)
+        .map_err(|_| error(ErrorCode::UnknownChain.code(), format!("unknown chain {chain_id}")))?;
+    let number = match &number {
+        Value::String(tag) if tag == "latest" => {
+            let latest = state.latest(chain).ok_or_else(|| {
+                error(ErrorCode::FutureData.code(), format!("latest block of chain {chain} not found"))
+            })?;
+            return Ok(latest.hash);
+        }
+        Value::String(tag) if !tag.starts_with("0x") && !tag.starts_with("0X") => {
+            return Err(error(INVALID_PARAMS, format!("unsupported block tag {tag:?}")));
+        }
+        other => u64_param(other, "block number")?,
+    };
+    match state.view().block(chain, number) {
+        Some(block) => Ok(block.block.hash),
+        None => {
+            let skipped = state.view().range(chain).is_some_and(|(first, _)| number < first);
+            let code = if skipped { ErrorCode::SkippedData } else { ErrorCode::FutureData };
+            Err(error(code.code(), format!("block {number} of chain {chain} not found")))
+        }
+    }
 }
 
 fn chain_of(params: &Params<'_>, state: &VerifierState) -> Result<ChainId, ErrorObjectOwned> {
@@ -74,20 +140,16 @@ fn initialized(chain: ChainId, head: Option<BlockRef>) -> Result<BlockRef, Error
 pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<RpcContext<S>>, VerifierError> {
     let mut module = RpcModule::new(context);
     let reg = |e: jsonrpsee::core::RegisterMethodError| VerifierError::Config(e.to_string());
+    for name in ["interop_checkAccessList", "supervisor_checkAccessList"] {
+        module.register_method(name, |params, ctx, _| check_access_list_method(params, ctx)).map_err(reg)?;
+    }
     module
-        .register_method(
-            "supervisor_checkAccessList",
-            |params, ctx, _| -> Result<Option<()>, ErrorObjectOwned> {
-                let (entries, min_safety, descriptor): (Vec<B256>, String, ExecutingDescriptorJson) =
-                    params.parse()?;
-                let min_safety: SafetyLevel = min_safety
-                    .parse()
-                    .map_err(|e: superlink_protocol::SafetyLevelParseError| error(-32602, e.to_string()))?;
-                ctx.verifier.check_access_list_now(&entries, min_safety, descriptor.into())?;
-                Ok(None)
-            },
-        )
+        .register_method("interop_getBlockHashByNumber", |params, ctx, _| -> Result<B256, ErrorObjectOwned> {
+            block_hash_by_number(&params, &ctx.verifier.read())
+        })
         .map_err(reg)?;
+    // The verifier has no failsafe mode: it never rejects every interop transaction wholesale.
+    module.register_method("admin_getFailsafeEnabled", |_, _, _| false).map_err(reg)?;
     module
         .register_method("supervisor_localUnsafe", |params, ctx, _| -> Result<BlockId, ErrorObjectOwned> {
             let state = ctx.verifier.read();
@@ -171,16 +233,16 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
         .map_err(reg)?;
     module
         .register_async_method("supervisor_superRootAtTimestamp", |params, ctx, _| async move {
-            let (timestamp,): (U64,) = params.parse()?;
-            super_root_at_timestamp(&ctx.verifier, &ctx.sources, timestamp.to())
+            let timestamp = timestamp_of(&params)?;
+            super_root_at_timestamp(&ctx.verifier, &ctx.sources, timestamp)
                 .await
                 .map_err(ErrorObjectOwned::from)
         })
         .map_err(reg)?;
     module
         .register_async_method("superroot_atTimestamp", |params, ctx, _| async move {
-            let (timestamp,): (U64,) = params.parse()?;
-            superroot_at_timestamp(&ctx.verifier, &ctx.sources, timestamp.to())
+            let timestamp = timestamp_of(&params)?;
+            superroot_at_timestamp(&ctx.verifier, &ctx.sources, timestamp)
                 .await
                 .map_err(ErrorObjectOwned::from)
         })
@@ -227,6 +289,28 @@ pub async fn serve<S: ChainSource>(
     let config = ServerConfig::builder().max_connections(10_000).build();
     let server = Server::builder().set_config(config).build(addr).await.map_err(serve_error)?;
     let bound = server.local_addr().map_err(serve_error)?;
-    let module = rpc_module(RpcContext { verifier, sources })?;
-    Ok((server.start(module), bound))
+    let module = rpc_module(RpcContext { verifier: verifier.clone(), sources: sources.clone() })?;
+    let handle = server.start(module);
+    tokio::spawn(keep_replaced_outputs(verifier, sources, handle.clone()));
+    Ok((handle, bound))
+}
+
+/// How often the outputs of blocks found invalid are read, before their replacement removes them.
+const INVALID_OUTPUT_POLL: Duration = Duration::from_millis(250);
+
+/// Until the server stops: reads the outputs of blocks found invalid while their chains still serve them, for
+/// the optimistic outputs of `superroot_atTimestamp`.
+async fn keep_replaced_outputs<S: ChainSource>(
+    verifier: Verifier,
+    sources: BTreeMap<ChainId, Arc<S>>,
+    handle: ServerHandle,
+) {
+    let stopped = handle.stopped();
+    tokio::pin!(stopped);
+    loop {
+        tokio::select! {
+            () = &mut stopped => return,
+            () = tokio::time::sleep(INVALID_OUTPUT_POLL) => remember_invalid_outputs(&verifier, &sources).await,
+        }
+    }
 }

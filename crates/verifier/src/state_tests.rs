@@ -78,7 +78,7 @@ fn number(head: Option<BlockRef>) -> Option<u64> {
 /// `checkAccessList` for the plain log of block `n` of `chain`, executed well after it.
 fn check(state: &VerifierState, chain: u64, n: u64, min: SafetyLevel) -> Result<(), CheckError> {
     let (id, msg_hash) = message_of(chain, n);
-    let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: None };
+    let descriptor = ExecutingDescriptor { timestamp: 1_000, timeout: None, chain_id: U256::from(B) };
     check_access_list(state, &access_list_keys(&id, msg_hash), min, descriptor)
 }
 

@@ -1,14 +1,17 @@
 //! Super roots: the output root of every chain's last block at or before a timestamp, combined as SuperV1.
+//! A super root is answered only over cross-safe blocks (every chain cross-safe at the timestamp); the
+//! optimistic outputs of `superroot_atTimestamp` are those of local-safe blocks, a replaced block's original.
 
 use std::{collections::BTreeMap, sync::Arc};
 
 use alloy_primitives::{Bytes, U64, U256};
 use superlink_protocol::{OutputRootWithChain, OutputV0, SuperV1};
+use tracing::debug;
 
 use crate::{
     api::{
-        ChainIdAndOutput, ChainRootInfo, OutputWithRequiredL1, SuperRootAtTimestamp, SuperRootData,
-        SuperRootResponse, SuperV1Json, chain_key,
+        ChainIdText, ChainRootInfo, OutputWithRequiredL1, SuperRootAtTimestamp, SuperRootData,
+        SuperRootResponse, chain_key,
     },
     chain_data::{BlockId, BlockRef, ChainId},
     error::QueryError,
@@ -51,25 +54,26 @@ fn blocks_at(
         .collect()
 }
 
-/// `supervisor_superRootAtTimestamp`: the super root over every chain's canonical (indexed) blocks.
+/// `supervisor_superRootAtTimestamp` (legacy): the super root over every chain's cross-safe block at the
+/// timestamp. A not-found error ([`QueryError::Future`]) while some chain is not cross-safe at the timestamp.
 pub async fn super_root_at_timestamp<S: ChainSource>(
     verifier: &Verifier,
     sources: &BTreeMap<ChainId, Arc<S>>,
     timestamp: u64,
 ) -> Result<SuperRootResponse, QueryError> {
-    let blocks = blocks_at(&verifier.read(), timestamp, |h| h.local_unsafe);
+    let blocks = blocks_at(&verifier.read(), timestamp, |h| h.cross_safe);
     let mut chains = Vec::new();
     let mut outputs = Vec::new();
     for (chain, block) in blocks {
         let block = block.ok_or_else(|| {
             QueryError::Future(format!(
-                "chain {chain} has no indexed block at or after timestamp {timestamp}"
+                "super root at timestamp {timestamp} not found: chain {chain} is not cross-safe at that timestamp"
             ))
         })?;
         let source = sources.get(&chain).ok_or_else(|| QueryError::UnknownChain(chain.to_string()))?;
         let output = output_of(source.as_ref(), &block).await?;
         chains.push(ChainRootInfo {
-            chain_id: U64::from(chain),
+            chain_id: ChainIdText(chain),
             canonical: output.root(),
             pending: Bytes::copy_from_slice(&output.encode()),
         });
@@ -79,11 +83,33 @@ pub async fn super_root_at_timestamp<S: ChainSource>(
         SuperV1::new(timestamp, outputs).map_err(|e| QueryError::Unavailable(e.to_string()))?;
     Ok(SuperRootResponse {
         cross_safe_derived_from: BlockId::default(),
-        timestamp,
+        timestamp: U64::from(timestamp),
         super_root: super_output.hash(),
-        version: 1,
+        version: Bytes::from_static(&[1]),
         chains,
     })
+}
+
+/// The optimistic output of `chain` at a timestamp whose local-safe block is `block`: the original block's
+/// output when `block` replaced one, else `block`'s own. `None` when it cannot be told (the chain is then left
+/// out of the optimistic map).
+async fn optimistic_output<S: ChainSource>(
+    verifier: &Verifier,
+    source: &S,
+    chain: ChainId,
+    block: &BlockRef,
+) -> Option<OutputV0> {
+    let original = verifier.replaced().original(chain, block.number, block.timestamp);
+    match original {
+        Some(original) if original.block.hash != block.hash => {
+            if original.output.is_none() {
+                debug!(chain, number = block.number, "the output of the replaced block was not read in time");
+            }
+            original.output
+        }
+        // A chain whose node cannot answer is left out of the optimistic map, as the spec asks.
+        _ => output_of(source, block).await.ok(),
+    }
 }
 
 /// `superroot_atTimestamp`: sync status, per-chain optimistic outputs of local-safe blocks, and the verified
@@ -112,8 +138,7 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
     let mut optimistic = BTreeMap::new();
     for (chain, block) in &optimistic_blocks {
         let (Some(block), Some(source)) = (block, sources.get(chain)) else { continue };
-        // A chain whose node cannot answer is left out of the optimistic map, as the spec asks.
-        if let Ok(output) = output_of(source.as_ref(), block).await {
+        if let Some(output) = optimistic_output(verifier, source.as_ref(), *chain, block).await {
             optimistic.insert(
                 chain_key(*chain),
                 OutputWithRequiredL1 { output, output_root: output.root(), required_l1: BlockId::default() },
@@ -137,14 +162,7 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
             data = Some(SuperRootData {
                 verified_required_l1: BlockId::default(),
                 super_root: super_output.hash(),
-                super_output: SuperV1Json {
-                    timestamp,
-                    chains: super_output
-                        .outputs
-                        .iter()
-                        .map(|o| ChainIdAndOutput { chain_id: o.chain_id, output: o.output_root })
-                        .collect(),
-                },
+                super_output,
             });
         }
     }
@@ -153,8 +171,27 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
         safe_timestamp: summary.0,
         local_safe_timestamp: summary.1,
         finalized_timestamp: summary.2,
-        chain_ids: verified_blocks.keys().map(|c| U256::from(*c)).collect(),
+        chain_ids: verified_blocks.keys().map(|c| ChainIdText(*c)).collect(),
         optimistic_at_timestamp: optimistic,
         data,
     })
+}
+
+/// Reads, from its chain's node, the output of every block found invalid whose output is not known yet, so
+/// that it is still known once the block is replaced. Blocks the node no longer serves are skipped.
+pub async fn remember_invalid_outputs<S: ChainSource>(
+    verifier: &Verifier,
+    sources: &BTreeMap<ChainId, Arc<S>>,
+) {
+    let wanted = {
+        let state = verifier.read();
+        verifier.replaced().wanted(&state)
+    };
+    for (chain, block) in wanted {
+        let Some(source) = sources.get(&chain) else { continue };
+        match output_of(source.as_ref(), &block).await {
+            Ok(output) => verifier.replaced().remember_output(output),
+            Err(e) => debug!(chain, number = block.number, error = %e, "output of an invalid block not read"),
+        }
+    }
 }

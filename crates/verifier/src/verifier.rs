@@ -4,7 +4,7 @@
 use std::{
     collections::BTreeMap,
     path::Path,
-    sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard},
 };
 
 use alloy_primitives::B256;
@@ -18,6 +18,7 @@ use crate::{
     index::ChainLookup,
     indexing::index_block,
     metrics,
+    replaced::ReplacedBlocks,
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, VerifierState, chain_ids},
     store::ChainStore,
@@ -27,6 +28,7 @@ use crate::{
 struct Inner {
     state: RwLock<VerifierState>,
     stores: BTreeMap<ChainId, ChainStore>,
+    replaced: Mutex<ReplacedBlocks>,
 }
 
 /// The verifier: cheap to clone, shared by every task.
@@ -66,7 +68,8 @@ impl Verifier {
         let events = state.resolve();
         let pruned = state.prune();
         debug!(events = events.len(), pruned, "resolved heads after reload");
-        let verifier = Self { inner: Arc::new(Inner { state: RwLock::new(state), stores }) };
+        let verifier =
+            Self { inner: Arc::new(Inner { state: RwLock::new(state), stores, replaced: Mutex::default() }) };
         for chain in verifier.chains() {
             if let Some(heads) = verifier.heads(chain) {
                 metrics::record_heads(chain, &heads);
@@ -78,6 +81,11 @@ impl Verifier {
     /// Read access to the whole state.
     pub fn read(&self) -> RwLockReadGuard<'_, VerifierState> {
         self.inner.state.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The original blocks of replaced heights (taken after the state lock, never before it).
+    pub fn replaced(&self) -> MutexGuard<'_, ReplacedBlocks> {
+        self.inner.replaced.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, VerifierState> {
@@ -145,6 +153,7 @@ impl Verifier {
             let mut state = self.write();
             let dropped = self.store(chain)?.rewind_to(number)?;
             warn!(chain, to = number, dropped, "reorg: rewound the index");
+            self.replaced().record_rewind(&state, chain, number);
             let mut events = state.rewind(chain, number);
             events.extend(state.resolve());
             events

@@ -88,7 +88,7 @@ async fn a_verifier_killed_while_indexing_resumes_to_the_same_heads_and_answers(
     let mut expected_answers = Vec::new();
     for claim in &claims {
         for level in ["unsafe", "cross-unsafe", "safe", "finalized"] {
-            expected_answers.push(reference.check(claim, level, executing_time).await);
+            expected_answers.push(reference.check(claim, level, 902, executing_time).await);
         }
     }
     reference.stop().await;
@@ -134,7 +134,7 @@ async fn a_verifier_killed_while_indexing_resumes_to_the_same_heads_and_answers(
     let mut answers = Vec::new();
     for claim in &claims {
         for level in ["unsafe", "cross-unsafe", "safe", "finalized"] {
-            answers.push(restarted.check(claim, level, executing_time).await);
+            answers.push(restarted.check(claim, level, 902, executing_time).await);
         }
     }
     assert_eq!(answers, expected_answers);

@@ -287,17 +287,19 @@ impl Service {
         self.wait_for(|s| head_of(s, chain, "localUnsafe") >= Some(number), "indexing").await
     }
 
-    /// `supervisor_checkAccessList`: `Ok(())` or the error code and message.
+    /// `interop_checkAccessList` for a message executed on `executing` at `timestamp`: `Ok(())` or the error
+    /// code and message.
     pub async fn check(
         &self,
         entries: &[B256],
         min_safety: &str,
+        executing: u64,
         timestamp: u64,
     ) -> Result<(), (i32, String)> {
-        let descriptor = serde_json::json!({ "timestamp": format!("{timestamp:#x}") });
+        let descriptor = serde_json::json!({ "chainID": format!("{executing:#x}"), "timestamp": format!("{timestamp:#x}") });
         let answer: Result<Value, ClientError> = self
             .client
-            .request("supervisor_checkAccessList", rpc_params![entries.to_vec(), min_safety, descriptor])
+            .request("interop_checkAccessList", rpc_params![entries.to_vec(), min_safety, descriptor])
             .await;
         match answer {
             Ok(_) => Ok(()),
@@ -320,5 +322,5 @@ impl Service {
 /// A chain's head number at `level` in a sync status (`localUnsafe`, `crossUnsafe`, `localSafe`, `safe`,
 /// `finalized`).
 pub fn head_of(status: &Value, chain: u64, level: &str) -> Option<u64> {
-    status["chains"][format!("{chain:#x}")][level]["number"].as_u64()
+    status["chains"][chain.to_string()][level]["number"].as_u64()
 }

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use alloy_primitives::{B256, U256, keccak256};
 use superlink_protocol::{Identifier, SafetyLevel, access_list_keys};
 use superlink_testkit::free_port;
-use superlink_verifier::{CheckError, ExecutingDescriptor, MessageChecker, RemoteChecker};
+use superlink_verifier::{CheckError, ErrorCode, ExecutingDescriptor, MessageChecker, RemoteChecker};
 
 use super::{Chain, Service, head_of, hex_u64};
 
@@ -25,11 +25,11 @@ pub async fn valid_message_and_bad_claims(a: Chain, b: Chain, metrics: bool) {
     let later = id.timestamp + 2;
 
     // The initiating message exists: accepted at unsafe and, once resolved, at cross-unsafe.
-    service.check(&keys(&id, msg_hash), "unsafe", later).await.unwrap();
+    service.check(&keys(&id, msg_hash), "unsafe", 902, later).await.unwrap();
     service
         .wait_for(|s| head_of(s, 901, "crossUnsafe") >= Some(id.block_number), "cross-unsafe source")
         .await;
-    service.check(&keys(&id, msg_hash), "cross-unsafe", later).await.unwrap();
+    service.check(&keys(&id, msg_hash), "cross-unsafe", 902, later).await.unwrap();
 
     // Executing it on 902 makes a block whose message is valid: it becomes cross-unsafe.
     let receipt = b.execute(&id, msg_hash);
@@ -48,60 +48,59 @@ pub async fn valid_message_and_bad_claims(a: Chain, b: Chain, metrics: bool) {
     assert_eq!(invalid, serde_json::json!([]));
 
     // A forged payload: the checksum does not match the log.
-    let forged = service.check(&keys(&id, keccak256(b"forged")), "unsafe", later).await.unwrap_err();
+    let forged = service.check(&keys(&id, keccak256(b"forged")), "unsafe", 902, later).await.unwrap_err();
     assert_eq!(forged.0, -320600, "{forged:?}");
     assert!(forged.1.contains("checksum"), "{forged:?}");
 
     // A wrong timestamp.
     let wrong_ts = Identifier { timestamp: id.timestamp - 1, ..id };
-    let err = service.check(&keys(&wrong_ts, msg_hash), "unsafe", later).await.unwrap_err();
+    let err = service.check(&keys(&wrong_ts, msg_hash), "unsafe", 902, later).await.unwrap_err();
     assert_eq!(err.0, -320600, "{err:?}");
     assert!(err.1.contains("timestamp"), "{err:?}");
 
     // A chain outside the dependency set.
     let foreign = Identifier { chain_id: U256::from(999), ..id };
-    let err = service.check(&keys(&foreign, msg_hash), "unsafe", later).await.unwrap_err();
+    let err = service.check(&keys(&foreign, msg_hash), "unsafe", 902, later).await.unwrap_err();
     assert_eq!(err.0, -320501, "{err:?}");
 
     // An expired message: executing more than 7 days after the initiating timestamp.
-    let err = service.check(&keys(&id, msg_hash), "unsafe", id.timestamp + 604_801).await.unwrap_err();
+    let err = service.check(&keys(&id, msg_hash), "unsafe", 902, id.timestamp + 604_801).await.unwrap_err();
     assert_eq!(err.0, -320600, "{err:?}");
     assert!(err.1.contains("expires"), "{err:?}");
 
     // Executing at or before the initiating timestamp.
-    let err = service.check(&keys(&id, msg_hash), "unsafe", id.timestamp).await.unwrap_err();
+    let err = service.check(&keys(&id, msg_hash), "unsafe", 902, id.timestamp).await.unwrap_err();
     assert_eq!(err.0, -320600, "{err:?}");
 
     // A block the verifier has not seen yet.
     let future = Identifier { block_number: id.block_number + 1000, ..id };
-    let err = service.check(&keys(&future, msg_hash), "unsafe", later).await.unwrap_err();
+    let err = service.check(&keys(&future, msg_hash), "unsafe", 902, later).await.unwrap_err();
     assert_eq!(err.0, -321401, "{err:?}");
 
     // A level not reached: anvil's blocks are not yet local-safe... unless its safe tag covers them.
     let status = service.sync_status().await;
     if head_of(&status, 901, "safe") < Some(id.block_number) {
-        let err = service.check(&keys(&id, msg_hash), "safe", later).await.unwrap_err();
+        let err = service.check(&keys(&id, msg_hash), "safe", 902, later).await.unwrap_err();
         assert_eq!(err.0, -321401, "{err:?}");
     }
 
     // Malformed entries: a checksum without its lookup.
-    let err = service.check(&keys(&id, msg_hash)[1..], "unsafe", later).await.unwrap_err();
+    let err = service.check(&keys(&id, msg_hash)[1..], "unsafe", 902, later).await.unwrap_err();
     assert_eq!(err.0, -32602, "{err:?}");
 
     // The same answers through the remote message checker a tx-pool would use.
     let remote = RemoteChecker::new(&format!("http://{}", service.addr)).unwrap();
-    let descriptor =
-        ExecutingDescriptor { timestamp: later, timeout: Some(60), chain_id: Some(U256::from(902)) };
+    let descriptor = ExecutingDescriptor { timestamp: later, timeout: Some(60), chain_id: U256::from(902) };
     remote.check_access_list(&keys(&id, msg_hash), SafetyLevel::CrossUnsafe, descriptor).await.unwrap();
     let err = remote
         .check_access_list(&keys(&id, keccak256(b"forged")), SafetyLevel::Unsafe, descriptor)
         .await
         .unwrap_err();
-    assert!(matches!(err, CheckError::Remote { code: -320600, .. }), "{err:?}");
-    let outsider = ExecutingDescriptor { chain_id: Some(U256::from(7)), ..descriptor };
+    assert!(matches!(err, CheckError::Refused { code: ErrorCode::ConflictingData, .. }), "{err:?}");
+    let outsider = ExecutingDescriptor { chain_id: U256::from(7), ..descriptor };
     let err =
         remote.check_access_list(&keys(&id, msg_hash), SafetyLevel::Unsafe, outsider).await.unwrap_err();
-    assert!(matches!(err, CheckError::Remote { code: -320501, .. }), "{err:?}");
+    assert!(matches!(err, CheckError::Refused { code: ErrorCode::UnknownChain, .. }), "{err:?}");
 
     // Prometheus metrics: heads per chain and level, checks counted.
     if let Some(metrics_addr) = metrics_addr {
@@ -149,7 +148,7 @@ pub async fn source_revert_demotes_dependent(a: Chain, b: Chain) {
         .await;
     // Once the replacement block is indexed, the old message is known to be gone.
     service.wait_indexed(901, id.block_number).await;
-    let err = service.check(&keys(&id, msg_hash), "unsafe", id.timestamp + 2).await.unwrap_err();
+    let err = service.check(&keys(&id, msg_hash), "unsafe", 902, id.timestamp + 2).await.unwrap_err();
     assert_eq!(err.0, -320600, "the reorged message must now be rejected: {err:?}");
 
     // The dependent block stays out of cross-unsafe: its message points at a log that no longer exists.

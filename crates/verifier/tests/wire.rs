@@ -1,0 +1,529 @@
+//! The verifier's JSON-RPC answers, checked field by field against the shapes the reference clients decode
+//! (the Go types of op-service `eth`, op-interop-filter's API as op-reth calls it): key names, which values are
+//! JSON numbers and which hex strings, decimal chain-ID strings, and keys that must be absent.
+//!
+//! The chains are held in memory and served to the verifier through its chain-source interface; the verifier
+//! follows them exactly as it follows a node.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex},
+};
+
+use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use jsonrpsee::{
+    RpcModule,
+    core::{ClientError, client::ClientT},
+    http_client::HttpClientBuilder,
+    rpc_params,
+};
+use serde_json::{Value, json};
+use superlink_protocol::{
+    DependencySet, ExecutingMessage, Identifier, OutputRootWithChain, OutputV0, SafetyLevel, SuperV1,
+    access_list_keys, predeploys::CROSS_L2_INBOX,
+};
+use superlink_verifier::{
+    BlockRef, BlockTag, ChainSource, CheckError, ErrorCode, ExecutingDescriptor, FollowConfig,
+    MessageChecker, OutputInputs, RemoteChecker, Round, RpcContext, SourceBlock, SourceError, SourceLog,
+    Verifier, follow_once, remember_invalid_outputs, rpc_module, serve,
+};
+
+const EMITTER: Address = Address::new([0x10; 20]);
+const A: u64 = 901;
+const B: u64 = 902;
+
+/// A chain held in memory: blocks every 2 s from timestamp 100, one log each.
+#[derive(Default)]
+struct MemoryChain {
+    chain: u64,
+    blocks: Mutex<Vec<SourceBlock>>,
+}
+
+impl MemoryChain {
+    fn new(chain: u64) -> Arc<Self> {
+        Arc::new(Self { chain, ..Self::default() })
+    }
+
+    /// Appends a block of `fork` with one plain log, the given executing message, or no log at all
+    /// (`deposits_only`).
+    fn push(&self, fork: u8, exec: Option<(Identifier, B256)>, deposits_only: bool) -> BlockRef {
+        let mut blocks = self.blocks.lock().unwrap();
+        let number = blocks.len() as u64;
+        let parent_hash = blocks.last().map_or(B256::ZERO, |b| b.block.hash);
+        let block = BlockRef {
+            hash: keccak256([&self.chain.to_be_bytes()[..], &number.to_be_bytes(), &[fork]].concat()),
+            number,
+            parent_hash,
+            timestamp: 100 + 2 * number,
+        };
+        let logs = match (exec, deposits_only) {
+            (_, true) => vec![],
+            (Some((identifier, msg_hash)), false) => {
+                let (topics, data) = ExecutingMessage { identifier, msg_hash }.encode_log();
+                vec![SourceLog { address: CROSS_L2_INBOX, topics, data }]
+            }
+            (None, false) => vec![SourceLog {
+                address: EMITTER,
+                topics: vec![],
+                data: Bytes::from(vec![fork, self.chain as u8, number as u8]),
+            }],
+        };
+        blocks.push(SourceBlock { block, logs });
+        block
+    }
+
+    /// The message of the plain log of block `number`.
+    fn message(&self, number: u64) -> (Identifier, B256) {
+        let blocks = self.blocks.lock().unwrap();
+        let block = &blocks[number as usize];
+        let id = Identifier {
+            origin: EMITTER,
+            block_number: number,
+            log_index: 0,
+            timestamp: block.block.timestamp,
+            chain_id: U256::from(self.chain),
+        };
+        (id, keccak256(&block.logs[0].data))
+    }
+
+    /// Drops every block after `number`.
+    fn reorg_to(&self, number: u64) {
+        self.blocks.lock().unwrap().truncate(number as usize + 1);
+    }
+
+    /// The output of block `number` as the chain computes it.
+    fn output(&self, number: u64) -> OutputV0 {
+        let hash = self.blocks.lock().unwrap()[number as usize].block.hash;
+        output_of_hash(hash)
+    }
+}
+
+/// The output of a block: its state and message-passer roots are derived from its hash here.
+fn output_of_hash(hash: B256) -> OutputV0 {
+    OutputV0 {
+        state_root: keccak256([b"state".as_slice(), hash.as_slice()].concat()),
+        message_passer_storage_root: keccak256([b"passer".as_slice(), hash.as_slice()].concat()),
+        block_hash: hash,
+    }
+}
+
+impl ChainSource for MemoryChain {
+    fn chain_id(&self) -> u64 {
+        self.chain
+    }
+
+    async fn head_number(&self) -> Result<u64, SourceError> {
+        Ok(self.blocks.lock().unwrap().len().saturating_sub(1) as u64)
+    }
+
+    async fn block(&self, number: u64) -> Result<Option<SourceBlock>, SourceError> {
+        Ok(self.blocks.lock().unwrap().get(number as usize).cloned())
+    }
+
+    async fn block_ref(&self, number: u64) -> Result<Option<BlockRef>, SourceError> {
+        Ok(self.blocks.lock().unwrap().get(number as usize).map(|b| b.block))
+    }
+
+    async fn tagged(&self, _tag: BlockTag) -> Result<Option<BlockRef>, SourceError> {
+        Ok(None)
+    }
+
+    async fn output_inputs(&self, number: u64) -> Result<OutputInputs, SourceError> {
+        let blocks = self.blocks.lock().unwrap();
+        let block =
+            blocks.get(number as usize).ok_or(SourceError::MissingBlock { chain_id: self.chain, number })?;
+        let output = output_of_hash(block.block.hash);
+        Ok(OutputInputs {
+            state_root: output.state_root,
+            message_passer_storage_root: output.message_passer_storage_root,
+            block_hash: output.block_hash,
+        })
+    }
+}
+
+/// Two chains of six blocks (timestamps 100..=110), followed by a verifier.
+struct Fixture {
+    _dir: tempfile::TempDir,
+    verifier: Verifier,
+    sources: BTreeMap<u64, Arc<MemoryChain>>,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let (a, b) = (MemoryChain::new(A), MemoryChain::new(B));
+        for _ in 0..6 {
+            a.push(0, None, false);
+            b.push(0, None, false);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let deps = DependencySet::new([U256::from(A), U256::from(B)]).unwrap();
+        let verifier = Verifier::open(deps, dir.path(), &BTreeMap::new()).unwrap();
+        let fixture = Self { _dir: dir, verifier, sources: BTreeMap::from([(A, a), (B, b)]) };
+        fixture.follow().await;
+        fixture
+    }
+
+    /// Follows every chain to its head.
+    async fn follow(&self) {
+        for source in self.sources.values() {
+            while follow_once(&self.verifier, source.as_ref(), &FollowConfig::default())
+                .await
+                .map_err(|e| format!("{e:?}"))
+                .unwrap()
+                != Round::AtHead
+            {}
+        }
+    }
+
+    /// Labels block `safe` of `chain` local-safe and `finalized` locally finalized.
+    fn label(&self, chain: u64, safe: u64, finalized: Option<u64>) {
+        self.verifier.set_local_tags(chain, Some(safe), finalized).unwrap();
+    }
+
+    fn module(&self) -> RpcModule<RpcContext<MemoryChain>> {
+        rpc_module(RpcContext { verifier: self.verifier.clone(), sources: self.sources.clone() }).unwrap()
+    }
+
+    fn chain(&self, chain: u64) -> &MemoryChain {
+        &self.sources[&chain]
+    }
+}
+
+/// Calls `method` in process; the JSON answer, or the error's code and message.
+async fn call(
+    module: &RpcModule<RpcContext<MemoryChain>>,
+    method: &str,
+    params: Value,
+) -> Result<Value, (i32, String)> {
+    let request = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).to_string();
+    let (response, _) = module.raw_json_request(&request, 1).await.unwrap();
+    let response: Value = serde_json::from_str(response.get()).unwrap();
+    match response.get("error") {
+        Some(error) => {
+            Err((error["code"].as_i64().unwrap() as i32, error["message"].as_str().unwrap().to_string()))
+        }
+        None => Ok(response["result"].clone()),
+    }
+}
+
+/// Asserts that `value` has exactly `keys`.
+fn assert_keys(value: &Value, keys: &[&str]) {
+    let mut actual: Vec<&str> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .map(String::as_str)
+        .collect();
+    actual.sort_unstable();
+    let mut expected = keys.to_vec();
+    expected.sort_unstable();
+    assert_eq!(actual, expected, "{value}");
+}
+
+/// `BlockID`: `{"hash": "0x…32 bytes", "number": <JSON number>}`.
+fn assert_block_id(value: &Value, hash: B256, number: u64) {
+    assert_keys(value, &["hash", "number"]);
+    assert_eq!(value["hash"], json!(hash.to_string()), "{value}");
+    assert_eq!(value["number"], json!(number), "{value}");
+}
+
+/// `BlockRef` / `L1BlockRef`: `{hash, number, parentHash, timestamp}`, numbers as JSON numbers.
+fn assert_block_ref(value: &Value, block: &BlockRef) {
+    assert_keys(value, &["hash", "number", "parentHash", "timestamp"]);
+    assert_eq!(value["hash"], json!(block.hash.to_string()));
+    assert_eq!(value["number"], json!(block.number));
+    assert_eq!(value["parentHash"], json!(block.parent_hash.to_string()));
+    assert_eq!(value["timestamp"], json!(block.timestamp));
+}
+
+fn zero_block_ref() -> BlockRef {
+    BlockRef::default()
+}
+
+#[tokio::test]
+async fn sync_status_and_heads_have_the_supervisor_shapes() {
+    let fixture = Fixture::new().await;
+    fixture.label(A, 3, Some(2));
+    let module = fixture.module();
+    let status = call(&module, "supervisor_syncStatus", json!([])).await.unwrap();
+    // SupervisorSyncStatus: L1BlockRef, JSON-number timestamps, chains keyed by decimal chain IDs.
+    assert_keys(&status, &["minSyncedL1", "safeTimestamp", "finalizedTimestamp", "chains"]);
+    assert_block_ref(&status["minSyncedL1"], &zero_block_ref());
+    assert_eq!(status["safeTimestamp"], json!(0), "chain 902 has no cross-safe block: {status}");
+    assert_eq!(status["finalizedTimestamp"], json!(0));
+    assert_keys(&status["chains"], &["901", "902"]);
+    let a = &status["chains"]["901"];
+    assert_keys(a, &["localUnsafe", "localSafe", "crossUnsafe", "safe", "finalized"]);
+    let block = |chain: u64, n: u64| fixture.verifier.block(chain, n).unwrap();
+    assert_block_ref(&a["localUnsafe"], &block(A, 5));
+    assert_block_id(&a["localSafe"], block(A, 3).hash, 3);
+    assert_block_id(&a["crossUnsafe"], block(A, 5).hash, 5);
+    assert_block_id(&a["safe"], block(A, 3).hash, 3);
+    assert_block_id(&a["finalized"], block(A, 2).hash, 2);
+    // No head yet: the all-zero hash and number 0.
+    assert_block_id(&status["chains"]["902"]["safe"], B256::ZERO, 0);
+
+    let head = call(&module, "supervisor_localUnsafe", json!(["901"])).await.unwrap();
+    assert_block_id(&head, block(A, 5).hash, 5);
+    let head = call(&module, "supervisor_crossUnsafe", json!(["0x385"])).await.unwrap();
+    assert_block_id(&head, block(A, 5).hash, 5);
+    // DerivedIDPair: `source` (L1, not tracked: zero) and `derived`.
+    let pair = call(&module, "supervisor_crossSafe", json!([901])).await.unwrap();
+    assert_keys(&pair, &["source", "derived"]);
+    assert_block_id(&pair["source"], B256::ZERO, 0);
+    assert_block_id(&pair["derived"], block(A, 3).hash, 3);
+    let pair = call(&module, "supervisor_localSafe", json!(["901"])).await.unwrap();
+    assert_block_id(&pair["derived"], block(A, 3).hash, 3);
+    let err = call(&module, "supervisor_localSafe", json!(["7"])).await.unwrap_err();
+    assert_eq!(err.0, ErrorCode::UnknownChain.code(), "{err:?}");
+}
+
+/// The expected `superroot_atTimestamp` answer at `timestamp`, written from the reference shape, given each
+/// chain's block there, the optimistic outputs and whether the super root is verified.
+fn expected_superroot(
+    timestamp: u64,
+    safe_timestamp: u64,
+    local_safe_timestamp: u64,
+    optimistic: &[(u64, OutputV0)],
+    verified: Option<&[(u64, OutputV0)]>,
+) -> Value {
+    let zero_id = json!({"hash": B256::ZERO.to_string(), "number": 0});
+    let optimistic: serde_json::Map<String, Value> = optimistic
+        .iter()
+        .map(|(chain, output)| {
+            let entry = json!({
+                "output": {
+                    "stateRoot": output.state_root.to_string(),
+                    "messagePasserStorageRoot": output.message_passer_storage_root.to_string(),
+                    "blockHash": output.block_hash.to_string(),
+                },
+                "output_root": output.root().to_string(),
+                "required_l1": zero_id,
+            });
+            (chain.to_string(), entry)
+        })
+        .collect();
+    let mut answer = json!({
+        "current_l1": zero_id,
+        "safe_timestamp": safe_timestamp,
+        "local_safe_timestamp": local_safe_timestamp,
+        "finalized_timestamp": 0,
+        "chain_ids": ["901", "902"],
+        "optimistic_at_timestamp": optimistic,
+    });
+    if let Some(verified) = verified {
+        let outputs: Vec<OutputRootWithChain> = verified
+            .iter()
+            .map(|(chain, output)| OutputRootWithChain {
+                chain_id: U256::from(*chain),
+                output_root: output.root(),
+            })
+            .collect();
+        let super_root = SuperV1::new(timestamp, outputs.clone()).unwrap().hash();
+        let chains: Vec<Value> = outputs
+            .iter()
+            .map(|o| json!({"ChainID": o.chain_id.to_string(), "Output": o.output_root.to_string()}))
+            .collect();
+        answer["data"] = json!({
+            "verified_required_l1": zero_id,
+            "super": {"timestamp": format!("{timestamp:#x}"), "chains": chains},
+            "super_root": super_root.to_string(),
+        });
+    }
+    answer
+}
+
+#[tokio::test]
+async fn superroot_at_timestamp_has_the_reference_shape_with_data_absent_until_verified() {
+    let fixture = Fixture::new().await;
+    // 901 is local-safe and cross-safe up to block 4 (timestamp 108), 902 up to block 2 (timestamp 104).
+    fixture.label(A, 4, None);
+    fixture.label(B, 2, None);
+    let module = fixture.module();
+    let (a, b) = (fixture.chain(A), fixture.chain(B));
+
+    // At 106 chain 902 has no local-safe block yet: it is left out, and there is no `data` key at all.
+    let answer = call(&module, "superroot_atTimestamp", json!(["0x6a"])).await.unwrap();
+    assert_eq!(answer, expected_superroot(106, 104, 104, &[(A, a.output(3))], None));
+    assert!(answer.get("data").is_none(), "{answer}");
+
+    // At 104 both are cross-safe: `data` holds the super root; the timestamp may be a JSON number too.
+    let answer = call(&module, "superroot_atTimestamp", json!([104])).await.unwrap();
+    let outputs = [(A, a.output(2)), (B, b.output(2))];
+    assert_eq!(answer, expected_superroot(104, 104, 104, &outputs, Some(&outputs)));
+    assert_eq!(call(&module, "superroot_atTimestamp", json!(["0x68"])).await.unwrap(), answer);
+    // Between blocks, a chain's last block at or before the timestamp counts once its head has passed it.
+    let answer = call(&module, "superroot_atTimestamp", json!([103])).await.unwrap();
+    let before = [(A, a.output(1)), (B, b.output(1))];
+    assert_eq!(answer, expected_superroot(103, 104, 104, &before, Some(&before)));
+}
+
+#[tokio::test]
+async fn the_legacy_super_root_answers_only_over_cross_safe_blocks() {
+    let fixture = Fixture::new().await;
+    fixture.label(A, 4, None);
+    fixture.label(B, 2, None);
+    let module = fixture.module();
+    // Every block is indexed and cross-unsafe up to 110, but chain 902 is cross-safe only up to 104.
+    for timestamp in [json!("0x6a"), json!(110)] {
+        let err = call(&module, "supervisor_superRootAtTimestamp", json!([timestamp])).await.unwrap_err();
+        assert_eq!(err.0, ErrorCode::FutureData.code(), "{err:?}");
+        assert!(err.1.contains("not found"), "{err:?}");
+    }
+    let answer = call(&module, "supervisor_superRootAtTimestamp", json!(["0x68"])).await.unwrap();
+    let (a, b) = (fixture.chain(A).output(2), fixture.chain(B).output(2));
+    let super_root = SuperV1::new(
+        104,
+        vec![
+            OutputRootWithChain { chain_id: U256::from(A), output_root: a.root() },
+            OutputRootWithChain { chain_id: U256::from(B), output_root: b.root() },
+        ],
+    )
+    .unwrap()
+    .hash();
+    let chain = |id: u64, output: OutputV0| {
+        json!({
+            "chainID": id.to_string(),
+            "canonical": output.root().to_string(),
+            "pending": alloy_primitives::hex::encode_prefixed(output.encode()),
+        })
+    };
+    // SuperRootResponse: hex `timestamp`, one-byte hex `version`, decimal chain IDs.
+    let expected = json!({
+        "crossSafeDerivedFrom": {"hash": B256::ZERO.to_string(), "number": 0},
+        "timestamp": "0x68",
+        "superRoot": super_root.to_string(),
+        "version": "0x01",
+        "chains": [chain(A, a), chain(B, b)],
+    });
+    assert_eq!(answer, expected);
+    assert_eq!(call(&module, "supervisor_superRootAtTimestamp", json!([104])).await.unwrap(), expected);
+}
+
+#[tokio::test]
+async fn a_replaced_blocks_optimistic_output_is_the_original_blocks() {
+    let fixture = Fixture::new().await;
+    let (a, b) = (fixture.chain(A), fixture.chain(B));
+    // Block 6 of 902 executes a forged message of 901: it is invalid once local-safe.
+    let (id, _) = a.message(3);
+    let original = b.push(0, Some((id, keccak256(b"forged"))), false);
+    a.push(0, None, false);
+    fixture.follow().await;
+    fixture.label(A, 6, None);
+    fixture.label(B, 6, None);
+    let invalid = fixture.verifier.read().invalid_blocks();
+    assert!(invalid.iter().any(|i| i.chain == B && i.block.hash == original.hash), "{invalid:?}");
+    // The server reads the invalid block's output while its chain still serves it.
+    remember_invalid_outputs(&fixture.verifier, &fixture.sources).await;
+    let original_output = b.output(6);
+
+    // The chain replaces it with a deposits-only block at the same height and timestamp.
+    b.reorg_to(5);
+    let replacement = b.push(1, None, true);
+    assert_eq!((replacement.number, replacement.timestamp), (original.number, original.timestamp));
+    fixture.follow().await;
+    fixture.label(B, 6, None);
+    assert_eq!(fixture.verifier.block(B, 6).map(|b| b.hash), Some(replacement.hash));
+
+    let module = fixture.module();
+    let answer = call(&module, "superroot_atTimestamp", json!([original.timestamp])).await.unwrap();
+    let optimistic = [(A, a.output(6)), (B, original_output)];
+    let verified = [(A, a.output(6)), (B, b.output(6))];
+    assert_eq!(answer, expected_superroot(112, 112, 112, &optimistic, Some(&verified)));
+    assert_ne!(original_output, b.output(6));
+}
+
+#[tokio::test]
+async fn get_block_hash_by_number_answers_numbers_and_latest_only() {
+    let fixture = Fixture::new().await;
+    let module = fixture.module();
+    let hash = |n| json!(fixture.verifier.block(A, n).unwrap().hash.to_string());
+    assert_eq!(call(&module, "interop_getBlockHashByNumber", json!(["901", "0x2"])).await.unwrap(), hash(2));
+    assert_eq!(call(&module, "interop_getBlockHashByNumber", json!(["0x385", 3])).await.unwrap(), hash(3));
+    assert_eq!(call(&module, "interop_getBlockHashByNumber", json!([901, "latest"])).await.unwrap(), hash(5));
+    let err = call(&module, "interop_getBlockHashByNumber", json!(["901", "safe"])).await.unwrap_err();
+    assert!(err.1.contains("unsupported block tag"), "{err:?}");
+    let err = call(&module, "interop_getBlockHashByNumber", json!(["7", "0x1"])).await.unwrap_err();
+    assert!(err.1.contains("unknown chain"), "{err:?}");
+    assert_eq!(err.0, ErrorCode::UnknownChain.code());
+    let err = call(&module, "interop_getBlockHashByNumber", json!(["901", "0x64"])).await.unwrap_err();
+    assert!(err.1.contains("not found"), "{err:?}");
+    assert_eq!(call(&module, "admin_getFailsafeEnabled", json!([])).await.unwrap(), json!(false));
+}
+
+#[tokio::test]
+async fn check_access_list_takes_the_reference_descriptor_under_both_namespaces() {
+    let fixture = Fixture::new().await;
+    let module = fixture.module();
+    let (id, msg_hash) = fixture.chain(A).message(2);
+    let keys = json!(access_list_keys(&id, msg_hash));
+    let forged = json!(access_list_keys(&id, keccak256(b"forged")));
+    for method in ["interop_checkAccessList", "supervisor_checkAccessList"] {
+        // As op-reth sends it: hex chainID, timestamp and timeout.
+        let descriptor = json!({"chainID": "0x386", "timestamp": "0x6e", "timeout": "0x2"});
+        assert_eq!(
+            call(&module, method, json!([keys, "cross-unsafe", descriptor])).await.unwrap(),
+            Value::Null
+        );
+        // The timeout is optional and the chain ID may be decimal.
+        let descriptor = json!({"chainID": "902", "timestamp": "0x6e"});
+        assert_eq!(call(&module, method, json!([keys, "unsafe", descriptor])).await.unwrap(), Value::Null);
+        let err = call(&module, method, json!([forged, "unsafe", descriptor])).await.unwrap_err();
+        assert_eq!(err.0, ErrorCode::ConflictingData.code(), "{err:?}");
+        // The executing chain is required, and an unknown key is an error rather than ignored.
+        let err = call(&module, method, json!([keys, "unsafe", {"timestamp": "0x6e"}])).await.unwrap_err();
+        assert_eq!(err.0, -32602, "{err:?}");
+        assert!(err.1.contains("chainID"), "{err:?}");
+        let typo = json!({"chainID": "0x386", "timestamp": "0x6e", "timeOut": "0x2"});
+        let err = call(&module, method, json!([keys, "unsafe", typo])).await.unwrap_err();
+        assert_eq!(err.0, -32602, "{err:?}");
+        // An executing chain outside the dependency set.
+        let outsider = json!({"chainID": "0x7", "timestamp": "0x6e"});
+        let err = call(&module, method, json!([keys, "unsafe", outsider])).await.unwrap_err();
+        assert_eq!(err.0, ErrorCode::UnknownChain.code(), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_remote_checker_calls_interop_check_access_list_and_maps_the_codes_back() {
+    let fixture = Fixture::new().await;
+    let (server, addr) =
+        serve(fixture.verifier.clone(), fixture.sources.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+    let remote = RemoteChecker::new(&format!("http://{addr}")).unwrap();
+    let (id, msg_hash) = fixture.chain(A).message(2);
+    let descriptor = ExecutingDescriptor { timestamp: 110, timeout: Some(2), chain_id: U256::from(B) };
+    let check = |keys: Vec<B256>, level, descriptor| {
+        let remote = remote.clone();
+        async move { remote.check_access_list(&keys, level, descriptor).await }
+    };
+    check(access_list_keys(&id, msg_hash), SafetyLevel::CrossUnsafe, descriptor).await.unwrap();
+    let err = check(access_list_keys(&id, keccak256(b"forged")), SafetyLevel::Unsafe, descriptor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CheckError::Refused { code: ErrorCode::ConflictingData, .. }), "{err:?}");
+    assert!(err.is_invalid());
+    let err = check(access_list_keys(&id, msg_hash), SafetyLevel::Safe, descriptor).await.unwrap_err();
+    assert!(matches!(err, CheckError::Refused { code: ErrorCode::FutureData, .. }), "{err:?}");
+    assert!(!err.is_invalid());
+    let outsider = ExecutingDescriptor { chain_id: U256::from(7), ..descriptor };
+    let err = check(access_list_keys(&id, msg_hash), SafetyLevel::Unsafe, outsider).await.unwrap_err();
+    assert!(matches!(err, CheckError::Refused { code: ErrorCode::UnknownChain, .. }), "{err:?}");
+    let err = check(access_list_keys(&id, msg_hash)[1..].to_vec(), SafetyLevel::Unsafe, descriptor)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CheckError::InvalidRequest(_)), "{err:?}");
+    // The method the remote checker calls is the one op-reth calls.
+    let client = HttpClientBuilder::default().build(format!("http://{addr}")).unwrap();
+    let params = rpc_params![
+        access_list_keys(&id, msg_hash),
+        "cross-unsafe",
+        json!({"chainID": "0x386", "timestamp": "0x6e"})
+    ];
+    let answer: Result<Value, ClientError> = client.request("interop_checkAccessList", params).await;
+    assert_eq!(answer.unwrap(), Value::Null);
+    server.stop().unwrap();
+}
