@@ -400,4 +400,12 @@ pub enum VerifierError {
         /// What went wrong.
         reason: String,
     },
+    /// A derivation record does not fit what was recorded before.
+    #[error("chain {chain}: derivation record refused: {reason}")]
+    Derivation {
+        /// The chain.
+        chain: u64,
+        /// Why.
+        reason: String,
+    },
 }

@@ -127,6 +127,32 @@ fn block_hash_by_number(params: &Params<'_>, state: &VerifierState) -> Result<B2
     }
 }
 
+/// The L1 source of a derived block named by `{hash, number}`, as `source_of` gives it at one level.
+fn derived_source(
+    state: &VerifierState,
+    chain: ChainId,
+    derived: BlockId,
+    source_of: fn(&VerifierState, ChainId, u64) -> Option<BlockRef>,
+    level: &str,
+) -> Result<BlockRef, ErrorObjectOwned> {
+    match state.view().block(chain, derived.number) {
+        Some(block) if block.block.hash != derived.hash => Err(error(
+            ErrorCode::ConflictingData.code(),
+            format!("chain {chain} block {} is {}, not {}", derived.number, block.block.hash, derived.hash),
+        )),
+        Some(_) => source_of(state, chain, derived.number).ok_or_else(|| {
+            error(
+                ErrorCode::FutureData.code(),
+                format!("chain {chain} block {} is not {level} from a known L1 block", derived.number),
+            )
+        }),
+        None => Err(error(
+            ErrorCode::FutureData.code(),
+            format!("chain {chain} block {} not found in the index", derived.number),
+        )),
+    }
+}
+
 fn chain_of(params: &Params<'_>, state: &VerifierState) -> Result<ChainId, ErrorObjectOwned> {
     let (value,): (Value,) = params.parse()?;
     Ok(state.chain_key(chain_param(&value)?)?)
@@ -170,8 +196,9 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
             |params, ctx, _| -> Result<DerivedIdPair, ErrorObjectOwned> {
                 let state = ctx.verifier.read();
                 let chain = chain_of(&params, &state)?;
-                let derived = initialized(chain, state.heads(chain).and_then(|h| h.local_safe))?.id();
-                Ok(DerivedIdPair { source: BlockId::default(), derived })
+                let derived = initialized(chain, state.heads(chain).and_then(|h| h.local_safe))?;
+                let source = VerifierState::id_or_zero(state.derived_from(chain, derived.number));
+                Ok(DerivedIdPair { source, derived: derived.id() })
             },
         )
         .map_err(reg)?;
@@ -181,8 +208,9 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
             |params, ctx, _| -> Result<DerivedIdPair, ErrorObjectOwned> {
                 let state = ctx.verifier.read();
                 let chain = chain_of(&params, &state)?;
-                let derived = initialized(chain, state.heads(chain).and_then(|h| h.cross_safe))?.id();
-                Ok(DerivedIdPair { source: BlockId::default(), derived })
+                let derived = initialized(chain, state.heads(chain).and_then(|h| h.cross_safe))?;
+                let source = VerifierState::id_or_zero(state.cross_derived_from(chain, derived.number));
+                Ok(DerivedIdPair { source, derived: derived.id() })
             },
         )
         .map_err(reg)?;
@@ -194,12 +222,61 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
         })
         .map_err(reg)?;
     module
-        .register_method("supervisor_finalizedL1", |_, _, _| -> Result<BlockRef, ErrorObjectOwned> {
-            Err(error(
-                ErrorCode::FutureData.code(),
-                "L1 finality is not known: this verifier reads each chain's own safe and finalized tags",
-            ))
+        .register_method("supervisor_finalizedL1", |_, ctx, _| -> Result<BlockRef, ErrorObjectOwned> {
+            ctx.verifier.read().finalized_l1().ok_or_else(|| {
+                error(
+                    ErrorCode::FutureData.code(),
+                    "L1 finality is not known yet: no finalized L1 block has been seen (without a rollup RPC the \
+                     verifier reads each chain's own safe and finalized tags)",
+                )
+            })
         })
+        .map_err(reg)?;
+    module
+        .register_method(
+            "supervisor_crossDerivedToSource",
+            |params, ctx, _| -> Result<BlockRef, ErrorObjectOwned> {
+                let (chain, derived): (Value, BlockId) = params.parse()?;
+                let state = ctx.verifier.read();
+                let chain = state.chain_key(chain_param(&chain)?)?;
+                derived_source(&state, chain, derived, VerifierState::cross_derived_from, "cross-safe")
+            },
+        )
+        .map_err(reg)?;
+    module
+        .register_method(
+            "supervisor_localSafeDerivedFrom",
+            |params, ctx, _| -> Result<BlockRef, ErrorObjectOwned> {
+                let (chain, derived): (Value, BlockId) = params.parse()?;
+                let state = ctx.verifier.read();
+                let chain = state.chain_key(chain_param(&chain)?)?;
+                derived_source(&state, chain, derived, VerifierState::derived_from, "local-safe")
+            },
+        )
+        .map_err(reg)?;
+    module
+        .register_method(
+            "supervisor_allSafeDerivedAt",
+            |params, ctx, _| -> Result<BTreeMap<String, BlockId>, ErrorObjectOwned> {
+                let (source,): (BlockId,) = params.parse()?;
+                let state = ctx.verifier.read();
+                let scope = state.l1_scope();
+                if scope.is_none_or(|s| s.number < source.number) {
+                    return Err(error(
+                        ErrorCode::FutureData.code(),
+                        format!(
+                            "L1 block {} is not yet processed by every chain's derivation",
+                            source.number
+                        ),
+                    ));
+                }
+                Ok(state
+                    .all_safe_derived_at(source.number)
+                    .into_iter()
+                    .map(|(chain, block)| (chain_key(chain), VerifierState::id_or_zero(block)))
+                    .collect())
+            },
+        )
         .map_err(reg)?;
     module
         .register_method("supervisor_syncStatus", |_, ctx, _| -> Result<SyncStatus, ErrorObjectOwned> {
@@ -272,7 +349,7 @@ pub fn sync_status(state: &VerifierState) -> SyncStatus {
         );
     }
     SyncStatus {
-        min_synced_l1: BlockRef::default(),
+        min_synced_l1: state.l1_scope().unwrap_or_default(),
         safe_timestamp: if chains.is_empty() { 0 } else { safe_timestamp },
         finalized_timestamp: if chains.is_empty() { 0 } else { finalized_timestamp },
         chains,

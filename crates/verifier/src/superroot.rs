@@ -54,6 +54,19 @@ fn blocks_at(
         .collect()
 }
 
+/// The latest of the L1 sources (`source_of`) of the given blocks: the L1 block from which all of them are
+/// derived. `None` when no source is known (no derivation data).
+fn latest_source(
+    state: &VerifierState,
+    blocks: &BTreeMap<ChainId, Option<BlockRef>>,
+    source_of: fn(&VerifierState, ChainId, u64) -> Option<BlockRef>,
+) -> Option<BlockRef> {
+    blocks
+        .iter()
+        .filter_map(|(chain, block)| block.and_then(|b| source_of(state, *chain, b.number)))
+        .max_by_key(|l1| l1.number)
+}
+
 /// `supervisor_superRootAtTimestamp` (legacy): the super root over every chain's cross-safe block at the
 /// timestamp. A not-found error ([`QueryError::Future`]) while some chain is not cross-safe at the timestamp.
 pub async fn super_root_at_timestamp<S: ChainSource>(
@@ -61,7 +74,12 @@ pub async fn super_root_at_timestamp<S: ChainSource>(
     sources: &BTreeMap<ChainId, Arc<S>>,
     timestamp: u64,
 ) -> Result<SuperRootResponse, QueryError> {
-    let blocks = blocks_at(&verifier.read(), timestamp, |h| h.cross_safe);
+    let (blocks, derived_from) = {
+        let state = verifier.read();
+        let blocks = blocks_at(&state, timestamp, |h| h.cross_safe);
+        let derived_from = latest_source(&state, &blocks, VerifierState::cross_derived_from);
+        (blocks, derived_from)
+    };
     let mut chains = Vec::new();
     let mut outputs = Vec::new();
     for (chain, block) in blocks {
@@ -82,7 +100,7 @@ pub async fn super_root_at_timestamp<S: ChainSource>(
     let super_output =
         SuperV1::new(timestamp, outputs).map_err(|e| QueryError::Unavailable(e.to_string()))?;
     Ok(SuperRootResponse {
-        cross_safe_derived_from: BlockId::default(),
+        cross_safe_derived_from: VerifierState::id_or_zero(derived_from),
         timestamp: U64::from(timestamp),
         super_root: super_output.hash(),
         version: Bytes::from_static(&[1]),
@@ -119,7 +137,7 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
     sources: &BTreeMap<ChainId, Arc<S>>,
     timestamp: u64,
 ) -> Result<SuperRootAtTimestamp, QueryError> {
-    let (optimistic_blocks, verified_blocks, summary) = {
+    let (optimistic_blocks, verified_blocks, summary, l1) = {
         let state = verifier.read();
         let min_ts = |f: &dyn Fn(&ChainHeads) -> Option<BlockRef>| {
             state
@@ -129,19 +147,35 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
                 .unwrap_or(0)
         };
         let summary = (min_ts(&|h| h.cross_safe), min_ts(&|h| h.local_safe), min_ts(&|h| h.finalized));
-        (
-            blocks_at(&state, timestamp, |h| h.local_safe),
-            blocks_at(&state, timestamp, |h| h.cross_safe),
-            summary,
-        )
+        let optimistic_blocks = blocks_at(&state, timestamp, |h| h.local_safe);
+        let verified_blocks = blocks_at(&state, timestamp, |h| h.cross_safe);
+        let required: BTreeMap<ChainId, BlockId> = optimistic_blocks
+            .iter()
+            .map(|(chain, block)| {
+                let source = block.and_then(|b| state.derived_from(*chain, b.number));
+                (*chain, VerifierState::id_or_zero(source))
+            })
+            .collect();
+        let verified_required = VerifierState::id_or_zero(latest_source(
+            &state,
+            &verified_blocks,
+            VerifierState::cross_derived_from,
+        ));
+        let current = VerifierState::id_or_zero(state.l1_scope());
+        (optimistic_blocks, verified_blocks, summary, (required, verified_required, current))
     };
+    let (required_l1, verified_required_l1, current_l1) = l1;
     let mut optimistic = BTreeMap::new();
     for (chain, block) in &optimistic_blocks {
         let (Some(block), Some(source)) = (block, sources.get(chain)) else { continue };
         if let Some(output) = optimistic_output(verifier, source.as_ref(), *chain, block).await {
             optimistic.insert(
                 chain_key(*chain),
-                OutputWithRequiredL1 { output, output_root: output.root(), required_l1: BlockId::default() },
+                OutputWithRequiredL1 {
+                    output,
+                    output_root: output.root(),
+                    required_l1: required_l1.get(chain).copied().unwrap_or_default(),
+                },
             );
         }
     }
@@ -159,15 +193,12 @@ pub async fn superroot_at_timestamp<S: ChainSource>(
         if outputs.len() == verified_blocks.len() {
             let super_output =
                 SuperV1::new(timestamp, outputs).map_err(|e| QueryError::Unavailable(e.to_string()))?;
-            data = Some(SuperRootData {
-                verified_required_l1: BlockId::default(),
-                super_root: super_output.hash(),
-                super_output,
-            });
+            data =
+                Some(SuperRootData { verified_required_l1, super_root: super_output.hash(), super_output });
         }
     }
     Ok(SuperRootAtTimestamp {
-        current_l1: BlockId::default(),
+        current_l1,
         safe_timestamp: summary.0,
         local_safe_timestamp: summary.1,
         finalized_timestamp: summary.2,

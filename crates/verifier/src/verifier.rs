@@ -186,6 +186,51 @@ impl Verifier {
         self.after(events)
     }
 
+    /// Records that a chain's derivation processed L1 block `l1`, with local-safe head `last_l2` then (from a
+    /// rollup node's safe-head records, or the devnet's own derivation). Local-safe, cross-safe and finality
+    /// follow.
+    pub fn record_derived(
+        &self,
+        chain: ChainId,
+        l1: BlockRef,
+        last_l2: Option<u64>,
+    ) -> Result<(), VerifierError> {
+        let events = {
+            let mut state = self.write();
+            let mut events = state
+                .record_derived(chain, l1, last_l2)
+                .map_err(|e| VerifierError::Derivation { chain, reason: e.to_string() })?;
+            events.extend(state.resolve());
+            events
+        };
+        self.after(events)
+    }
+
+    /// An L1 reorg below every chain's processed L1 blocks: what was derived from L1 blocks above `l1_number`
+    /// is forgotten, and the safety heads resting on it go back.
+    pub fn rewind_l1(&self, l1_number: u64) -> Result<(), VerifierError> {
+        let events = {
+            let mut state = self.write();
+            let mut events = state.rewind_l1(l1_number);
+            events.extend(state.resolve());
+            events
+        };
+        if !events.is_empty() {
+            warn!(l1 = l1_number, "L1 reorg: rewound what was derived above it");
+        }
+        self.after(events)
+    }
+
+    /// Sets the finalized L1 block: what was derived from it, with every dependency, becomes finalized.
+    pub fn set_finalized_l1(&self, l1: BlockRef) -> Result<(), VerifierError> {
+        let events = {
+            let mut state = self.write();
+            state.set_finalized_l1(l1);
+            state.resolve()
+        };
+        self.after(events)
+    }
+
     /// Logs and counts head events, and saves every chain's heads.
     fn after(&self, events: Vec<HeadEvent>) -> Result<(), VerifierError> {
         for HeadEvent { level, event } in &events {

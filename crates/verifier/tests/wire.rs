@@ -527,3 +527,70 @@ async fn the_remote_checker_calls_interop_check_access_list_and_maps_the_codes_b
     assert_eq!(answer.unwrap(), Value::Null);
     server.stop().unwrap();
 }
+
+/// L1 block `n` of the test's L1 chain.
+fn l1_block(n: u64) -> BlockRef {
+    let hash = |n: u64| keccak256([b"l1".as_slice(), &n.to_be_bytes()].concat());
+    BlockRef { hash: hash(n), number: n, parent_hash: hash(n.wrapping_sub(1)), timestamp: 1_000 + 12 * n }
+}
+
+#[tokio::test]
+async fn derivation_data_fills_the_l1_fields_of_every_answer() {
+    let fixture = Fixture::new().await;
+    // A's blocks 0..=2 come from L1 block 20 and 3..=5 from 21; B's 0..=5 from 20.
+    fixture.verifier.record_derived(A, l1_block(20), Some(2)).unwrap();
+    fixture.verifier.record_derived(B, l1_block(20), Some(5)).unwrap();
+    fixture.verifier.record_derived(A, l1_block(21), Some(5)).unwrap();
+    fixture.verifier.set_finalized_l1(l1_block(20)).unwrap();
+    let module = fixture.module();
+    let block = |chain: u64, n: u64| fixture.verifier.block(chain, n).unwrap();
+
+    let pair = call(&module, "supervisor_localSafe", json!(["901"])).await.unwrap();
+    assert_block_id(&pair["source"], l1_block(21).hash, 21);
+    assert_block_id(&pair["derived"], block(A, 5).hash, 5);
+    let pair = call(&module, "supervisor_crossSafe", json!(["902"])).await.unwrap();
+    assert_block_id(&pair["source"], l1_block(20).hash, 20);
+    let source = call(
+        &module,
+        "supervisor_crossDerivedToSource",
+        json!(["901", {"hash": block(A, 2).hash, "number": 2}]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(source["number"], json!(20), "{source}");
+    assert_eq!(source["hash"], json!(l1_block(20).hash));
+    let err =
+        call(&module, "supervisor_crossDerivedToSource", json!(["901", {"hash": B256::ZERO, "number": 2}]))
+            .await
+            .unwrap_err();
+    assert_eq!(err.0, ErrorCode::ConflictingData.code(), "{err:?}");
+
+    // Every chain has processed L1 block 20; only A has processed 21.
+    let status = call(&module, "supervisor_syncStatus", json!([])).await.unwrap();
+    assert_eq!(status["minSyncedL1"]["number"], json!(20), "{status}");
+    assert_eq!(status["chains"]["901"]["finalized"]["number"], json!(2));
+    let all =
+        call(&module, "supervisor_allSafeDerivedAt", json!([{"hash": l1_block(20).hash, "number": 20}]))
+            .await
+            .unwrap();
+    assert_keys(&all, &["901", "902"]);
+    assert_block_id(&all["901"], block(A, 2).hash, 2);
+    assert_block_id(&all["902"], block(B, 5).hash, 5);
+    let err =
+        call(&module, "supervisor_allSafeDerivedAt", json!([{"hash": l1_block(21).hash, "number": 21}]))
+            .await
+            .unwrap_err();
+    assert_eq!(err.0, ErrorCode::FutureData.code(), "{err:?}");
+    let finalized_l1 = call(&module, "supervisor_finalizedL1", json!([])).await.unwrap();
+    assert_eq!(finalized_l1["number"], json!(20));
+
+    let root = call(&module, "superroot_atTimestamp", json!([104])).await.unwrap();
+    assert_eq!(root["current_l1"]["number"], json!(20), "{root}");
+    assert_eq!(root["optimistic_at_timestamp"]["901"]["required_l1"]["number"], json!(20));
+    assert_eq!(root["data"]["verified_required_l1"]["number"], json!(20));
+    let root = call(&module, "superroot_atTimestamp", json!([108])).await.unwrap();
+    assert_eq!(root["optimistic_at_timestamp"]["901"]["required_l1"]["number"], json!(21), "{root}");
+    assert_eq!(root["data"]["verified_required_l1"]["number"], json!(21));
+    let legacy = call(&module, "supervisor_superRootAtTimestamp", json!(["0x6c"])).await.unwrap();
+    assert_eq!(legacy["crossSafeDerivedFrom"]["number"], json!(21), "{legacy}");
+}
