@@ -29,6 +29,7 @@ mod indexing;
 mod metrics;
 mod remote;
 mod replaced;
+mod rollup;
 mod rpc_source;
 mod rules;
 mod safety;
@@ -54,6 +55,9 @@ pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use metrics::install_exporter;
 pub use remote::RemoteChecker;
 pub use replaced::{OriginalBlock, ReplacedBlocks};
+pub use rollup::{
+    DerivationSource, RollupRpcSource, RollupStatus, follow_derivation, follow_derivation_once,
+};
 pub use rpc_source::RpcChainSource;
 pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};

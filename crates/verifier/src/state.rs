@@ -137,14 +137,25 @@ impl VerifierState {
             .ok_or_else(|| QueryError::UnknownChain(chain.to_string()))
     }
 
-    /// Appends the next block of a chain to the view (local-unsafe moves with it).
+    /// Appends the next block of a chain to the view (local-unsafe moves with it, and local-safe when
+    /// derivation already reached the block).
     pub fn append(&mut self, chain: ChainId, block: IndexedBlock) -> Result<(), NotContiguous> {
         let number = block.block.number;
         self.view.chain_mut(chain).push(block)?;
         if let Some(level) = self.cross_unsafe.get_mut(&chain) {
             level.local = Some(number);
         }
+        if let Some(derived) = self.derivation.get(&chain).and_then(DerivedFrom::local_safe)
+            && let Some(level) = self.cross_safe.get_mut(&chain)
+        {
+            level.local = level.local.max(Some(derived.min(number)));
+        }
         Ok(())
+    }
+
+    /// The last L1 block a chain's derivation was recorded for.
+    pub fn derivation_head(&self, chain: ChainId) -> Option<BlockRef> {
+        self.derivation.get(&chain).and_then(DerivedFrom::latest_l1)
     }
 
     /// The latest indexed block of a chain.

@@ -24,6 +24,7 @@ use superlink_protocol::{
     DependencySet, ExecutingMessage, Identifier, OutputRootWithChain, OutputV0, SafetyLevel, SuperV1,
     access_list_keys, predeploys::CROSS_L2_INBOX,
 };
+use superlink_verifier::{BlockId, DerivationSource, RollupStatus, follow_derivation_once};
 use superlink_verifier::{
     BlockRef, BlockTag, ChainSource, CheckError, ErrorCode, ExecutingDescriptor, FollowConfig,
     MessageChecker, OutputInputs, RemoteChecker, Round, RpcContext, SourceBlock, SourceError, SourceLog,
@@ -593,4 +594,92 @@ async fn derivation_data_fills_the_l1_fields_of_every_answer() {
     assert_eq!(root["data"]["verified_required_l1"]["number"], json!(21));
     let legacy = call(&module, "supervisor_superRootAtTimestamp", json!(["0x6c"])).await.unwrap();
     assert_eq!(legacy["crossSafeDerivedFrom"]["number"], json!(21), "{legacy}");
+}
+
+/// A rollup node held in memory: its status, and the safe head recorded per L1 block.
+struct MemoryRollup {
+    chain: u64,
+    status: Mutex<RollupStatus>,
+    safe_heads: Mutex<BTreeMap<u64, u64>>,
+}
+
+impl MemoryRollup {
+    /// The rollup node of `chain` has processed L1 blocks up to `current` (safe heads per L1 block as given)
+    /// and sees L1 block `finalized` finalized.
+    fn at(&self, current: BlockRef, finalized: Option<BlockRef>, safe_heads: &[(u64, u64)]) {
+        let mut heads = self.safe_heads.lock().unwrap();
+        heads.extend(safe_heads.iter().copied());
+        let safe = heads.range(..=current.number).next_back().map_or(0, |(_, l2)| *l2);
+        *self.status.lock().unwrap() = RollupStatus {
+            current_l1: current,
+            finalized_l1: finalized.unwrap_or_default(),
+            safe_l2: BlockRef { number: safe, ..BlockRef::default() },
+        };
+    }
+}
+
+impl DerivationSource for MemoryRollup {
+    fn chain_id(&self) -> u64 {
+        self.chain
+    }
+
+    async fn status(&self) -> Result<RollupStatus, SourceError> {
+        Ok(*self.status.lock().unwrap())
+    }
+
+    async fn safe_head_at(&self, l1_number: u64) -> Result<Option<(BlockId, BlockId)>, SourceError> {
+        let heads = self.safe_heads.lock().unwrap();
+        Ok(heads.range(..=l1_number).next_back().map(|(l1, l2)| {
+            (BlockId { hash: l1_block(*l1).hash, number: *l1 }, BlockId { hash: B256::ZERO, number: *l2 })
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_rollup_node_s_derivation_drives_local_safe_finality_and_l1_reorgs() {
+    let fixture = Fixture::new().await;
+    let rollup = |chain| MemoryRollup {
+        chain,
+        status: Mutex::new(RollupStatus {
+            current_l1: BlockRef::default(),
+            finalized_l1: BlockRef::default(),
+            safe_l2: BlockRef::default(),
+        }),
+        safe_heads: Mutex::new(BTreeMap::new()),
+    };
+    let (a, b) = (rollup(A), rollup(B));
+    a.at(l1_block(10), None, &[(10, 1)]);
+    b.at(l1_block(10), None, &[(10, 5)]);
+    for source in [&a, &b] {
+        follow_derivation_once(&fixture.verifier, source).await.unwrap();
+    }
+    // Three L1 blocks later: one record per L1 block, so each block's own source is known.
+    a.at(l1_block(13), Some(l1_block(11)), &[(11, 2), (12, 4), (13, 5)]);
+    b.at(l1_block(13), Some(l1_block(11)), &[]);
+    for source in [&a, &b] {
+        follow_derivation_once(&fixture.verifier, source).await.unwrap();
+    }
+    let state = fixture.verifier.read();
+    assert_eq!(
+        state.derived_from(A, 2),
+        Some(BlockRef { hash: l1_block(11).hash, number: 11, ..BlockRef::default() })
+    );
+    assert_eq!(state.derived_from(A, 4).map(|l1| l1.number), Some(12));
+    assert_eq!(state.derived_from(A, 5), Some(l1_block(13)));
+    assert_eq!(state.heads(A).unwrap().finalized.map(|b| b.number), Some(2), "derived from L1 11 or earlier");
+    assert_eq!(state.finalized_l1(), Some(l1_block(11)));
+    drop(state);
+
+    // The L1 reorgs below block 13: the rollup node is back at L1 block 12 on another branch.
+    let fork = BlockRef { hash: keccak256(b"fork 12"), ..l1_block(12) };
+    *a.status.lock().unwrap() = RollupStatus {
+        current_l1: fork,
+        finalized_l1: l1_block(11),
+        safe_l2: BlockRef { number: 3, ..BlockRef::default() },
+    };
+    follow_derivation_once(&fixture.verifier, &a).await.unwrap();
+    let state = fixture.verifier.read();
+    assert_eq!(state.heads(A).unwrap().local_safe.map(|b| b.number), Some(3));
+    assert_eq!(state.derived_from(A, 3), Some(fork));
+    assert_eq!(state.derived_from(A, 2).map(|l1| l1.number), Some(11));
 }
