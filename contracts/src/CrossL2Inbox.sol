@@ -12,10 +12,13 @@ import { Identifier } from "./Identifier.sol";
 contract CrossL2Inbox {
     /// @notice Gas above which a single storage read counts as cold. A warm read costs 100 gas, a cold one 2100;
     ///         the measurement also includes a few cheap stack operations, hence a threshold well between both.
-    uint256 internal constant WARM_READ_GAS_LIMIT = 1000;
+    uint256 internal constant WARM_READ_THRESHOLD = 1000;
 
     /// @notice Type byte that marks a checksum entry of the access list.
     uint256 internal constant CHECKSUM_TYPE = 0x03;
+
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
 
     /// @notice Emitted for every accepted executing message.
     /// @param msgHash    Hash of the initiating message's payload (topics then data).
@@ -24,33 +27,37 @@ contract CrossL2Inbox {
 
     /// @notice The checksum of the message was not declared in the transaction's access list.
     error NotInAccessList();
+    /// @notice The Identifier's block number does not fit the 64 bits of the access-list encoding.
+    error BlockNumberTooHigh();
+    /// @notice The Identifier's timestamp does not fit the 64 bits of the access-list encoding.
+    error TimestampTooHigh();
+    /// @notice The Identifier's log index does not fit the 32 bits of the access-list encoding.
+    error LogIndexTooHigh();
 
     /// @notice Accepts the executing message for `_msgHash` at `_id` and emits `ExecutingMessage`, provided the
-    ///         transaction's access list declares its checksum.
-    ///         An Identifier whose block number, timestamp (u64) or log index (u32) does not fit the access-list
-    ///         encoding cannot be declared, so it is refused the same way.
+    ///         transaction's access list declares its checksum; reverts `NotInAccessList()` otherwise, and with
+    ///         the errors of `calculateChecksum` for an Identifier that the access list cannot encode.
     /// @param _id      Where the initiating message lives.
     /// @param _msgHash Hash of the initiating message's payload.
     function validateMessage(Identifier calldata _id, bytes32 _msgHash) external {
-        if (_id.blockNumber > type(uint64).max || _id.timestamp > type(uint64).max || _id.logIndex > type(uint32).max)
-        {
-            revert NotInAccessList();
-        }
-        bytes32 slot = checksum(_id, _msgHash);
+        bytes32 slot = calculateChecksum(_id, _msgHash);
         if (!_isWarm(slot)) revert NotInAccessList();
         emit ExecutingMessage(_msgHash, _id);
     }
 
-    /// @notice The access-list checksum entry (type 3) of an executing message. Fields wider than their encoding
-    ///         (u64 block number and timestamp, u32 log index) are truncated; `validateMessage` refuses them.
+    /// @notice The access-list checksum entry (type 3) of an executing message. Reverts `BlockNumberTooHigh()`,
+    ///         `LogIndexTooHigh()` or `TimestampTooHigh()` (checked in that order) when a field is wider than its
+    ///         encoding: u64 block number, u32 log index, u64 timestamp.
     /// @param _id      Where the initiating message lives.
     /// @param _msgHash Hash of the initiating message's payload.
     /// @return checksum_ `0x03` followed by the last 31 bytes of the bare checksum hash.
-    function checksum(Identifier calldata _id, bytes32 _msgHash) public pure returns (bytes32 checksum_) {
+    function calculateChecksum(Identifier memory _id, bytes32 _msgHash) public pure returns (bytes32 checksum_) {
+        if (_id.blockNumber > type(uint64).max) revert BlockNumberTooHigh();
+        if (_id.logIndex > type(uint32).max) revert LogIndexTooHigh();
+        if (_id.timestamp > type(uint64).max) revert TimestampTooHigh();
         bytes32 logHash = keccak256(abi.encodePacked(_id.origin, _msgHash));
         // 12 zero bytes, then blockNumber (u64), timestamp (u64) and logIndex (u32), big-endian.
-        uint256 packedId = (uint256(uint64(_id.blockNumber)) << 96) | (uint256(uint64(_id.timestamp)) << 32)
-            | uint256(uint32(_id.logIndex));
+        uint256 packedId = (_id.blockNumber << 96) | (_id.timestamp << 32) | _id.logIndex;
         bytes32 idLogHash = keccak256(abi.encodePacked(logHash, packedId));
         bytes32 bare = keccak256(abi.encodePacked(idLogHash, _id.chainId));
         checksum_ = bytes32((uint256(bare) & (type(uint256).max >> 8)) | (CHECKSUM_TYPE << 248));
@@ -64,7 +71,7 @@ contract CrossL2Inbox {
             let before := gas()
             let value := sload(_slot)
             let spent := sub(before, gas())
-            warm_ := and(lt(spent, WARM_READ_GAS_LIMIT), iszero(value))
+            warm_ := and(lt(spent, WARM_READ_THRESHOLD), iszero(value))
         }
     }
 }

@@ -9,6 +9,9 @@ import { SafeSend } from "./SafeSend.sol";
 ///         on the destination. The genesis gives it a balance of `type(uint248).max` wei, far above all ETH in
 ///         existence, so minting never runs dry. Only the SuperchainETHBridge may burn or mint.
 contract ETHLiquidity {
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
+
     /// @notice Emitted when `value` wei leave the pool to `caller`.
     event LiquidityMinted(address indexed caller, uint256 value);
 

@@ -46,10 +46,11 @@ contract L1Block {
     /// @notice Scalar of the data-availability footprint of a transaction.
     uint16 public daFootprintGasScalar;
 
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
+
     /// @notice The caller is not the depositor account.
     error NotDepositor();
-    /// @notice The calldata is shorter than the packed attributes of the called setter.
-    error AttributesTooShort(uint256 length, uint256 needed);
 
     /// @notice The account allowed to set the attributes.
     function DEPOSITOR_ACCOUNT() external pure returns (address) {
@@ -60,48 +61,55 @@ contract L1Block {
     ///         blobBaseFeeScalar (u32), sequenceNumber (u64), timestamp (u64), number (u64), basefee,
     ///         blobBaseFee, hash, batcherHash (32 bytes each).
     function setL1BlockValuesEcotone() external {
-        _checkCall(164);
+        _checkDepositor();
         _setEcotoneValues();
     }
 
     /// @notice Sets the Isthmus attributes: the Ecotone ones, then operatorFeeScalar (u32) and
     ///         operatorFeeConstant (u64).
     function setL1BlockValuesIsthmus() external {
-        _checkCall(176);
+        _checkDepositor();
         _setEcotoneValues();
         _setOperatorFeeValues();
     }
 
     /// @notice Sets the Jovian attributes: the Isthmus ones, then daFootprintGasScalar (u16).
     function setL1BlockValuesJovian() external {
-        _checkCall(178);
+        _checkDepositor();
         _setEcotoneValues();
         _setOperatorFeeValues();
-        daFootprintGasScalar = uint16(bytes2(msg.data[176:178]));
+        daFootprintGasScalar = uint16(bytes2(_word(176)));
     }
 
-    /// @notice Requires the depositor account as caller and at least `_length` bytes of calldata.
-    function _checkCall(uint256 _length) internal view {
+    /// @notice Requires the depositor account as caller.
+    function _checkDepositor() internal view {
         if (msg.sender != Predeploys.DEPOSITOR_ACCOUNT) revert NotDepositor();
-        if (msg.data.length < _length) revert AttributesTooShort(msg.data.length, _length);
+    }
+
+    /// @notice The 32 calldata bytes from `_offset` on; bytes past the end of the calldata read as zero, as the
+    ///         `CALLDATALOAD` opcode defines.
+    function _word(uint256 _offset) internal pure returns (bytes32 word_) {
+        assembly ("memory-safe") {
+            word_ := calldataload(_offset)
+        }
     }
 
     /// @notice Stores the attributes of calldata bytes 4..164.
     function _setEcotoneValues() internal {
-        baseFeeScalar = uint32(bytes4(msg.data[4:8]));
-        blobBaseFeeScalar = uint32(bytes4(msg.data[8:12]));
-        sequenceNumber = uint64(bytes8(msg.data[12:20]));
-        timestamp = uint64(bytes8(msg.data[20:28]));
-        number = uint64(bytes8(msg.data[28:36]));
-        basefee = uint256(bytes32(msg.data[36:68]));
-        blobBaseFee = uint256(bytes32(msg.data[68:100]));
-        hash = bytes32(msg.data[100:132]);
-        batcherHash = bytes32(msg.data[132:164]);
+        baseFeeScalar = uint32(bytes4(_word(4)));
+        blobBaseFeeScalar = uint32(bytes4(_word(8)));
+        sequenceNumber = uint64(bytes8(_word(12)));
+        timestamp = uint64(bytes8(_word(20)));
+        number = uint64(bytes8(_word(28)));
+        basefee = uint256(_word(36));
+        blobBaseFee = uint256(_word(68));
+        hash = _word(100);
+        batcherHash = _word(132);
     }
 
     /// @notice Stores the attributes of calldata bytes 164..176.
     function _setOperatorFeeValues() internal {
-        operatorFeeScalar = uint32(bytes4(msg.data[164:168]));
-        operatorFeeConstant = uint64(bytes8(msg.data[168:176]));
+        operatorFeeScalar = uint32(bytes4(_word(164)));
+        operatorFeeConstant = uint64(bytes8(_word(168)));
     }
 }

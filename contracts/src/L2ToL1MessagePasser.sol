@@ -9,6 +9,9 @@ contract L2ToL1MessagePasser {
     /// @notice Version of the withdrawal encoding, carried in the top two bytes of every nonce.
     uint16 public constant MESSAGE_VERSION = 1;
 
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
+
     /// @notice Gas limit on L1 of a withdrawal started by plainly sending ETH to this contract.
     uint64 internal constant RECEIVE_DEFAULT_GAS_LIMIT = 100_000;
 

@@ -22,11 +22,14 @@ abstract contract SuperchainERC20 is IERC20, IERC7802 {
     /// @notice The caller of a cross-chain mint or burn is not the SuperchainTokenBridge.
     error Unauthorized();
     /// @notice The holder's balance is below the amount to move.
-    error InsufficientBalance(address holder, uint256 balance, uint256 needed);
+    error InsufficientBalance();
     /// @notice The spender's allowance is below the amount to move.
-    error InsufficientAllowance(address owner, address spender, uint256 allowance, uint256 needed);
-    /// @notice Tokens cannot be sent to the zero address with a transfer.
-    error TransferToZeroAddress();
+    error InsufficientAllowance();
+
+    /// @notice Semantic version of this contract.
+    function version() external view virtual returns (string memory) {
+        return "1.0.0";
+    }
 
     /// @notice The token's name.
     function name() public view virtual returns (string memory);
@@ -41,7 +44,6 @@ abstract contract SuperchainERC20 is IERC20, IERC7802 {
 
     /// @notice Moves `_amount` tokens from the caller to `_to`.
     function transfer(address _to, uint256 _amount) external returns (bool) {
-        if (_to == address(0)) revert TransferToZeroAddress();
         _move(msg.sender, _to, _amount);
         return true;
     }
@@ -55,10 +57,9 @@ abstract contract SuperchainERC20 is IERC20, IERC7802 {
 
     /// @notice Moves `_amount` tokens from `_from` to `_to` using the caller's allowance.
     function transferFrom(address _from, address _to, uint256 _amount) external returns (bool) {
-        if (_to == address(0)) revert TransferToZeroAddress();
         uint256 allowed = allowance[_from][msg.sender];
         if (allowed != type(uint256).max) {
-            if (allowed < _amount) revert InsufficientAllowance(_from, msg.sender, allowed, _amount);
+            if (allowed < _amount) revert InsufficientAllowance();
             allowance[_from][msg.sender] = allowed - _amount;
         }
         _move(_from, _to, _amount);
@@ -98,7 +99,7 @@ abstract contract SuperchainERC20 is IERC20, IERC7802 {
     /// @notice Destroys `_amount` tokens of `_from`.
     function _burn(address _from, uint256 _amount) internal {
         uint256 balance = balanceOf[_from];
-        if (balance < _amount) revert InsufficientBalance(_from, balance, _amount);
+        if (balance < _amount) revert InsufficientBalance();
         unchecked {
             balanceOf[_from] = balance - _amount;
             totalSupply -= _amount;
@@ -109,7 +110,7 @@ abstract contract SuperchainERC20 is IERC20, IERC7802 {
     /// @notice Moves `_amount` tokens from `_from` to `_to`.
     function _move(address _from, address _to, uint256 _amount) internal {
         uint256 balance = balanceOf[_from];
-        if (balance < _amount) revert InsufficientBalance(_from, balance, _amount);
+        if (balance < _amount) revert InsufficientBalance();
         unchecked {
             balanceOf[_from] = balance - _amount;
             balanceOf[_to] += _amount;

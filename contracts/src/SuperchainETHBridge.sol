@@ -11,6 +11,9 @@ import { SafeSend } from "./SafeSend.sol";
 ///         message through the L2ToL2CrossDomainMessenger; its relay calls `relayETH` on the destination, which
 ///         mints the same amount out of ETHLiquidity to the recipient. Stateless: works from empty storage.
 contract SuperchainETHBridge {
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
+
     /// @notice Emitted on the source chain when ETH leaves it.
     event SendETH(address indexed from, address indexed to, uint256 amount, uint256 destination);
 

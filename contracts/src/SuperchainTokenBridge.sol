@@ -10,6 +10,9 @@ import { Predeploys } from "./Predeploys.sol";
 ///         message through the L2ToL2CrossDomainMessenger; its relay calls `relayERC20` on the destination, which
 ///         mints the same amount. Stateless: works from empty storage.
 contract SuperchainTokenBridge {
+    /// @notice Semantic version of this contract.
+    string public constant version = "1.0.0";
+
     /// @notice Emitted on the source chain when tokens leave it.
     event SentERC20(
         address indexed token, address indexed from, address indexed to, uint256 amount, uint256 destination

@@ -14,7 +14,7 @@ use superlink_contracts::{
         CrossL2Inbox::{Identifier, NotInAccessList},
         L2ToL2CrossDomainMessenger::{
             IdOriginNotL2ToL2CrossDomainMessenger, MessageAlreadyRelayed, MessageDestinationNotRelayChain,
-            SentMessage, TargetCallFailed,
+            SentMessage,
         },
         MessageProbe,
     },
@@ -225,7 +225,7 @@ fn relay_message_on_anvil_follows_the_messenger_rules() {
 
     let fail = Bytes::from(MessageProbe::failCall { _payload: Bytes::from_static(b"no") }.abi_encode());
     let (failing, payload) = sent_message(CHAIN_ID, fail, MESSENGER);
-    assert!(reverted_with::<TargetCallFailed>(relay(&failing, &payload)));
+    assert!(reverted_with::<MessageProbe::ProbeFailed>(relay(&failing, &payload)));
 
     let (undeclared, payload) = sent_message(CHAIN_ID, Bytes::from_static(b"x"), MESSENGER);
     let undeclared = node.send(MESSENGER, &signature, &[id_arg(&undeclared), payload.to_string()], &[]);

@@ -8,8 +8,7 @@ use superlink_contracts::bindings::{
     CrossL2Inbox::NotInAccessList,
     L2ToL2CrossDomainMessenger::{
         EventPayloadNotSentMessage, IdOriginNotL2ToL2CrossDomainMessenger, MessageAlreadyRelayed,
-        MessageDestinationNotRelayChain, MessageTargetCrossL2Inbox, MessageTargetL2ToL2CrossDomainMessenger,
-        ReentrantCall, TargetCallFailed,
+        MessageDestinationNotRelayChain, MessageTargetL2ToL2CrossDomainMessenger, ReentrantCall,
     },
 };
 
@@ -18,35 +17,39 @@ use superlink_contracts::bindings::{
 pub enum RelayRevert {
     /// `MessageAlreadyRelayed()`: the message was relayed before.
     AlreadyRelayed,
-    /// `TargetCallFailed()`: the target of the message reverted.
-    TargetCallFailed,
+    /// The target of the message reverted: the messenger reverts with the target's own revert data, so this is
+    /// any non-empty revert data that is none of the messenger's or the inbox's errors.
+    TargetCallFailed(Bytes),
     /// `MessageDestinationNotRelayChain()`: the message is for another chain.
     WrongDestination,
     /// `IdOriginNotL2ToL2CrossDomainMessenger()`: the identifier does not point at a messenger log.
     OriginNotMessenger,
     /// `EventPayloadNotSentMessage()`: the payload is not a `SentMessage` log.
     NotSentMessage,
-    /// `MessageTargetCrossL2Inbox()` or `MessageTargetL2ToL2CrossDomainMessenger()`: a forbidden target.
+    /// `MessageTargetL2ToL2CrossDomainMessenger()`: a forbidden target.
     ForbiddenTarget,
     /// `NotInAccessList()`: the transaction did not declare the message.
     NotInAccessList,
     /// `ReentrantCall()`: the relay was entered from within a relay.
     Reentrant,
-    /// Anything else: unknown revert data, or none at all.
+    /// A revert without data.
     Other(Bytes),
 }
 
 impl RelayRevert {
     /// Decodes revert data of `relayMessage` (errors of the messenger and of `CrossL2Inbox`).
     pub fn from_revert_data(data: &[u8]) -> Self {
-        let Some(selector) = data.get(..4) else { return Self::Other(Bytes::copy_from_slice(data)) };
-        let known: [([u8; 4], RelayRevert); 9] = [
+        if data.is_empty() {
+            return Self::Other(Bytes::new());
+        }
+        let Some(selector) = data.get(..4) else {
+            return Self::TargetCallFailed(Bytes::copy_from_slice(data));
+        };
+        let known: [([u8; 4], RelayRevert); 7] = [
             (MessageAlreadyRelayed::SELECTOR, Self::AlreadyRelayed),
-            (TargetCallFailed::SELECTOR, Self::TargetCallFailed),
             (MessageDestinationNotRelayChain::SELECTOR, Self::WrongDestination),
             (IdOriginNotL2ToL2CrossDomainMessenger::SELECTOR, Self::OriginNotMessenger),
             (EventPayloadNotSentMessage::SELECTOR, Self::NotSentMessage),
-            (MessageTargetCrossL2Inbox::SELECTOR, Self::ForbiddenTarget),
             (MessageTargetL2ToL2CrossDomainMessenger::SELECTOR, Self::ForbiddenTarget),
             (NotInAccessList::SELECTOR, Self::NotInAccessList),
             (ReentrantCall::SELECTOR, Self::Reentrant),
@@ -55,12 +58,12 @@ impl RelayRevert {
             .into_iter()
             .find(|(s, _)| s.as_slice() == selector)
             .map(|(_, reason)| reason)
-            .unwrap_or_else(|| Self::Other(Bytes::copy_from_slice(data)))
+            .unwrap_or_else(|| Self::TargetCallFailed(Bytes::copy_from_slice(data)))
     }
 
-    /// Whether the same relay may pass later. Only an unexplained revert may: a checker that does not know the
-    /// source block yet can make a node fail the call without the messenger's own error. Every named error of
-    /// the messenger is deterministic for this message.
+    /// Whether the same relay may pass later. Only a revert without data may: a checker that does not know the
+    /// source block yet can make a node fail the call without any error of the messenger or the target. Every
+    /// named error of the messenger is deterministic for this message, and a target's revert is taken as such too.
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Other(_))
     }
@@ -70,7 +73,9 @@ impl fmt::Display for RelayRevert {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::AlreadyRelayed => f.write_str("MessageAlreadyRelayed: the message was relayed before"),
-            Self::TargetCallFailed => f.write_str("TargetCallFailed: the target of the message reverts"),
+            Self::TargetCallFailed(data) => {
+                write!(f, "TargetCallFailed: the target of the message reverts with data {data}")
+            }
             Self::WrongDestination => {
                 f.write_str("MessageDestinationNotRelayChain: the message is for another chain")
             }
@@ -99,8 +104,9 @@ mod tests {
     fn the_messenger_errors_decode_by_selector() {
         let data = MessageAlreadyRelayed {}.abi_encode();
         assert_eq!(RelayRevert::from_revert_data(&data), RelayRevert::AlreadyRelayed);
-        let data = TargetCallFailed {}.abi_encode();
-        assert_eq!(RelayRevert::from_revert_data(&data), RelayRevert::TargetCallFailed);
+        // The messenger passes on what the target reverted with.
+        let data = [0x08, 0xc3, 0x79, 0xa0, 0, 0, 0, 1];
+        assert_eq!(RelayRevert::from_revert_data(&data), RelayRevert::TargetCallFailed(data.into()));
         let data = NotInAccessList {}.abi_encode();
         assert_eq!(RelayRevert::from_revert_data(&data), RelayRevert::NotInAccessList);
     }
@@ -108,8 +114,7 @@ mod tests {
     #[test]
     fn only_unexplained_reverts_are_worth_retrying() {
         assert!(RelayRevert::from_revert_data(&[]).is_transient());
-        assert!(RelayRevert::from_revert_data(&[1, 2, 3, 4, 5]).is_transient());
-        assert!(!RelayRevert::TargetCallFailed.is_transient());
+        assert!(!RelayRevert::from_revert_data(&[1, 2, 3, 4, 5]).is_transient());
         assert!(!RelayRevert::WrongDestination.is_transient());
     }
 }

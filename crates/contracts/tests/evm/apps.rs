@@ -55,7 +55,7 @@ fn counter_refuses_direct_calls_and_messages_from_other_senders() {
     };
     let sent = source.send(Tx::call(ALICE, MESSENGER, &send)).expect_success();
     let relayed = destination.send(InitiatingMessage::sent_message(&source, &sent).relay_tx(RELAYER));
-    assert!(relayed.reverted_with::<L2ToL2CrossDomainMessenger::TargetCallFailed>());
+    assert!(relayed.reverted_with::<CrossChainCounter::InvalidCrossDomainSender>(), "{}", relayed.output);
     assert_eq!(destination.view(COUNTER, &CrossChainCounter::countCall {}), U256::ZERO);
 }
 

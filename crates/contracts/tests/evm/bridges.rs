@@ -157,7 +157,7 @@ fn a_message_to_the_bridge_not_sent_by_the_bridge_is_refused() {
     };
     let sent = source.send(Tx::call(ALICE, MESSENGER, &send)).expect_success();
     let relayed = relay(&source, &mut destination, &sent);
-    assert!(relayed.reverted_with::<L2ToL2CrossDomainMessenger::TargetCallFailed>());
+    assert!(relayed.reverted_with::<SuperchainTokenBridge::InvalidCrossDomainSender>(), "{}", relayed.output);
     assert_eq!(balance(&mut destination, BOB), U256::ZERO);
 }
 
@@ -244,7 +244,7 @@ fn a_message_to_the_eth_bridge_not_sent_by_the_eth_bridge_is_refused() {
     };
     let sent = source.send(Tx::call(ALICE, MESSENGER, &send)).expect_success();
     let relayed = relay(&source, &mut destination, &sent);
-    assert!(relayed.reverted_with::<L2ToL2CrossDomainMessenger::TargetCallFailed>());
+    assert!(relayed.reverted_with::<SuperchainETHBridge::InvalidCrossDomainSender>(), "{}", relayed.output);
     assert_eq!(destination.balance(BOB), U256::ZERO);
     assert_eq!(destination.balance(ETH_LIQUIDITY), ETH_LIQUIDITY_INITIAL_BALANCE);
 }

@@ -13,8 +13,11 @@ use revm::{
 };
 use superlink_contracts::predeploy_allocs;
 
-/// The EVM rules the chains run (Jovian: Prague opcodes, transient storage).
-pub const SPEC: OpSpecId = OpSpecId::JOVIAN;
+/// The EVM rules of the contract tests: the hardfork superlink's chain runs (its default configuration), so that
+/// the contracts are tested under the rules they run under.
+pub fn spec() -> OpSpecId {
+    superlink_chain::ChainConfig::default().spec
+}
 /// Gas limit of every transaction the harness sends.
 pub const TX_GAS_LIMIT: u64 = 5_000_000;
 
@@ -178,10 +181,11 @@ impl Chain {
 
     fn context(&self, db: CacheDB<EmptyDB>) -> OpContext<CacheDB<EmptyDB>> {
         let (chain_id, number, timestamp) = (self.chain_id, self.block_number, self.timestamp);
+        let spec = spec();
         Context::op()
             .with_db(db)
             .modify_cfg_chained(|cfg| {
-                cfg.spec = SPEC;
+                cfg.spec = spec;
                 cfg.chain_id = chain_id;
             })
             .modify_block_chained(|block| {

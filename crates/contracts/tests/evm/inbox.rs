@@ -1,11 +1,15 @@
 //! CrossL2Inbox.validateMessage: an executing message is accepted exactly when the transaction declares its
 //! checksum in the access list.
 
-use alloy_primitives::{Address, B256, U256, address, keccak256};
+use alloy_primitives::{Address, B256, U256, address, b256, keccak256};
+use alloy_sol_types::SolError;
 use proptest::prelude::*;
 use superlink_contracts::{
     addresses::CROSS_L2_INBOX,
-    bindings::CrossL2Inbox::{self, ExecutingMessage, Identifier, NotInAccessList},
+    bindings::CrossL2Inbox::{
+        self, BlockNumberTooHigh, ExecutingMessage, Identifier, LogIndexTooHigh, NotInAccessList,
+        TimestampTooHigh,
+    },
 };
 
 use crate::{
@@ -94,7 +98,7 @@ proptest! {
     fn contract_checksum_equals_rust_checksum(id in arbitrary_identifier(), msg_hash in any::<[u8; 32]>()) {
         let mut chain = Chain::new(901);
         let msg_hash = B256::from(msg_hash);
-        let onchain = chain.view(CROSS_L2_INBOX, &CrossL2Inbox::checksumCall { _id: id.clone(), _msgHash: msg_hash });
+        let onchain = chain.view(CROSS_L2_INBOX, &CrossL2Inbox::calculateChecksumCall { _id: id.clone(), _msgHash: msg_hash });
         prop_assert_eq!(onchain, reference::checksum(&id, msg_hash));
         let accepted = chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![onchain]));
         prop_assert!(accepted.success);
@@ -102,25 +106,75 @@ proptest! {
 }
 
 #[test]
-fn identifier_fields_wider_than_the_access_list_encoding_revert_not_in_access_list() {
+fn calculate_checksum_equals_the_protocol_checksum_for_the_published_vector() {
+    // PROTOCOL.md: the checksum vector (chain 3, block 2587, timestamp 4660, log index 66) over the log hash of
+    // the logHash vector (origin 0xe0e1…f9, msgHash = keccak256("example payload")).
+    let id = Identifier {
+        origin: address!("0xe0e1e2e3e4e5e6e7e8e9f0f1f2f3f4f5f6f7f8f9"),
+        blockNumber: U256::from(2587),
+        logIndex: U256::from(66),
+        timestamp: U256::from(4660),
+        chainId: U256::from(3),
+    };
+    let msg_hash = keccak256("example payload");
+    let log_hash = superlink_protocol::log_hash(id.origin, msg_hash);
+    assert_eq!(log_hash, b256!("0xf9ed05990c887d3f86718aabd7e940faaa75d6a5cd44602e89642586ce85f2aa"));
+    let vector_log_hash = b256!("0x0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    assert_eq!(
+        superlink_protocol::checksum(&reference::protocol_id(&id), vector_log_hash),
+        b256!("0x03ca886771056d8ea647bb809b888ba14986f57daaf28954d40408321717716a")
+    );
+
+    let mut chain = Chain::new(901);
+    let onchain = chain
+        .view(CROSS_L2_INBOX, &CrossL2Inbox::calculateChecksumCall { _id: id.clone(), _msgHash: msg_hash });
+    assert_eq!(onchain, superlink_protocol::checksum(&reference::protocol_id(&id), log_hash));
+}
+
+/// The Identifier with one field pushed past its access-list encoding, and the error that names that field.
+fn oversized_identifiers() -> [(Identifier, [u8; 4]); 3] {
+    [
+        (
+            Identifier { blockNumber: identifier().blockNumber + (U256::from(1) << 64), ..identifier() },
+            BlockNumberTooHigh::SELECTOR,
+        ),
+        (
+            Identifier { timestamp: identifier().timestamp + (U256::from(1) << 64), ..identifier() },
+            TimestampTooHigh::SELECTOR,
+        ),
+        (
+            Identifier { logIndex: identifier().logIndex + (U256::from(1) << 32), ..identifier() },
+            LogIndexTooHigh::SELECTOR,
+        ),
+    ]
+}
+
+#[test]
+fn oversized_identifier_fields_revert_with_the_error_that_names_the_field() {
     let mut chain = Chain::new(901);
     let msg_hash = keccak256("example payload");
-    let wide = [
-        Identifier { blockNumber: identifier().blockNumber + (U256::from(1) << 64), ..identifier() },
-        Identifier { timestamp: identifier().timestamp + (U256::from(1) << 64), ..identifier() },
-        Identifier { logIndex: identifier().logIndex + (U256::from(1) << 32), ..identifier() },
-    ];
-    for id in wide {
-        // Its checksum equals the one of the truncated Identifier, which is declared.
-        let declared =
-            chain.view(CROSS_L2_INBOX, &CrossL2Inbox::checksumCall { _id: id.clone(), _msgHash: msg_hash });
-        assert_eq!(declared, reference::checksum(&identifier(), msg_hash));
-        let outcome = chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![declared]));
-        assert!(outcome.reverted_with::<NotInAccessList>());
+    // What the truncated Identifier would declare: declaring it does not let the oversized one through.
+    let truncated = reference::checksum(&identifier(), msg_hash);
+    for (id, error) in oversized_identifiers() {
+        let call = CrossL2Inbox::calculateChecksumCall { _id: id.clone(), _msgHash: msg_hash };
+        let checksum = chain.simulate(Tx::call(USER, CROSS_L2_INBOX, &call));
+        assert!(
+            !checksum.success && checksum.output.as_ref() == error,
+            "calculateChecksum: {}",
+            checksum.output
+        );
+        let outcome = chain.send(validate(&id, msg_hash).access(CROSS_L2_INBOX, vec![truncated]));
+        assert!(!outcome.success && outcome.output.as_ref() == error, "validateMessage: {}", outcome.output);
     }
+    // At the largest values that fit, the message is accepted.
+    let widest = Identifier {
+        blockNumber: U256::from(u64::MAX),
+        timestamp: U256::from(u64::MAX),
+        logIndex: U256::from(u32::MAX),
+        ..identifier()
+    };
     let accepted = chain.send(
-        validate(&identifier(), msg_hash)
-            .access(CROSS_L2_INBOX, vec![reference::checksum(&identifier(), msg_hash)]),
+        validate(&widest, msg_hash).access(CROSS_L2_INBOX, vec![reference::checksum(&widest, msg_hash)]),
     );
-    assert!(accepted.success);
+    assert!(accepted.success, "reverted with {}", accepted.output);
 }

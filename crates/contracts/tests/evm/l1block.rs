@@ -135,8 +135,50 @@ fn only_the_depositor_sets_attributes() {
     let user = address!("0x1000000000000000000000000000000000000001");
     let outcome = chain.send(attributes_deposit(user, calldata("setL1BlockValuesJovian()", &attributes())));
     assert!(outcome.reverted_with::<L1Block::NotDepositor>());
-    let mut short = calldata("setL1BlockValuesJovian()", &attributes()).to_vec();
+}
+
+#[test]
+fn short_attributes_read_as_zero_like_calldataload_does() {
+    // The reference reads the packed attributes with CALLDATALOAD and puts no minimum on the calldata length:
+    // missing bytes are zero.
+    let mut chain = Chain::new(901);
+    let a = attributes();
+    let mut short = calldata("setL1BlockValuesJovian()", &a).to_vec();
     short.truncate(170);
-    let outcome = chain.send(attributes_deposit(DEPOSITOR_ACCOUNT, short.into()));
-    assert!(outcome.reverted_with::<L1Block::AttributesTooShort>());
+    chain.send(attributes_deposit(DEPOSITOR_ACCOUNT, short.into())).expect_success();
+    assert_eq!(chain.view(L1_BLOCK, &L1Block::numberCall {}), a.number);
+    assert_eq!(chain.view(L1_BLOCK, &L1Block::operatorFeeScalarCall {}), a.operator_fee_scalar);
+    // Bytes 168..170 of the operator fee constant were sent, the other six read as zero.
+    let sent = a.operator_fee_constant & (u64::from(u16::MAX) << 48);
+    assert_eq!(chain.view(L1_BLOCK, &L1Block::operatorFeeConstantCall {}), sent);
+    assert_eq!(chain.view(L1_BLOCK, &L1Block::daFootprintGasScalarCall {}), 0);
+}
+
+#[test]
+fn the_operator_fee_follows_the_hardfork_the_chain_ships() {
+    // The operator-fee formula changed at Jovian (scalar × gas / 10⁶ before, scalar × gas × 100 after), so what
+    // the harness pays the operator-fee vault shows which rules it runs: they must be the chain's.
+    let spec = superlink_chain::ChainConfig::default().spec;
+    let mut chain = Chain::new(901);
+    let a = Attributes {
+        base_fee_scalar: 0,
+        blob_base_fee_scalar: 0,
+        operator_fee_scalar: 1_000_000,
+        operator_fee_constant: 7,
+        ..attributes()
+    };
+    chain
+        .send(attributes_deposit(DEPOSITOR_ACCOUNT, calldata("setL1BlockValuesIsthmus()", &a)))
+        .expect_success();
+    let info = L1BlockInfo::try_fetch(chain.db_mut(), U256::from(2), spec).expect("in-memory read");
+
+    let user = address!("0x1000000000000000000000000000000000000001");
+    let vault = address!("0x420000000000000000000000000000000000001b");
+    chain.set_balance(user, U256::from(10u128.pow(18)));
+    let call = L1Block::numberCall {};
+    let outcome = chain.send(Tx::call(user, L1_BLOCK, &call)).expect_success();
+    // The envelope only tells op-revm that the transaction is not a deposit (which pays no operator fee).
+    let expected = info.operator_fee_charge(&[0x01], U256::from(outcome.gas_used), spec);
+    assert!(expected > U256::ZERO);
+    assert_eq!(chain.balance(vault), expected, "operator fee under {spec:?}");
 }

@@ -14,3 +14,4 @@ mod l1block;
 mod messenger;
 mod portal;
 mod reference;
+mod versions;

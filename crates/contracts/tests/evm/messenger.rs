@@ -9,7 +9,7 @@ use superlink_contracts::{
         L2ToL2CrossDomainMessenger::{
             self, IdOriginNotL2ToL2CrossDomainMessenger, InvalidMessage, MessageAlreadyRelayed,
             MessageDestinationNotRelayChain, MessageDestinationSameChain, NotEntered, ReentrantCall,
-            RelayedMessage, SentMessage, TargetCallFailed,
+            RelayedMessage, SentMessage,
         },
         MessageProbe,
     },
@@ -71,7 +71,7 @@ fn send_message_increments_the_nonce_and_records_the_hash() {
             &message,
         );
         assert_eq!(hash, expected);
-        assert!(source.view(MESSENGER, &L2ToL2CrossDomainMessenger::sentMessagesCall { messageHash: hash }));
+        assert_eq!(source.view(MESSENGER, &L2ToL2CrossDomainMessenger::sentMessagesCall { nonce }), hash);
         let events = outcome.events::<SentMessage>(MESSENGER);
         assert_eq!(events.len(), 1);
         let (_, event) = &events[0];
@@ -83,52 +83,60 @@ fn send_message_increments_the_nonce_and_records_the_hash() {
 }
 
 #[test]
-fn contract_message_hash_equals_rust_message_hash() {
+fn message_version_is_zero_and_heads_every_nonce() {
     let (mut source, _) = chains();
-    let message = probe_record(b"payload");
-    let call = L2ToL2CrossDomainMessenger::hashMessageCall {
-        _destination: U256::from(7),
-        _source: U256::from(8),
-        _nonce: U256::from(9),
+    let version = source.view(MESSENGER, &L2ToL2CrossDomainMessenger::messageVersionCall {});
+    assert_eq!(version, 0);
+    source.send(send(DESTINATION, PROBE, probe_record(b"one"))).expect_success();
+    let nonce = source.view(MESSENGER, &L2ToL2CrossDomainMessenger::messageNonceCall {});
+    assert_eq!(nonce >> 240, U256::from(version), "the version sits in the top two bytes of the nonce");
+    assert_eq!(nonce, U256::from(1));
+}
+
+fn resend(nonce: U256, message: &[u8]) -> Tx {
+    let call = L2ToL2CrossDomainMessenger::resendMessageCall {
+        _destination: U256::from(DESTINATION),
+        _nonce: nonce,
         _sender: SENDER,
         _target: PROBE,
-        _message: message.clone().into(),
+        _message: Bytes::copy_from_slice(message),
     };
-    let onchain = source.view(MESSENGER, &call);
-    assert_eq!(
-        onchain,
-        reference::message_hash(U256::from(7), U256::from(8), U256::from(9), SENDER, PROBE, &message)
-    );
+    Tx::call(RELAYER, MESSENGER, &call)
 }
 
 #[test]
-fn resend_message_re_emits_only_sent_messages() {
+fn resend_message_re_emits_the_sent_message_of_this_chain() {
     let (mut source, _) = chains();
     let message = probe_record(b"again");
     let sent = source.send(send(DESTINATION, PROBE, message.clone())).expect_success();
+    let hash = sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
     let (_, original) = sent.events::<SentMessage>(MESSENGER).remove(0);
-    let resend = |nonce: U256, message: &[u8]| {
-        let call = L2ToL2CrossDomainMessenger::resendMessageCall {
-            _destination: U256::from(DESTINATION),
-            _source: U256::from(SOURCE),
-            _nonce: nonce,
-            _sender: SENDER,
-            _target: PROBE,
-            _message: Bytes::copy_from_slice(message),
-        };
-        Tx::call(RELAYER, MESSENGER, &call)
-    };
-    let again = source.send(resend(original.messageNonce, &message)).expect_success();
-    let (_, re_emitted) = again.events::<SentMessage>(MESSENGER).remove(0);
-    assert_eq!(re_emitted, original);
-    assert_eq!(again.logs[0].data, sent.logs[0].data, "the same payload, so the same message hash");
 
+    // Anyone may ask; the source of the message is this chain, so the caller does not name it.
+    let again = source.send(resend(original.messageNonce, &message)).expect_success();
+    assert_eq!(again.returns::<L2ToL2CrossDomainMessenger::resendMessageCall>(), hash);
+    let re_emitted = again.events::<SentMessage>(MESSENGER);
+    assert_eq!(re_emitted.len(), 1);
+    assert_eq!(re_emitted[0].1, original);
+    assert_eq!(again.logs[0].data, sent.logs[0].data, "the same payload, so the same message hash");
+    assert_eq!(again.logs.len(), 1, "nothing but the SentMessage log");
+}
+
+#[test]
+fn resend_message_refuses_a_message_this_chain_did_not_send() {
+    let (mut source, mut destination) = chains();
+    let message = probe_record(b"again");
+    let sent = source.send(send(DESTINATION, PROBE, message.clone())).expect_success();
+    let (_, original) = sent.events::<SentMessage>(MESSENGER).remove(0);
+
+    // Another nonce, another payload, or the same message on a chain that did not send it.
     assert!(
         source
             .send(resend(original.messageNonce + U256::from(1), &message))
             .reverted_with::<InvalidMessage>()
     );
     assert!(source.send(resend(original.messageNonce, b"forged")).reverted_with::<InvalidMessage>());
+    assert!(destination.send(resend(original.messageNonce, &message)).reverted_with::<InvalidMessage>());
 }
 
 #[test]
@@ -204,14 +212,16 @@ fn relay_refuses_a_second_relay_of_the_same_message() {
 }
 
 #[test]
-fn relay_fails_when_the_target_reverts() {
+fn a_reverting_target_makes_the_relay_revert_with_the_targets_own_revert_data() {
     let (mut source, mut destination) = chains();
     let failing = MessageProbe::failCall { _payload: Bytes::from_static(b"no") }.abi_encode();
     let sent = source.send(send(DESTINATION, PROBE, failing)).expect_success();
     let hash = sent.returns::<L2ToL2CrossDomainMessenger::sendMessageCall>();
     let message = InitiatingMessage::sent_message(&source, &sent);
     let outcome = destination.send(message.relay_tx(RELAYER));
-    assert!(outcome.reverted_with::<TargetCallFailed>());
+    assert!(!outcome.success);
+    let expected = MessageProbe::ProbeFailed { payload: Bytes::from_static(b"no") }.abi_encode();
+    assert_eq!(outcome.output.to_vec(), expected, "the revert data of the target, unchanged");
     assert!(
         !destination
             .view(MESSENGER, &L2ToL2CrossDomainMessenger::successfulMessagesCall { messageHash: hash })
@@ -287,14 +297,16 @@ fn relay_cannot_be_re_entered_from_the_target() {
 }
 
 #[test]
-fn send_message_refuses_the_inbox_and_the_messenger_as_targets() {
+fn send_message_refuses_only_the_messenger_as_target() {
     let (mut source, _) = chains();
-    let to_inbox = source.send(send(DESTINATION, CROSS_L2_INBOX, probe_record(b"x")));
-    assert!(to_inbox.reverted_with::<L2ToL2CrossDomainMessenger::MessageTargetCrossL2Inbox>());
     let to_messenger = source.send(send(DESTINATION, MESSENGER, probe_record(b"x")));
     assert!(
         to_messenger.reverted_with::<L2ToL2CrossDomainMessenger::MessageTargetL2ToL2CrossDomainMessenger>()
     );
+    // The reference refuses no other target: a message to the inbox is sent like any other.
+    let to_inbox = source.send(send(DESTINATION, CROSS_L2_INBOX, probe_record(b"x"))).expect_success();
+    let (_, event) = to_inbox.events::<SentMessage>(MESSENGER).remove(0);
+    assert_eq!(event.target, CROSS_L2_INBOX);
 }
 
 #[test]
@@ -336,7 +348,7 @@ proptest::proptest! {
         let destination = U256::from_be_bytes(destination);
         let target = Address::from(target);
         proptest::prop_assume!(destination != U256::from(SOURCE));
-        proptest::prop_assume!(target != CROSS_L2_INBOX && target != MESSENGER);
+        proptest::prop_assume!(target != MESSENGER);
         let (mut source, _) = chains();
         let call = L2ToL2CrossDomainMessenger::sendMessageCall {
             _destination: destination,
