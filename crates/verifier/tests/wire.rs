@@ -659,16 +659,21 @@ async fn a_rollup_node_s_derivation_drives_local_safe_finality_and_l1_reorgs() {
     for source in [&a, &b] {
         follow_derivation_once(&fixture.verifier, source).await.unwrap();
     }
-    let state = fixture.verifier.read();
-    assert_eq!(
-        state.derived_from(A, 2),
-        Some(BlockRef { hash: l1_block(11).hash, number: 11, ..BlockRef::default() })
-    );
-    assert_eq!(state.derived_from(A, 4).map(|l1| l1.number), Some(12));
-    assert_eq!(state.derived_from(A, 5), Some(l1_block(13)));
-    assert_eq!(state.heads(A).unwrap().finalized.map(|b| b.number), Some(2), "derived from L1 11 or earlier");
-    assert_eq!(state.finalized_l1(), Some(l1_block(11)));
-    drop(state);
+    {
+        let state = fixture.verifier.read();
+        assert_eq!(
+            state.derived_from(A, 2),
+            Some(BlockRef { hash: l1_block(11).hash, number: 11, ..BlockRef::default() })
+        );
+        assert_eq!(state.derived_from(A, 4).map(|l1| l1.number), Some(12));
+        assert_eq!(state.derived_from(A, 5), Some(l1_block(13)));
+        assert_eq!(
+            state.heads(A).unwrap().finalized.map(|b| b.number),
+            Some(2),
+            "derived from L1 11 or earlier"
+        );
+        assert_eq!(state.finalized_l1(), Some(l1_block(11)));
+    }
 
     // The L1 reorgs below block 13: the rollup node is back at L1 block 12 on another branch.
     let fork = BlockRef { hash: keccak256(b"fork 12"), ..l1_block(12) };
