@@ -124,8 +124,8 @@ fn a_message_sent_with_send_message_is_relayed_once_and_its_status_follows() {
         "MessageDestinationSameChain",
     );
     assert_eq!(str_of(&sent, "nonce"), "0", "first message of the chain");
-    // The source messenger recorded exactly this hash as sent.
-    assert_eq!(a.call(MESSENGER, "sentMessages(bytes32)(bool)", &[&hash]), "true");
+    // The source messenger recorded exactly this hash under the message's nonce.
+    assert_eq!(a.call(MESSENGER, "sentMessages(uint256)(bytes32)", &["0"]), hash);
 
     let status = ok_json(&["message", "status", "--from-rpc", &ua, "--to-rpc", &ub, "--tx", &tx]);
     assert_eq!(status["messages"][0]["status"], "sent");
