@@ -13,7 +13,7 @@ use crate::{
     error::ChainError,
 };
 
-use super::*;
+use super::{Chain, pending::is_pending};
 
 /// The environment a call sees in the block with `header`.
 pub(super) fn call_block_env(header: &Header) -> BlockEnv {

@@ -14,7 +14,7 @@ use crate::{
     store::BlockStore,
 };
 
-use super::*;
+use super::Chain;
 
 /// Everything [`Chain::snapshot`] saves and [`Chain::revert_to_snapshot`] restores.
 #[derive(Debug, Clone)]

@@ -16,7 +16,7 @@ use crate::{
     store::{BlockStore, LogFilter},
 };
 
-use super::*;
+use super::{Chain, pending::is_pending};
 
 /// Blocks that left the canonical chain, by hash, with an index of their transactions; the oldest are
 /// forgotten first once more than `limit` are kept.

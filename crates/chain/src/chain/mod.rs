@@ -24,7 +24,7 @@ use superlink_txpool::{PoolConfig, TxPool};
 use crate::{
     base_fee::Eip1559Params,
     block::StoredBlock,
-    builder::{self},
+    builder,
     error::ChainError,
     genesis::Genesis,
     l1_info::L1Attributes,
@@ -34,9 +34,6 @@ use crate::{
 
 use dev::Snapshot;
 use history::OrphanBlocks;
-use pending::is_pending;
-use production::PoolSource;
-use submission::HeadAccounts;
 
 pub use pending::PendingBlock;
 pub use production::MinedBlock;
@@ -61,8 +58,8 @@ impl Default for ChainConfig {
     }
 }
 
-/// One OP Stack chain in memory. Not thread-safe by itself: share it as `Arc<Mutex<Chain>>` or
-/// `Arc<RwLock<Chain>>`.
+/// One OP Stack chain in memory. Not synchronised by itself: queries take `&self` and changes `&mut self`, so
+/// behind a read-write lock (as `superlink-node`'s `ChainService` keeps it) reads run alongside each other.
 #[derive(Debug)]
 pub struct Chain {
     chain_id: u64,

@@ -5,14 +5,9 @@ use std::sync::{Arc, PoisonError};
 
 use alloy_eips::{BlockId, BlockNumberOrTag};
 
-use crate::{
-    block::StoredBlock,
-    builder::{self},
-    error::ChainError,
-    state::WorldState,
-};
+use crate::{block::StoredBlock, builder, error::ChainError, state::WorldState};
 
-use super::*;
+use super::{Chain, production::PoolSource};
 
 /// The block the chain would build next, on the head, from the queued deposits and the pool's executable
 /// transactions, with the state after it (what the `pending` block tag reads). It is built from a copy of

@@ -15,7 +15,7 @@ use crate::{
     tx::ExecutableTx,
 };
 
-use super::*;
+use super::Chain;
 
 /// A block the chain just mined, and what happened to the pool.
 #[derive(Debug, Clone)]

@@ -13,7 +13,7 @@ use crate::{
     tx::ExecutableTx,
 };
 
-use super::*;
+use super::{Chain, submission::HeadAccounts};
 
 /// What [`Chain::rewind_to`] did.
 #[derive(Debug, Clone)]

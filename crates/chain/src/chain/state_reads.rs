@@ -12,7 +12,7 @@ use crate::{
     trie,
 };
 
-use super::*;
+use super::{Chain, pending::is_pending};
 
 impl Chain {
     /// Runs `read` on the state as of block `id`: `latest` includes developer edits since the head, and

@@ -10,7 +10,7 @@ use superlink_txpool::{
 
 use crate::{error::ChainError, state::WorldState};
 
-use super::*;
+use super::Chain;
 
 /// The pool's view of the head state.
 pub(super) struct HeadAccounts<'a>(pub(super) &'a WorldState);

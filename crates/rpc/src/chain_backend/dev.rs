@@ -4,7 +4,7 @@
 use alloy_primitives::{Address, B256, Bytes, U256};
 use superlink_node::MineRequest;
 
-use super::*;
+use super::{ChainBackend, chain_error, node_error};
 use crate::backend::{BackendResult, DevControl};
 
 impl DevControl for ChainBackend {

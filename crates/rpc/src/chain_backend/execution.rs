@@ -6,7 +6,7 @@ use alloy_primitives::{Bytes, U256};
 use alloy_rpc_types_eth::{AccessListResult, TransactionRequest};
 use superlink_chain::ExecutionOutcome;
 
-use super::*;
+use super::{ChainBackend, chain_error};
 use crate::{
     backend::{BackendResult, CallExecutor, CallOverrides},
     error::BackendError,

@@ -6,7 +6,7 @@ use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_rpc_types_eth::FeeHistory;
 use superlink_chain::StoredBlock;
 
-use super::*;
+use super::{ChainBackend, chain_error};
 use crate::backend::{BackendResult, FeeOracle};
 
 /// Reward percentiles of one block as geth computes them: tips sorted ascending, each percentile the tip

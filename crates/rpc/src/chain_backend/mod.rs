@@ -22,7 +22,6 @@ use crate::{
 };
 
 pub use fees::block_rewards;
-use submission::pooled_transaction;
 
 /// The priority fee suggested when the pool asks for none (0.001 gwei, as OP Stack chains charge little).
 pub const DEFAULT_PRIORITY_FEE: u128 = 1_000_000;

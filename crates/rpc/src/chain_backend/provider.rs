@@ -7,7 +7,7 @@ use superlink_node::ChainEvent;
 use superlink_protocol::predeploys::SEQUENCER_FEE_VAULT;
 use tokio::sync::broadcast;
 
-use super::*;
+use super::{ChainBackend, chain_error, submission::pooled_transaction};
 use crate::{
     backend::{BackendResult, BlockProvider, StateProvider},
     chain_convert::{log_filter, rpc_block, rpc_receipt, rpc_transaction},

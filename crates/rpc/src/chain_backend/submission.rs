@@ -12,7 +12,7 @@ use alloy_signer_local::PrivateKeySigner;
 use op_alloy_consensus::{OpTxEnvelope, OpTypedTransaction};
 use superlink_txpool::PoolTransaction;
 
-use super::*;
+use super::{ChainBackend, chain_error};
 use crate::{
     backend::{BackendResult, DevAccounts, PoolTransactions, TransactionSubmitter},
     chain_convert::unmined_transaction,
