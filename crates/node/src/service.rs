@@ -256,3 +256,119 @@ impl ChainService {
         self.automine.store(enabled, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_consensus::TxEip1559;
+    use alloy_primitives::{Address, TxKind, U256};
+    use op_alloy_consensus::OpTypedTransaction;
+    use superlink_chain::{ChainConfig, Genesis, GenesisAccount};
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    use super::*;
+
+    const ALICE: Address = Address::repeat_byte(0xa1);
+    const GENESIS_TIME: u64 = 1_000;
+
+    fn service(automine: bool) -> ChainService {
+        let funded = GenesisAccount { balance: U256::from(10u128.pow(20)), ..GenesisAccount::default() };
+        let genesis = Genesis::new(901, GENESIS_TIME).with_account(ALICE, funded);
+        let mut chain = Chain::new(&genesis, ChainConfig::default());
+        chain.impersonate(ALICE);
+        ChainService::new(chain).with_automine(automine).with_time_source(Arc::new(|| GENESIS_TIME + 10))
+    }
+
+    /// A transfer from the impersonated Alice with the next nonce.
+    fn transfer(service: &ChainService) -> PoolTransaction {
+        let tx = TxEip1559 {
+            chain_id: 901,
+            nonce: service.read().pending_nonce(ALICE),
+            gas_limit: 21_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(Address::repeat_byte(0xb2)),
+            value: U256::from(1),
+            ..TxEip1559::default()
+        };
+        PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), ALICE).unwrap()
+    }
+
+    fn next_event(events: &mut broadcast::Receiver<ChainEvent>) -> ChainEvent {
+        events.try_recv().unwrap()
+    }
+
+    #[test]
+    fn reads_run_alongside_each_other_and_wait_only_for_a_change() {
+        let service = service(true);
+        let reading = service.read();
+        assert!(service.try_read().is_some(), "a second reader does not wait for the first");
+        drop(reading);
+        let changing = service.write();
+        assert!(service.try_read().is_none(), "a reader waits while the chain changes");
+        drop(changing);
+        assert!(service.try_read().is_some());
+    }
+
+    #[test]
+    fn with_automine_a_submission_is_announced_then_mined_and_the_block_published() {
+        let service = service(true);
+        let mut events = service.events();
+        let hash = service.submit(transfer(&service)).unwrap();
+        let ChainEvent::PendingTransaction(pending) = next_event(&mut events) else {
+            panic!("pending first")
+        };
+        assert_eq!(pending, hash);
+        let ChainEvent::NewBlock(block) = next_event(&mut events) else { panic!("then the block") };
+        assert_eq!(block.number(), 1);
+        assert_eq!(block.timestamp(), GENESIS_TIME + 10, "the time source's time");
+        assert!(block.transactions.iter().any(|tx| tx.hash == hash));
+        assert_eq!(service.read().head_number(), 1);
+    }
+
+    #[test]
+    fn without_automine_a_submission_waits_in_the_pool_for_the_owner_to_mine() {
+        let service = service(false);
+        let mut events = service.events();
+        let hash = service.submit(transfer(&service)).unwrap();
+        assert!(matches!(next_event(&mut events), ChainEvent::PendingTransaction(_)));
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)), "nothing mined");
+        assert!(service.read().pool().contains(&hash));
+        let block = service.mine_block().unwrap();
+        assert!(block.transactions.iter().any(|tx| tx.hash == hash));
+        assert!(matches!(next_event(&mut events), ChainEvent::NewBlock(b) if b.hash() == block.hash()));
+    }
+
+    #[test]
+    fn the_dev_clock_offsets_and_fixes_the_time_of_blocks_mined_on_request() {
+        let service = service(false);
+        assert_eq!(service.increase_time(100), 100);
+        assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 110);
+        let refused = service.set_next_block_timestamp(GENESIS_TIME + 110);
+        assert!(
+            matches!(refused, Err(NodeError::TimestampNotAfterHead { parent, .. }) if parent == GENESIS_TIME + 110)
+        );
+        service.set_next_block_timestamp(GENESIS_TIME + 500).unwrap();
+        assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 500);
+        service.mine(MineRequest { blocks: 3, timestamp: None, interval: Some(7) }).unwrap();
+        let chain = service.read();
+        assert_eq!(chain.head_number(), 5);
+        assert_eq!(chain.head().timestamp(), GENESIS_TIME + 500 + 21);
+    }
+
+    #[test]
+    fn a_rewind_and_a_snapshot_revert_publish_the_blocks_that_left_the_chain() {
+        let service = service(true);
+        let snapshot = service.snapshot();
+        service.submit(transfer(&service)).unwrap();
+        service.submit(transfer(&service)).unwrap();
+        let mut events = service.events();
+        service.rewind_to(1).unwrap();
+        let ChainEvent::BlocksRemoved(removed) = next_event(&mut events) else { panic!("removed blocks") };
+        assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [2]);
+        assert!(service.revert_to_snapshot(snapshot).unwrap());
+        let ChainEvent::BlocksRemoved(removed) = next_event(&mut events) else { panic!("removed blocks") };
+        assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [1]);
+        assert_eq!(service.read().head_number(), 0);
+        assert!(!service.revert_to_snapshot(snapshot).unwrap(), "a snapshot is used once");
+    }
+}
