@@ -21,7 +21,7 @@ use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_param
 use op_alloy_consensus::OpTxEnvelope;
 use serde_json::{Value, json};
 use superlink_chain::{Chain, ChainConfig, Genesis, GenesisAccount};
-use superlink_rpc::{ChainBackend, EthBackend, serve};
+use superlink_rpc::{ChainBackend, TransactionSubmitter, serve};
 
 const CHAIN_ID: u64 = 901;
 const TRANSFERS: usize = 100;

@@ -28,11 +28,11 @@ use crate::{
     block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock},
     db::BuildDb,
     error::{ChainError, StateError},
-    l1_info::L2_TO_L1_MESSAGE_PASSER,
     state::{StateDiff, WorldState},
     trie,
     tx::ExecutableTx,
 };
+use superlink_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 
 /// Deposit receipts carry version 1 since Canyon (the deposit nonce is always recorded since Regolith).
 pub const DEPOSIT_RECEIPT_VERSION: u64 = 1;

@@ -1,15 +1,10 @@
 //! The L1 attributes deposit that opens every L2 block: the L1 origin's values packed into the Isthmus
 //! `setL1BlockValuesIsthmus()` calldata and sent from the depositor account to the `L1Block` predeploy.
 
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256, address, keccak256};
+use alloy_primitives::{B256, Bytes, TxKind, U256, keccak256};
 use op_alloy_consensus::TxDeposit;
+use superlink_protocol::predeploys::{L1_BLOCK, L1_INFO_DEPOSITOR};
 
-/// The account that sends the L1 attributes deposit.
-pub const L1_INFO_DEPOSITOR: Address = address!("0xdeaddeaddeaddeaddeaddeaddeaddeaddead0001");
-/// The `L1Block` predeploy the L1 attributes are written to.
-pub const L1_BLOCK_ADDRESS: Address = address!("0x4200000000000000000000000000000000000015");
-/// The `L2ToL1MessagePasser` predeploy whose storage root is the block's withdrawals root.
-pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("0x4200000000000000000000000000000000000016");
 /// Gas limit of the L1 attributes deposit (since Regolith).
 pub const L1_INFO_DEPOSIT_GAS: u64 = 1_000_000;
 /// Length of the Isthmus L1 attributes calldata.
@@ -93,7 +88,7 @@ impl L1Attributes {
         TxDeposit {
             source_hash: deposit_source_hash(L1_INFO_DEPOSIT_DOMAIN, self.hash, U256::from(sequence_number)),
             from: L1_INFO_DEPOSITOR,
-            to: TxKind::Call(L1_BLOCK_ADDRESS),
+            to: TxKind::Call(L1_BLOCK),
             mint: 0,
             value: U256::ZERO,
             gas_limit: L1_INFO_DEPOSIT_GAS,

@@ -16,6 +16,7 @@ use alloy_primitives::{Address, B256, Bloom, TxKind, U256, keccak256};
 use common::*;
 use op_alloy_consensus::{OpTxEnvelope, OpTxType, TxDeposit};
 use superlink_chain::{Chain, LogFilter, StoredBlock, l1_info};
+use superlink_protocol::predeploys;
 
 /// Full recomputation of the state root with alloy-trie's reference functions.
 fn reference_state_root(chain: &Chain) -> B256 {
@@ -49,7 +50,7 @@ fn assert_header_consistent(chain: &Chain, block: &StoredBlock) {
     assert_eq!(block.header.gas_used, block.receipts.last().map(|r| r.cumulative_gas_used()).unwrap_or(0));
     if chain.head_number() == block.number() {
         assert_eq!(block.header.state_root, reference_state_root(chain));
-        let passer = chain.latest_state().account(&l1_info::L2_TO_L1_MESSAGE_PASSER).unwrap();
+        let passer = chain.latest_state().account(&predeploys::L2_TO_L1_MESSAGE_PASSER).unwrap();
         let passer_root = alloy_trie::root::storage_root_unhashed(
             passer.storage.iter().map(|(slot, value)| (B256::from(*slot), *value)),
         );
@@ -145,9 +146,9 @@ fn every_transaction_type_is_mined_with_its_receipt() {
 
     // The L1 attributes deposit opens the block.
     let first = &block.transactions[0];
-    assert_eq!(first.sender, l1_info::L1_INFO_DEPOSITOR);
+    assert_eq!(first.sender, predeploys::L1_INFO_DEPOSITOR);
     let OpTxEnvelope::Deposit(l1_deposit) = &first.envelope else { panic!("first tx is not a deposit") };
-    assert_eq!(l1_deposit.to, TxKind::Call(l1_info::L1_BLOCK_ADDRESS));
+    assert_eq!(l1_deposit.to, TxKind::Call(predeploys::L1_BLOCK));
     assert_eq!(l1_deposit.input.len(), l1_info::ISTHMUS_L1_INFO_LEN);
     assert_eq!(
         l1_deposit.input,
@@ -156,7 +157,7 @@ fn every_transaction_type_is_mined_with_its_receipt() {
     // The L1Block predeploy now holds the L1 origin's hash and base fee.
     let l1 = *chain.l1_origin();
     let stored: Vec<U256> = (0..8u64)
-        .map(|slot| chain.storage(l1_info::L1_BLOCK_ADDRESS, U256::from(slot), BlockId::latest()).unwrap())
+        .map(|slot| chain.storage(predeploys::L1_BLOCK, U256::from(slot), BlockId::latest()).unwrap())
         .collect();
     assert!(stored.contains(&U256::from_be_bytes(l1.hash.0)), "L1Block storage {stored:?} lacks the L1 hash");
     assert!(stored.contains(&l1.base_fee), "L1Block storage {stored:?} lacks the L1 base fee");

@@ -12,8 +12,8 @@ use std::sync::{
 use alloy_consensus::Transaction;
 use alloy_primitives::{B256, U256};
 use superlink_contracts::addresses::CROSS_L2_INBOX;
+use superlink_node::TimeSource;
 use superlink_protocol::SafetyLevel;
-use superlink_rpc::TimeSource;
 use superlink_txpool::{AdmissionCheck, AdmissionRejection, PoolTransaction};
 use superlink_verifier::{ExecutingDescriptor, Verifier, check_access_list};
 
@@ -34,7 +34,7 @@ pub fn inbox_entries(tx: &impl Transaction) -> Vec<B256> {
         .unwrap_or_default()
 }
 
-/// The timestamp of a chain's next block, shared between the block clock (which sets it) and the pool's
+/// The timestamp of a chain's next block, shared between the sequencer (which sets it) and the pool's
 /// admission check (which checks executing messages at it).
 #[derive(Debug, Clone, Default)]
 pub struct NextBlockTime(Arc<AtomicU64>);
@@ -50,7 +50,7 @@ impl NextBlockTime {
         self.0.load(Ordering::SeqCst)
     }
 
-    /// This time as the clock of blocks mined by hand: they take the timestamp of the next round.
+    /// This time as the time source of blocks mined by hand: they take the timestamp of the next round.
     pub fn time_source(&self) -> TimeSource {
         let next = self.clone();
         Arc::new(move || next.get())

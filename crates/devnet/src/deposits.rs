@@ -1,6 +1,6 @@
 //! L1 → L2 deposits: the `TransactionDeposited` logs that the L1 deposit portals emit, decoded into the OP
 //! deposit transactions (type 0x7e) their L2s execute, as the deposits spec (`specs/protocol/deposits.md`)
-//! derives them. Pure: the clock feeds it each new L1 block and queues what comes out.
+//! derives them. Pure: the sequencer feeds it each new L1 block and queues what comes out.
 //!
 //! A log of a portal becomes a deposit with `from` and `to` as emitted (a creation when `isCreation`), `mint`,
 //! `value`, gas limit and data from the packed `opaqueData`, `isSystemTx` false, and the user-deposit source hash

@@ -1,4 +1,4 @@
-//! The running devnet: starts the L1, the L2s, the embedded verifier, the clock and the autorelayer, and stops
+//! The running devnet: starts the L1, the L2s, the embedded verifier, the sequencer and the autorelayer, and stops
 //! every one of them again.
 
 use std::{
@@ -12,9 +12,10 @@ use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
 use superlink_chain::{Chain, ChainConfig, Genesis};
+use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
 use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet};
-use superlink_rpc::{ChainBackend, RpcServerHandle, TimeSource};
+use superlink_rpc::{ChainBackend, RpcServerHandle};
 use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain};
 use tokio::{
     sync::watch,
@@ -25,11 +26,11 @@ use tracing::{Instrument, info, info_span, warn};
 use crate::{
     accounts,
     admission::{InteropAdmission, NextBlockTime},
-    clock::{ClockedChain, Schedule, run_clock},
     config::{DEV_ACCOUNT_COUNT, DevnetConfig, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX},
     error::DevnetError,
     genesis::{l1_genesis, l2_genesis},
     replacement::run_replacements,
+    sequencer::{Schedule, SequencedChain, run_sequencer},
     source::InProcessSource,
 };
 
@@ -47,14 +48,14 @@ pub struct DevnetChain {
     pub url: String,
     /// The WebSocket URL (same port).
     pub ws_url: String,
-    /// The served chain, for in-process callers (tests, tools).
-    pub backend: Arc<ChainBackend>,
+    /// The running chain, for in-process callers (tests, tools).
+    pub service: Arc<ChainService>,
 }
 
 #[derive(Debug)]
 struct RunningChain {
     chain: DevnetChain,
-    clocked: ClockedChain,
+    sequenced: SequencedChain,
     server: RpcServerHandle,
 }
 
@@ -73,15 +74,15 @@ pub struct Devnet {
     verifier_url: String,
     verifier_server: ServerHandle,
     stop: watch::Sender<bool>,
-    clock: JoinHandle<()>,
+    sequencer: JoinHandle<()>,
     replacements: JoinHandle<()>,
     followers: JoinSet<Result<(), VerifierError>>,
     relayer: Option<JoinHandle<Autorelayer<RpcChain>>>,
     _datadir: tempfile::TempDir,
 }
 
-/// Serves one chain with automine off (the clock builds its blocks). Blocks mined by hand count their time from
-/// `hand_mined_time` when given (the L2s: the clock's next round, so they fall in step with the other L2s), else
+/// Serves one chain with automine off (the sequencer builds its blocks). Blocks mined by hand count their time
+/// from `hand_mined_time` when given (the L2s: the sequencer's next round, so they fall in step with the other L2s), else
 /// from the wall clock.
 async fn serve_chain(
     genesis: &Genesis,
@@ -96,20 +97,21 @@ async fn serve_chain(
     if let Some(check) = admission {
         chain.set_admission_check(Arc::new(check));
     }
-    let mut backend = ChainBackend::new(chain, signers.to_vec()).with_automine(false);
+    let mut service = ChainService::new(chain).with_automine(false);
     if let Some(now) = hand_mined_time {
-        backend = backend.with_time_source(now);
+        service = service.with_time_source(now);
     }
-    let backend = Arc::new(backend);
-    let server = superlink_rpc::serve(addr, backend.clone()).await.map_err(|e| DevnetError::Serve {
+    let service = Arc::new(service);
+    let backend = Arc::new(ChainBackend::over(service.clone(), signers.to_vec()));
+    let server = superlink_rpc::serve(addr, backend).await.map_err(|e| DevnetError::Serve {
         chain_id,
         addr,
         reason: e.to_string(),
     })?;
     info!(chain_id, url = %server.http_url(), "serving JSON-RPC");
     let chain =
-        DevnetChain { chain_id, url: server.http_url(), ws_url: server.ws_url(), backend: backend.clone() };
-    Ok(RunningChain { chain, clocked: ClockedChain { chain_id, backend, next_block }, server })
+        DevnetChain { chain_id, url: server.http_url(), ws_url: server.ws_url(), service: service.clone() };
+    Ok(RunningChain { chain, sequenced: SequencedChain { chain_id, service, next_block }, server })
 }
 
 async fn stop_all(chains: Vec<RunningChain>) {
@@ -182,7 +184,7 @@ impl Devnet {
             if !dependencies.contains(alloy_primitives::U256::from(chain_id)) {
                 continue;
             }
-            let source = Arc::new(InProcessSource::new(chain_id, chain.chain.backend.clone()));
+            let source = Arc::new(InProcessSource::new(chain_id, chain.chain.service.clone()));
             let follow = FollowConfig { poll_interval: VERIFIER_POLL, ..FollowConfig::default() };
             followers.spawn(
                 follow_chain(verifier.clone(), source, follow, stopped.clone())
@@ -195,14 +197,15 @@ impl Devnet {
             l1_block_time: config.l1_block_time,
             l2_block_time: config.l2_block_time,
         };
-        let clocked: Vec<ClockedChain> = l2s.iter().map(|c| c.clocked.clone()).collect();
-        let clock = tokio::spawn(
-            run_clock(l1.clocked.clone(), clocked, schedule, stopped.clone()).instrument(info_span!("clock")),
+        let sequenced: Vec<SequencedChain> = l2s.iter().map(|c| c.sequenced.clone()).collect();
+        let sequencer = tokio::spawn(
+            run_sequencer(l1.sequenced.clone(), sequenced, schedule, stopped.clone())
+                .instrument(info_span!("sequencer")),
         );
 
-        let backends = l2s.iter().map(|c| (c.chain.chain_id, c.chain.backend.clone())).collect();
+        let services = l2s.iter().map(|c| (c.chain.chain_id, c.chain.service.clone())).collect();
         let replacements = tokio::spawn(
-            run_replacements(verifier.clone(), backends, stopped.clone())
+            run_replacements(verifier.clone(), services, stopped.clone())
                 .instrument(info_span!("replacement")),
         );
 
@@ -218,7 +221,7 @@ impl Devnet {
             verifier_url,
             verifier_server,
             stop,
-            clock,
+            sequencer,
             replacements,
             followers,
             relayer: None,
@@ -245,7 +248,7 @@ impl Devnet {
         for chain in l2s {
             let chain_id = chain.chain.chain_id;
             if dependencies.contains(alloy_primitives::U256::from(chain_id)) {
-                let source = InProcessSource::new(chain_id, chain.chain.backend.clone());
+                let source = InProcessSource::new(chain_id, chain.chain.service.clone());
                 sources.insert(chain_id, Arc::new(source));
             }
         }
@@ -337,13 +340,13 @@ impl Devnet {
         self.genesis_timestamp
     }
 
-    /// Stops the clock, the autorelayer, the verifier's followers and every server, then flushes the verifier's
+    /// Stops the sequencer, the autorelayer, the verifier's followers and every server, then flushes the verifier's
     /// index. Returns the first error a background task ended with.
     pub async fn shutdown(mut self) -> Result<(), DevnetError> {
         let _ = self.stop.send(true);
         let mut failure = None;
-        if let Err(e) = (&mut self.clock).await {
-            failure.get_or_insert(DevnetError::Task { task: "clock", reason: e.to_string() });
+        if let Err(e) = (&mut self.sequencer).await {
+            failure.get_or_insert(DevnetError::Task { task: "sequencer", reason: e.to_string() });
         }
         if let Err(e) = (&mut self.replacements).await {
             failure.get_or_insert(DevnetError::Task { task: "replacement", reason: e.to_string() });

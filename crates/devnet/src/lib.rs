@@ -3,13 +3,13 @@
 
 pub mod accounts;
 pub mod admission;
-pub mod clock;
 pub mod config;
 pub mod deposits;
 pub mod devnet;
 pub mod error;
 pub mod genesis;
 pub mod replacement;
+pub mod sequencer;
 pub mod source;
 
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};

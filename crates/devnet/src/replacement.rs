@@ -6,8 +6,8 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use alloy_primitives::B256;
+use superlink_node::ChainService;
 use superlink_protocol::SafetyLevel;
-use superlink_rpc::ChainBackend;
 use superlink_verifier::{ChainId, InvalidBlock, Verifier};
 use tokio::sync::watch;
 use tracing::{info, warn};
@@ -40,7 +40,7 @@ pub fn blocks_to_replace(
 /// Replaces, until `shutdown` turns true, every block of `chains` that the verifier finds invalid.
 pub async fn run_replacements(
     verifier: Verifier,
-    chains: BTreeMap<ChainId, Arc<ChainBackend>>,
+    chains: BTreeMap<ChainId, Arc<ChainService>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -53,17 +53,17 @@ pub async fn run_replacements(
             continue;
         }
         let canonical = |chain: ChainId, number: u64| {
-            chains.get(&chain).and_then(|b| b.lock().block_by_number(number)).map(|b| b.hash())
+            chains.get(&chain).and_then(|s| s.read().block_by_number(number)).map(|b| b.hash())
         };
         for (chain, number) in blocks_to_replace(&invalid, canonical) {
-            let Some(backend) = chains.get(&chain) else { continue };
+            let Some(service) = chains.get(&chain) else { continue };
             let reason = invalid
                 .iter()
                 .find(|b| b.chain == chain && b.block.number == number)
                 .map(|b| b.reason.clone())
                 .unwrap_or_default();
-            let backend = backend.clone();
-            match tokio::task::spawn_blocking(move || backend.replace_with_deposits_only(number)).await {
+            let service = service.clone();
+            match tokio::task::spawn_blocking(move || service.replace_with_deposits_only(number)).await {
                 Ok(Ok(outcome)) => info!(
                     chain_id = chain,
                     number,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use superlink_chain::{Chain, StoredBlock};
-use superlink_rpc::ChainBackend;
+use superlink_node::ChainService;
 use superlink_verifier::{
     BlockRef, BlockTag, ChainId, ChainSource, OutputInputs, SourceBlock, SourceError, SourceLog,
 };
@@ -14,24 +14,24 @@ use superlink_verifier::{
 #[derive(Debug, Clone)]
 pub struct InProcessSource {
     chain_id: ChainId,
-    backend: Arc<ChainBackend>,
+    service: Arc<ChainService>,
 }
 
 impl InProcessSource {
-    /// The source of chain `chain_id`, served by `backend`.
-    pub fn new(chain_id: ChainId, backend: Arc<ChainBackend>) -> Self {
-        Self { chain_id, backend }
+    /// The source of chain `chain_id`, run by `service`.
+    pub fn new(chain_id: ChainId, service: Arc<ChainService>) -> Self {
+        Self { chain_id, service }
     }
 
-    /// Runs `read` on the locked chain on the blocking pool (the clock holds the lock while it builds a block,
-    /// which must not stall an async worker).
+    /// Runs `read` on the chain, locked for reading, on the blocking pool (the sequencer holds the write lock
+    /// while it builds a block, which must not stall an async worker).
     async fn read<T: Send + 'static>(
         &self,
         what: &'static str,
         read: impl FnOnce(&Chain) -> T + Send + 'static,
     ) -> Result<T, SourceError> {
-        let backend = self.backend.clone();
-        tokio::task::spawn_blocking(move || read(&backend.lock())).await.map_err(|e| SourceError::Rpc {
+        let service = self.service.clone();
+        tokio::task::spawn_blocking(move || read(&service.read())).await.map_err(|e| SourceError::Rpc {
             chain_id: self.chain_id,
             method: what,
             reason: e.to_string(),

@@ -58,7 +58,7 @@ fn submit_to_messenger(
     input: Bytes,
     claims: &[(Identifier, B256)],
 ) -> Result<B256, String> {
-    let mut guard = chain.backend.lock();
+    let mut guard = chain.service.write();
     guard.impersonate(sender);
     guard.set_balance(sender, U256::from(10u128.pow(20)));
     let tx = TxEip1559 {
@@ -97,14 +97,14 @@ async fn every_l2_builds_its_blocks_at_the_same_timestamps_and_the_verifier_foll
         assert!(chain.url.starts_with("http://127.0.0.1:") && !chain.url.ends_with(":0"), "{}", chain.url);
     }
     wait_until("three blocks on every L2", || {
-        devnet.l2s().iter().all(|c| c.backend.lock().head_number() >= 3)
+        devnet.l2s().iter().all(|c| c.service.read().head_number() >= 3)
     })
     .await;
     for number in 1..=3 {
         let timestamps: Vec<u64> = devnet
             .l2s()
             .iter()
-            .map(|c| c.backend.lock().block_by_number(number).unwrap().timestamp())
+            .map(|c| c.service.read().block_by_number(number).unwrap().timestamp())
             .collect();
         assert!(timestamps.windows(2).all(|w| w[0] == w[1]), "block {number}: {timestamps:?}");
         let genesis = devnet.genesis_timestamp();
@@ -116,7 +116,7 @@ async fn every_l2_builds_its_blocks_at_the_same_timestamps_and_the_verifier_foll
     .await;
     assert_eq!(devnet.verifier().chains(), [901, 902]);
     // An L1 block labels the L2 heads safe.
-    wait_until("an L2 block is safe", || devnet.l2(901).unwrap().backend.lock().safe_number() >= 1).await;
+    wait_until("an L2 block is safe", || devnet.l2(901).unwrap().service.read().safe_number() >= 1).await;
     devnet.shutdown().await.unwrap();
 }
 
@@ -153,16 +153,16 @@ async fn claims_the_verifier_does_not_accept_are_refused_with_its_reason() {
 
     // Nothing refused reached a pool; a transaction without claims is admitted anywhere.
     for chain in [&l2a, &l2b, &l2c] {
-        assert_eq!(chain.backend.lock().pool().len(), 0, "chain {}", chain.chain_id);
+        assert_eq!(chain.service.read().pool().len(), 0, "chain {}", chain.chain_id);
     }
     submit_with_claims(&l2c, &[]).unwrap();
-    assert_eq!(l2c.backend.lock().pool().len(), 1);
+    assert_eq!(l2c.service.read().pool().len(), 1);
     devnet.shutdown().await.unwrap();
 }
 
 /// The block of 901 holding the first `SentMessage`, with the claim that declares it.
 fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256), Vec<u8>)> {
-    let guard = chain.backend.lock();
+    let guard = chain.service.read();
     for number in 1..=guard.head_number() {
         let block = guard.block_by_number(number)?;
         let logs = block.receipts.iter().flat_map(|r| r.logs().iter().cloned());
@@ -188,7 +188,7 @@ fn find_sent_message(chain: &DevnetChain) -> Option<(u64, (Identifier, B256), Ve
 async fn send_message(devnet: &Devnet, l2a: &DevnetChain) -> (u64, (Identifier, B256), Vec<u8>) {
     {
         let sender = Address::repeat_byte(0x55);
-        let mut guard = l2a.backend.lock();
+        let mut guard = l2a.service.write();
         guard.impersonate(sender);
         guard.set_balance(sender, U256::from(10u128.pow(20)));
         let input = CrossChainCounter::incrementRemoteCall { _destination: U256::from(902) }.abi_encode();
@@ -259,7 +259,7 @@ async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block
     let hash = submit_to_messenger(&l2b, relayer, None, 500_000, input, &[claim]).unwrap();
     let mut included = None;
     wait_until("902 includes the relay", || {
-        included = l2b.backend.lock().transaction(&hash).map(|(block, _)| (block.number(), block.hash()));
+        included = l2b.service.read().transaction(&hash).map(|(block, _)| (block.number(), block.hash()));
         included.is_some()
     })
     .await;
@@ -271,14 +271,14 @@ async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block
 
     // The source block is reorged out after the relay was built: the relay's block is now invalid, and the
     // devnet replaces it.
-    l2a.backend.rewind_to(number - 1).unwrap();
+    l2a.service.rewind_to(number - 1).unwrap();
     wait_until("the relay's block is replaced", || {
-        let guard = l2b.backend.lock();
+        let guard = l2b.service.read();
         guard.block_by_number(relay_block).is_some_and(|b| b.hash() != relay_hash)
     })
     .await;
     {
-        let guard = l2b.backend.lock();
+        let guard = l2b.service.read();
         assert!(guard.transaction(&hash).is_none(), "the invalid relay is gone from the chain");
         let replaced = guard.block_by_number(relay_block).unwrap();
         assert!(replaced.transactions.iter().all(|tx| tx.envelope.is_deposit()), "a deposits-only block");
@@ -295,17 +295,17 @@ async fn a_pending_relay_is_dropped_when_its_source_block_is_reorged_out() {
     // A relay that cannot be built yet (a nonce gap keeps it queued) is admitted: its claim is valid.
     let relayer = Address::repeat_byte(0x66);
     let hash = submit_to_messenger(&l2b, relayer, Some(1), 300_000, Bytes::new(), &[claim]).unwrap();
-    assert!(l2b.backend.lock().pool().contains(&hash));
+    assert!(l2b.service.read().pool().contains(&hash));
     // While the claim stays valid, the re-checks after each block keep it.
-    let head = l2b.backend.lock().head_number();
-    wait_until("two more 902 blocks", || l2b.backend.lock().head_number() >= head + 2).await;
-    assert!(l2b.backend.lock().pool().contains(&hash));
+    let head = l2b.service.read().head_number();
+    wait_until("two more 902 blocks", || l2b.service.read().head_number() >= head + 2).await;
+    assert!(l2b.service.read().pool().contains(&hash));
 
     // 901 reorgs the message's block away; the verifier follows, and after 902's next block the pool's
     // re-check drops the relay.
-    l2a.backend.rewind_to(number - 1).unwrap();
-    wait_until("the pending relay is dropped", || !l2b.backend.lock().pool().contains(&hash)).await;
-    assert_eq!(l2b.backend.lock().nonce(relayer, alloy_eips::BlockId::latest()).unwrap(), 0);
+    l2a.service.rewind_to(number - 1).unwrap();
+    wait_until("the pending relay is dropped", || !l2b.service.read().pool().contains(&hash)).await;
+    assert_eq!(l2b.service.read().nonce(relayer, alloy_eips::BlockId::latest()).unwrap(), 0);
     devnet.shutdown().await.unwrap();
 }
 
@@ -314,8 +314,8 @@ async fn the_in_process_source_answers_what_the_json_rpc_source_answers() {
     let devnet = Devnet::start(config()).await.unwrap();
     let l2a = devnet.l2(901).unwrap().clone();
     let (number, _, _) = send_message(&devnet, &l2a).await;
-    wait_until("an L2 block is labelled safe", || l2a.backend.lock().safe_number() >= 1).await;
-    let local = InProcessSource::new(901, l2a.backend.clone());
+    wait_until("an L2 block is labelled safe", || l2a.service.read().safe_number() >= 1).await;
+    let local = InProcessSource::new(901, l2a.service.clone());
     let remote = RpcChainSource::new(901, &l2a.url).unwrap();
     let head = local.head_number().await.unwrap();
     assert!(head >= number);

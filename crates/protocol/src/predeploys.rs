@@ -1,4 +1,5 @@
-//! Addresses of the interop predeploys: the same on every OP Stack chain of a dependency set.
+//! Addresses of the predeploys the chain and the interop protocol use, and of the system account that sends the
+//! L1-attributes deposit: the same on every OP Stack chain of a dependency set.
 
 use alloy_primitives::{Address, address};
 
@@ -24,6 +25,12 @@ pub const L1_BLOCK: Address = address!("0x42000000000000000000000000000000000000
 /// `L2ToL1MessagePasser`: its storage root is committed to in every output root.
 pub const L2_TO_L1_MESSAGE_PASSER: Address = address!("0x4200000000000000000000000000000000000016");
 
+/// `SequencerFeeVault`: receives the priority fees of every block the sequencer builds.
+pub const SEQUENCER_FEE_VAULT: Address = address!("0x4200000000000000000000000000000000000011");
+
+/// The system account that sends the L1-attributes deposit opening every L2 block (not a contract).
+pub const L1_INFO_DEPOSITOR: Address = address!("0xdeaddeaddeaddeaddeaddeaddeaddeaddead0001");
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -39,6 +46,7 @@ mod tests {
             (SUPERCHAIN_TOKEN_BRIDGE, 0x28),
             (L1_BLOCK, 0x15),
             (L2_TO_L1_MESSAGE_PASSER, 0x16),
+            (SEQUENCER_FEE_VAULT, 0x11),
         ];
         for (address, index) in expected {
             let mut bytes = [0u8; 20];

@@ -1,11 +1,12 @@
-//! The backend trait: what the server needs from a chain, in alloy types.
+//! The backend traits: what the server needs from a chain, in alloy types, one narrow trait per concern
+//! (blocks, state, execution, fees, submission, dev accounts, dev control); [`EthBackend`] is all of them.
 //!
 //! The server owns everything that is pure RPC (parameter parsing, filters, subscriptions, limits, error
 //! codes); the backend answers questions about one chain and changes it. Block tags (`latest`, `pending`,
 //! `safe`, `finalized`, `earliest`, numbers, EIP-1898 `{blockHash, requireCanonical}`) arrive as
-//! [`BlockId`]s and are resolved by the backend, which knows its labels. Dev methods (`evm_*`, `anvil_*`) have
-//! default implementations that answer "not supported", so a production backend implements only the chain
-//! queries.
+//! [`BlockId`]s and are resolved by the backend, which knows its labels. Dev accounts and dev methods
+//! (`evm_*`, `anvil_*`) have default implementations that answer "not supported", so a production backend
+//! implements only the chain queries.
 
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U256};
@@ -13,11 +14,13 @@ use alloy_rpc_types_eth::{
     AccessListResult, BlockOverrides, EIP1186AccountProofResponse, FeeHistory, Filter, Log,
     TransactionRequest, state::StateOverride,
 };
+use superlink_node::ChainEvent;
+pub use superlink_node::MineRequest;
 use tokio::sync::broadcast;
 
 use crate::{
     error::BackendError,
-    types::{ChainEvent, RpcBlock, RpcReceipt, RpcTransaction},
+    types::{RpcBlock, RpcReceipt, RpcTransaction},
 };
 
 /// The result of a backend operation.
@@ -41,21 +44,9 @@ pub struct PoolTransactions {
     pub queued: Vec<RpcTransaction>,
 }
 
-/// How `evm_mine`/`anvil_mine` should mine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MineRequest {
-    /// How many blocks to mine (at least 1).
-    pub blocks: u64,
-    /// Timestamp of the first block mined, if fixed.
-    pub timestamp: Option<u64>,
-    /// Seconds between consecutive mined blocks, if fixed.
-    pub interval: Option<u64>,
-}
-
-/// A chain as the JSON-RPC server sees it. Methods are synchronous and quick (the chain lives in memory);
-/// the server runs them on the blocking thread pool, off the async workers, except quick reads while
-/// [`EthBackend::reads_without_waiting`] says they would not wait.
-pub trait EthBackend: Send + Sync + 'static {
+/// The canonical chain's blocks, transactions, receipts and logs, and the events that announce changes.
+/// Block tags arrive as [`BlockId`]s and are resolved here, where the labels are known.
+pub trait BlockProvider {
     /// The chain ID (EIP-155).
     fn chain_id(&self) -> u64;
 
@@ -89,6 +80,15 @@ pub trait EthBackend: Send + Sync + 'static {
     /// are both numbers and already checked against its maximum range.
     fn logs(&self, filter: &Filter) -> BackendResult<Vec<Log>>;
 
+    /// The address that receives the fees of the blocks this node builds.
+    fn coinbase(&self) -> BackendResult<Address>;
+
+    /// A fresh receiver of the chain's events (new blocks, pending transactions, removed logs).
+    fn events(&self) -> broadcast::Receiver<ChainEvent>;
+}
+
+/// Account state at a block.
+pub trait StateProvider {
     /// The balance of `address` at `block`.
     fn balance(&self, address: Address, block: BlockId) -> BackendResult<U256>;
 
@@ -108,7 +108,10 @@ pub trait EthBackend: Send + Sync + 'static {
         keys: Vec<B256>,
         block: BlockId,
     ) -> BackendResult<EIP1186AccountProofResponse>;
+}
 
+/// Execution without a transaction: calls, gas estimates, access lists.
+pub trait CallExecutor {
     /// Executes `request` at `block` without committing; a revert is [`BackendError::Reverted`].
     fn call(
         &self,
@@ -132,7 +135,27 @@ pub trait EthBackend: Send + Sync + 'static {
         block: BlockId,
         overrides: CallOverrides,
     ) -> BackendResult<AccessListResult>;
+}
 
+/// Fee suggestions and fee history.
+pub trait FeeOracle {
+    /// A gas price that gets a legacy transaction into the next block.
+    fn gas_price(&self) -> BackendResult<u128>;
+
+    /// A priority fee that gets an EIP-1559 transaction into the next block.
+    fn max_priority_fee_per_gas(&self) -> BackendResult<u128>;
+
+    /// Base fees, gas use ratios and reward percentiles of `block_count` blocks ending at `newest`.
+    fn fee_history(
+        &self,
+        block_count: u64,
+        newest: BlockNumberOrTag,
+        reward_percentiles: &[f64],
+    ) -> BackendResult<FeeHistory>;
+}
+
+/// Transactions entering the pool, and what the pool holds.
+pub trait TransactionSubmitter {
     /// Adds a signed, EIP-2718 encoded transaction to the pool; its hash.
     fn send_raw_transaction(&self, raw: Bytes) -> BackendResult<B256>;
 
@@ -140,6 +163,16 @@ pub trait EthBackend: Send + Sync + 'static {
     /// (accepted unsigned), filling missing fields; its hash.
     fn send_transaction(&self, request: TransactionRequest) -> BackendResult<B256>;
 
+    /// The pool's transactions: those that can go into the next blocks (pending) and those waiting for an
+    /// earlier nonce (queued), each in sender and nonce order.
+    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
+        Err(BackendError::Unsupported("txpool"))
+    }
+}
+
+/// The unlocked development accounts and signing with them. A production backend has none: the defaults
+/// refuse every account.
+pub trait DevAccounts {
     /// The unlocked dev accounts.
     fn accounts(&self) -> BackendResult<Vec<Address>>;
 
@@ -156,33 +189,11 @@ pub trait EthBackend: Send + Sync + 'static {
         let _ = hash;
         Err(BackendError::UnknownAccount(address))
     }
+}
 
-    /// The pool's transactions: those that can go into the next blocks (pending) and those waiting for an
-    /// earlier nonce (queued), each in sender and nonce order.
-    fn pool_transactions(&self) -> BackendResult<PoolTransactions> {
-        Err(BackendError::Unsupported("txpool"))
-    }
-
-    /// A gas price that gets a legacy transaction into the next block.
-    fn gas_price(&self) -> BackendResult<u128>;
-
-    /// A priority fee that gets an EIP-1559 transaction into the next block.
-    fn max_priority_fee_per_gas(&self) -> BackendResult<u128>;
-
-    /// Base fees, gas use ratios and reward percentiles of `block_count` blocks ending at `newest`.
-    fn fee_history(
-        &self,
-        block_count: u64,
-        newest: BlockNumberOrTag,
-        reward_percentiles: &[f64],
-    ) -> BackendResult<FeeHistory>;
-
-    /// The address that receives the fees of the blocks this node builds.
-    fn coinbase(&self) -> BackendResult<Address>;
-
-    /// A fresh receiver of the chain's events (new blocks, pending transactions, removed logs).
-    fn events(&self) -> broadcast::Receiver<ChainEvent>;
-
+/// The anvil-style dev methods (`evm_*`, `anvil_*`): mining on request, snapshots, the clock, state edits
+/// and impersonation. Each defaults to "not supported", so a production backend implements none of them.
+pub trait DevControl {
     /// Mines blocks now (dev).
     fn mine(&self, request: MineRequest) -> BackendResult<()> {
         let _ = request;
@@ -258,4 +269,36 @@ pub trait EthBackend: Send + Sync + 'static {
         let _ = address;
         Err(BackendError::Unsupported("anvil_stopImpersonatingAccount"))
     }
+}
+
+/// A chain as the JSON-RPC server sees it: every narrow interface above. Methods are synchronous and quick
+/// (the chain lives in memory); the server runs them on the blocking thread pool, off the async workers, except
+/// quick reads while [`BlockProvider::reads_without_waiting`] says they would not wait. Implemented for every
+/// type that implements the parts.
+pub trait EthBackend:
+    BlockProvider
+    + StateProvider
+    + CallExecutor
+    + FeeOracle
+    + TransactionSubmitter
+    + DevAccounts
+    + DevControl
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> EthBackend for T where
+    T: BlockProvider
+        + StateProvider
+        + CallExecutor
+        + FeeOracle
+        + TransactionSubmitter
+        + DevAccounts
+        + DevControl
+        + Send
+        + Sync
+        + 'static
+{
 }

@@ -9,7 +9,11 @@ use op_alloy_consensus::{OpDepositReceipt, OpReceipt, OpReceiptEnvelope, OpTxEnv
 use op_alloy_rpc_types::L1BlockInfo;
 use superlink_chain::{BlockTransaction, L1FeeInfo, LogFilter, StoredBlock};
 
-use crate::types::{RpcBlock, RpcHeader, RpcReceipt, RpcTransaction};
+use std::sync::Arc;
+
+use superlink_node::ChainEvent;
+
+use crate::types::{NewBlock, RpcBlock, RpcEvent, RpcHeader, RpcReceipt, RpcTransaction};
 
 /// The RPC header of a sealed header.
 pub fn rpc_header(header: &Sealed<Header>) -> RpcHeader {
@@ -174,6 +178,21 @@ pub fn rpc_receipt(block: &StoredBlock, index: usize) -> Option<RpcReceipt> {
         l1_block_info: l1_block_info(tx.l1_fee.as_ref()),
         op_gas_refund: None,
     })
+}
+
+/// A chain event in the server's wire types: a new block's header and logs, or the logs of the blocks that
+/// left the chain.
+pub fn rpc_event(event: &ChainEvent) -> RpcEvent {
+    match event {
+        ChainEvent::NewBlock(block) => RpcEvent::NewBlock(Arc::new(NewBlock {
+            header: rpc_header(&block.header),
+            logs: rpc_logs(block),
+        })),
+        ChainEvent::PendingTransaction(hash) => RpcEvent::PendingTransaction(*hash),
+        ChainEvent::BlocksRemoved(blocks) => {
+            RpcEvent::LogsRemoved(Arc::new(blocks.iter().flat_map(|block| rpc_logs(block)).collect()))
+        }
+    }
 }
 
 /// The chain's log query for an RPC filter whose range the server already resolved to `from..=to`.

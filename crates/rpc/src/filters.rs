@@ -13,7 +13,7 @@ use alloy_primitives::{B256, U256};
 use alloy_rpc_types_eth::{Filter, Log};
 use serde::Serialize;
 
-use crate::{log_query::log_matches_criteria, types::ChainEvent};
+use crate::{log_query::log_matches_criteria, types::RpcEvent};
 
 /// The identifier of an installed filter (a hex quantity on the wire).
 pub type FilterId = U256;
@@ -95,22 +95,22 @@ impl FilterRegistry {
     }
 
     /// Hands a chain event to every filter that collects it.
-    pub fn on_event(&mut self, event: &ChainEvent) {
+    pub fn on_event(&mut self, event: &RpcEvent) {
         let max = self.max_buffered;
         for filter in self.filters.values_mut() {
             match (&filter.kind, event) {
-                (FilterKind::Blocks, ChainEvent::NewBlock(block)) => {
+                (FilterKind::Blocks, RpcEvent::NewBlock(block)) => {
                     push_bounded(&mut filter.hashes, block.header.hash, max);
                 }
-                (FilterKind::PendingTransactions, ChainEvent::PendingTransaction(hash)) => {
+                (FilterKind::PendingTransactions, RpcEvent::PendingTransaction(hash)) => {
                     push_bounded(&mut filter.hashes, *hash, max);
                 }
-                (FilterKind::Logs(criteria), ChainEvent::NewBlock(block)) => {
+                (FilterKind::Logs(criteria), RpcEvent::NewBlock(block)) => {
                     for log in block.logs.iter().filter(|log| log_matches_criteria(criteria, log)) {
                         push_bounded(&mut filter.logs, log.clone(), max);
                     }
                 }
-                (FilterKind::Logs(criteria), ChainEvent::LogsRemoved(logs)) => {
+                (FilterKind::Logs(criteria), RpcEvent::LogsRemoved(logs)) => {
                     for log in logs.iter().filter(|log| log_matches_criteria(criteria, log)) {
                         let mut removed = log.clone();
                         removed.removed = true;
@@ -171,11 +171,11 @@ mod tests {
     use super::*;
     use crate::types::NewBlock;
 
-    fn block_event(number: u64, logs: Vec<Log>) -> ChainEvent {
+    fn block_event(number: u64, logs: Vec<Log>) -> RpcEvent {
         let inner = alloy_consensus::Header { number, ..Default::default() };
         let header =
             Header { hash: B256::with_last_byte(number as u8), inner, total_difficulty: None, size: None };
-        ChainEvent::NewBlock(Arc::new(NewBlock { header, logs }))
+        RpcEvent::NewBlock(Arc::new(NewBlock { header, logs }))
     }
 
     fn log_from(address: Address, topic: B256, block: u64) -> Log {
@@ -212,7 +212,7 @@ mod tests {
         let kept = log_from(wanted, B256::with_last_byte(1), 1);
         let other = log_from(Address::with_last_byte(0xbb), B256::with_last_byte(1), 1);
         registry.on_event(&block_event(1, vec![kept.clone(), other]));
-        registry.on_event(&ChainEvent::LogsRemoved(Arc::new(vec![kept.clone()])));
+        registry.on_event(&RpcEvent::LogsRemoved(Arc::new(vec![kept.clone()])));
         let Some(FilterChanges::Logs(logs)) = registry.take_changes(id, now) else { panic!("log filter") };
         assert_eq!(logs.len(), 2);
         assert_eq!(logs[0], kept);

@@ -4,10 +4,10 @@
 //! It speaks the `eth_`, `net_` and `web3_` namespaces as geth does (OP-flavoured transactions and
 //! receipts, geth's error codes and messages, execution reverts as code 3 with the revert data), polling
 //! filters with idle expiry, `eth_subscribe` (`newHeads`, `logs`, `newPendingTransactions`), and the
-//! anvil/hardhat dev methods test suites use, and geth's `txpool_` inspection methods. The chain is reached through the [`EthBackend`] trait; new
-//! blocks and pending transactions arrive as [`ChainEvent`]s on a broadcast channel, so nothing polls.
-//! [`ChainBackend`] implements the trait over a `superlink-chain` chain (automining, dev keys that
-//! `eth_sendTransaction` signs with, impersonation, the dev clock, snapshots, rewinds).
+//! anvil/hardhat dev methods test suites use, and geth's `txpool_` inspection methods. The chain is reached through the [`EthBackend`] traits (one per concern); new
+//! blocks and pending transactions arrive as `superlink-node` chain events on a broadcast channel, so nothing
+//! polls. [`ChainBackend`] implements the trait over a `superlink-node` [`ChainService`] (the running chain,
+//! with its automining, dev clock, snapshots and rewinds) and the dev keys `eth_sendTransaction` signs with.
 //!
 //! ```text
 //! let backend = Arc::new(ChainBackend::new(chain, dev_signers));
@@ -29,15 +29,17 @@ pub mod filters;
 pub mod log_query;
 pub mod pubsub;
 pub mod server;
-#[cfg(any(test, feature = "test-support"))]
-pub mod test_support;
 pub mod txpool;
 pub mod types;
 pub mod web3;
 
-pub use backend::{BackendResult, CallOverrides, EthBackend, MineRequest, PoolTransactions};
-pub use chain_backend::{ChainBackend, TimeSource};
+pub use backend::{
+    BackendResult, BlockProvider, CallExecutor, CallOverrides, DevAccounts, DevControl, EthBackend,
+    FeeOracle, MineRequest, PoolTransactions, StateProvider, TransactionSubmitter,
+};
+pub use chain_backend::ChainBackend;
 pub use context::RpcConfig;
 pub use error::{BackendError, RpcError, TxRejection};
 pub use server::{RpcServerHandle, ServeError, rpc_module, serve, serve_with_config};
-pub use types::{ChainEvent, NewBlock, RpcBlock, RpcHeader, RpcReceipt, RpcTransaction};
+pub use superlink_node::{ChainService, TimeSource};
+pub use types::{NewBlock, RpcBlock, RpcEvent, RpcHeader, RpcReceipt, RpcTransaction};

@@ -6,7 +6,9 @@ use jsonrpsee::{SubscriptionMessage, SubscriptionSink};
 use serde::Serialize;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-use crate::{log_query::log_matches_criteria, types::ChainEvent};
+use superlink_node::ChainEvent;
+
+use crate::{chain_convert::rpc_event, log_query::log_matches_criteria, types::RpcEvent};
 
 /// What a subscription delivers.
 #[derive(Debug, Clone)]
@@ -20,22 +22,19 @@ pub enum Subscription {
 }
 
 /// The notifications one event yields for `subscription`, as JSON values.
-pub fn notifications(
-    subscription: &Subscription,
-    event: &ChainEvent,
-) -> Vec<Box<serde_json::value::RawValue>> {
+pub fn notifications(subscription: &Subscription, event: &RpcEvent) -> Vec<Box<serde_json::value::RawValue>> {
     fn raw(value: &impl Serialize) -> Option<Box<serde_json::value::RawValue>> {
         serde_json::value::to_raw_value(value).ok()
     }
     match (subscription, event) {
-        (Subscription::NewHeads, ChainEvent::NewBlock(block)) => raw(&block.header).into_iter().collect(),
-        (Subscription::PendingTransactions, ChainEvent::PendingTransaction(hash)) => {
+        (Subscription::NewHeads, RpcEvent::NewBlock(block)) => raw(&block.header).into_iter().collect(),
+        (Subscription::PendingTransactions, RpcEvent::PendingTransaction(hash)) => {
             raw(hash).into_iter().collect()
         }
-        (Subscription::Logs(filter), ChainEvent::NewBlock(block)) => {
+        (Subscription::Logs(filter), RpcEvent::NewBlock(block)) => {
             block.logs.iter().filter(|log| log_matches_criteria(filter, log)).filter_map(raw).collect()
         }
-        (Subscription::Logs(filter), ChainEvent::LogsRemoved(logs)) => logs
+        (Subscription::Logs(filter), RpcEvent::LogsRemoved(logs)) => logs
             .iter()
             .filter(|log| log_matches_criteria(filter, log))
             .filter_map(|log| {
@@ -62,7 +61,7 @@ pub async fn forward_events(
         };
         match event {
             Ok(event) => {
-                for message in notifications(&subscription, &event) {
+                for message in notifications(&subscription, &rpc_event(&event)) {
                     if sink.send(SubscriptionMessage::from(message)).await.is_err() {
                         return;
                     }

@@ -20,6 +20,7 @@ use tokio::{net::ToSocketAddrs, sync::broadcast::error::RecvError, task::JoinHan
 use crate::{
     api::{DevApiServer, EthApiServer, NetApiServer, PersonalApiServer, TxpoolApiServer, Web3ApiServer},
     backend::EthBackend,
+    chain_convert::rpc_event,
     context::{RpcConfig, RpcContext},
     cors::OpenCorsLayer,
 };
@@ -142,7 +143,10 @@ async fn feed_filters<B: EthBackend>(context: RpcContext<B>) {
     let mut events = context.backend.events();
     loop {
         match events.recv().await {
-            Ok(event) => context.filters().on_event(&event),
+            Ok(event) => {
+                let event = rpc_event(&event);
+                context.filters().on_event(&event)
+            }
             Err(RecvError::Lagged(missed)) => {
                 tracing::debug!(missed, "filters lagged behind the chain's events")
             }

@@ -21,10 +21,11 @@ pub type RpcBlock = alloy_rpc_types_eth::Block<RpcTransaction>;
 /// A block header as sent to `newHeads` subscribers.
 pub type RpcHeader = Header;
 
-/// What changed on the chain; the backend publishes these and the server forwards them to filters and
-/// subscriptions (it never polls).
+/// What changed on the chain, in the server's wire types: the backend publishes
+/// [`superlink_node::ChainEvent`]s, and the server shapes each into this for its filters and subscriptions (it
+/// never polls).
 #[derive(Debug, Clone)]
-pub enum ChainEvent {
+pub enum RpcEvent {
     /// A block became the new head of the canonical chain.
     NewBlock(Arc<NewBlock>),
     /// A transaction entered the pool.

@@ -430,7 +430,7 @@ async fn websocket_subscribers_see_real_blocks_and_logs() {
     assert_eq!(polled[0]["transactionHash"], call);
 
     // A rewind takes the block away: subscribers and filters get its log again, flagged removed.
-    backend.rewind_to(1).unwrap();
+    backend.service().rewind_to(1).unwrap();
     let removed = tokio::time::timeout(Duration::from_secs(10), logs.next()).await.unwrap().unwrap().unwrap();
     assert_eq!(removed["transactionHash"], call);
     assert_eq!(removed["removed"], json!(true));
@@ -470,7 +470,7 @@ async fn a_deposits_only_replacement_reaches_subscribers() {
         .subscribe("eth_subscribe", rpc_params!["logs", json!({"address": logger})], "eth_unsubscribe")
         .await
         .unwrap();
-    let outcome = backend.replace_with_deposits_only(replaced_number as u64).unwrap();
+    let outcome = backend.service().replace_with_deposits_only(replaced_number as u64).unwrap();
     assert_eq!(outcome.replaced.len(), 1);
 
     let removed = tokio::time::timeout(Duration::from_secs(10), logs.next()).await.unwrap().unwrap().unwrap();

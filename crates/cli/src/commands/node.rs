@@ -3,13 +3,15 @@
 use std::{
     net::{IpAddr, SocketAddr},
     sync::Arc,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{SystemTime, UNIX_EPOCH},
 };
 
 use clap::Args;
 use superlink_chain::{Chain, ChainConfig, Genesis, GenesisAccount};
 use superlink_contracts::genesis::predeploy_allocs;
+use superlink_node::{BlockSchedule, ChainService, run_block_loop};
 use superlink_rpc::ChainBackend;
+use tokio::sync::watch;
 use tracing::{info, warn};
 
 use crate::{dev_accounts, error::CliError, runtime};
@@ -48,8 +50,10 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
         ));
     }
     let signers = dev_accounts::derive(&args.mnemonic, args.accounts)?;
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let mut genesis = Genesis::new(args.chain_id, now).with_alloc(predeploy_allocs(args.chain_id));
+    let genesis_timestamp =
+        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let mut genesis =
+        Genesis::new(args.chain_id, genesis_timestamp).with_alloc(predeploy_allocs(args.chain_id));
     for address in dev_accounts::addresses(&signers) {
         genesis = genesis.with_account(
             address,
@@ -58,7 +62,8 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
     }
     let chain = Chain::new(&genesis, ChainConfig::default());
     let banner = dev_accounts::banner(&signers, args.balance);
-    let backend = Arc::new(ChainBackend::new(chain, signers).with_automine(args.block_time.is_none()));
+    let service = Arc::new(ChainService::new(chain).with_automine(args.block_time.is_none()));
+    let backend = Arc::new(ChainBackend::over(service.clone(), signers));
 
     runtime::init_logging();
     let rt = runtime::build()?;
@@ -73,25 +78,23 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
         println!("Listening on {} (HTTP and WebSocket)", server.http_url());
         info!(chain_id = args.chain_id, url = %server.http_url(), "serving JSON-RPC");
 
-        let miner = args.block_time.map(|secs| {
-            let backend = backend.clone();
-            tokio::spawn(async move {
-                let mut ticker = tokio::time::interval(Duration::from_secs(secs));
-                ticker.tick().await;
-                loop {
-                    ticker.tick().await;
-                    match backend.mine_block() {
-                        Ok(block) => {
-                            info!(number = block.number(), txs = block.transactions.len(), "mined block")
-                        }
-                        Err(e) => warn!(error = %e, "mining a block failed"),
+        // With a block time, one block per period on the dev clock (`evm_increaseTime` moves it ahead).
+        let (stop_miner, miner_stopped) = watch::channel(false);
+        let miner = args.block_time.map(|block_time| {
+            let schedule = BlockSchedule { start: genesis_timestamp, block_time };
+            tokio::spawn(run_block_loop(schedule, miner_stopped, move |_scheduled| {
+                match service.mine_block() {
+                    Ok(block) => {
+                        info!(number = block.number(), txs = block.transactions.len(), "mined block")
                     }
+                    Err(e) => warn!(error = %e, "mining a block failed"),
                 }
-            })
+            }))
         });
         runtime::shutdown_signal().await;
+        let _ = stop_miner.send(true);
         if let Some(miner) = miner {
-            miner.abort();
+            let _ = miner.await;
         }
         server.stop().await;
         info!("node stopped");

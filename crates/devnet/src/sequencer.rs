@@ -1,19 +1,19 @@
-//! The devnet's one clock: a single task that, every L2 block time, builds the next block of every L2 at the
-//! same timestamp (so same-timestamp blocks really are simultaneous), and every L1 block time builds an L1
-//! block. Before each round of L2 blocks, the L1 blocks built since (by the clock or by hand) become the L1
-//! origin of the L2s, and the deposits their portal logs hold are queued on their L2s (they open the L2's next
-//! block, right after the L1 attributes).
+//! The devnet's sequencer: on the node's block loop, every L2 block time it builds the next block of every L2
+//! at the round's shared timestamp (so same-timestamp blocks really are simultaneous), and every L1 block time
+//! an L1 block. Before each round of L2 blocks, the L1 blocks built since (by the sequencer or by hand) become
+//! the L1 origin of the L2s, and the deposits their portal logs hold are queued on their L2s (they open the L2's
+//! next block, right after the L1 attributes).
 
-use std::{collections::VecDeque, sync::Arc, time::Duration};
+use std::{
+    collections::VecDeque,
+    sync::{Arc, Mutex, PoisonError},
+};
 
 use alloy_primitives::B256;
 
 use superlink_chain::{ChainError, L1Attributes, StoredBlock};
-use superlink_rpc::ChainBackend;
-use tokio::{
-    sync::watch,
-    time::{Instant, MissedTickBehavior},
-};
+use superlink_node::{BlockSchedule, ChainService, run_block_loop};
+use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use crate::{
@@ -21,18 +21,18 @@ use crate::{
     deposits::{DepositPortals, scan_l1_block},
 };
 
-/// One chain the clock builds blocks on.
+/// One chain the sequencer builds blocks on.
 #[derive(Debug, Clone)]
-pub struct ClockedChain {
+pub struct SequencedChain {
     /// The chain's ID (for logs).
     pub chain_id: u64,
-    /// The served chain.
-    pub backend: Arc<ChainBackend>,
+    /// The running chain.
+    pub service: Arc<ChainService>,
     /// The timestamp of its next block, as the pool's admission check sees it.
     pub next_block: NextBlockTime,
 }
 
-/// The timestamp of a chain's block in the clock's round at `scheduled`, whose slot runs until the next round
+/// The timestamp of a chain's block in the sequencer's round at `scheduled`, whose slot runs until the next round
 /// (`block_time` later): `scheduled` while the chain's head is older; none when the head is already in the slot
 /// (a block mined by hand with `evm_mine`), so the chain keeps in step with the others; one second after the
 /// head when the head is past the slot (its time was moved ahead with `evm_increaseTime` or a timestamp).
@@ -51,12 +51,12 @@ pub fn block_timestamp(scheduled: u64, block_time: u64, head_timestamp: u64) -> 
 /// one `block_time` ahead first, so the revalidation that follows the block checks the pooled transactions at
 /// the timestamp they can next be included at.
 pub fn build_block(
-    chain: &ClockedChain,
+    chain: &SequencedChain,
     scheduled: u64,
     block_time: u64,
 ) -> Result<Option<Arc<StoredBlock>>, ChainError> {
     let (block, excluded, dropped) = {
-        let mut guard = chain.backend.lock();
+        let mut guard = chain.service.write();
         let head = guard.head();
         let Some(timestamp) = block_timestamp(scheduled, block_time, head.timestamp()) else {
             chain.next_block.set(scheduled.saturating_add(block_time));
@@ -86,7 +86,7 @@ pub fn build_block(
         info!(chain_id = chain.chain_id, tx = %dropped.tx.hash(), reason = %dropped.reason,
             "pooled transaction dropped");
     }
-    chain.backend.publish_block(&block);
+    chain.service.publish_block(&block);
     Ok(Some(block))
 }
 
@@ -106,7 +106,7 @@ pub fn advance_labels(head: u64, safe: u64) -> Labels {
     Labels { safe: head, finalized: safe.min(head) }
 }
 
-/// The block times and the first timestamps of the clock.
+/// The block times and the first timestamp of the sequencer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
     /// The genesis timestamp shared by every chain.
@@ -120,7 +120,7 @@ pub struct Schedule {
 /// Makes the L1 block `block` the L1 origin of `l2s`, queues on each L2 the deposits its portal emitted in that
 /// block (logging each, and each portal log that is not a deposit), and labels the L2s' safe and finalized
 /// blocks.
-pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &DepositPortals) {
+pub fn adopt_l1_block(block: &StoredBlock, l2s: &[SequencedChain], portals: &DepositPortals) {
     let origin = L1Attributes {
         number: block.number(),
         timestamp: block.timestamp(),
@@ -129,7 +129,7 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
     };
     queue_deposits(block, l2s, portals);
     for chain in l2s {
-        let mut guard = chain.backend.lock();
+        let mut guard = chain.service.write();
         guard.set_l1_origin(origin);
         let labels = advance_labels(guard.head_number(), guard.safe_number());
         if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
@@ -140,7 +140,7 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
 
 /// Queues on their L2s the deposits that the portals' logs in L1 `block` ask for; logs and skips portal logs that
 /// are not deposits.
-pub fn queue_deposits(block: &StoredBlock, l2s: &[ClockedChain], portals: &DepositPortals) {
+pub fn queue_deposits(block: &StoredBlock, l2s: &[SequencedChain], portals: &DepositPortals) {
     let scan = scan_l1_block(block, portals);
     for skipped in &scan.skipped {
         warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
@@ -151,7 +151,7 @@ pub fn queue_deposits(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
         if deposits.peek().is_none() {
             continue;
         }
-        let mut guard = chain.backend.lock();
+        let mut guard = chain.service.write();
         for deposit in deposits {
             let tx = &deposit.tx;
             let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
@@ -163,7 +163,7 @@ pub fn queue_deposits(block: &StoredBlock, l2s: &[ClockedChain], portals: &Depos
     }
 }
 
-/// Which L1 blocks the L2s have adopted, to find the ones they have not: the clock's own blocks and any mined by
+/// Which L1 blocks the L2s have adopted, to find the ones they have not: the sequencer's own blocks and any mined by
 /// hand (`evm_mine`) since, and after the L1 was rewound (`evm_revert`) the blocks of its new branch.
 #[derive(Debug, Default)]
 pub struct L1Adoption {
@@ -177,8 +177,8 @@ const ADOPTED_KEPT: usize = 256;
 impl L1Adoption {
     /// The L1 blocks not adopted yet, oldest first, now counted as adopted. Deposits of L1 blocks that a rewind
     /// removed stay on the L2s (an L2 cannot take them back); the new branch's blocks are adopted like any other.
-    pub fn new_blocks(&mut self, l1: &ClockedChain) -> Vec<Arc<StoredBlock>> {
-        let guard = l1.backend.lock();
+    pub fn new_blocks(&mut self, l1: &SequencedChain) -> Vec<Arc<StoredBlock>> {
+        let guard = l1.service.read();
         let head = guard.head_number();
         // The newest adopted block still on the L1 (genesis holds no deposits and counts as adopted).
         while let Some(&(number, hash)) = self.recent.back() {
@@ -199,75 +199,48 @@ impl L1Adoption {
     }
 }
 
-/// Runs the clock until `shutdown` turns true: L2 blocks every `l2_block_time` at one shared timestamp, L1
-/// blocks every `l1_block_time`. Before each round of L2 blocks, the L1 blocks built since the last round are
-/// adopted ([`queue_deposits`] for each, [`adopt_l1_block`] for the newest), so a deposit reaches its L2 in the
-/// first L2 block after the L1 block that holds it, whoever mined that L1 block.
-pub async fn run_clock(
-    l1: ClockedChain,
-    l2s: Vec<ClockedChain>,
+/// Runs the sequencer until `shutdown` turns true: on one block loop, L2 blocks every `l2_block_time` at one
+/// shared timestamp; on another, L1 blocks every `l1_block_time`. Before each round of L2 blocks, the L1 blocks
+/// built since the last round are adopted ([`queue_deposits`] for each, [`adopt_l1_block`] for the newest), so
+/// a deposit reaches its L2 in the first L2 block after the L1 block that holds it, whoever mined that L1 block.
+pub async fn run_sequencer(
+    l1: SequencedChain,
+    l2s: Vec<SequencedChain>,
     schedule: Schedule,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    let portals = Arc::new(DepositPortals::new(l2s.iter().map(|c| c.chain_id)));
-    let l2s = Arc::new(l2s);
-    let l2_period = Duration::from_secs(schedule.l2_block_time);
-    let l1_period = Duration::from_secs(schedule.l1_block_time);
-    let mut l2_ticks = tokio::time::interval_at(Instant::now() + l2_period, l2_period);
-    let mut l1_ticks = tokio::time::interval_at(Instant::now() + l1_period, l1_period);
-    l2_ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    l1_ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let mut l2_time = schedule.genesis_timestamp;
-    let mut l1_time = schedule.genesis_timestamp;
-    let mut adopted = L1Adoption::default();
-    loop {
-        tokio::select! {
-            _ = shutdown.changed() => return,
-            _ = l2_ticks.tick() => {
-                l2_time = l2_time.saturating_add(schedule.l2_block_time);
-                let chains = l2s.clone();
-                let l1 = l1.clone();
-                let portals = portals.clone();
-                let block_time = schedule.l2_block_time;
-                let scheduled = l2_time;
-                let mut adoption = std::mem::take(&mut adopted);
-                let built = tokio::task::spawn_blocking(move || {
-                    // The L1 blocks since the last L2 block, the clock's and any mined by hand (`evm_mine`),
-                    // become the L2s' origin and bring their deposits: none is left behind.
-                    let blocks = adoption.new_blocks(&l1);
-                    if let Some((newest, older)) = blocks.split_last() {
-                        for block in older {
-                            queue_deposits(block, &chains, &portals);
-                        }
-                        adopt_l1_block(newest, &chains, &portals);
-                    }
-                    for chain in chains.iter() {
-                        report(chain, build_block(chain, scheduled, block_time));
-                    }
-                    adoption
-                })
-                .await;
-                match built {
-                    Ok(adoption) => adopted = adoption,
-                    Err(e) => warn!(error = %e, "building L2 blocks failed"),
+    let portals = DepositPortals::new(l2s.iter().map(|c| c.chain_id));
+    let adoption = Mutex::new(L1Adoption::default());
+    let l2_block_time = schedule.l2_block_time;
+    let l1_origin = l1.clone();
+    let l2_rounds = run_block_loop(
+        BlockSchedule { start: schedule.genesis_timestamp, block_time: l2_block_time },
+        shutdown.clone(),
+        move |scheduled| {
+            // The L1 blocks since the last L2 block, the sequencer's and any mined by hand (`evm_mine`), become
+            // the L2s' origin and bring their deposits: none is left behind.
+            let blocks = adoption.lock().unwrap_or_else(PoisonError::into_inner).new_blocks(&l1_origin);
+            if let Some((newest, older)) = blocks.split_last() {
+                for block in older {
+                    queue_deposits(block, &l2s, &portals);
                 }
+                adopt_l1_block(newest, &l2s, &portals);
             }
-            _ = l1_ticks.tick() => {
-                l1_time = l1_time.saturating_add(schedule.l1_block_time);
-                let l1 = l1.clone();
-                let block_time = schedule.l1_block_time;
-                let scheduled = l1_time;
-                let built = tokio::task::spawn_blocking(move || report(&l1, build_block(&l1, scheduled, block_time)))
-                    .await;
-                if let Err(e) = built {
-                    warn!(error = %e, "building the L1 block failed");
-                }
+            for chain in &l2s {
+                report(chain, build_block(chain, scheduled, l2_block_time));
             }
-        }
-    }
+        },
+    );
+    let l1_block_time = schedule.l1_block_time;
+    let l1_rounds = run_block_loop(
+        BlockSchedule { start: schedule.genesis_timestamp, block_time: l1_block_time },
+        shutdown,
+        move |scheduled| report(&l1, build_block(&l1, scheduled, l1_block_time)),
+    );
+    tokio::join!(l2_rounds, l1_rounds);
 }
 
-fn report(chain: &ClockedChain, result: Result<Option<Arc<StoredBlock>>, ChainError>) {
+fn report(chain: &SequencedChain, result: Result<Option<Arc<StoredBlock>>, ChainError>) {
     match result {
         Ok(None) => {}
         // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
@@ -307,33 +280,31 @@ mod tests {
     const ALICE: Address = Address::repeat_byte(0xa1);
     const GENESIS_TIME: u64 = 1_000;
 
-    fn clocked(genesis: &Genesis) -> ClockedChain {
+    fn sequenced(genesis: &Genesis) -> SequencedChain {
         let chain = Chain::new(genesis, ChainConfig::default());
         let next_block = NextBlockTime::new(GENESIS_TIME + 1);
-        ClockedChain {
+        SequencedChain {
             chain_id: genesis.chain_id,
-            backend: Arc::new(
-                ChainBackend::new(chain, Vec::new())
-                    .with_automine(false)
-                    .with_time_source(next_block.time_source()),
+            service: Arc::new(
+                ChainService::new(chain).with_automine(false).with_time_source(next_block.time_source()),
             ),
             next_block,
         }
     }
 
-    /// The block the clock builds on `chain` in the round at `scheduled`, which must build one.
-    fn built(chain: &ClockedChain, scheduled: u64, block_time: u64) -> Arc<StoredBlock> {
+    /// The block the sequencer builds on `chain` in the round at `scheduled`, which must build one.
+    fn built(chain: &SequencedChain, scheduled: u64, block_time: u64) -> Arc<StoredBlock> {
         build_block(chain, scheduled, block_time).unwrap().expect("a block in this round")
     }
 
     /// Alice sends `value` wei without calldata to `to` on the L1.
-    fn send_eth(l1: &ClockedChain, to: Address, value: u64) {
+    fn send_eth(l1: &SequencedChain, to: Address, value: u64) {
         send(l1, to, value, Bytes::new());
     }
 
     /// Alice calls `to` with `value` wei and `input` on the L1.
-    fn send(l1: &ClockedChain, to: Address, value: u64, input: Bytes) {
-        let mut guard = l1.backend.lock();
+    fn send(l1: &SequencedChain, to: Address, value: u64, input: Bytes) {
+        let mut guard = l1.service.write();
         guard.impersonate(ALICE);
         let tx = TxEip1559 {
             chain_id: l1.chain_id,
@@ -352,14 +323,15 @@ mod tests {
 
     #[test]
     fn a_portal_deposit_of_an_l1_block_opens_the_next_block_of_its_l2_only() {
-        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10));
-        let l2s = [901, 902].map(|id| clocked(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10));
+        let l2s = [901, 902].map(|id| sequenced(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
         let portals = DepositPortals::new([901, 902]);
         send_eth(&l1, deposit_portal(901), 1_234);
         let l1_block = built(&l1, GENESIS_TIME + 2, 2);
         adopt_l1_block(&l1_block, &l2s, &portals);
 
-        let balance = |chain: &ClockedChain| chain.backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let balance =
+            |chain: &SequencedChain| chain.service.read().balance(ALICE, BlockId::latest()).unwrap();
         let before: Vec<U256> = l2s.iter().map(balance).collect();
         let blocks: Vec<_> = l2s.iter().map(|chain| built(chain, GENESIS_TIME + 2, 2)).collect();
         assert_eq!(balance(&l2s[0]), before[0] + U256::from(1_234));
@@ -379,7 +351,7 @@ mod tests {
         assert_eq!(blocks[0].attributes.as_ref().unwrap().l1.hash, l1_block.hash());
         // The ETH stays in the portal on the L1.
         assert_eq!(
-            l1.backend.lock().balance(deposit_portal(901), BlockId::latest()).unwrap(),
+            l1.service.read().balance(deposit_portal(901), BlockId::latest()).unwrap(),
             U256::from(1_234)
         );
         // Queued once: the next L2 block has no deposit left.
@@ -407,12 +379,12 @@ mod tests {
 
     #[test]
     fn a_chain_mined_by_hand_skips_the_round_its_block_fills_and_stays_in_step() {
-        let l2s = [901, 902].map(|id| clocked(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
+        let l2s = [901, 902].map(|id| sequenced(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
         for chain in &l2s {
             built(chain, GENESIS_TIME + 1, 1);
         }
         // `evm_mine` on 901 between two rounds: the block takes the time of the next round.
-        let by_hand = l2s[0].backend.mine_block().unwrap();
+        let by_hand = l2s[0].service.mine_block().unwrap();
         assert_eq!(by_hand.timestamp(), GENESIS_TIME + 2);
         let round: Vec<_> =
             l2s.iter().map(|chain| build_block(chain, GENESIS_TIME + 2, 1).unwrap()).collect();
@@ -430,7 +402,7 @@ mod tests {
             assert_eq!(timestamps, [scheduled, scheduled]);
         }
         // A chain moved ahead in time keeps its own time: one second after its head.
-        l2s[1].backend.lock().mine(GENESIS_TIME + 100).unwrap();
+        l2s[1].service.write().mine(GENESIS_TIME + 100).unwrap();
         assert_eq!(built(&l2s[1], GENESIS_TIME + 5, 1).timestamp(), GENESIS_TIME + 101);
         assert_eq!(built(&l2s[0], GENESIS_TIME + 5, 1).timestamp(), GENESIS_TIME + 5);
     }
@@ -443,8 +415,8 @@ mod tests {
             bindings::{CrossChainCounter, DepositPortal},
         };
 
-        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
-        let l2 = vec![clocked(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l2 = vec![sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
         // The counter only takes increments relayed by the messenger: called directly, it reverts.
         let call = DepositPortal::depositTransactionCall {
             _to: CROSS_CHAIN_COUNTER,
@@ -458,17 +430,17 @@ mod tests {
         assert!(l1_block.receipts.iter().all(|r| r.is_success()), "the L1 side succeeds");
         adopt_l1_block(&l1_block, &l2, &DepositPortals::new([901]));
 
-        let before = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let before = l2[0].service.read().balance(ALICE, BlockId::latest()).unwrap();
         let block = built(&l2[0], GENESIS_TIME + 2, 2);
         assert!(block.transactions[1].is_deposit());
         assert!(!block.receipts[1].is_success(), "the L2 call reverted");
-        let after = l2[0].backend.lock().balance(ALICE, BlockId::latest()).unwrap();
+        let after = l2[0].service.read().balance(ALICE, BlockId::latest()).unwrap();
         assert_eq!(after, before + U256::from(99), "the mint stands even though the call failed");
     }
 
     #[test]
     fn every_l1_block_is_adopted_once_including_hand_mined_ones_and_a_rewound_branch() {
-        let l1 = clocked(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
         let numbers = |blocks: Vec<Arc<StoredBlock>>| blocks.iter().map(|b| b.number()).collect::<Vec<_>>();
         let mut adoption = L1Adoption::default();
         assert!(adoption.new_blocks(&l1).is_empty(), "genesis holds no deposits");
@@ -477,10 +449,10 @@ mod tests {
         assert_eq!(numbers(adoption.new_blocks(&l1)), [1, 2]);
         assert!(adoption.new_blocks(&l1).is_empty());
 
-        let snapshot = l1.backend.lock().snapshot();
+        let snapshot = l1.service.snapshot();
         let replaced = built(&l1, GENESIS_TIME + 4, 2);
         assert_eq!(numbers(adoption.new_blocks(&l1)), [3]);
-        l1.backend.lock().revert_to_snapshot(snapshot).unwrap();
+        assert!(l1.service.revert_to_snapshot(snapshot).unwrap());
         send_eth(&l1, deposit_portal(901), 5);
         built(&l1, GENESIS_TIME + 5, 2);
         built(&l1, GENESIS_TIME + 6, 2);

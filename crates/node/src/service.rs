@@ -1,0 +1,374 @@
+//! [`ChainService`]: one chain behind a read-write lock, with its event channel, dev clock and automine
+//! switch. Queries take the read lock and run alongside each other; the operations here that change the
+//! chain take the write lock, and publish what they changed.
+
+use std::sync::{
+    Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard,
+    atomic::{AtomicBool, Ordering},
+};
+
+use alloy_primitives::B256;
+use std::sync::Arc;
+use superlink_chain::{Chain, ChainError, ReplacementOutcome, RewindOutcome, StoredBlock};
+use superlink_txpool::PoolTransaction;
+use tokio::sync::broadcast;
+
+use crate::{
+    clock::{DevClock, TimeSource},
+    error::NodeError,
+    events::ChainEvent,
+};
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const EVENT_CAPACITY: usize = 4096;
+
+/// How far back a snapshot revert looks for blocks that left the canonical chain.
+const REVERT_SCAN_DEPTH: usize = 1024;
+
+/// How `evm_mine`/`anvil_mine` should mine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MineRequest {
+    /// How many blocks to mine (at least 1).
+    pub blocks: u64,
+    /// Timestamp of the first block mined, if fixed.
+    pub timestamp: Option<u64>,
+    /// Seconds between consecutive mined blocks, if fixed.
+    pub interval: Option<u64>,
+}
+
+/// A chain as a running service.
+#[derive(Debug)]
+pub struct ChainService {
+    chain_id: u64,
+    chain: RwLock<Chain>,
+    events: broadcast::Sender<ChainEvent>,
+    clock: Mutex<DevClock>,
+    automine: AtomicBool,
+}
+
+impl ChainService {
+    /// Runs `chain`, mining a block for every accepted transaction, on the wall clock.
+    pub fn new(chain: Chain) -> Self {
+        let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        ChainService {
+            chain_id: chain.chain_id(),
+            chain: RwLock::new(chain),
+            events,
+            clock: Mutex::new(DevClock::default()),
+            automine: AtomicBool::new(true),
+        }
+    }
+
+    /// Turns mining on submission on or off (off: the owner mines, with [`ChainService::mine_block`] or a
+    /// block loop).
+    pub fn with_automine(self, automine: bool) -> Self {
+        self.set_automine(automine);
+        self
+    }
+
+    /// Counts the time of blocks mined on request (`evm_mine`, automine) from `now` instead of the wall
+    /// clock; `evm_increaseTime` still adds its offset. An owner that builds blocks on a schedule of its own
+    /// passes the time of its next block, so blocks mined by hand fall in step with its schedule.
+    pub fn with_time_source(self, now: TimeSource) -> Self {
+        self.clock().set_time_source(now);
+        self
+    }
+
+    /// The chain ID (EIP-155).
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// The chain, locked for reading: other readers run alongside, changes wait.
+    pub fn read(&self) -> RwLockReadGuard<'_, Chain> {
+        self.chain.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The chain locked for reading if that needs no waiting (nobody is changing it), else `None`.
+    pub fn try_read(&self) -> Option<RwLockReadGuard<'_, Chain>> {
+        match self.chain.try_read() {
+            Ok(guard) => Some(guard),
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
+    }
+
+    /// The chain, locked for changes: nobody else reads or changes it meanwhile. Publish the blocks a change
+    /// makes canonical with [`ChainService::publish_block`]; the operations of this service publish
+    /// themselves.
+    pub fn write(&self) -> RwLockWriteGuard<'_, Chain> {
+        self.chain.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn clock(&self) -> MutexGuard<'_, DevClock> {
+        self.clock.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A fresh receiver of the chain's events.
+    pub fn events(&self) -> broadcast::Receiver<ChainEvent> {
+        self.events.subscribe()
+    }
+
+    /// Announces `block` as the new head to subscribers.
+    pub fn publish_block(&self, block: &Arc<StoredBlock>) {
+        let _ = self.events.send(ChainEvent::NewBlock(block.clone()));
+    }
+
+    /// Announces that `blocks` left the canonical chain (nothing when there are none).
+    fn publish_removed(&self, blocks: Vec<Arc<StoredBlock>>) {
+        if !blocks.is_empty() {
+            let _ = self.events.send(ChainEvent::BlocksRemoved(Arc::new(blocks)));
+        }
+    }
+
+    /// Mines on the locked chain at `timestamp`, or at the dev clock's next time when `None`.
+    fn mine_locked(&self, chain: &mut Chain, timestamp: Option<u64>) -> Result<Arc<StoredBlock>, ChainError> {
+        let timestamp = match timestamp {
+            Some(timestamp) => timestamp,
+            None => self.clock().next(chain.head().timestamp()),
+        };
+        Ok(chain.mine(timestamp)?.block)
+    }
+
+    /// Mines one block now (pool transactions by fee) at the dev clock's time and publishes it.
+    pub fn mine_block(&self) -> Result<Arc<StoredBlock>, ChainError> {
+        let block = {
+            let mut chain = self.write();
+            self.mine_locked(&mut chain, None)?
+        };
+        self.publish_block(&block);
+        Ok(block)
+    }
+
+    /// Mines the blocks `request` asks for, publishing each.
+    pub fn mine(&self, request: MineRequest) -> Result<(), ChainError> {
+        for i in 0..request.blocks.max(1) {
+            let block = {
+                let mut chain = self.write();
+                let parent = chain.head().timestamp();
+                let timestamp = match (request.timestamp, request.interval) {
+                    (Some(start), interval) => Some(start + i * interval.unwrap_or(1)),
+                    (None, Some(interval)) => Some(parent + interval.max(1)),
+                    (None, None) => None,
+                };
+                self.mine_locked(&mut chain, timestamp)?
+            };
+            self.publish_block(&block);
+        }
+        Ok(())
+    }
+
+    /// Adds `tx` to the pool and publishes it; with automine on, mines it at once. Its hash.
+    pub fn submit(&self, tx: PoolTransaction) -> Result<B256, ChainError> {
+        let (hash, block) = {
+            let mut chain = self.write();
+            let added = chain.submit_transaction(tx)?;
+            let _ = self.events.send(ChainEvent::PendingTransaction(added.hash));
+            let block = if self.automine() { Some(self.mine_locked(&mut chain, None)?) } else { None };
+            (added.hash, block)
+        };
+        if let Some(block) = block {
+            self.publish_block(&block);
+        }
+        Ok(hash)
+    }
+
+    /// Reorganises the chain back to block `number` and publishes the blocks that left it.
+    pub fn rewind_to(&self, number: u64) -> Result<RewindOutcome, ChainError> {
+        let outcome = self.write().rewind_to(number)?;
+        self.publish_removed(outcome.removed.clone());
+        Ok(outcome)
+    }
+
+    /// Replaces block `number` by a deposits-only block (rebuilding its descendants) and publishes the
+    /// change: the old blocks as removed, then every rebuilt block.
+    pub fn replace_with_deposits_only(&self, number: u64) -> Result<ReplacementOutcome, ChainError> {
+        let (old, new, outcome) = {
+            let mut chain = self.write();
+            let head = chain.head_number();
+            let old: Vec<Arc<StoredBlock>> =
+                (number..=head).filter_map(|n| chain.block_by_number(n)).collect();
+            let outcome = chain.replace_with_deposits_only(number)?;
+            let new: Vec<Arc<StoredBlock>> =
+                (number..=chain.head_number()).filter_map(|n| chain.block_by_number(n)).collect();
+            (old, new, outcome)
+        };
+        self.publish_removed(old);
+        for block in &new {
+            self.publish_block(block);
+        }
+        Ok(outcome)
+    }
+
+    /// Saves the whole chain state; the ID to revert to.
+    pub fn snapshot(&self) -> u64 {
+        self.write().snapshot()
+    }
+
+    /// Returns to snapshot `id`, dropping it and every later one, and publishes the blocks that left the
+    /// chain; `false` when the ID is unknown.
+    pub fn revert_to_snapshot(&self, id: u64) -> Result<bool, ChainError> {
+        let removed = {
+            let mut chain = self.write();
+            let before: Vec<Arc<StoredBlock>> = (0..=chain.head_number())
+                .rev()
+                .take(REVERT_SCAN_DEPTH)
+                .filter_map(|n| chain.block_by_number(n))
+                .collect();
+            match chain.revert_to_snapshot(id) {
+                Ok(()) => {}
+                Err(ChainError::UnknownSnapshot(_)) => return Ok(false),
+                Err(other) => return Err(other),
+            }
+            let removed: Vec<Arc<StoredBlock>> = before
+                .into_iter()
+                .filter(|old| chain.block_by_number(old.number()).is_none_or(|now| now.hash() != old.hash()))
+                .rev()
+                .collect();
+            removed
+        };
+        self.publish_removed(removed);
+        Ok(true)
+    }
+
+    /// Moves the clock of future blocks forward by `seconds`; the total offset in seconds.
+    pub fn increase_time(&self, seconds: u64) -> u64 {
+        self.clock().increase(seconds)
+    }
+
+    /// Fixes the timestamp of the next block mined on request; it must be after the head's.
+    pub fn set_next_block_timestamp(&self, timestamp: u64) -> Result<(), NodeError> {
+        let parent = self.read().head().timestamp();
+        if timestamp <= parent {
+            return Err(NodeError::TimestampNotAfterHead { timestamp, parent });
+        }
+        self.clock().fix_next(timestamp);
+        Ok(())
+    }
+
+    /// Whether every accepted transaction is mined at once.
+    pub fn automine(&self) -> bool {
+        self.automine.load(Ordering::Relaxed)
+    }
+
+    /// Turns mining on submission on or off.
+    pub fn set_automine(&self, enabled: bool) {
+        self.automine.store(enabled, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_consensus::TxEip1559;
+    use alloy_primitives::{Address, TxKind, U256};
+    use op_alloy_consensus::OpTypedTransaction;
+    use superlink_chain::{ChainConfig, Genesis, GenesisAccount};
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    use super::*;
+
+    const ALICE: Address = Address::repeat_byte(0xa1);
+    const GENESIS_TIME: u64 = 1_000;
+
+    fn service(automine: bool) -> ChainService {
+        let funded = GenesisAccount { balance: U256::from(10u128.pow(20)), ..GenesisAccount::default() };
+        let genesis = Genesis::new(901, GENESIS_TIME).with_account(ALICE, funded);
+        let mut chain = Chain::new(&genesis, ChainConfig::default());
+        chain.impersonate(ALICE);
+        ChainService::new(chain).with_automine(automine).with_time_source(Arc::new(|| GENESIS_TIME + 10))
+    }
+
+    /// A transfer from the impersonated Alice with the next nonce.
+    fn transfer(service: &ChainService) -> PoolTransaction {
+        let tx = TxEip1559 {
+            chain_id: 901,
+            nonce: service.read().pending_nonce(ALICE),
+            gas_limit: 21_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to: TxKind::Call(Address::repeat_byte(0xb2)),
+            value: U256::from(1),
+            ..TxEip1559::default()
+        };
+        PoolTransaction::impersonated(OpTypedTransaction::Eip1559(tx), ALICE).unwrap()
+    }
+
+    fn next_event(events: &mut broadcast::Receiver<ChainEvent>) -> ChainEvent {
+        events.try_recv().unwrap()
+    }
+
+    #[test]
+    fn reads_run_alongside_each_other_and_wait_only_for_a_change() {
+        let service = service(true);
+        let reading = service.read();
+        assert!(service.try_read().is_some(), "a second reader does not wait for the first");
+        drop(reading);
+        let changing = service.write();
+        assert!(service.try_read().is_none(), "a reader waits while the chain changes");
+        drop(changing);
+        assert!(service.try_read().is_some());
+    }
+
+    #[test]
+    fn with_automine_a_submission_is_announced_then_mined_and_the_block_published() {
+        let service = service(true);
+        let mut events = service.events();
+        let hash = service.submit(transfer(&service)).unwrap();
+        let ChainEvent::PendingTransaction(pending) = next_event(&mut events) else {
+            panic!("pending first")
+        };
+        assert_eq!(pending, hash);
+        let ChainEvent::NewBlock(block) = next_event(&mut events) else { panic!("then the block") };
+        assert_eq!(block.number(), 1);
+        assert_eq!(block.timestamp(), GENESIS_TIME + 10, "the time source's time");
+        assert!(block.transactions.iter().any(|tx| tx.hash == hash));
+        assert_eq!(service.read().head_number(), 1);
+    }
+
+    #[test]
+    fn without_automine_a_submission_waits_in_the_pool_for_the_owner_to_mine() {
+        let service = service(false);
+        let mut events = service.events();
+        let hash = service.submit(transfer(&service)).unwrap();
+        assert!(matches!(next_event(&mut events), ChainEvent::PendingTransaction(_)));
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)), "nothing mined");
+        assert!(service.read().pool().contains(&hash));
+        let block = service.mine_block().unwrap();
+        assert!(block.transactions.iter().any(|tx| tx.hash == hash));
+        assert!(matches!(next_event(&mut events), ChainEvent::NewBlock(b) if b.hash() == block.hash()));
+    }
+
+    #[test]
+    fn the_dev_clock_offsets_and_fixes_the_time_of_blocks_mined_on_request() {
+        let service = service(false);
+        assert_eq!(service.increase_time(100), 100);
+        assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 110);
+        let refused = service.set_next_block_timestamp(GENESIS_TIME + 110);
+        assert!(
+            matches!(refused, Err(NodeError::TimestampNotAfterHead { parent, .. }) if parent == GENESIS_TIME + 110)
+        );
+        service.set_next_block_timestamp(GENESIS_TIME + 500).unwrap();
+        assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 500);
+        service.mine(MineRequest { blocks: 3, timestamp: None, interval: Some(7) }).unwrap();
+        let chain = service.read();
+        assert_eq!(chain.head_number(), 5);
+        assert_eq!(chain.head().timestamp(), GENESIS_TIME + 500 + 21);
+    }
+
+    #[test]
+    fn a_rewind_and_a_snapshot_revert_publish_the_blocks_that_left_the_chain() {
+        let service = service(true);
+        let snapshot = service.snapshot();
+        service.submit(transfer(&service)).unwrap();
+        service.submit(transfer(&service)).unwrap();
+        let mut events = service.events();
+        service.rewind_to(1).unwrap();
+        let ChainEvent::BlocksRemoved(removed) = next_event(&mut events) else { panic!("removed blocks") };
+        assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [2]);
+        assert!(service.revert_to_snapshot(snapshot).unwrap());
+        let ChainEvent::BlocksRemoved(removed) = next_event(&mut events) else { panic!("removed blocks") };
+        assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [1]);
+        assert_eq!(service.read().head_number(), 0);
+        assert!(!service.revert_to_snapshot(snapshot).unwrap(), "a snapshot is used once");
+    }
+}
