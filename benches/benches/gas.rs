@@ -33,7 +33,6 @@ use superlink_contracts::{
 use crate::{
     harness::{Chain, Outcome, Tx},
     interop::InitiatingMessage,
-    reference,
 };
 
 const ALICE: Address = address!("0x1000000000000000000000000000000000000001");
