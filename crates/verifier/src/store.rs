@@ -207,3 +207,23 @@ impl ChainStore {
 fn stored_id(block: &BlockRef) -> StoredId {
     StoredId { number: block.number, hash: block.hash }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ReloadWindow;
+
+    #[test]
+    fn the_window_reaches_the_expiry_window_and_margin_below_the_oldest_floor() {
+        let window = ReloadWindow::from_floors([Some(10_000), Some(9_000)], 600, 3_600);
+        // Blocks from 9000 - 4200 on are loaded; those before 4800 + 600 are not checked again: the messages
+        // of every later block were initiated at or after 4800. They lie below every floor by the margin.
+        assert_eq!(window, Some(ReloadWindow { cutoff: 4_800, resolved_before: 5_400 }));
+    }
+
+    #[test]
+    fn everything_is_loaded_while_a_chain_lacks_a_head_or_the_chains_are_younger_than_the_window() {
+        assert_eq!(ReloadWindow::from_floors([Some(10_000), None], 600, 3_600), None);
+        assert_eq!(ReloadWindow::from_floors([Some(4_199), Some(10_000)], 600, 3_600), None);
+        assert_eq!(ReloadWindow::from_floors(Vec::<Option<u64>>::new(), 600, 3_600), None);
+    }
+}
