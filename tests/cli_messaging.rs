@@ -529,13 +529,34 @@ fn superlink_autorelay_delivers_messages_sent_with_cast_and_stops_on_sigterm() {
         Command::new(env!("CARGO_BIN_EXE_superlink"))
             .args(["autorelay", "--rpc", &a.url(), "--rpc", &b.url(), "--poll-interval-ms", "50"])
             .env("SUPERLINK_PRIVATE_KEY", DEV_KEYS[2])
+            .env("RUST_LOG", "info")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("superlink autorelay starts"),
     );
-    // Sent after the relayer started (it follows new messages by default).
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Its log is read as it comes; the messages are sent once it says it is ready (it follows new messages
+    // by default, from the block after the latest one when it started).
+    let stderr = child.0.stderr.take().unwrap();
+    let (lines, logged) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut log = String::new();
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)).map_while(Result::ok) {
+            let _ = lines.send(line.clone());
+            log.push_str(&line);
+            log.push('\n');
+        }
+        log
+    });
+    let ready_by = Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left = ready_by.saturating_duration_since(Instant::now());
+        match logged.recv_timeout(left) {
+            Ok(line) if line.contains("autorelayer ready") => break,
+            Ok(_) => {}
+            Err(e) => panic!("the autorelayer never said it was ready ({e}); exit: {:?}", child.0.try_wait()),
+        }
+    }
     a.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["902"]);
     b.send(DEV_KEYS[0], COUNTER, "incrementRemote(uint256)", &["901"]);
     let deadline = Instant::now() + std::time::Duration::from_secs(30);
@@ -547,10 +568,9 @@ fn superlink_autorelay_delivers_messages_sent_with_cast_and_stops_on_sigterm() {
     }
     let pid = child.0.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    let out =
-        std::mem::replace(&mut child.0, Command::new("true").spawn().unwrap()).wait_with_output().unwrap();
-    let log = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "autorelay should exit 0 on SIGTERM: {log}");
+    let status = child.0.wait().unwrap();
+    let log = reader.join().unwrap();
+    assert!(status.success(), "autorelay should exit 0 on SIGTERM: {log}");
     assert!(log.contains("message relayed"), "{log}");
     assert!(log.contains("autorelay stopped"), "{log}");
     assert_eq!(b.uint(COUNTER, "count()(uint256)", &[]), U256::from(1));

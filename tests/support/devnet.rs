@@ -11,7 +11,7 @@ use std::{
 };
 
 use serde_json::Value;
-use superlink_testkit::{Cast, free_port};
+use superlink_testkit::{Cast, free_port, wait_for_chain};
 
 /// Anvil's first development key (the devnet funds the same accounts).
 pub const KEY_0: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -76,6 +76,17 @@ impl Devnet {
         assert_eq!(devnet.info["l1"]["rpcUrl"], format!("http://127.0.0.1:{l1}"));
         assert_eq!(devnet.info["l2s"][0]["rpcUrl"], format!("http://127.0.0.1:{l2}"));
         assert_eq!(devnet.info["verifier"]["rpcUrl"], format!("http://127.0.0.1:{verifier}"));
+        // What answers on those ports is this devnet: it still runs, and each chain answers with its own ID.
+        let chains: Vec<(String, u64)> = std::iter::once(&devnet.info["l1"])
+            .chain(devnet.info["l2s"].as_array().unwrap())
+            .map(|c| (c["rpcUrl"].as_str().unwrap().to_string(), c["chainId"].as_u64().unwrap()))
+            .collect();
+        for (url, chain_id) in chains {
+            let child = devnet.child.as_mut().unwrap();
+            if let Err(e) = wait_for_chain(child, &url, chain_id, PATIENCE) {
+                panic!("the devnet is not ready: {e}; log:\n{}", devnet.log());
+            }
+        }
         devnet
     }
 

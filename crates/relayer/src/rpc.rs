@@ -1,18 +1,14 @@
 //! [`ChainClient`] over a node's standard Ethereum JSON-RPC (HTTP): op-geth, op-reth, anvil, supersim.
 //!
-//! Answers are read into minimal shapes of our own, so receipts of any transaction type (deposits included)
-//! are accepted. The chain ID is asked once and remembered.
+//! The requests are made by the shared [`NodeClient`]; this adapter checks that mined receipts and logs carry
+//! their position, and tells reverted calls from other refusals.
 
 use std::time::Duration;
 
-use alloy_primitives::{Address, B256, Bytes, U64, U128, U256};
-use jsonrpsee::{
-    core::{ClientError, client::ClientT, params::ArrayParams},
-    http_client::{HttpClient, HttpClientBuilder},
-    rpc_params,
-};
-use serde::{Deserialize, Serialize, de::DeserializeOwned};
-use tokio::sync::OnceCell;
+use alloy_primitives::{Address, B256, Bytes, U256};
+use jsonrpsee::core::params::ArrayParams;
+use serde::de::DeserializeOwned;
+use superlink_client::{BlockNumberOrTag, CallArgs, ClientError, Log, LogQuery, NodeClient, Receipt};
 
 use crate::{
     chain::{BlockInfo, CallRequest, ChainClient, FeeEstimate, LogFilter, LogInfo, ReceiptInfo},
@@ -25,9 +21,7 @@ const FALLBACK_PRIORITY_FEE: u128 = 1_000_000_000;
 /// A chain reached over HTTP JSON-RPC.
 #[derive(Debug, Clone)]
 pub struct RpcChain {
-    url: String,
-    client: HttpClient,
-    chain_id: OnceCell<U256>,
+    client: NodeClient,
 }
 
 impl RpcChain {
@@ -38,18 +32,12 @@ impl RpcChain {
 
     /// A client of the node at `url` whose requests give up after `timeout`.
     pub fn with_timeout(url: &str, timeout: Duration) -> Result<Self, ChainError> {
-        if !(url.starts_with("http://") || url.starts_with("https://")) {
-            return Err(ChainError::BadEndpoint {
-                endpoint: url.to_string(),
-                reason: "expected an http:// or https:// URL".into(),
-            });
-        }
-        let client = HttpClientBuilder::default()
-            .request_timeout(timeout)
-            .max_response_size(256 * 1024 * 1024)
-            .build(url)
-            .map_err(|e| ChainError::BadEndpoint { endpoint: url.to_string(), reason: e.to_string() })?;
-        Ok(Self { url: url.to_string(), client, chain_id: OnceCell::new() })
+        Ok(Self { client: NodeClient::new(url, timeout).map_err(chain_error)? })
+    }
+
+    /// The shared JSON-RPC client underneath.
+    pub fn node(&self) -> &NodeClient {
+        &self.client
     }
 
     /// Calls `method` with `params` and decodes the answer.
@@ -58,7 +46,7 @@ impl RpcChain {
         method: &'static str,
         params: ArrayParams,
     ) -> Result<T, ChainError> {
-        self.client.request(method, params).await.map_err(|e| self.error(method, e))
+        self.client.request(method, params).await.map_err(chain_error)
     }
 
     /// Calls `method` with positional JSON `params` and returns the raw answer (for methods this crate does not
@@ -68,219 +56,142 @@ impl RpcChain {
         method: &'static str,
         params: Vec<serde_json::Value>,
     ) -> Result<serde_json::Value, ChainError> {
-        let mut array = ArrayParams::new();
-        for param in params {
-            array.insert(param).map_err(|e| self.decode_error(method, e.to_string()))?;
-        }
-        self.request(method, array).await
+        self.client.request_json(method, params).await.map_err(chain_error)
     }
 
-    fn error(&self, method: &'static str, error: ClientError) -> ChainError {
-        let endpoint = self.url.clone();
-        match error {
-            ClientError::Call(obj) => {
-                let message = obj.message().to_string();
-                let data = obj.data().and_then(|raw| serde_json::from_str::<Bytes>(raw.get()).ok());
-                let reverted = obj.code() == 3 || message.to_ascii_lowercase().contains("revert");
-                if reverted && matches!(method, "eth_call" | "eth_estimateGas") {
-                    ChainError::Reverted { endpoint, method, message, data: data.unwrap_or_default() }
-                } else {
-                    ChainError::Rpc { endpoint, method, code: i64::from(obj.code()), message }
-                }
-            }
-            ClientError::ParseError(e) => ChainError::Decode { endpoint, method, reason: e.to_string() },
-            other => ChainError::Unreachable { endpoint, reason: other.to_string() },
-        }
-    }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcBlock {
-    number: U64,
-    hash: B256,
-    timestamp: U64,
-    base_fee_per_gas: Option<U128>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcLog {
-    address: Address,
-    topics: Vec<B256>,
-    data: Bytes,
-    block_number: Option<U64>,
-    block_hash: Option<B256>,
-    log_index: Option<U64>,
-    transaction_hash: Option<B256>,
-    block_timestamp: Option<U64>,
-    #[serde(default)]
-    removed: bool,
-}
-
-impl RpcLog {
-    fn into_log(self) -> Result<LogInfo, String> {
-        let (Some(number), Some(hash), Some(index), Some(tx)) =
-            (self.block_number, self.block_hash, self.log_index, self.transaction_hash)
-        else {
-            return Err("a mined log lacks its block, index or transaction".into());
-        };
-        Ok(LogInfo {
-            address: self.address,
-            topics: self.topics,
-            data: self.data,
-            block_number: number.to(),
-            block_hash: hash,
-            log_index: u32::try_from(number_u64(index)).map_err(|_| "log index above u32".to_string())?,
-            transaction_hash: tx,
-            block_timestamp: self.block_timestamp.map(|t| t.to()),
-        })
-    }
-}
-
-fn number_u64(n: U64) -> u64 {
-    n.to()
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcReceipt {
-    transaction_hash: B256,
-    block_number: U64,
-    block_hash: B256,
-    status: Option<U64>,
-    gas_used: U64,
-    logs: Vec<RpcLog>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcCall<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    from: Option<Address>,
-    to: Address,
-    value: U256,
-    input: &'a Bytes,
-    access_list: &'a alloy_eips::eip2930::AccessList,
-}
-
-impl<'a> RpcCall<'a> {
-    fn of(call: &'a CallRequest) -> Self {
-        Self {
-            from: call.from,
-            to: call.to,
-            value: call.value,
-            input: &call.input,
-            access_list: &call.access_list,
-        }
-    }
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcFilter {
-    from_block: U64,
-    to_block: U64,
-    address: Address,
-    topics: Vec<Option<B256>>,
-}
-
-impl RpcChain {
     fn decode_error(&self, method: &'static str, reason: String) -> ChainError {
-        ChainError::Decode { endpoint: self.url.clone(), method, reason }
+        ChainError::Decode { endpoint: self.client.endpoint().to_string(), method, reason }
+    }
+}
+
+/// The relayer's view of a failed request: reverted simulations apart, so their data can be decoded.
+fn chain_error(error: ClientError) -> ChainError {
+    let reverted = error.is_revert() && matches!(error.method(), Some("eth_call" | "eth_estimateGas"));
+    match error {
+        ClientError::Rpc { endpoint, method, message, data, .. } if reverted => {
+            ChainError::Reverted { endpoint, method, message, data: data.unwrap_or_default() }
+        }
+        ClientError::Rpc { endpoint, method, code, message, .. } => {
+            ChainError::Rpc { endpoint, method, code, message }
+        }
+        ClientError::Decode { endpoint, method, reason } => ChainError::Decode { endpoint, method, reason },
+        ClientError::BadEndpoint { endpoint, reason } => ChainError::BadEndpoint { endpoint, reason },
+        ClientError::Unreachable { endpoint, reason, .. } => ChainError::Unreachable { endpoint, reason },
+    }
+}
+
+/// A mined log, which must carry its block, index and transaction.
+fn mined_log(log: Log) -> Result<LogInfo, String> {
+    let (Some(number), Some(hash), Some(index), Some(tx)) =
+        (log.block_number, log.block_hash, log.log_index, log.transaction_hash)
+    else {
+        return Err("a mined log lacks its block, index or transaction".into());
+    };
+    Ok(LogInfo {
+        address: log.address,
+        topics: log.topics,
+        data: log.data,
+        block_number: number,
+        block_hash: hash,
+        log_index: u32::try_from(index).map_err(|_| "log index above u32".to_string())?,
+        transaction_hash: tx,
+        block_timestamp: log.block_timestamp,
+    })
+}
+
+/// A mined receipt, which must carry its transaction, block and gas used.
+fn mined_receipt(receipt: Receipt) -> Result<ReceiptInfo, String> {
+    let (Some(transaction_hash), Some(block_number), Some(block_hash), Some(gas_used)) =
+        (receipt.transaction_hash, receipt.block_number, receipt.block_hash, receipt.gas_used)
+    else {
+        return Err("a mined receipt lacks its transaction, block or gas used".into());
+    };
+    Ok(ReceiptInfo {
+        transaction_hash,
+        block_number,
+        block_hash,
+        success: receipt.status.is_none_or(|s| s == 1),
+        gas_used,
+        logs: receipt.logs.into_iter().map(mined_log).collect::<Result<Vec<_>, _>>()?,
+    })
+}
+
+fn call_args(call: &CallRequest) -> CallArgs<'_> {
+    CallArgs {
+        from: call.from,
+        to: call.to,
+        value: call.value,
+        input: &call.input,
+        access_list: &call.access_list,
     }
 }
 
 impl ChainClient for RpcChain {
     fn endpoint(&self) -> &str {
-        &self.url
+        self.client.endpoint()
     }
 
     async fn chain_id(&self) -> Result<U256, ChainError> {
-        self.chain_id
-            .get_or_try_init(|| async {
-                let id: U256 = self.request("eth_chainId", rpc_params![]).await?;
-                Ok(id)
-            })
-            .await
-            .copied()
+        self.client.chain_id().await.map_err(chain_error)
     }
 
     async fn latest_block_number(&self) -> Result<u64, ChainError> {
-        let n: U64 = self.request("eth_blockNumber", rpc_params![]).await?;
-        Ok(n.to())
+        self.client.block_number().await.map_err(chain_error)
     }
 
     async fn block(&self, number: u64) -> Result<Option<BlockInfo>, ChainError> {
-        let block: Option<RpcBlock> =
-            self.request("eth_getBlockByNumber", rpc_params![U64::from(number), false]).await?;
-        Ok(block.map(|b| BlockInfo {
-            number: b.number.to(),
+        let header = self.client.header(BlockNumberOrTag::Number(number)).await.map_err(chain_error)?;
+        Ok(header.map(|b| BlockInfo {
+            number: b.number,
             hash: b.hash,
-            timestamp: b.timestamp.to(),
-            base_fee_per_gas: b.base_fee_per_gas.map(|f| f.to()),
+            timestamp: b.timestamp,
+            base_fee_per_gas: b.base_fee_per_gas,
         }))
     }
 
     async fn receipt(&self, tx: B256) -> Result<Option<ReceiptInfo>, ChainError> {
-        let method = "eth_getTransactionReceipt";
-        let receipt: Option<RpcReceipt> = self.request(method, rpc_params![tx]).await?;
-        let Some(r) = receipt else { return Ok(None) };
-        let logs = r
-            .logs
-            .into_iter()
-            .map(RpcLog::into_log)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|reason| self.decode_error(method, reason))?;
-        Ok(Some(ReceiptInfo {
-            transaction_hash: r.transaction_hash,
-            block_number: r.block_number.to(),
-            block_hash: r.block_hash,
-            success: r.status.map(|s| s == U64::from(1)).unwrap_or(true),
-            gas_used: r.gas_used.to(),
-            logs,
-        }))
+        let receipt = self.client.transaction_receipt(tx).await.map_err(chain_error)?;
+        receipt
+            .map(mined_receipt)
+            .transpose()
+            .map_err(|reason| self.decode_error("eth_getTransactionReceipt", reason))
     }
 
     async fn logs(&self, filter: &LogFilter) -> Result<Vec<LogInfo>, ChainError> {
-        let method = "eth_getLogs";
         let mut topics = vec![Some(filter.topic0)];
         if let Some(t3) = filter.topic3 {
             topics.extend([None, None, Some(t3)]);
         }
-        let rpc_filter = RpcFilter {
-            from_block: U64::from(filter.from_block),
-            to_block: U64::from(filter.to_block),
+        let query = LogQuery {
+            from_block: filter.from_block,
+            to_block: filter.to_block,
             address: filter.address,
             topics,
         };
-        let logs: Vec<RpcLog> = self.request(method, rpc_params![rpc_filter]).await?;
+        let logs = self.client.logs(&query).await.map_err(chain_error)?;
         logs.into_iter()
             .filter(|l| !l.removed)
-            .map(RpcLog::into_log)
+            .map(mined_log)
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|reason| self.decode_error(method, reason))
+            .map_err(|reason| self.decode_error("eth_getLogs", reason))
     }
 
     async fn call(&self, call: &CallRequest) -> Result<Bytes, ChainError> {
-        self.request("eth_call", rpc_params![RpcCall::of(call), "latest"]).await
+        self.client.call(&call_args(call)).await.map_err(chain_error)
     }
 
     async fn estimate_gas(&self, call: &CallRequest) -> Result<u64, ChainError> {
-        let gas: U64 = self.request("eth_estimateGas", rpc_params![RpcCall::of(call)]).await?;
-        Ok(gas.to())
+        self.client.estimate_gas(&call_args(call)).await.map_err(chain_error)
     }
 
     async fn pending_nonce(&self, account: Address) -> Result<u64, ChainError> {
-        let n: U64 = self.request("eth_getTransactionCount", rpc_params![account, "pending"]).await?;
-        Ok(n.to())
+        self.client.transaction_count(account, BlockNumberOrTag::Pending).await.map_err(chain_error)
     }
 
     async fn fees(&self) -> Result<FeeEstimate, ChainError> {
-        let gas_price: U128 = self.request("eth_gasPrice", rpc_params![]).await?;
-        let gas_price: u128 = gas_price.to();
-        let priority = match self.request::<U128>("eth_maxPriorityFeePerGas", rpc_params![]).await {
-            Ok(p) => p.to(),
+        let gas_price = self.client.gas_price().await.map_err(chain_error)?;
+        let priority = match self.client.max_priority_fee_per_gas().await.map_err(chain_error) {
+            Ok(p) => p,
             Err(ChainError::Rpc { .. }) => FALLBACK_PRIORITY_FEE.min(gas_price),
             Err(e) => return Err(e),
         };
@@ -291,6 +202,6 @@ impl ChainClient for RpcChain {
     }
 
     async fn send_raw_transaction(&self, raw: Bytes) -> Result<B256, ChainError> {
-        self.request("eth_sendRawTransaction", rpc_params![raw]).await
+        self.client.send_raw_transaction(&raw).await.map_err(chain_error)
     }
 }

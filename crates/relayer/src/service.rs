@@ -16,7 +16,8 @@
 
 use std::{
     collections::{BTreeMap, HashMap, HashSet, VecDeque},
-    path::PathBuf,
+    io::Write,
+    path::{Path, PathBuf},
     time::{Duration, Instant},
 };
 
@@ -148,6 +149,8 @@ pub struct Autorelayer<C: ChainClient> {
     given_up: Vec<GivenUp>,
     stats: RelayerStats,
     published: watch::Sender<RelayerStats>,
+    /// The checkpoint as last read from or written to the checkpoint file (rewritten only when it changes).
+    saved_checkpoint: Option<BTreeMap<U256, u64>>,
 }
 
 /// Why the autorelayer could not start.
@@ -178,7 +181,10 @@ impl<C: ChainClient> Autorelayer<C> {
         config: AutorelayerConfig,
     ) -> Result<Self, AutorelayerError> {
         let saved = match &config.checkpoint_file {
-            Some(path) => read_checkpoint(path)?,
+            Some(path) => {
+                let path = path.clone();
+                blocking_io(&path.clone(), move || read_checkpoint(&path)).await?
+            }
             None => BTreeMap::new(),
         };
         let mut by_id = BTreeMap::new();
@@ -208,7 +214,23 @@ impl<C: ChainClient> Autorelayer<C> {
             given_up: Vec::new(),
             stats: RelayerStats::default(),
             published: watch::Sender::new(RelayerStats::default()),
+            saved_checkpoint: Some(saved),
         })
+    }
+
+    /// Writes the checkpoint file (when one is configured and the checkpoint changed), on the blocking thread
+    /// pool: the write is flushed to disk before it replaces the previous file.
+    async fn save_checkpoint(&mut self) {
+        let Some(path) = self.config.checkpoint_file.clone() else { return };
+        let points = self.checkpoint();
+        if self.saved_checkpoint.as_ref() == Some(&points) {
+            return;
+        }
+        let written = points.clone();
+        match blocking_io(&path.clone(), move || write_checkpoint(&path, &written)).await {
+            Ok(()) => self.saved_checkpoint = Some(points),
+            Err(e) => warn!(error = %e, "could not write the relayer checkpoint"),
+        }
     }
 
     /// Scans `chain_id` from `block` on (for a resume point kept elsewhere).
@@ -300,11 +322,7 @@ impl<C: ChainClient> Autorelayer<C> {
             *published = self.stats;
             changed
         });
-        if let Some(path) = self.config.checkpoint_file.clone()
-            && let Err(e) = write_checkpoint(&path, &self.checkpoint())
-        {
-            warn!(error = %e, "could not write the relayer checkpoint");
-        }
+        self.save_checkpoint().await;
         report
     }
 
@@ -647,7 +665,7 @@ async fn block_timestamp<C: ChainClient>(chain: &C, log: &LogInfo) -> Result<u64
     Ok(block.timestamp)
 }
 
-fn read_checkpoint(path: &PathBuf) -> Result<BTreeMap<U256, u64>, AutorelayerError> {
+fn read_checkpoint(path: &Path) -> Result<BTreeMap<U256, u64>, AutorelayerError> {
     let err = |reason: String| AutorelayerError::Checkpoint { path: path.display().to_string(), reason };
     match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -663,11 +681,40 @@ fn read_checkpoint(path: &PathBuf) -> Result<BTreeMap<U256, u64>, AutorelayerErr
     }
 }
 
-fn write_checkpoint(path: &PathBuf, points: &BTreeMap<U256, u64>) -> Result<(), AutorelayerError> {
+/// Replaces the checkpoint file atomically and durably: the new text is written to a temporary file and
+/// flushed to disk, then renamed over the old file, and the rename is flushed with the folder.
+fn write_checkpoint(path: &Path, points: &BTreeMap<U256, u64>) -> Result<(), AutorelayerError> {
     let err = |reason: String| AutorelayerError::Checkpoint { path: path.display().to_string(), reason };
     let raw: BTreeMap<String, u64> = points.iter().map(|(k, v)| (k.to_string(), *v)).collect();
     let text = serde_json::to_string_pretty(&raw).map_err(|e| err(e.to_string()))?;
     let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, text).map_err(|e| err(e.to_string()))?;
-    std::fs::rename(&tmp, path).map_err(|e| err(e.to_string()))
+    let mut file =
+        std::fs::File::create(&tmp).map_err(|e| err(format!("creating {}: {e}", tmp.display())))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+        .map_err(|e| err(format!("writing {}: {e}", tmp.display())))?;
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| err(format!("renaming {}: {e}", tmp.display())))?;
+    // The rename is durable once the folder holding the file is flushed (a no-op where folders cannot be).
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dir) = std::fs::File::open(dir)
+    {
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Runs checkpoint file I/O on the blocking thread pool. A panic in `work` is passed on.
+async fn blocking_io<T: Send + 'static>(
+    path: &Path,
+    work: impl FnOnce() -> Result<T, AutorelayerError> + Send + 'static,
+) -> Result<T, AutorelayerError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(AutorelayerError::Checkpoint {
+            path: path.display().to_string(),
+            reason: format!("the file task did not run: {e}"),
+        }),
+    }
 }

@@ -109,15 +109,30 @@ async fn two_relayers_at_once_deliver_each_message_exactly_once() {
     let second = relayer(&a, &b, DEV_KEYS[2], config()).await;
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let watched = first.subscribe();
+    let watched_second = second.subscribe();
     let one = tokio::spawn(first.run(stopped.clone()));
     let two = tokio::spawn(second.run(stopped));
     send_messages(&a, &b);
 
+    // Both relayers are stopped once each has found the four messages and settled them: relayed by itself or by the
+    // other, or given up. A duplicate relay would show in the counts checked below.
+    let settled = |s: &superlink_relayer::RelayerStats| {
+        s.messages_found == 4 && s.relayed + s.relayed_by_others + s.given_up == s.messages_found
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
-    while (count(&b) < U256::from(2) || count(&a) < U256::from(1)) && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    while count(&b) < U256::from(2)
+        || count(&a) < U256::from(1)
+        || !settled(&watched.borrow())
+        || !settled(&watched_second.borrow())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the relayers did not settle: {:?} {:?}",
+            *watched.borrow(),
+            *watched_second.borrow()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
     stop.send(true).unwrap();
     let (one, two) = (one.await.unwrap(), two.await.unwrap());
 

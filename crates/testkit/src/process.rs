@@ -4,7 +4,7 @@ use std::{
     io::{Read, Write},
     net::{TcpListener, TcpStream},
     path::PathBuf,
-    process::{Child, Command, Stdio},
+    process::{Child, Command, ExitStatus, Stdio},
     thread,
     time::{Duration, Instant},
 };
@@ -16,28 +16,110 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
-/// Waits until an HTTP JSON-RPC server at `url` answers `eth_chainId`, or `timeout` passes.
+/// How often readiness is polled.
+const POLL: Duration = Duration::from_millis(50);
+
+/// Why a started child did not become ready.
+#[derive(Debug, thiserror::Error)]
+pub enum NotReady {
+    /// The child exited before it answered.
+    #[error("the process exited ({status}) before it answered at {url}")]
+    Exited {
+        /// Where it was to answer.
+        url: String,
+        /// How it exited.
+        status: ExitStatus,
+    },
+    /// Something answered at the URL, but for another chain: another process holds the port.
+    #[error("{url} answers for chain {answered}, not for chain {expected}: another process holds the port")]
+    WrongChain {
+        /// Where it answered.
+        url: String,
+        /// The chain ID the child was started with.
+        expected: u64,
+        /// The chain ID that answered.
+        answered: u64,
+    },
+    /// Nothing answered in time.
+    #[error("nothing answered eth_chainId at {url} within {waited:?}")]
+    Timeout {
+        /// Where it was to answer.
+        url: String,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// The child's state could not be read.
+    #[error("cannot tell whether the process still runs: {0}")]
+    Wait(std::io::Error),
+}
+
+/// The chain ID the HTTP JSON-RPC server at `url` answers to `eth_chainId`, or `None` when nothing answers
+/// (or the answer is not a chain ID).
+pub fn chain_id_at(url: &str) -> Option<u64> {
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    let request = format!(
+        "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (_, body) = response.split_once("\r\n\r\n")?;
+    // The JSON document, whether the body is sent whole or in chunks.
+    let json = body.get(body.find('{')?..=body.rfind('}')?)?;
+    let answer: serde_json::Value = serde_json::from_str(json).ok()?;
+    let hex = answer.get("result")?.as_str()?.strip_prefix("0x")?;
+    u64::from_str_radix(hex, 16).ok()
+}
+
+/// Waits until some HTTP JSON-RPC server at `url` answers `eth_chainId`, or `timeout` passes. Any server will
+/// do; to wait for a process you started, use [`wait_for_chain`], which also checks that it is that process
+/// that answers.
 pub fn wait_for_rpc(url: &str, timeout: Duration) -> bool {
     let deadline = Instant::now() + timeout;
-    let addr = url.trim_start_matches("http://").trim_end_matches('/').to_string();
-    let body = r#"{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}"#;
     while Instant::now() < deadline {
-        if let Ok(mut stream) = TcpStream::connect(&addr) {
-            let request = format!(
-                "POST / HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let mut response = String::new();
-            if stream.write_all(request.as_bytes()).is_ok()
-                && stream.read_to_string(&mut response).is_ok()
-                && response.contains("\"result\"")
-            {
-                return true;
-            }
+        if chain_id_at(url).is_some() {
+            return true;
         }
-        thread::sleep(Duration::from_millis(50));
+        thread::sleep(POLL);
     }
     false
+}
+
+/// Waits until the `child` just started answers `eth_chainId` at `url` with `chain_id`. Fails as soon as the
+/// child exits or another chain answers there (a process that held the port before), and after `timeout`.
+pub fn wait_for_chain(
+    child: &mut Child,
+    url: &str,
+    chain_id: u64,
+    timeout: Duration,
+) -> Result<(), NotReady> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(status) = child.try_wait().map_err(NotReady::Wait)? {
+            return Err(NotReady::Exited { url: url.to_string(), status });
+        }
+        match chain_id_at(url) {
+            Some(answered) if answered == chain_id => {
+                // Answering is not enough if the child died just after another process answered for it.
+                return match child.try_wait().map_err(NotReady::Wait)? {
+                    None => Ok(()),
+                    Some(status) => Err(NotReady::Exited { url: url.to_string(), status }),
+                };
+            }
+            Some(answered) => {
+                return Err(NotReady::WrongChain { url: url.to_string(), expected: chain_id, answered });
+            }
+            None => {}
+        }
+        if Instant::now() >= deadline {
+            return Err(NotReady::Timeout { url: url.to_string(), waited: timeout });
+        }
+        thread::sleep(POLL);
+    }
 }
 
 /// An anvil node on a free loopback port, killed when dropped.
@@ -48,10 +130,11 @@ pub struct Anvil {
 }
 
 impl Anvil {
-    /// Starts anvil with the given chain ID and any extra arguments, and waits until it answers.
+    /// Starts anvil with the given chain ID and any extra arguments, and waits until it answers with that
+    /// chain ID.
     pub fn spawn(chain_id: u64, extra_args: &[&str]) -> Result<Self, ToolError> {
         let bin = tool("anvil")?;
-        let mut last_err = String::new();
+        let mut failures = Vec::new();
         // A port picked as free may be taken by another test before anvil binds it: try a few.
         for _ in 0..5 {
             let port = free_port();
@@ -63,13 +146,13 @@ impl Anvil {
                 .spawn()
                 .map_err(|source| ToolError::Io { context: "starting anvil".into(), source })?;
             let mut node = Anvil { child, port };
-            if wait_for_rpc(&node.url(), Duration::from_secs(20)) {
-                return Ok(node);
+            let url = node.url();
+            match wait_for_chain(&mut node.child, &url, chain_id, Duration::from_secs(20)) {
+                Ok(()) => return Ok(node),
+                Err(e) => failures.push(e.to_string()),
             }
-            last_err = format!("anvil on port {port} did not answer");
-            let _ = node.child.kill();
         }
-        Err(ToolError::Missing { name: "anvil".into(), path: last_err })
+        Err(ToolError::NotReady { name: "anvil".into(), reason: failures.join("; ") })
     }
 
     /// The node's HTTP URL.
@@ -118,6 +201,90 @@ impl Cast {
             Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
         } else {
             Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A JSON-RPC server on a free port that answers every request with chain ID `chain_id`.
+    fn chain_server(chain_id: u64) -> Result<String, std::io::Error> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut buffer = [0u8; 1024];
+                let _ = stream.read(&mut buffer);
+                let body = format!(r#"{{"jsonrpc":"2.0","id":1,"result":"{chain_id:#x}"}}"#);
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes());
+            }
+        });
+        Ok(url)
+    }
+
+    /// A child that runs until killed.
+    struct Sleeper(Child);
+
+    impl Sleeper {
+        fn start() -> Result<Self, std::io::Error> {
+            Command::new("sleep").arg("60").spawn().map(Sleeper)
+        }
+    }
+
+    impl Drop for Sleeper {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    #[test]
+    fn a_live_child_answering_with_its_chain_id_is_ready() -> Result<(), Box<dyn std::error::Error>> {
+        let url = chain_server(901)?;
+        let mut child = Sleeper::start()?;
+        assert_eq!(chain_id_at(&url), Some(901));
+        wait_for_chain(&mut child.0, &url, 901, Duration::from_secs(5))?;
+        Ok(())
+    }
+
+    #[test]
+    fn another_chain_on_the_port_is_not_the_child() -> Result<(), Box<dyn std::error::Error>> {
+        let url = chain_server(901)?;
+        let mut child = Sleeper::start()?;
+        // `wait_for_rpc` is satisfied by any server; `wait_for_chain` is not.
+        assert!(wait_for_rpc(&url, Duration::from_secs(5)));
+        match wait_for_chain(&mut child.0, &url, 902, Duration::from_secs(5)) {
+            Err(NotReady::WrongChain { expected: 902, answered: 901, .. }) => Ok(()),
+            other => panic!("expected a wrong-chain refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_child_that_exits_is_reported_at_once() -> Result<(), Box<dyn std::error::Error>> {
+        let url = format!("http://127.0.0.1:{}", free_port());
+        let mut child = Command::new("false").spawn()?;
+        let started = Instant::now();
+        match wait_for_chain(&mut child, &url, 901, Duration::from_secs(30)) {
+            Err(NotReady::Exited { status, .. }) => assert!(!status.success()),
+            other => panic!("expected the exit to be reported, got {other:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "did not wait out the timeout");
+        Ok(())
+    }
+
+    #[test]
+    fn a_silent_child_times_out() -> Result<(), Box<dyn std::error::Error>> {
+        let url = format!("http://127.0.0.1:{}", free_port());
+        let mut child = Sleeper::start()?;
+        match wait_for_chain(&mut child.0, &url, 901, Duration::from_millis(300)) {
+            Err(NotReady::Timeout { .. }) => Ok(()),
+            other => panic!("expected a timeout, got {other:?}"),
         }
     }
 }

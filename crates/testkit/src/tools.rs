@@ -1,7 +1,7 @@
 //! Locating (and installing on first use) the pinned npm tools.
 
 use std::{
-    fs::{self, OpenOptions},
+    fs::{File, OpenOptions, TryLockError},
     io,
     path::{Path, PathBuf},
     process::Command,
@@ -31,6 +31,14 @@ pub enum ToolError {
     /// Another process held the install lock for too long.
     #[error("timed out waiting for another process to finish installing the tools (lock {0})")]
     LockTimeout(String),
+    /// A tool was started but did not become ready.
+    #[error("`{name}` did not become ready: {reason}")]
+    NotReady {
+        /// The tool.
+        name: String,
+        /// What happened on each attempt.
+        reason: String,
+    },
     /// A file-system operation failed.
     #[error("{context}: {source}")]
     Io {
@@ -84,7 +92,7 @@ fn provided(name: &str, parts: &[&str]) -> Result<PathBuf, ToolError> {
     if path.exists() {
         return Ok(path);
     }
-    install(&dir)?;
+    install(&dir, &path)?;
     if path.exists() {
         Ok(path)
     } else {
@@ -92,29 +100,17 @@ fn provided(name: &str, parts: &[&str]) -> Result<PathBuf, ToolError> {
     }
 }
 
-fn install(dir: &Path) -> Result<(), ToolError> {
-    let lock = dir.join(".install.lock");
-    let deadline = Instant::now() + Duration::from_secs(600);
-    // `create_new` is atomic: exactly one process wins the lock; the others wait for it to disappear.
-    loop {
-        match OpenOptions::new().write(true).create_new(true).open(&lock) {
-            Ok(_) => break,
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                if Instant::now() > deadline {
-                    return Err(ToolError::LockTimeout(lock.display().to_string()));
-                }
-                thread::sleep(Duration::from_millis(200));
-                if !lock.exists() {
-                    return Ok(());
-                }
-            }
-            Err(source) => {
-                return Err(ToolError::Io { context: format!("creating {}", lock.display()), source });
-            }
-        }
+/// Runs `npm ci` in `dir` unless `path` appears meanwhile. Parallel test processes take turns through an
+/// advisory lock on `tools/.install.lock`: the operating system releases it when its holder exits, however it
+/// exits, so a crashed installer never leaves a stale lock behind (a lock file left by one is simply reused).
+fn install(dir: &Path, path: &Path) -> Result<(), ToolError> {
+    let lock = take_lock(&dir.join(".install.lock"), Duration::from_secs(600))?;
+    // Whoever held the lock before may have installed the tools.
+    if path.exists() {
+        return Ok(());
     }
     let result = Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--prefix"]).arg(dir).output();
-    let _ = fs::remove_file(&lock);
+    drop(lock);
     let dir_text = dir.display().to_string();
     match result {
         Ok(out) if out.status.success() => Ok(()),
@@ -123,5 +119,57 @@ fn install(dir: &Path) -> Result<(), ToolError> {
             reason: String::from_utf8_lossy(&out.stderr).trim().to_string(),
         }),
         Err(e) => Err(ToolError::Install { dir: dir_text, reason: e.to_string() }),
+    }
+}
+
+/// Takes the exclusive advisory lock of the file at `lock_path` (created if absent), waiting up to `patience`
+/// for its holder. The lock is held until the returned file is dropped or the process ends.
+fn take_lock(lock_path: &Path, patience: Duration) -> Result<File, ToolError> {
+    let lock =
+        OpenOptions::new().write(true).create(true).truncate(false).open(lock_path).map_err(|source| {
+            ToolError::Io { context: format!("opening {}", lock_path.display()), source }
+        })?;
+    let deadline = Instant::now() + patience;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(lock),
+            Err(TryLockError::WouldBlock) => {
+                if Instant::now() >= deadline {
+                    return Err(ToolError::LockTimeout(lock_path.display().to_string()));
+                }
+                thread::sleep(Duration::from_millis(200));
+            }
+            Err(TryLockError::Error(source)) => {
+                return Err(ToolError::Io { context: format!("locking {}", lock_path.display()), source });
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lock_file_left_by_a_crashed_installer_is_taken_at_once() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("superlink-testkit-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let lock_path = dir.join(".install.lock");
+        // What an installer that died while holding the lock leaves: the file, with nobody holding it.
+        std::fs::write(&lock_path, b"")?;
+        let started = Instant::now();
+        let held = take_lock(&lock_path, Duration::from_secs(5))?;
+        assert!(started.elapsed() < Duration::from_secs(1), "the stale lock was taken without waiting");
+
+        // While it is held, another taker waits and then gives up with the lock's path.
+        match take_lock(&lock_path, Duration::from_millis(300)) {
+            Err(ToolError::LockTimeout(path)) => assert!(path.ends_with(".install.lock")),
+            other => panic!("a held lock must time out, got {other:?}"),
+        }
+        // Released (as when its holder exits), it can be taken again.
+        drop(held);
+        drop(take_lock(&lock_path, Duration::from_secs(5))?);
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
     }
 }

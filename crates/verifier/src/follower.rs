@@ -149,7 +149,7 @@ pub async fn follow_once<S: ChainSource>(
         return Ok(Round::Rewound);
     }
     let count = blocks.len() as u64;
-    verifier.ingest(chain, &blocks)?;
+    verifier.ingest_async(chain, blocks).await?;
     Ok(Round::Indexed { blocks: count, head })
 }
 
@@ -185,7 +185,7 @@ async fn rewind_to_common_ancestor<S: ChainSource>(
         };
         let theirs = source.block_ref(number).await?;
         if theirs.is_some_and(|t| t.hash == ours.hash) {
-            verifier.rewind(chain, number)?;
+            verifier.rewind_async(chain, number).await?;
             return Ok(Round::Rewound);
         }
         number = number.checked_sub(1).ok_or_else(|| {
@@ -209,7 +209,8 @@ async fn update_tags<S: ChainSource>(verifier: &Verifier, source: &S) -> Result<
             None => verifier.latest(chain).map(|l| l.number).filter(|l| *l < t.number),
         })
     };
-    verifier.set_local_tags(chain, known(safe), known(finalized))?;
+    let (safe, finalized) = (known(safe), known(finalized));
+    verifier.set_local_tags_async(chain, safe, finalized).await?;
     Ok(())
 }
 

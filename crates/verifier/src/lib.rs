@@ -65,6 +65,6 @@ pub use server::{RpcContext, rpc_module, serve, sync_status};
 pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};
-pub use store::{ChainStore, StoredChain};
+pub use store::{ChainStore, ReloadWindow, StoredChain};
 pub use superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp};
 pub use verifier::Verifier;

@@ -1,17 +1,13 @@
 //! A [`ChainSource`] over a node's standard Ethereum JSON-RPC (op-geth, op-reth, anvil): headers with
 //! `eth_getBlockByNumber`, logs with `eth_getBlockReceipts`, batched and fetched concurrently; tags with
 //! `eth_getBlockByNumber("safe" | "finalized")`; output-root inputs with `eth_getProof`.
+//!
+//! The requests are made by the shared [`NodeClient`]; this adapter checks that every answer is about the
+//! block asked for.
 
 use std::time::Duration;
 
-use alloy_primitives::{Address, B256, Bytes, U64};
-use jsonrpsee::{
-    core::{client::ClientT, params::BatchRequestBuilder},
-    http_client::{HttpClient, HttpClientBuilder},
-    rpc_params,
-};
-use serde::Deserialize;
-use serde_json::Value;
+use superlink_client::{BlockHeader, BlockNumberOrTag, ClientError, NodeClient, Receipt};
 use superlink_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 use tokio::task::JoinSet;
 
@@ -25,119 +21,71 @@ use crate::{
 const BLOCKS_PER_BATCH: u64 = 16;
 /// Batches in flight at once.
 const BATCHES_IN_FLIGHT: usize = 4;
+/// How long one request (or batch) may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcHeader {
-    number: U64,
-    hash: B256,
-    parent_hash: B256,
-    timestamp: U64,
-    state_root: B256,
-}
-
-impl RpcHeader {
-    fn block_ref(&self) -> BlockRef {
-        BlockRef {
-            hash: self.hash,
-            number: self.number.to(),
-            parent_hash: self.parent_hash,
-            timestamp: self.timestamp.to(),
-        }
+fn block_ref(header: &BlockHeader) -> BlockRef {
+    BlockRef {
+        hash: header.hash,
+        number: header.number,
+        parent_hash: header.parent_hash,
+        timestamp: header.timestamp,
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcReceipt {
-    block_hash: Option<B256>,
-    logs: Vec<RpcLog>,
-}
-
-#[derive(Debug, Deserialize)]
-struct RpcLog {
-    address: Address,
-    topics: Vec<B256>,
-    data: Bytes,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RpcProof {
-    storage_hash: B256,
 }
 
 /// A chain source over a node's HTTP JSON-RPC.
 #[derive(Debug, Clone)]
 pub struct RpcChainSource {
     chain_id: ChainId,
-    client: HttpClient,
+    client: NodeClient,
 }
 
 impl RpcChainSource {
     /// A source for chain `chain_id` served at `url`.
     pub fn new(chain_id: ChainId, url: &str) -> Result<Self, SourceError> {
-        let client = HttpClientBuilder::default()
-            .request_timeout(Duration::from_secs(30))
-            .max_response_size(256 * 1024 * 1024)
-            .build(url)
-            .map_err(|e| SourceError::Connect { chain_id, url: url.to_string(), reason: e.to_string() })?;
+        let client = NodeClient::new(url, REQUEST_TIMEOUT).map_err(|e| SourceError::Connect {
+            chain_id,
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
         Ok(Self { chain_id, client })
     }
 
     /// Asks the node for its chain ID (`eth_chainId`).
     pub async fn remote_chain_id(&self) -> Result<u64, SourceError> {
-        let id: U64 = self
-            .client
-            .request("eth_chainId", rpc_params![])
-            .await
-            .map_err(|e| self.rpc("eth_chainId", e))?;
-        Ok(id.to())
+        let id = self.client.chain_id().await.map_err(|e| self.rpc(e))?;
+        u64::try_from(id).map_err(|_| SourceError::Rpc {
+            chain_id: self.chain_id,
+            method: "eth_chainId",
+            reason: format!("chain ID {id} does not fit in 64 bits"),
+        })
     }
 
-    fn rpc(&self, method: &'static str, e: impl std::fmt::Display) -> SourceError {
-        SourceError::Rpc { chain_id: self.chain_id, method, reason: e.to_string() }
-    }
-
-    fn decode<T: serde::de::DeserializeOwned>(
-        &self,
-        method: &'static str,
-        value: Value,
-    ) -> Result<T, SourceError> {
-        serde_json::from_value(value).map_err(|e| self.rpc(method, format!("unexpected answer: {e}")))
+    fn rpc(&self, error: ClientError) -> SourceError {
+        SourceError::Rpc {
+            chain_id: self.chain_id,
+            method: error.method().unwrap_or("connect"),
+            reason: error.to_string(),
+        }
     }
 
     /// Fetches `from..=to` in one batch; stops at the first missing block.
     async fn batch(&self, from: u64, to: u64) -> Result<Vec<SourceBlock>, SourceError> {
-        let mut batch = BatchRequestBuilder::new();
-        for number in from..=to {
-            let tag = format!("{:#x}", number);
-            batch
-                .insert("eth_getBlockByNumber", rpc_params![tag.clone(), false])
-                .and_then(|()| batch.insert("eth_getBlockReceipts", rpc_params![tag]))
-                .map_err(|e| self.rpc("batch", e))?;
-        }
-        let responses = self.client.batch_request::<Value>(batch).await.map_err(|e| self.rpc("batch", e))?;
-        let mut answers = responses.into_iter();
-        let mut blocks = Vec::new();
-        for number in from..=to {
-            let (Some(header), Some(receipts)) = (answers.next(), answers.next()) else {
-                return Err(self.rpc("batch", "fewer answers than requests"));
-            };
-            let header = header.map_err(|e| self.rpc("eth_getBlockByNumber", e))?;
-            let receipts = receipts.map_err(|e| self.rpc("eth_getBlockReceipts", e))?;
-            if header.is_null() || receipts.is_null() {
-                break;
-            }
-            blocks.push(self.assemble(number, header, receipts)?);
-        }
-        Ok(blocks)
+        let answers = self.client.headers_with_receipts(from, to).await.map_err(|e| self.rpc(e))?;
+        answers
+            .into_iter()
+            .zip(from..=to)
+            .map(|((header, receipts), number)| self.assemble(number, header, receipts))
+            .collect()
     }
 
-    fn assemble(&self, number: u64, header: Value, receipts: Value) -> Result<SourceBlock, SourceError> {
-        let header: RpcHeader = self.decode("eth_getBlockByNumber", header)?;
-        let receipts: Vec<RpcReceipt> = self.decode("eth_getBlockReceipts", receipts)?;
-        let block = header.block_ref();
+    fn assemble(
+        &self,
+        number: u64,
+        header: BlockHeader,
+        receipts: Vec<Receipt>,
+    ) -> Result<SourceBlock, SourceError> {
+        let block = block_ref(&header);
         if block.number != number {
             return Err(SourceError::Inconsistent {
                 chain_id: self.chain_id,
@@ -160,16 +108,8 @@ impl RpcChainSource {
         Ok(SourceBlock { block, logs })
     }
 
-    async fn header(&self, tag: String) -> Result<Option<RpcHeader>, SourceError> {
-        let value: Value = self
-            .client
-            .request("eth_getBlockByNumber", rpc_params![tag, false])
-            .await
-            .map_err(|e| self.rpc("eth_getBlockByNumber", e))?;
-        if value.is_null() {
-            return Ok(None);
-        }
-        self.decode("eth_getBlockByNumber", value).map(Some)
+    async fn header(&self, block: BlockNumberOrTag) -> Result<Option<BlockHeader>, SourceError> {
+        self.client.header(block).await.map_err(|e| self.rpc(e))
     }
 }
 
@@ -179,12 +119,7 @@ impl ChainSource for RpcChainSource {
     }
 
     async fn head_number(&self) -> Result<u64, SourceError> {
-        let n: U64 = self
-            .client
-            .request("eth_blockNumber", rpc_params![])
-            .await
-            .map_err(|e| self.rpc("eth_blockNumber", e))?;
-        Ok(n.to())
+        self.client.block_number().await.map_err(|e| self.rpc(e))
     }
 
     async fn block(&self, number: u64) -> Result<Option<SourceBlock>, SourceError> {
@@ -192,7 +127,7 @@ impl ChainSource for RpcChainSource {
     }
 
     async fn block_ref(&self, number: u64) -> Result<Option<BlockRef>, SourceError> {
-        Ok(self.header(format!("{number:#x}")).await?.map(|h| h.block_ref()))
+        Ok(self.header(BlockNumberOrTag::Number(number)).await?.as_ref().map(block_ref))
     }
 
     async fn blocks(&self, from: u64, to: u64) -> Result<Vec<SourceBlock>, SourceError> {
@@ -208,7 +143,11 @@ impl ChainSource for RpcChainSource {
                 next = end + 1;
             }
             let Some(joined) = tasks.join_next().await else { break };
-            let (start, result) = joined.map_err(|e| self.rpc("batch", e))?;
+            let (start, result) = joined.map_err(|e| SourceError::Rpc {
+                chain_id: self.chain_id,
+                method: "batch",
+                reason: e.to_string(),
+            })?;
             results.push((start, result?));
         }
         results.sort_by_key(|(start, _)| *start);
@@ -227,24 +166,22 @@ impl ChainSource for RpcChainSource {
     }
 
     async fn tagged(&self, tag: BlockTag) -> Result<Option<BlockRef>, SourceError> {
-        Ok(self.header(tag.label().to_string()).await?.map(|h| h.block_ref()))
+        let block = match tag {
+            BlockTag::Safe => BlockNumberOrTag::Safe,
+            BlockTag::Finalized => BlockNumberOrTag::Finalized,
+        };
+        Ok(self.header(block).await?.as_ref().map(block_ref))
     }
 
     async fn output_inputs(&self, number: u64) -> Result<OutputInputs, SourceError> {
-        let tag = format!("{number:#x}");
-        let header = self
-            .header(tag.clone())
-            .await?
-            .ok_or(SourceError::MissingBlock { chain_id: self.chain_id, number })?;
-        let proof: Value = self
-            .client
-            .request("eth_getProof", rpc_params![L2_TO_L1_MESSAGE_PASSER, Vec::<B256>::new(), tag])
-            .await
-            .map_err(|e| self.rpc("eth_getProof", e))?;
-        let proof: RpcProof = self.decode("eth_getProof", proof)?;
+        let block = BlockNumberOrTag::Number(number);
+        let header =
+            self.header(block).await?.ok_or(SourceError::MissingBlock { chain_id: self.chain_id, number })?;
+        let message_passer_storage_root =
+            self.client.storage_root(L2_TO_L1_MESSAGE_PASSER, block).await.map_err(|e| self.rpc(e))?;
         Ok(OutputInputs {
             state_root: header.state_root,
-            message_passer_storage_root: proof.storage_hash,
+            message_passer_storage_root,
             block_hash: header.hash,
         })
     }

@@ -80,7 +80,7 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
             Err(e) => warn!(chain, error = %e, "node not reachable yet; will retry"),
         }
     }
-    let verifier = Verifier::open(config.dependencies.clone(), &config.datadir, &config.start_blocks)?;
+    let verifier = open_index(&config).await?;
     info!(datadir = %config.datadir.display(), chains = ?chains, "index opened");
     if let Some(addr) = config.metrics_addr {
         install_exporter(addr)?;
@@ -120,7 +120,21 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
     }
     let _ = server.stop();
     server.stopped().await;
-    verifier.flush()?;
+    verifier.flush_async().await?;
     info!("verifier stopped");
     failure.map_or(Ok(()), Err)
+}
+
+/// Opens the durable index on the blocking thread pool: reading it is disk work.
+async fn open_index(config: &VerifierConfig) -> Result<Verifier, VerifierError> {
+    let (dependencies, datadir, start_blocks) =
+        (config.dependencies.clone(), config.datadir.clone(), config.start_blocks.clone());
+    tokio::task::spawn_blocking(move || Verifier::open(dependencies, &datadir, &start_blocks))
+        .await
+        .unwrap_or_else(|e| {
+            if e.is_panic() {
+                std::panic::resume_unwind(e.into_panic())
+            }
+            Err(VerifierError::Config(format!("opening the index did not run: {e}")))
+        })
 }

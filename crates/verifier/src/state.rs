@@ -15,7 +15,7 @@ use crate::{
 };
 
 /// How long, beyond the message expiry window, blocks stay in memory after every head has passed them.
-const PRUNE_MARGIN_SECS: u64 = 3_600;
+pub const PRUNE_MARGIN_SECS: u64 = 3_600;
 
 /// A change of a chain's heads, tagged with the level it concerns.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -393,6 +393,17 @@ impl VerifierState {
     pub fn restore_finalized(&mut self, chain: ChainId, number: Option<u64>) {
         if let Some(f) = self.finalized.get_mut(&chain) {
             f.cross = f.cross.max(number);
+        }
+    }
+
+    /// Marks a chain's blocks up to `number` as already resolved at cross-unsafe and cross-safe, without
+    /// checking them again. Used on reopening, where the blocks older than the memory window are not reloaded
+    /// and those just above them sat below every stored head (never lowers a head).
+    pub fn restore_resolved_through(&mut self, chain: ChainId, number: u64) {
+        for states in [&mut self.cross_unsafe, &mut self.cross_safe] {
+            if let Some(level) = states.get_mut(&chain) {
+                level.cross = level.cross.max(Some(number));
+            }
         }
     }
 

@@ -34,12 +34,49 @@ pub struct ChainStore {
 /// What a chain's durable index held when it was opened.
 #[derive(Debug, Clone, Default)]
 pub struct StoredChain {
-    /// Every stored block, oldest first.
+    /// The stored blocks loaded into memory, oldest first: every block, or those of the memory window.
     pub blocks: Vec<IndexedBlock>,
     /// The stored local-safe head.
     pub local_safe: Option<u64>,
     /// The stored finalized head.
     pub finalized: Option<u64>,
+    /// With a memory window: the last loaded block that is taken as resolved at cross-unsafe and cross-safe
+    /// without being checked again (it is older than every message a block above it may still execute).
+    pub resolved_through: Option<u64>,
+}
+
+/// Which stored blocks a reopened verifier loads into memory: the same blocks [`crate::VerifierState::prune`]
+/// would keep, so start-up memory is bounded by the expiry window rather than by the chains' history.
+///
+/// Every chain keeps its blocks from the first one at or after `cutoff` (and, at the latest, from its lowest
+/// stored head), plus that block's parent. Blocks older than `resolved_before` are taken as resolved: they lie
+/// below every stored head, and every block from `resolved_before` on executes only messages initiated at or
+/// after `cutoff`, which are loaded, so those blocks are checked again exactly as without the window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReloadWindow {
+    /// Blocks at or after this timestamp are loaded.
+    pub cutoff: u64,
+    /// Blocks before this timestamp are resolved without being checked again.
+    pub resolved_before: u64,
+}
+
+impl ReloadWindow {
+    /// The window for chains whose lowest stored heads (the lowest of cross-unsafe, cross-safe and finalized)
+    /// have the timestamps `floors`. `None` (load everything) when a chain lacks one of those heads, or when
+    /// the chains are younger than the window.
+    pub fn from_floors(
+        floors: impl IntoIterator<Item = Option<u64>>,
+        expiry_window: u64,
+        margin: u64,
+    ) -> Option<Self> {
+        let mut oldest: Option<u64> = None;
+        for floor in floors {
+            let floor = floor?;
+            oldest = Some(oldest.map_or(floor, |o| o.min(floor)));
+        }
+        let cutoff = oldest?.checked_sub(expiry_window.saturating_add(margin))?;
+        Some(Self { cutoff, resolved_before: cutoff.saturating_add(expiry_window) })
+    }
 }
 
 impl ChainStore {
@@ -59,21 +96,63 @@ impl ChainStore {
         Ok(Self { chain, db })
     }
 
-    /// Reads every stored block and the stored heads.
-    pub fn load(&self) -> Result<StoredChain, StoreError> {
+    /// The lowest of the stored cross-unsafe, cross-safe and finalized heads, with its timestamp; `None` while
+    /// one of them is unset, or when the head block is not stored (then nothing is left out on reload).
+    pub fn floor(&self) -> Result<Option<(u64, u64)>, StoreError> {
+        let heads = self.db.heads();
+        let levels = [SafetyHead::CrossUnsafe, SafetyHead::CrossSafe, SafetyHead::Finalized];
+        let mut floor: Option<StoredId> = None;
+        for level in levels {
+            let Some(head) = heads.get(level) else { return Ok(None) };
+            floor = Some(floor.filter(|f| f.number <= head.number).unwrap_or(head));
+        }
+        let Some(floor) = floor else { return Ok(None) };
+        let seal = self
+            .db
+            .block(floor.number)
+            .map_err(db_error(format!("chain {} block {}", self.chain, floor.number)))?;
+        Ok(seal.filter(|s| s.hash == floor.hash).map(|s| (s.number, s.timestamp)))
+    }
+
+    /// Reads the stored heads and the stored blocks: all of them, or with `window` those the window keeps
+    /// (see [`ReloadWindow`]), in one read transaction.
+    pub fn load(&self, window: Option<ReloadWindow>) -> Result<StoredChain, StoreError> {
         let mut stored = StoredChain::default();
         let (Some(first), Some(latest)) = (self.db.first_block(), self.db.latest_block()) else {
             return Ok(stored);
         };
-        for number in first.number..=latest.number {
-            let context = || format!("chain {} block {number}", self.chain);
-            let seal = self.db.block(number).map_err(db_error(context()))?;
-            let logs = self.db.logs_of_block(number).map_err(db_error(context()))?;
-            let (Some(seal), Some(logs)) = (seal, logs) else {
-                return Err(StoreError::Corrupt { context: context() });
+        let context = |what: &str| format!("chain {}: {what}", self.chain);
+        let mut from = first.number;
+        if let (Some(window), Some((floor, _))) = (window, self.floor()?) {
+            let before_cutoff = match window.cutoff.checked_sub(1) {
+                Some(t) => self.db.last_block_at_or_before(t).map_err(db_error(context("window start")))?,
+                None => None,
             };
-            stored.blocks.push(from_stored(&seal, &logs));
+            let keep_from = before_cutoff.map_or(first.number, |b| b.number + 1).min(floor);
+            from = keep_from.saturating_sub(1).max(first.number);
+            let resolved = match window.resolved_before.checked_sub(1) {
+                Some(t) => {
+                    self.db.last_block_at_or_before(t).map_err(db_error(context("resolved prefix")))?
+                }
+                None => None,
+            };
+            stored.resolved_through = resolved.map(|b| b.number.min(floor)).filter(|n| *n >= from);
         }
+        let blocks = self
+            .db
+            .blocks_in_range(from, latest.number)
+            .map_err(db_error(context(&format!("reading blocks {from}..={}", latest.number))))?;
+        let expected = latest.number - from + 1;
+        if blocks.len() as u64 != expected || blocks.first().is_some_and(|b| b.seal.number != from) {
+            return Err(StoreError::Corrupt {
+                context: context(&format!(
+                    "{} blocks stored in {from}..={}, expected {expected}",
+                    blocks.len(),
+                    latest.number
+                )),
+            });
+        }
+        stored.blocks = blocks.iter().map(|b| from_stored(&b.seal, &b.logs)).collect();
         let heads = self.db.heads();
         stored.local_safe = heads.local_safe.map(|h| h.number);
         stored.finalized = heads.finalized.map(|h| h.number);
@@ -127,4 +206,24 @@ impl ChainStore {
 
 fn stored_id(block: &BlockRef) -> StoredId {
     StoredId { number: block.number, hash: block.hash }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReloadWindow;
+
+    #[test]
+    fn the_window_reaches_the_expiry_window_and_margin_below_the_oldest_floor() {
+        let window = ReloadWindow::from_floors([Some(10_000), Some(9_000)], 600, 3_600);
+        // Blocks from 9000 - 4200 on are loaded; those before 4800 + 600 are not checked again: the messages
+        // of every later block were initiated at or after 4800. They lie below every floor by the margin.
+        assert_eq!(window, Some(ReloadWindow { cutoff: 4_800, resolved_before: 5_400 }));
+    }
+
+    #[test]
+    fn everything_is_loaded_while_a_chain_lacks_a_head_or_the_chains_are_younger_than_the_window() {
+        assert_eq!(ReloadWindow::from_floors([Some(10_000), None], 600, 3_600), None);
+        assert_eq!(ReloadWindow::from_floors([Some(4_199), Some(10_000)], 600, 3_600), None);
+        assert_eq!(ReloadWindow::from_floors(Vec::<Option<u64>>::new(), 600, 3_600), None);
+    }
 }

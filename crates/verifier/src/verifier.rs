@@ -20,8 +20,8 @@ use crate::{
     metrics,
     replaced::ReplacedBlocks,
     safety::SafetyEvent,
-    state::{ChainHeads, HeadEvent, VerifierState, chain_ids},
-    store::ChainStore,
+    state::{ChainHeads, HeadEvent, PRUNE_MARGIN_SECS, VerifierState, chain_ids},
+    store::{ChainStore, ReloadWindow},
 };
 
 #[derive(Debug)]
@@ -38,20 +38,28 @@ pub struct Verifier {
 }
 
 impl Verifier {
-    /// Opens the durable index of every chain of `dependencies` in `datadir`, reloads what it holds and
-    /// resolves the heads again. `start_blocks` gives, per chain, the first block to index (default 0).
+    /// Opens the durable index of every chain of `dependencies` in `datadir`, reloads into memory the blocks
+    /// of the expiry window below the stored heads (every block while a head is unset; the older blocks stay
+    /// on disk only, as after pruning) and resolves the heads again. `start_blocks` gives, per chain, the first block to index (default 0).
     pub fn open(
         dependencies: DependencySet,
         datadir: &Path,
         start_blocks: &BTreeMap<ChainId, u64>,
     ) -> Result<Self, VerifierError> {
         let chains = chain_ids(&dependencies)?;
+        let expiry_window = dependencies.message_expiry_window();
         let mut state = VerifierState::new(dependencies)?;
         let mut stores = BTreeMap::new();
         for chain in chains {
-            let store =
-                ChainStore::open(datadir, chain, Some(start_blocks.get(&chain).copied().unwrap_or(0)))?;
-            let stored = store.load()?;
+            let start = Some(start_blocks.get(&chain).copied().unwrap_or(0));
+            stores.insert(chain, ChainStore::open(datadir, chain, start)?);
+        }
+        // Only the blocks a running verifier keeps in memory are loaded: the durable index keeps the rest.
+        let floors = stores.values().map(|s| s.floor().map(|f| f.map(|(_, timestamp)| timestamp)));
+        let floors = floors.collect::<Result<Vec<_>, _>>()?;
+        let window = ReloadWindow::from_floors(floors, expiry_window, PRUNE_MARGIN_SECS);
+        for (&chain, store) in &stores {
+            let stored = store.load(window)?;
             let count = stored.blocks.len();
             for block in stored.blocks {
                 state.append(chain, block).map_err(|e| StoreError::Corrupt {
@@ -60,10 +68,18 @@ impl Verifier {
             }
             state.set_local_safe(chain, stored.local_safe);
             state.restore_finalized(chain, stored.finalized);
-            if count > 0 {
-                info!(chain, blocks = count, latest = ?state.latest(chain).map(|b| b.number), "reloaded index");
+            if let Some(number) = stored.resolved_through {
+                state.restore_resolved_through(chain, number);
             }
-            stores.insert(chain, store);
+            if count > 0 {
+                info!(
+                    chain,
+                    blocks = count,
+                    first = ?state.view().chain(chain).and_then(|c| c.range()).map(|r| r.0),
+                    latest = ?state.latest(chain).map(|b| b.number),
+                    "reloaded index"
+                );
+            }
         }
         let events = state.resolve();
         let pruned = state.prune();
@@ -231,6 +247,39 @@ impl Verifier {
         self.after(events)
     }
 
+    /// [`Self::ingest`] on the blocking thread pool, for async callers: the store's write and fsync stay off
+    /// the runtime's worker threads.
+    pub async fn ingest_async(&self, chain: ChainId, blocks: Vec<SourceBlock>) -> Result<(), VerifierError> {
+        let verifier = self.clone();
+        blocking(format!("indexing chain {chain}"), move || verifier.ingest(chain, &blocks)).await
+    }
+
+    /// [`Self::rewind`] on the blocking thread pool, for async callers.
+    pub async fn rewind_async(&self, chain: ChainId, number: u64) -> Result<(), VerifierError> {
+        let verifier = self.clone();
+        blocking(format!("rewinding chain {chain}"), move || verifier.rewind(chain, number)).await
+    }
+
+    /// [`Self::set_local_tags`] on the blocking thread pool (it saves heads), for async callers.
+    pub async fn set_local_tags_async(
+        &self,
+        chain: ChainId,
+        safe: Option<u64>,
+        finalized: Option<u64>,
+    ) -> Result<(), VerifierError> {
+        let verifier = self.clone();
+        blocking(format!("saving the tags of chain {chain}"), move || {
+            verifier.set_local_tags(chain, safe, finalized)
+        })
+        .await
+    }
+
+    /// [`Self::flush`] on the blocking thread pool, for async callers.
+    pub async fn flush_async(&self) -> Result<(), VerifierError> {
+        let verifier = self.clone();
+        blocking("flushing the index".to_string(), move || verifier.flush()).await
+    }
+
     /// Logs and counts head events, and saves every chain's heads.
     fn after(&self, events: Vec<HeadEvent>) -> Result<(), VerifierError> {
         for HeadEvent { level, event } in &events {
@@ -281,6 +330,21 @@ impl Verifier {
             Err(_) => "rejected",
         });
         result
+    }
+}
+
+/// Runs `work` (store writes and fsyncs) on the blocking thread pool. A panic in `work` is passed on.
+async fn blocking<T: Send + 'static>(
+    context: String,
+    work: impl FnOnce() -> Result<T, VerifierError> + Send + 'static,
+) -> Result<T, VerifierError> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => {
+            Err(StoreError::Database { context, reason: format!("the blocking task did not run: {e}") }
+                .into())
+        }
     }
 }
 

@@ -140,3 +140,148 @@ async fn a_verifier_killed_while_indexing_resumes_to_the_same_heads_and_answers(
     assert_eq!(answers, expected_answers);
     restarted.stop().await;
 }
+
+/// Synthetic history for the reload test: both chains have a block every 10 s; every block of 901 emits one
+/// log, every fifth block of 902 executes the log of 901's block `LAG` blocks earlier, and 902's last block executes a log
+/// that does not exist (it is invalid, so 902's cross heads stop below it).
+mod history {
+    use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+    use superlink_protocol::{ExecutingMessage, Identifier, predeploys::CROSS_L2_INBOX};
+    use superlink_verifier::{BlockRef, SourceBlock, SourceLog};
+
+    pub const BLOCKS: u64 = 800;
+    /// How many blocks (of 10 s) back a message of 902 reaches: 500 s, within the 600 s expiry window.
+    pub const LAG: u64 = 50;
+    pub const EMITTER: Address = Address::repeat_byte(0xe1);
+
+    pub fn timestamp(number: u64) -> u64 {
+        10 + 10 * number
+    }
+
+    fn hash(chain: u64, number: u64) -> B256 {
+        keccak256([chain.to_be_bytes(), number.to_be_bytes()].concat())
+    }
+
+    /// The message 901's block `number` initiates: its identifier and msgHash.
+    pub fn message(number: u64) -> (Identifier, B256) {
+        let id = Identifier {
+            origin: EMITTER,
+            block_number: number,
+            log_index: 0,
+            timestamp: timestamp(number),
+            chain_id: U256::from(901),
+        };
+        (id, keccak256(number.to_be_bytes()))
+    }
+
+    fn executing(id: Identifier, msg_hash: B256) -> SourceLog {
+        let (topics, data) = ExecutingMessage { identifier: id, msg_hash }.encode_log();
+        SourceLog { address: CROSS_L2_INBOX, topics, data }
+    }
+
+    pub fn block(chain: u64, number: u64) -> SourceBlock {
+        let parent_hash = number.checked_sub(1).map_or(B256::ZERO, |p| hash(chain, p));
+        let block = BlockRef { hash: hash(chain, number), number, parent_hash, timestamp: timestamp(number) };
+        let logs = if chain == 901 {
+            // The payload is the data alone (no topics): its hash is the msgHash of `message`.
+            vec![SourceLog {
+                address: EMITTER,
+                topics: vec![],
+                data: Bytes::from(number.to_be_bytes().to_vec()),
+            }]
+        } else if number == BLOCKS - 1 {
+            let (mut id, msg_hash) = message(number - 1);
+            id.log_index = 7;
+            vec![executing(id, msg_hash)]
+        } else if number.is_multiple_of(5) && number >= LAG {
+            let (id, msg_hash) = message(number - LAG);
+            vec![executing(id, msg_hash)]
+        } else {
+            vec![]
+        };
+        SourceBlock { block, logs }
+    }
+}
+
+/// A verifier reopened on an index holding far more than the expiry window loads only the window (the blocks a
+/// running verifier keeps in memory), yet ends with the same heads, the same invalid blocks and the same
+/// answers to access-list checks as the verifier that indexed the whole history.
+#[test]
+fn a_reopened_verifier_loads_only_the_expiry_window_and_answers_as_before() {
+    use superlink_protocol::SafetyLevel;
+    use superlink_verifier::{ChainLookup, ExecutingDescriptor, Verifier};
+
+    const WINDOW: u64 = 600;
+    let dependencies = dependency_set(&[901, 902]).with_message_expiry_window(WINDOW).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let starts = BTreeMap::new();
+    let first = Verifier::open(dependencies.clone(), dir.path(), &starts).unwrap();
+    for from in (0..history::BLOCKS).step_by(100) {
+        for chain in [901, 902] {
+            let blocks: Vec<_> = (from..from + 100).map(|n| history::block(chain, n)).collect();
+            first.ingest(chain, &blocks).unwrap();
+        }
+        let safe = (from + 90).min(history::BLOCKS - 5);
+        for chain in [901, 902] {
+            first.set_local_tags(chain, Some(safe), Some(safe - 10)).unwrap();
+        }
+    }
+    let heads_before = [first.heads(901), first.heads(902)];
+    let invalid_before = first.read().invalid_blocks();
+    assert_eq!(invalid_before.len(), 1, "902's last block executes a missing log: {invalid_before:?}");
+    let range_before = first.read().view().range(902).unwrap();
+    assert!(range_before.0 > 0, "the running verifier pruned blocks older than the window: {range_before:?}");
+
+    // Checks at the latest time: recent messages at every level, and messages just inside and outside expiry.
+    let now = history::timestamp(history::BLOCKS - 1);
+    let check_all = |verifier: &Verifier| {
+        let mut answers = Vec::new();
+        for number in
+            [history::BLOCKS - 2, history::BLOCKS - 20, (now - WINDOW - 10) / 10, (now - WINDOW + 20) / 10]
+        {
+            let (id, msg_hash) = history::message(number);
+            let entries = superlink_protocol::access_list_keys(&id, msg_hash);
+            for level in
+                [SafetyLevel::Unsafe, SafetyLevel::CrossUnsafe, SafetyLevel::Safe, SafetyLevel::Finalized]
+            {
+                let descriptor = ExecutingDescriptor {
+                    timestamp: now + 1,
+                    timeout: None,
+                    chain_id: alloy_primitives::U256::from(902),
+                };
+                answers.push((number, level, verifier.check_access_list_now(&entries, level, descriptor)));
+            }
+        }
+        answers
+    };
+    let answers_before = check_all(&first);
+    assert!(answers_before.iter().any(|(_, _, a)| a.is_ok()), "{answers_before:?}");
+    assert!(answers_before.iter().any(|(_, _, a)| a.is_err()), "{answers_before:?}");
+    first.flush().unwrap();
+    drop(first);
+
+    let reopened = Verifier::open(dependencies, dir.path(), &starts).unwrap();
+    for chain in [901, 902] {
+        let (low, high) = reopened.read().view().range(chain).unwrap();
+        assert_eq!(high, history::BLOCKS - 1);
+        assert!(low > 0, "chain {chain}: the blocks older than the window stay on disk only");
+        let loaded = high - low + 1;
+        assert!(
+            loaded <= (WINDOW + 3_600) / 10 + 60,
+            "chain {chain}: {loaded} blocks loaded, more than the expiry window and margin below the heads"
+        );
+    }
+    assert_eq!([reopened.heads(901), reopened.heads(902)], heads_before);
+    assert_eq!(reopened.read().invalid_blocks(), invalid_before);
+    assert_eq!(check_all(&reopened), answers_before);
+
+    // And it goes on from there as the first one would: the next blocks are indexed and resolved.
+    for chain in [901, 902] {
+        reopened.ingest(chain, &[history::block(chain, history::BLOCKS)]).unwrap_or_else(|e| {
+            // 902's chain is stopped by its invalid block; appending still works.
+            panic!("chain {chain}: {e}")
+        });
+    }
+    assert_eq!(reopened.latest(901).map(|b| b.number), Some(history::BLOCKS));
+    assert_eq!(reopened.heads(901).and_then(|h| h.cross_unsafe).map(|b| b.number), Some(history::BLOCKS));
+}

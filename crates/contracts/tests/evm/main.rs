@@ -6,7 +6,6 @@
 mod agreement;
 mod apps;
 mod bridges;
-mod gas;
 mod harness;
 mod inbox;
 mod interop;

@@ -1,6 +1,21 @@
 //! Gas used by the main interop operations on op-revm (whole transaction as a receipt reports it: 21000 intrinsic,
-//! calldata and access list included; no L1 data fee, which is paid in wei, not gas). Run with
-//! `cargo test -p superlink-contracts --test evm gas_report -- --nocapture` to print the table.
+//! calldata and access list included; no L1 data fee, which is paid in wei, not gas). A report, not a test:
+//! `cargo bench -p superlink-benches --bench gas` prints the table recorded in BENCHMARKS.md. It fails when an
+//! operation fails or uses no more than the intrinsic gas.
+//!
+//! The in-memory chain is the one the contract tests run on, included from there.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs)]
+
+#[allow(dead_code)]
+#[path = "../../crates/contracts/tests/evm/harness.rs"]
+mod harness;
+#[allow(dead_code)]
+#[path = "../../crates/contracts/tests/evm/interop.rs"]
+mod interop;
+#[allow(dead_code)]
+#[path = "../../crates/contracts/tests/evm/reference.rs"]
+mod reference;
 
 use alloy_primitives::{Address, U256, address, keccak256};
 use alloy_sol_types::SolCall;
@@ -18,7 +33,6 @@ use superlink_contracts::{
 use crate::{
     harness::{Chain, Outcome, Tx},
     interop::InitiatingMessage,
-    reference,
 };
 
 const ALICE: Address = address!("0x1000000000000000000000000000000000000001");
@@ -28,8 +42,7 @@ fn relay(source: &Chain, destination: &mut Chain, sent: &Outcome) -> Outcome {
     destination.send(InitiatingMessage::sent_message(source, sent).relay_tx(RELAYER)).expect_success()
 }
 
-#[test]
-fn gas_report() {
+fn main() {
     let (mut a, mut b) = (Chain::new(901), Chain::new(902));
     let mut rows: Vec<(&str, u64)> = Vec::new();
 
