@@ -57,6 +57,14 @@ pub enum ChainError {
         /// The parent block's timestamp.
         parent: u64,
     },
+    /// A block timestamp past the largest the chain accepts ([`crate::MAX_BLOCK_TIMESTAMP`]).
+    #[error("timestamp {timestamp} is past the largest block timestamp {max}")]
+    TimestampTooLarge {
+        /// The timestamp the caller gave.
+        timestamp: u64,
+        /// The largest block timestamp.
+        max: u64,
+    },
     /// A label points past the head.
     #[error("block {number} is beyond the head {head}")]
     BeyondHead {

@@ -449,7 +449,7 @@ mod tests {
         assert_eq!(numbers(adoption.new_blocks(&l1)), [1, 2]);
         assert!(adoption.new_blocks(&l1).is_empty());
 
-        let snapshot = l1.service.snapshot();
+        let snapshot = l1.service.snapshot().unwrap();
         let replaced = built(&l1, GENESIS_TIME + 4, 2);
         assert_eq!(numbers(adoption.new_blocks(&l1)), [3]);
         assert!(l1.service.revert_to_snapshot(snapshot).unwrap());

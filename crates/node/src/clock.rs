@@ -48,10 +48,15 @@ impl DevClock {
         self.now = now;
     }
 
-    /// Moves the clock forward by `seconds`; the total offset.
-    pub fn increase(&mut self, seconds: u64) -> u64 {
-        self.offset = self.offset.saturating_add(seconds);
-        self.offset
+    /// Moves the clock forward by `seconds`; the total offset, or `None` (and no change) when the clock would
+    /// pass `max`.
+    pub fn increase(&mut self, seconds: u64, max: u64) -> Option<u64> {
+        let offset = self.offset.checked_add(seconds)?;
+        if (self.now)().checked_add(offset)? > max {
+            return None;
+        }
+        self.offset = offset;
+        Some(offset)
     }
 
     /// Fixes the timestamp of the next block (once).
@@ -78,8 +83,11 @@ mod tests {
         let mut clock = DevClock::new(Arc::new(|| 1_000));
         assert_eq!(clock.next(10), 1_000);
         assert_eq!(clock.next(1_000), 1_001, "always after the parent");
-        assert_eq!(clock.increase(50), 50);
-        assert_eq!(clock.increase(10), 60);
+        assert_eq!(clock.increase(50, u64::MAX), Some(50));
+        assert_eq!(clock.increase(10, u64::MAX), Some(60));
+        assert_eq!(clock.increase(u64::MAX, u64::MAX), None, "an overflow is refused");
+        assert_eq!(clock.increase(1, 1_060), None, "past the largest timestamp is refused");
+        assert_eq!(clock.increase(0, 1_060), Some(60));
         assert_eq!(clock.next(10), 1_060);
         clock.fix_next(5_000);
         assert_eq!(clock.next(10), 5_000);

@@ -25,4 +25,4 @@ pub use block_loop::{BlockSchedule, run_block_loop};
 pub use clock::{DevClock, TimeSource};
 pub use error::NodeError;
 pub use events::ChainEvent;
-pub use service::{ChainService, MineRequest};
+pub use service::{ChainService, MAX_BLOCKS_PER_REQUEST, MAX_SNAPSHOTS, MineRequest};

@@ -9,7 +9,9 @@ use std::sync::{
 
 use alloy_primitives::B256;
 use std::sync::Arc;
-use superlink_chain::{Chain, ChainError, ReplacementOutcome, RewindOutcome, StoredBlock};
+use superlink_chain::{
+    Chain, ChainError, MAX_BLOCK_TIMESTAMP, ReplacementOutcome, RewindOutcome, StoredBlock,
+};
 use superlink_txpool::PoolTransaction;
 use tokio::sync::broadcast;
 
@@ -24,6 +26,14 @@ const EVENT_CAPACITY: usize = 4096;
 
 /// How far back a snapshot revert looks for blocks that left the canonical chain.
 const REVERT_SCAN_DEPTH: usize = 1024;
+
+/// The most blocks one request (`anvil_mine`) may mine: enough to skip ahead thousands of blocks in a test,
+/// little enough that one request ends within seconds and its blocks fit in memory.
+pub const MAX_BLOCKS_PER_REQUEST: u64 = 10_000;
+
+/// The most snapshots kept at once: each holds a copy of the chain's state and history until it is reverted
+/// to (which also drops every later one).
+pub const MAX_SNAPSHOTS: usize = 100;
 
 /// How `evm_mine`/`anvil_mine` should mine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,6 +54,7 @@ pub struct ChainService {
     events: broadcast::Sender<ChainEvent>,
     clock: Mutex<DevClock>,
     automine: AtomicBool,
+    stopping: AtomicBool,
 }
 
 impl ChainService {
@@ -56,6 +67,7 @@ impl ChainService {
             events,
             clock: Mutex::new(DevClock::default()),
             automine: AtomicBool::new(true),
+            stopping: AtomicBool::new(false),
         }
     }
 
@@ -140,22 +152,58 @@ impl ChainService {
         Ok(block)
     }
 
-    /// Mines the blocks `request` asks for, publishing each.
-    pub fn mine(&self, request: MineRequest) -> Result<(), ChainError> {
-        for i in 0..request.blocks.max(1) {
+    /// Mines the blocks `request` asks for (at most [`MAX_BLOCKS_PER_REQUEST`]), publishing each. The write
+    /// lock is taken per block, so reads go on in between, and a shutdown stops the work between two blocks.
+    pub fn mine(&self, request: MineRequest) -> Result<(), NodeError> {
+        if request.blocks > MAX_BLOCKS_PER_REQUEST {
+            return Err(NodeError::TooManyBlocks { requested: request.blocks, max: MAX_BLOCKS_PER_REQUEST });
+        }
+        let out_of_range = NodeError::TimeOutOfRange { max: MAX_BLOCK_TIMESTAMP };
+        // The last block's time is checked before the first is mined: a request is refused whole.
+        let blocks = request.blocks.max(1);
+        let last = match (request.timestamp, request.interval) {
+            (Some(start), interval) => {
+                (blocks - 1).checked_mul(interval.unwrap_or(1)).and_then(|s| start.checked_add(s))
+            }
+            (None, Some(interval)) => {
+                let parent = self.read().head().timestamp();
+                blocks.checked_mul(interval.max(1)).and_then(|s| parent.checked_add(s))
+            }
+            (None, None) => Some(0),
+        };
+        if last.is_none_or(|t| t > MAX_BLOCK_TIMESTAMP) {
+            return Err(out_of_range);
+        }
+        for i in 0..blocks {
+            if self.stopping.load(Ordering::Relaxed) {
+                return Err(NodeError::ShuttingDown);
+            }
             let block = {
                 let mut chain = self.write();
                 let parent = chain.head().timestamp();
                 let timestamp = match (request.timestamp, request.interval) {
-                    (Some(start), interval) => Some(start + i * interval.unwrap_or(1)),
-                    (None, Some(interval)) => Some(parent + interval.max(1)),
+                    (Some(start), interval) => {
+                        let step = i.checked_mul(interval.unwrap_or(1)).ok_or(out_of_range.clone())?;
+                        Some(start.checked_add(step).ok_or(out_of_range.clone())?)
+                    }
+                    (None, Some(interval)) => {
+                        Some(parent.checked_add(interval.max(1)).ok_or(out_of_range.clone())?)
+                    }
                     (None, None) => None,
                 };
+                if timestamp.is_some_and(|t| t > MAX_BLOCK_TIMESTAMP) {
+                    return Err(out_of_range);
+                }
                 self.mine_locked(&mut chain, timestamp)?
             };
             self.publish_block(&block);
         }
         Ok(())
+    }
+
+    /// Stops long work (a many-block `mine`) between two blocks, for a clean shutdown.
+    pub fn begin_shutdown(&self) {
+        self.stopping.store(true, Ordering::Relaxed);
     }
 
     /// Adds `tx` to the pool and publishes it; with automine on, mines it at once. Its hash.
@@ -201,8 +249,12 @@ impl ChainService {
     }
 
     /// Saves the whole chain state; the ID to revert to.
-    pub fn snapshot(&self) -> u64 {
-        self.write().snapshot()
+    pub fn snapshot(&self) -> Result<u64, NodeError> {
+        let mut chain = self.write();
+        if chain.snapshot_count() >= MAX_SNAPSHOTS {
+            return Err(NodeError::TooManySnapshots { max: MAX_SNAPSHOTS });
+        }
+        Ok(chain.snapshot())
     }
 
     /// Returns to snapshot `id`, dropping it and every later one, and publishes the blocks that left the
@@ -232,8 +284,10 @@ impl ChainService {
     }
 
     /// Moves the clock of future blocks forward by `seconds`; the total offset in seconds.
-    pub fn increase_time(&self, seconds: u64) -> u64 {
-        self.clock().increase(seconds)
+    pub fn increase_time(&self, seconds: u64) -> Result<u64, NodeError> {
+        self.clock()
+            .increase(seconds, MAX_BLOCK_TIMESTAMP)
+            .ok_or(NodeError::TimeOutOfRange { max: MAX_BLOCK_TIMESTAMP })
     }
 
     /// Fixes the timestamp of the next block mined on request; it must be after the head's.
@@ -241,6 +295,9 @@ impl ChainService {
         let parent = self.read().head().timestamp();
         if timestamp <= parent {
             return Err(NodeError::TimestampNotAfterHead { timestamp, parent });
+        }
+        if timestamp > MAX_BLOCK_TIMESTAMP {
+            return Err(NodeError::TimeOutOfRange { max: MAX_BLOCK_TIMESTAMP });
         }
         self.clock().fix_next(timestamp);
         Ok(())
@@ -341,7 +398,7 @@ mod tests {
     #[test]
     fn the_dev_clock_offsets_and_fixes_the_time_of_blocks_mined_on_request() {
         let service = service(false);
-        assert_eq!(service.increase_time(100), 100);
+        assert_eq!(service.increase_time(100).unwrap(), 100);
         assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 110);
         let refused = service.set_next_block_timestamp(GENESIS_TIME + 110);
         assert!(
@@ -358,7 +415,7 @@ mod tests {
     #[test]
     fn a_rewind_and_a_snapshot_revert_publish_the_blocks_that_left_the_chain() {
         let service = service(true);
-        let snapshot = service.snapshot();
+        let snapshot = service.snapshot().unwrap();
         service.submit(transfer(&service)).unwrap();
         service.submit(transfer(&service)).unwrap();
         let mut events = service.events();
@@ -370,5 +427,46 @@ mod tests {
         assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [1]);
         assert_eq!(service.read().head_number(), 0);
         assert!(!service.revert_to_snapshot(snapshot).unwrap(), "a snapshot is used once");
+    }
+
+    #[test]
+    fn one_request_mines_a_bounded_number_of_blocks_and_stops_at_shutdown() {
+        let service = service(false);
+        let err =
+            service.mine(MineRequest { blocks: u64::MAX, timestamp: None, interval: None }).unwrap_err();
+        assert!(matches!(err, NodeError::TooManyBlocks { max: MAX_BLOCKS_PER_REQUEST, .. }), "{err}");
+        assert_eq!(service.read().head_number(), 0, "nothing was mined");
+        service.begin_shutdown();
+        let err = service.mine(MineRequest { blocks: 5, timestamp: None, interval: None }).unwrap_err();
+        assert!(matches!(err, NodeError::ShuttingDown), "{err}");
+    }
+
+    #[test]
+    fn time_never_passes_the_largest_block_timestamp() {
+        let service = service(false);
+        let err = service.increase_time(u64::MAX).unwrap_err();
+        assert!(matches!(err, NodeError::TimeOutOfRange { .. }), "{err}");
+        let err = service.set_next_block_timestamp(MAX_BLOCK_TIMESTAMP + 1).unwrap_err();
+        assert!(matches!(err, NodeError::TimeOutOfRange { .. }), "{err}");
+        let huge = MineRequest { blocks: 3, timestamp: Some(MAX_BLOCK_TIMESTAMP - 1), interval: Some(1) };
+        let err = service.mine(huge).unwrap_err();
+        assert!(matches!(err, NodeError::TimeOutOfRange { .. }), "{err}");
+        let overflow = MineRequest { blocks: 2, timestamp: None, interval: Some(u64::MAX) };
+        assert!(matches!(service.mine(overflow).unwrap_err(), NodeError::TimeOutOfRange { .. }));
+        // The clock still works after the refusals.
+        service.mine(MineRequest { blocks: 1, timestamp: None, interval: None }).unwrap();
+    }
+
+    #[test]
+    fn snapshots_are_bounded_and_a_revert_frees_them() {
+        let service = service(false);
+        let first = service.snapshot().unwrap();
+        for _ in 1..MAX_SNAPSHOTS {
+            service.snapshot().unwrap();
+        }
+        let err = service.snapshot().unwrap_err();
+        assert!(matches!(err, NodeError::TooManySnapshots { max: MAX_SNAPSHOTS }), "{err}");
+        assert!(service.revert_to_snapshot(first).unwrap());
+        service.snapshot().unwrap();
     }
 }

@@ -95,6 +95,11 @@ impl Chain {
         id
     }
 
+    /// How many snapshots are kept (each holds a copy of the chain until it is reverted to or dropped).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
+
     /// Restores snapshot `id` and forgets it and every later snapshot (as `evm_revert`); the pool is
     /// revalidated against the restored head.
     pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {

@@ -36,7 +36,7 @@ use dev::Snapshot;
 use history::OrphanBlocks;
 
 pub use pending::PendingBlock;
-pub use production::MinedBlock;
+pub use production::{MAX_BLOCK_TIMESTAMP, MinedBlock};
 pub use reorg::{ReplacedBlock, ReplacementOutcome, RewindOutcome};
 pub use superlink_protocol::predeploys::SEQUENCER_FEE_VAULT;
 

@@ -17,6 +17,10 @@ use crate::{
 
 use super::Chain;
 
+/// The largest block timestamp the chain accepts: 2^53 - 1, the largest integer a JavaScript client reads
+/// exactly (years past 285,000,000), so no time arithmetic near `u64::MAX` can overflow.
+pub const MAX_BLOCK_TIMESTAMP: u64 = (1 << 53) - 1;
+
 /// A block the chain just mined, and what happened to the pool.
 #[derive(Debug, Clone)]
 pub struct MinedBlock {
@@ -140,6 +144,9 @@ impl Chain {
         let parent_timestamp = self.store.head().timestamp();
         if timestamp <= parent_timestamp {
             return Err(ChainError::TimestampNotIncreasing { timestamp, parent: parent_timestamp });
+        }
+        if timestamp > MAX_BLOCK_TIMESTAMP {
+            return Err(ChainError::TimestampTooLarge { timestamp, max: MAX_BLOCK_TIMESTAMP });
         }
         let attrs = self.next_attributes(timestamp);
         let mut source = PoolSource::new(&self.pool, self.next_base_fee(), timestamp);

@@ -80,7 +80,9 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
 
         // With a block time, one block per period on the dev clock (`evm_increaseTime` moves it ahead).
         let (stop_miner, miner_stopped) = watch::channel(false);
+        let miner_service = service.clone();
         let miner = args.block_time.map(|block_time| {
+            let service = miner_service;
             let schedule = BlockSchedule { start: genesis_timestamp, block_time };
             tokio::spawn(run_block_loop(schedule, miner_stopped, move |_scheduled| {
                 match service.mine_block() {
@@ -92,6 +94,7 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
             }))
         });
         runtime::shutdown_signal().await;
+        service.begin_shutdown();
         let _ = stop_miner.send(true);
         if let Some(miner) = miner {
             let _ = miner.await;

@@ -9,11 +9,11 @@ use crate::backend::{BackendResult, DevControl};
 
 impl DevControl for ChainBackend {
     fn mine(&self, request: MineRequest) -> BackendResult<()> {
-        self.service.mine(request).map_err(|e| chain_error(e, None))
+        self.service.mine(request).map_err(node_error)
     }
 
     fn snapshot(&self) -> BackendResult<U256> {
-        Ok(U256::from(self.service.snapshot()))
+        self.service.snapshot().map(U256::from).map_err(node_error)
     }
 
     fn revert_to_snapshot(&self, id: U256) -> BackendResult<bool> {
@@ -22,7 +22,7 @@ impl DevControl for ChainBackend {
     }
 
     fn increase_time(&self, seconds: u64) -> BackendResult<u64> {
-        Ok(self.service.increase_time(seconds))
+        self.service.increase_time(seconds).map_err(node_error)
     }
 
     fn automine(&self) -> BackendResult<bool> {

@@ -47,9 +47,9 @@ pub fn chain_error(error: ChainError, block: Option<BlockId>) -> BackendError {
         ChainError::GasEstimateFailed { cap, revert: None } => {
             BackendError::GasRequiredExceedsAllowance { cap }
         }
-        ChainError::TimestampNotIncreasing { .. } | ChainError::BeyondHead { .. } => {
-            BackendError::InvalidParams(error.to_string())
-        }
+        ChainError::TimestampNotIncreasing { .. }
+        | ChainError::TimestampTooLarge { .. }
+        | ChainError::BeyondHead { .. } => BackendError::InvalidParams(error.to_string()),
         other => BackendError::Server(other.to_string()),
     }
 }
@@ -58,7 +58,11 @@ pub fn chain_error(error: ChainError, block: Option<BlockId>) -> BackendError {
 pub fn node_error(error: NodeError) -> BackendError {
     match error {
         NodeError::Chain(chain) => chain_error(chain, None),
-        NodeError::TimestampNotAfterHead { .. } => BackendError::InvalidParams(error.to_string()),
+        NodeError::TimestampNotAfterHead { .. }
+        | NodeError::TimeOutOfRange { .. }
+        | NodeError::TooManyBlocks { .. }
+        | NodeError::TooManySnapshots { .. } => BackendError::InvalidParams(error.to_string()),
+        NodeError::ShuttingDown => BackendError::Server(error.to_string()),
     }
 }
 
