@@ -77,8 +77,10 @@ impl<B: EthBackend> RpcContext<B> {
         .map_err(Into::into)
     }
 
-    fn install_filter(&self, kind: FilterKind) -> FilterId {
-        self.filters().install(kind, Instant::now())
+    fn install_filter(&self, kind: FilterKind) -> RpcResult<FilterId> {
+        self.filters()
+            .install(kind, Instant::now())
+            .map_err(|e| BackendError::InvalidParams(e.to_string()).into())
     }
 }
 
@@ -180,15 +182,15 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
     }
 
     async fn new_filter(&self, filter: Filter) -> RpcResult<FilterId> {
-        Ok(self.install_filter(FilterKind::Logs(Box::new(filter))))
+        self.install_filter(FilterKind::Logs(Box::new(filter)))
     }
 
     async fn new_block_filter(&self) -> RpcResult<FilterId> {
-        Ok(self.install_filter(FilterKind::Blocks))
+        self.install_filter(FilterKind::Blocks)
     }
 
     async fn new_pending_transaction_filter(&self) -> RpcResult<FilterId> {
-        Ok(self.install_filter(FilterKind::PendingTransactions))
+        self.install_filter(FilterKind::PendingTransactions)
     }
 
     async fn filter_changes(&self, id: FilterId) -> RpcResult<FilterChanges> {

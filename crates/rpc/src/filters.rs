@@ -47,6 +47,18 @@ struct InstalledFilter {
     last_polled: Instant,
 }
 
+/// The most filters one server keeps installed at once: each holds up to its buffer of unpolled items, so the
+/// count bounds the memory filters take; idle ones are evicted before a new one is refused.
+pub const MAX_FILTERS: usize = 1_024;
+
+/// Every filter slot is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{max} filters are installed already; uninstall one (eth_uninstallFilter) or let an idle one expire")]
+pub struct TooManyFilters {
+    /// The most filters kept.
+    pub max: usize,
+}
+
 /// All installed filters of one server.
 #[derive(Debug)]
 pub struct FilterRegistry {
@@ -68,15 +80,18 @@ impl FilterRegistry {
         }
     }
 
-    /// Installs a filter; its ID.
-    pub fn install(&mut self, kind: FilterKind, now: Instant) -> FilterId {
+    /// Installs a filter; its ID, or a refusal when [`MAX_FILTERS`] are installed even after dropping idle ones.
+    pub fn install(&mut self, kind: FilterKind, now: Instant) -> Result<FilterId, TooManyFilters> {
+        if self.filters.len() >= MAX_FILTERS && self.evict_idle(now) == 0 {
+            return Err(TooManyFilters { max: MAX_FILTERS });
+        }
         let id = U256::from(self.next_id);
         self.next_id += 1;
         self.filters.insert(
             id,
             InstalledFilter { kind, hashes: VecDeque::new(), logs: VecDeque::new(), last_polled: now },
         );
-        id
+        Ok(id)
     }
 
     /// Removes a filter; whether it existed.
@@ -194,7 +209,7 @@ mod tests {
     fn block_filter_returns_each_new_block_once() {
         let now = Instant::now();
         let mut registry = FilterRegistry::new(Duration::from_secs(300), 100);
-        let id = registry.install(FilterKind::Blocks, now);
+        let id = registry.install(FilterKind::Blocks, now).unwrap();
         registry.on_event(&block_event(1, vec![]));
         registry.on_event(&block_event(2, vec![]));
         let expected = vec![B256::with_last_byte(1), B256::with_last_byte(2)];
@@ -207,8 +222,8 @@ mod tests {
         let now = Instant::now();
         let mut registry = FilterRegistry::new(Duration::from_secs(300), 100);
         let wanted = Address::with_last_byte(0xaa);
-        let id = registry.install(FilterKind::Logs(Box::new(Filter::new().address(wanted))), now);
-        let pending_id = registry.install(FilterKind::PendingTransactions, now);
+        let id = registry.install(FilterKind::Logs(Box::new(Filter::new().address(wanted))), now).unwrap();
+        let pending_id = registry.install(FilterKind::PendingTransactions, now).unwrap();
         let kept = log_from(wanted, B256::with_last_byte(1), 1);
         let other = log_from(Address::with_last_byte(0xbb), B256::with_last_byte(1), 1);
         registry.on_event(&block_event(1, vec![kept.clone(), other]));
@@ -224,8 +239,8 @@ mod tests {
     fn idle_filters_expire_and_polled_ones_stay() {
         let start = Instant::now();
         let mut registry = FilterRegistry::new(Duration::from_secs(60), 100);
-        let idle = registry.install(FilterKind::Blocks, start);
-        let busy = registry.install(FilterKind::Blocks, start);
+        let idle = registry.install(FilterKind::Blocks, start).unwrap();
+        let busy = registry.install(FilterKind::Blocks, start).unwrap();
         assert!(registry.take_changes(busy, start + Duration::from_secs(50)).is_some());
         assert_eq!(registry.evict_idle(start + Duration::from_secs(61)), 1);
         assert!(registry.take_changes(idle, start + Duration::from_secs(61)).is_none());
@@ -239,11 +254,24 @@ mod tests {
     fn buffers_are_bounded_dropping_the_oldest() {
         let now = Instant::now();
         let mut registry = FilterRegistry::new(Duration::from_secs(60), 2);
-        let id = registry.install(FilterKind::Blocks, now);
+        let id = registry.install(FilterKind::Blocks, now).unwrap();
         for n in 1..=3 {
             registry.on_event(&block_event(n, vec![]));
         }
         let expected = vec![B256::with_last_byte(2), B256::with_last_byte(3)];
         assert_eq!(registry.take_changes(id, now), Some(FilterChanges::Hashes(expected)));
+    }
+
+    #[test]
+    fn the_number_of_filters_is_bounded_and_idle_ones_make_room() {
+        let start = Instant::now();
+        let mut registry = FilterRegistry::new(Duration::from_secs(60), 10);
+        for _ in 0..MAX_FILTERS {
+            registry.install(FilterKind::Blocks, start).unwrap();
+        }
+        assert_eq!(registry.install(FilterKind::Blocks, start), Err(TooManyFilters { max: MAX_FILTERS }));
+        let later = start + Duration::from_secs(61);
+        registry.install(FilterKind::Blocks, later).unwrap();
+        assert_eq!(registry.len(), 1, "the idle filters were dropped to make room");
     }
 }
