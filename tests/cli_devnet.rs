@@ -153,6 +153,12 @@ fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0
             assert_eq!(ok(&["balance", address, "--rpc-url", url]), account["balance"].as_str().unwrap());
         }
     }
+    // Every chain has its own genesis block.
+    let genesis: std::collections::BTreeSet<String> = chains
+        .iter()
+        .map(|c| ok(&["block", "0", "--field", "hash", "--rpc-url", c["rpcUrl"].as_str().unwrap()]))
+        .collect();
+    assert_eq!(genesis.len(), chains.len(), "chains share a genesis block: {genesis:?}");
     // The predeploys and the example app have code on every L2.
     for chain in info["l2s"].as_array().unwrap() {
         let url = chain["rpcUrl"].as_str().unwrap();

@@ -1,6 +1,6 @@
 //! The development accounts: anvil's well-known mnemonic, so existing scripts, wallets and tutorials work.
 
-use alloy_primitives::{Address, U256, hex};
+use alloy_primitives::{Address, B256, U256, hex, keccak256};
 use alloy_signer_local::{MnemonicBuilder, PrivateKeySigner};
 
 /// The mnemonic anvil and hardhat derive their development accounts from.
@@ -29,6 +29,22 @@ pub fn derive(mnemonic: &str, count: u32) -> Result<Vec<PrivateKeySigner>, Accou
                 .map_err(|e| AccountError { index, reason: e.to_string() })
         })
         .collect()
+}
+
+/// The batcher account of L2 `chain_id`: a key derived from the chain ID, so every L2 has its own batcher (named
+/// in its L1 attributes, `batcherHash`, from genesis on) and a restarted devnet has the same ones.
+pub fn batcher(chain_id: u64) -> PrivateKeySigner {
+    let seed = keccak256([b"superlink devnet batcher".as_slice(), &chain_id.to_be_bytes()].concat());
+    // A keccak output is a valid secp256k1 key with overwhelming probability; step on in the rare case it is not.
+    (0u8..=u8::MAX)
+        .find_map(|tweak| PrivateKeySigner::from_bytes(&keccak256([seed.as_slice(), &[tweak]].concat())).ok())
+        .unwrap_or_else(PrivateKeySigner::random)
+}
+
+/// The versioned hash of a batcher address that the `L1Block` predeploy records (version 0: the address,
+/// right-aligned in 32 bytes).
+pub fn batcher_hash(batcher: Address) -> B256 {
+    B256::left_padding_from(batcher.as_slice())
 }
 
 /// `ether` whole ether in wei.

@@ -1,11 +1,12 @@
 //! The genesis of every devnet chain: the development accounts funded everywhere, on the L1 one deposit portal
 //! per L2, and on the L2s the interop predeploys and example apps.
 
-use alloy_primitives::Address;
+use alloy_primitives::{Address, B256, U256};
 use superlink_chain::{Genesis, GenesisAccount};
 use superlink_contracts::genesis::{deposit_portal_allocs, predeploy_allocs};
+use superlink_protocol::predeploys::L1_BLOCK;
 
-use crate::accounts::ether;
+use crate::accounts::{batcher, batcher_hash, ether};
 
 /// The L1's genesis at `timestamp`: the deposit portal of each of the L2s `l2_chain_ids` (at
 /// `superlink_contracts::addresses::deposit_portal`) and the development accounts, each with `balance_ether`.
@@ -21,9 +22,21 @@ pub fn l1_genesis(
     fund(genesis, accounts, balance_ether)
 }
 
-/// An interop L2's genesis at `timestamp`: the predeploys, the example apps, and the development accounts.
+/// The storage slot of `batcherHash` in the `L1Block` predeploy.
+const L1_BLOCK_BATCHER_HASH_SLOT: u64 = 4;
+
+/// An interop L2's genesis at `timestamp`: the predeploys, the example apps, and the development accounts. The
+/// `L1Block` predeploy names the chain's own batcher from genesis on, so no two L2s share a genesis block.
 pub fn l2_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_ether: u64) -> Genesis {
-    let genesis = Genesis::new(chain_id, timestamp).with_alloc(predeploy_allocs(chain_id));
+    let mut allocs = predeploy_allocs(chain_id);
+    if let Some(l1_block) = allocs.get_mut(&L1_BLOCK) {
+        let batcher = batcher_hash(batcher(chain_id).address());
+        l1_block
+            .storage
+            .get_or_insert_default()
+            .insert(B256::from(U256::from(L1_BLOCK_BATCHER_HASH_SLOT)), batcher);
+    }
+    let genesis = Genesis::new(chain_id, timestamp).with_alloc(allocs);
     fund(genesis, accounts, balance_ether)
 }
 
@@ -53,6 +66,19 @@ mod tests {
         assert!(!chain.code(CROSS_L2_INBOX, latest).unwrap().is_empty());
         assert!(!chain.code(CROSS_CHAIN_COUNTER, latest).unwrap().is_empty());
         assert_eq!(chain.head().timestamp(), 1_000);
+    }
+
+    #[test]
+    fn every_l2_has_its_own_genesis_block_naming_its_own_batcher() {
+        let a = Chain::new(&l2_genesis(901, 1_000, &[], 5), ChainConfig::default());
+        let b = Chain::new(&l2_genesis(902, 1_000, &[], 5), ChainConfig::default());
+        assert_ne!(a.head().hash(), b.head().hash());
+        let latest = alloy_eips::BlockId::latest();
+        let slot = U256::from(L1_BLOCK_BATCHER_HASH_SLOT);
+        let recorded = a.storage(L1_BLOCK, slot, latest).unwrap();
+        assert_eq!(B256::from(recorded), batcher_hash(batcher(901).address()));
+        assert_ne!(batcher(901).address(), batcher(902).address());
+        assert_eq!(batcher(901).address(), batcher(901).address(), "the same batcher after a restart");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use crate::{
+    accounts::{batcher, batcher_hash},
     admission::NextBlockTime,
     deposits::{DepositPortals, scan_l1_block},
 };
@@ -129,8 +130,9 @@ pub fn adopt_l1_block(block: &StoredBlock, l2s: &[SequencedChain], portals: &Dep
     };
     queue_deposits(block, l2s, portals);
     for chain in l2s {
+        let batcher_hash = batcher_hash(batcher(chain.chain_id).address());
         let mut guard = chain.service.write();
-        guard.set_l1_origin(origin);
+        guard.set_l1_origin(L1Attributes { batcher_hash, ..origin });
         let labels = advance_labels(guard.head_number(), guard.safe_number());
         if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
             warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
