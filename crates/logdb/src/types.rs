@@ -2,8 +2,9 @@
 
 use alloy_primitives::{Address, B256, U256};
 
-/// A block reference: number and hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// A block reference: number and hash. In JSON it is the supervisor API's `BlockID`, `{"hash", "number"}`
+/// with the number as a JSON number, as the Go clients decode it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 pub struct BlockId {
     /// Block number.
     pub number: u64,

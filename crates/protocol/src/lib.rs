@@ -68,4 +68,4 @@ pub use roots::{
     TransitionState, TransitionStateError, output_root_v0, upgrade_deposit_source_hash,
 };
 pub use safety::{SafetyLevel, SafetyLevelParseError};
-pub use validity::{ExecutingBlock, FoundLog, InvalidReason, SourceLog, Validity, check_message};
+pub use validity::{ExecutingBlock, FoundLog, InvalidReason, SourceLookup, Validity, check_message};

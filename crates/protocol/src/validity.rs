@@ -67,7 +67,7 @@ pub struct FoundLog {
 
 /// What the log index knows about the place an identifier points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SourceLog {
+pub enum SourceLookup {
     /// The source chain's block at that number is not indexed yet.
     UnknownBlock,
     /// The canonical block is known but has no log at that index.
@@ -304,7 +304,7 @@ pub fn check_message(
     dependencies: &DependencySet,
     executing: &ExecutingBlock,
     message: &ExecutingMessage,
-    source: &SourceLog,
+    source: &SourceLookup,
 ) -> Validity {
     check_claim(dependencies, executing, &MessageClaim::Executing(*message), source, Timing::Block)
 }
@@ -316,7 +316,7 @@ pub fn check_claim(
     dependencies: &DependencySet,
     executing: &ExecutingBlock,
     claim: &MessageClaim,
-    source: &SourceLog,
+    source: &SourceLookup,
     timing: Timing,
 ) -> Validity {
     match check(dependencies, executing, claim, source, timing) {
@@ -330,7 +330,7 @@ fn check(
     dependencies: &DependencySet,
     executing: &ExecutingBlock,
     claim: &MessageClaim,
-    source: &SourceLog,
+    source: &SourceLookup,
     timing: Timing,
 ) -> Result<bool, InvalidReason> {
     let (chain_id, _, log_index, initiated) = claim.position();
@@ -357,12 +357,12 @@ fn check(
     }
 
     let found = match source {
-        SourceLog::UnknownBlock => return Ok(false),
-        SourceLog::NoLogAtIndex { block_timestamp, log_count } => {
+        SourceLookup::UnknownBlock => return Ok(false),
+        SourceLookup::NoLogAtIndex { block_timestamp, log_count } => {
             check_same_timestamp(initiated, *block_timestamp)?;
             return Err(InvalidReason::NoSuchLog { log_index, log_count: *log_count });
         }
-        SourceLog::Found(found) => found,
+        SourceLookup::Found(found) => found,
     };
     check_same_timestamp(initiated, found.block_timestamp)?;
     if !interop_block(source_activation, found.block_timestamp, found.parent_timestamp) {
@@ -409,8 +409,8 @@ mod tests {
     }
 
     /// The source log exactly as the message claims it.
-    fn found(message: &ExecutingMessage) -> SourceLog {
-        SourceLog::Found(FoundLog {
+    fn found(message: &ExecutingMessage) -> SourceLookup {
+        SourceLookup::Found(FoundLog {
             origin: message.identifier.origin,
             log_hash: log_hash(message.identifier.origin, message.msg_hash),
             block_timestamp: message.identifier.timestamp,
@@ -419,8 +419,8 @@ mod tests {
     }
 
     /// The source log exactly as the message claims it, with the given parent timestamp.
-    fn found_at(message: &ExecutingMessage, parent_timestamp: Option<u64>) -> SourceLog {
-        SourceLog::Found(FoundLog {
+    fn found_at(message: &ExecutingMessage, parent_timestamp: Option<u64>) -> SourceLookup {
+        SourceLookup::Found(FoundLog {
             origin: message.identifier.origin,
             log_hash: log_hash(message.identifier.origin, message.msg_hash),
             block_timestamp: message.identifier.timestamp,
@@ -428,7 +428,7 @@ mod tests {
         })
     }
 
-    fn judge(message: &ExecutingMessage, source: &SourceLog) -> Validity {
+    fn judge(message: &ExecutingMessage, source: &SourceLookup) -> Validity {
         check_message(&deps(), &ExecutingBlock::new(U256::from(D), T), message, source)
     }
 
@@ -462,13 +462,13 @@ mod tests {
     #[test]
     fn a_message_whose_timestamp_differs_from_its_source_block_is_invalid() {
         let m = message(T - 10);
-        let SourceLog::Found(mut log) = found(&m) else { unreachable!() };
+        let SourceLookup::Found(mut log) = found(&m) else { unreachable!() };
         log.block_timestamp = T - 12;
         assert_eq!(
-            judge(&m, &SourceLog::Found(log)),
+            judge(&m, &SourceLookup::Found(log)),
             Validity::Invalid(InvalidReason::TimestampMismatch { claimed: T - 10, actual: T - 12 })
         );
-        let none = SourceLog::NoLogAtIndex { block_timestamp: T - 12, log_count: 1 };
+        let none = SourceLookup::NoLogAtIndex { block_timestamp: T - 12, log_count: 1 };
         assert_eq!(
             judge(&m, &none),
             Validity::Invalid(InvalidReason::TimestampMismatch { claimed: T - 10, actual: T - 12 })
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn a_message_pointing_past_the_logs_of_its_block_is_invalid() {
         let m = message(T - 10);
-        let source = SourceLog::NoLogAtIndex { block_timestamp: T - 10, log_count: 2 };
+        let source = SourceLookup::NoLogAtIndex { block_timestamp: T - 10, log_count: 2 };
         assert_eq!(
             judge(&m, &source),
             Validity::Invalid(InvalidReason::NoSuchLog { log_index: 2, log_count: 2 })
@@ -488,10 +488,10 @@ mod tests {
     #[test]
     fn a_message_from_another_emitter_is_invalid() {
         let m = message(T - 10);
-        let SourceLog::Found(mut log) = found(&m) else { unreachable!() };
+        let SourceLookup::Found(mut log) = found(&m) else { unreachable!() };
         log.origin = Address::repeat_byte(1);
         assert_eq!(
-            judge(&m, &SourceLog::Found(log)),
+            judge(&m, &SourceLookup::Found(log)),
             Validity::Invalid(InvalidReason::OriginMismatch {
                 claimed: m.identifier.origin,
                 actual: log.origin
@@ -502,10 +502,10 @@ mod tests {
     #[test]
     fn a_message_with_another_payload_is_invalid() {
         let m = message(T - 10);
-        let SourceLog::Found(mut log) = found(&m) else { unreachable!() };
+        let SourceLookup::Found(mut log) = found(&m) else { unreachable!() };
         log.log_hash = log_hash(m.identifier.origin, keccak256("other payload"));
         assert_eq!(
-            judge(&m, &SourceLog::Found(log)),
+            judge(&m, &SourceLookup::Found(log)),
             Validity::Invalid(InvalidReason::LogMismatch {
                 expected: log_hash(m.identifier.origin, m.msg_hash),
                 actual: log.log_hash,
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn a_message_whose_source_block_is_not_indexed_yet_is_unknown() {
         let m = message(T - 10);
-        assert_eq!(judge(&m, &SourceLog::UnknownBlock), Validity::Unknown);
+        assert_eq!(judge(&m, &SourceLookup::UnknownBlock), Validity::Unknown);
     }
 
     #[test]
@@ -529,7 +529,7 @@ mod tests {
     fn a_message_initiated_after_its_executing_block_is_invalid() {
         let m = message(T + 1);
         assert_eq!(
-            judge(&m, &SourceLog::UnknownBlock),
+            judge(&m, &SourceLookup::UnknownBlock),
             Validity::Invalid(InvalidReason::InitiatedInFuture { initiated: T + 1, executed: T })
         );
     }
@@ -581,7 +581,7 @@ mod tests {
         let set = deps_activating(S, T - 5);
         let m = message(T - 10);
         let verdict =
-            check_message(&set, &ExecutingBlock::new(U256::from(D), T), &m, &SourceLog::UnknownBlock);
+            check_message(&set, &ExecutingBlock::new(U256::from(D), T), &m, &SourceLookup::UnknownBlock);
         assert_eq!(
             verdict,
             Validity::Invalid(InvalidReason::InitiatedBeforeActivation {
@@ -606,10 +606,10 @@ mod tests {
         );
         // Without the parent, a source block exactly at the activation time is the activation block.
         let at_activation = message(T - 11);
-        let SourceLog::Found(mut log) = found(&at_activation) else { unreachable!() };
+        let SourceLookup::Found(mut log) = found(&at_activation) else { unreachable!() };
         log.parent_timestamp = None;
         assert_eq!(
-            check_message(&set, &block, &at_activation, &SourceLog::Found(log)),
+            check_message(&set, &block, &at_activation, &SourceLookup::Found(log)),
             Validity::Invalid(InvalidReason::InitiatedBeforeActivation {
                 initiated: T - 11,
                 activation_time: T - 11
@@ -655,7 +655,7 @@ mod tests {
     fn extreme_timestamps_never_panic() {
         let m = message(u64::MAX);
         let block = ExecutingBlock::new(U256::from(D), u64::MAX);
-        assert_eq!(check_message(&deps(), &block, &m, &SourceLog::UnknownBlock), Validity::Unknown);
+        assert_eq!(check_message(&deps(), &block, &m, &SourceLookup::UnknownBlock), Validity::Unknown);
         assert!(check_timestamps(0, u64::MAX, u64::MAX, Timing::Block).is_ok());
         assert!(check_timestamps(u64::MAX - 1, u64::MAX, 0, Timing::Pool { timeout: u64::MAX }).is_err());
     }
@@ -700,12 +700,18 @@ mod tests {
     #[test]
     fn an_access_list_claim_is_checked_against_the_log_by_its_checksum() {
         let m = message(T - 10);
-        let SourceLog::Found(mut log) = found(&m) else { unreachable!() };
+        let SourceLookup::Found(mut log) = found(&m) else { unreachable!() };
         log.log_hash = log_hash(m.identifier.origin, keccak256("other payload"));
         let block = ExecutingBlock::new(U256::from(D), T);
         let MessageClaim::AccessList(claim) = declared(&m) else { unreachable!() };
         assert_eq!(
-            check_claim(&deps(), &block, &declared(&m), &SourceLog::Found(log), Timing::Pool { timeout: 0 }),
+            check_claim(
+                &deps(),
+                &block,
+                &declared(&m),
+                &SourceLookup::Found(log),
+                Timing::Pool { timeout: 0 }
+            ),
             Validity::Invalid(InvalidReason::ChecksumMismatch {
                 claimed: claim.checksum,
                 actual: claim.lookup.checksum(log.log_hash)
@@ -743,7 +749,7 @@ mod tests {
             let executed = initiated.saturating_add_signed(offset);
             let set = deps().with_message_expiry_window(window).unwrap();
             let m = message(initiated);
-            let source = SourceLog::Found(FoundLog {
+            let source = SourceLookup::Found(FoundLog {
                 origin: m.identifier.origin,
                 log_hash: log_hash(m.identifier.origin, m.msg_hash),
                 block_timestamp: initiated,
@@ -786,9 +792,9 @@ mod tests {
             let set = deps_activating(S, activation);
             let m = message(initiated);
             let source = match kind {
-                0 => SourceLog::UnknownBlock,
-                1 => SourceLog::NoLogAtIndex { block_timestamp: initiated, log_count },
-                _ => SourceLog::Found(FoundLog {
+                0 => SourceLookup::UnknownBlock,
+                1 => SourceLookup::NoLogAtIndex { block_timestamp: initiated, log_count },
+                _ => SourceLookup::Found(FoundLog {
                     origin: m.identifier.origin,
                     log_hash: B256::ZERO,
                     block_timestamp: initiated,

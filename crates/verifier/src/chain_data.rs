@@ -27,14 +27,9 @@ impl BlockRef {
     }
 }
 
-/// A block's `{hash, number}` pair, as the supervisor API's `BlockID`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-pub struct BlockId {
-    /// Block hash.
-    pub hash: B256,
-    /// Block number.
-    pub number: u64,
-}
+/// A block's `{hash, number}` pair, as the supervisor API's `BlockID`: the one block reference the index, the
+/// verifier and its RPC share.
+pub use superlink_logdb::BlockId;
 
 /// One log of a block, in block order (its position is its block-wide log index).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@ use superlink_protocol::{
 
 use crate::{
     chain_data::{BlockRef, SourceBlock, SourceLog},
-    index::IndexedBlock,
+    view::IndexedBlock,
 };
 
 /// The full-width identifier of an `ExecutingMessage` log's data. A log whose identifier fields do not fit the

@@ -8,7 +8,7 @@
 //! - [`follow_chain`] catches a chain up in batches, then polls its head, rewinds on reorgs and reads its tags;
 //! - [`Verifier`] indexes blocks ([`index_block`]) into the durable per-chain log database and an in-memory
 //!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_from`])
-//!   that judges each message with the protocol crate's rules ([`check_message`]);
+//!   that judges each message with the protocol crate's rules ([`judge_message`]);
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
 //!   [`RemoteChecker`] over `interop_checkAccessList`;
 //! - [`serve`] exposes the supervisor and interop APIs, `superroot_atTimestamp` and `superlink_invalidBlocks`
@@ -18,20 +18,19 @@
 //! Errors are typed ([`VerifierError`], [`CheckError`], [`QueryError`], [`SourceError`]); the ones that reach
 //! RPC callers carry the supervisor API's stable codes ([`ErrorCode`]).
 
+mod access_check;
 mod api;
 mod chain_data;
-mod checker;
 mod derivation;
 mod error;
 mod follower;
-mod index;
 mod indexing;
+mod message_rules;
 mod metrics;
 mod remote;
 mod replaced;
 mod rollup;
 mod rpc_source;
-mod rules;
 mod safety;
 mod server;
 mod service;
@@ -40,18 +39,19 @@ mod state;
 mod store;
 mod superroot;
 mod verifier;
+mod view;
 
+pub use access_check::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
 pub use api::{
     ChainIdText, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
     SuperRootAtTimestamp, SuperRootData, SuperRootResponse, SyncStatus,
 };
 pub use chain_data::{BlockId, BlockRef, ChainId, OutputInputs, SourceBlock, SourceLog};
-pub use checker::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
 pub use derivation::{DerivationError, DerivationRecord, DerivedFrom};
 pub use error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, SourceError, StoreError, VerifierError};
 pub use follower::{FollowConfig, FollowError, Round, follow_chain, follow_once};
-pub use index::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
 pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
+pub use message_rules::{MessageVerdict, SourcePointer, judge_message, narrow_identifier, source_lookup};
 pub use metrics::install_exporter;
 pub use remote::RemoteChecker;
 pub use replaced::{OriginalBlock, ReplacedBlocks};
@@ -59,7 +59,6 @@ pub use rollup::{
     DerivationSource, RollupRpcSource, RollupStatus, follow_derivation, follow_derivation_once,
 };
 pub use rpc_source::RpcChainSource;
-pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
 pub use server::{RpcContext, rpc_module, serve, sync_status};
 pub use service::{VerifierConfig, run};
@@ -68,3 +67,4 @@ pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};
 pub use store::{ChainStore, ReloadWindow, StoredChain};
 pub use superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp};
 pub use verifier::Verifier;
+pub use view::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};

@@ -11,7 +11,7 @@ use jsonrpsee::{
 use superlink_protocol::SafetyLevel;
 
 use crate::{
-    checker::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker},
+    access_check::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker},
     error::CheckError,
 };
 

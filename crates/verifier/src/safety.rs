@@ -19,8 +19,8 @@ use superlink_protocol::DependencySet;
 
 use crate::{
     chain_data::ChainId,
-    index::{ChainLookup, ExecRef},
-    rules::{MessageVerdict, check_message},
+    message_rules::{MessageVerdict, judge_message},
+    view::{ChainLookup, ExecRef},
 };
 
 /// Why a chain's level does not advance past its cross head.
@@ -217,7 +217,7 @@ fn attempt(
             .executing
             .iter()
             .map(|exec| {
-                (exec, check_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
+                (exec, judge_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
             })
             .collect();
         // Every message is judged before any wait: a block that breaks a rule is invalid whatever else it waits for.

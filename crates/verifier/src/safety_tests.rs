@@ -10,8 +10,8 @@ use superlink_protocol::{DependencySet, log_hash};
 use super::*;
 use crate::{
     chain_data::BlockRef,
-    index::{IndexView, IndexedBlock},
-    rules::{MessageVerdict, check_message},
+    message_rules::{MessageVerdict, judge_message},
+    view::{IndexView, IndexedBlock},
 };
 
 /// A log of a synthetic block: plain, or executing `(chain, number, log index)`, possibly with a forged hash.
@@ -142,7 +142,7 @@ fn judge(view: &IndexView, rules: &DependencySet) -> (Heads, BTreeSet<(u64, u64)
         }
         for e in &b.executing {
             let parent_ts = num.checked_sub(1).and_then(|p| view.block(c, p)).map(|p| p.block.timestamp);
-            match check_message(view, rules, c, b.block.timestamp, parent_ts, e) {
+            match judge_message(view, rules, c, b.block.timestamp, parent_ts, e) {
                 MessageVerdict::Found(src) => {
                     let from = id[&(src.chain, src.number, src.log_index as usize)];
                     edges[from].push(id[&(c, num, e.log_index as usize)]);

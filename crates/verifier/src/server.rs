@@ -15,15 +15,15 @@ use serde_json::Value;
 use superlink_protocol::SafetyLevel;
 
 use crate::{
+    access_check::ExecutingDescriptorJson,
     api::{ChainSyncStatus, DerivedIdPair, InvalidBlockJson, SyncStatus, chain_key},
     chain_data::{BlockId, BlockRef, ChainId},
-    checker::ExecutingDescriptorJson,
     error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, VerifierError},
-    index::ChainLookup,
     source::ChainSource,
     state::VerifierState,
     superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp},
     verifier::Verifier,
+    view::ChainLookup,
 };
 
 /// What every RPC method reads.

@@ -10,8 +10,8 @@ use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
     derivation::{DerivationError, DerivedFrom},
     error::{QueryError, VerifierError},
-    index::{ChainLookup, IndexView, IndexedBlock, NotContiguous},
     safety::{LevelState, SafetyEvent, advance, demote_from},
+    view::{ChainLookup, IndexView, IndexedBlock, NotContiguous},
 };
 
 /// How long, beyond the message expiry window, blocks stay in memory after every head has passed them.

@@ -7,8 +7,8 @@ use superlink_protocol::{
 
 use super::*;
 use crate::{
+    access_check::{ExecutingDescriptor, check_access_list},
     chain_data::{BlockRef, SourceBlock, SourceLog},
-    checker::{ExecutingDescriptor, check_access_list},
     error::CheckError,
     indexing::index_block,
 };

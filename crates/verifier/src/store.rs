@@ -3,16 +3,14 @@
 use std::path::Path;
 
 use alloy_primitives::U256;
-use superlink_logdb::{
-    BlockId as StoredId, BlockWithLogs, LogDb, LogDbConfig, LogDbError, SafetyHead, SyncPolicy,
-};
+use superlink_logdb::{BlockWithLogs, LogDb, LogDbConfig, LogDbError, SafetyHead, SyncPolicy};
 
 use crate::{
-    chain_data::{BlockRef, ChainId},
+    chain_data::{BlockId, BlockRef, ChainId},
     error::StoreError,
-    index::IndexedBlock,
     indexing::from_stored,
     state::ChainHeads,
+    view::IndexedBlock,
 };
 
 /// Commits between two fsyncs: the index is rebuilt from the chain's node, so a crash may lose the last few
@@ -101,7 +99,7 @@ impl ChainStore {
     pub fn floor(&self) -> Result<Option<(u64, u64)>, StoreError> {
         let heads = self.db.heads();
         let levels = [SafetyHead::CrossUnsafe, SafetyHead::CrossSafe, SafetyHead::Finalized];
-        let mut floor: Option<StoredId> = None;
+        let mut floor: Option<BlockId> = None;
         for level in levels {
             let Some(head) = heads.get(level) else { return Ok(None) };
             floor = Some(floor.filter(|f| f.number <= head.number).unwrap_or(head));
@@ -204,8 +202,8 @@ impl ChainStore {
     }
 }
 
-fn stored_id(block: &BlockRef) -> StoredId {
-    StoredId { number: block.number, hash: block.hash }
+fn stored_id(block: &BlockRef) -> BlockId {
+    block.id()
 }
 
 #[cfg(test)]

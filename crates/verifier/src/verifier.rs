@@ -12,16 +12,16 @@ use superlink_protocol::{DependencySet, SafetyLevel};
 use tracing::{debug, info, warn};
 
 use crate::{
+    access_check::{ExecutingDescriptor, MessageChecker, check_access_list},
     chain_data::{BlockRef, ChainId, SourceBlock},
-    checker::{ExecutingDescriptor, MessageChecker, check_access_list},
     error::{CheckError, StoreError, VerifierError},
-    index::ChainLookup,
     indexing::index_block,
     metrics,
     replaced::ReplacedBlocks,
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, PRUNE_MARGIN_SECS, VerifierState, chain_ids},
     store::{ChainStore, ReloadWindow},
+    view::ChainLookup,
 };
 
 #[derive(Debug)]

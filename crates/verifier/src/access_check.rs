@@ -10,7 +10,7 @@ use superlink_protocol::{
     validity::{ExecutingBlock, MessageClaim, Timing, check_claim},
 };
 
-use crate::{error::CheckError, index::ChainLookup, rules::source_log, state::VerifierState};
+use crate::{error::CheckError, message_rules::source_lookup, state::VerifierState, view::ChainLookup};
 
 /// The execution context an access list is checked in (`ExecutingDescriptor` of the supervisor API).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,8 +101,8 @@ pub fn check_access_list(
         // The checksum commits to the origin, which the access list does not state: the origin is not compared
         // on its own, a wrong one shows up as a checksum mismatch.
         let source = match chain {
-            Some(chain) => source_log(view, chain, &lookup.to_identifier(Address::ZERO)),
-            None => superlink_protocol::SourceLog::UnknownBlock,
+            Some(chain) => source_lookup(view, chain, &lookup.to_identifier(Address::ZERO)),
+            None => superlink_protocol::SourceLookup::UnknownBlock,
         };
         let number = lookup.block_number;
         match check_claim(dependencies, &executing, &MessageClaim::AccessList(claim), &source, timing) {

@@ -5,12 +5,12 @@ use alloy_primitives::U256;
 use superlink_logdb::MessageIdentifier;
 use superlink_protocol::{
     DependencySet, ExecutingMessage, Identifier, Validity,
-    validity::{ExecutingBlock, FoundLog, SourceLog},
+    validity::{ExecutingBlock, FoundLog, SourceLookup},
 };
 
 use crate::{
     chain_data::ChainId,
-    index::{ChainLookup, ExecRef},
+    view::{ChainLookup, ExecRef},
 };
 
 /// A message's source, once its identifier has been narrowed.
@@ -50,17 +50,17 @@ pub fn narrow_identifier(id: &MessageIdentifier) -> Option<Identifier> {
 
 /// What the index knows of the log an identifier points at. The stored logHash commits to the emitter, so the
 /// claimed origin is reported as the emitter and a wrong origin shows up as a log-hash mismatch.
-pub fn source_log(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) -> SourceLog {
+pub fn source_lookup(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) -> SourceLookup {
     let (number, log_index) = (id.block_number, id.log_index);
-    let Some(block) = lookup.block(chain, number) else { return SourceLog::UnknownBlock };
+    let Some(block) = lookup.block(chain, number) else { return SourceLookup::UnknownBlock };
     let parent_timestamp =
         number.checked_sub(1).and_then(|p| lookup.block(chain, p)).map(|p| p.block.timestamp);
     match block.log_hashes.get(log_index as usize) {
-        None => SourceLog::NoLogAtIndex {
+        None => SourceLookup::NoLogAtIndex {
             block_timestamp: block.block.timestamp,
             log_count: u32::try_from(block.log_hashes.len()).unwrap_or(u32::MAX),
         },
-        Some(hash) => SourceLog::Found(FoundLog {
+        Some(hash) => SourceLookup::Found(FoundLog {
             origin: id.origin,
             log_hash: *hash,
             block_timestamp: block.block.timestamp,
@@ -71,7 +71,7 @@ pub fn source_log(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) ->
 
 /// Judges the executing message `exec` of a block of `executing_chain` at `executing_timestamp` (whose parent
 /// has `parent_timestamp`, when known) against the dependency set and the index.
-pub fn check_message(
+pub fn judge_message(
     lookup: &impl ChainLookup,
     dependencies: &DependencySet,
     executing_chain: ChainId,
@@ -98,7 +98,7 @@ pub fn check_message(
         parent_timestamp,
     };
     let message = ExecutingMessage { identifier, msg_hash: exec.exec.msg_hash };
-    let source = source_log(lookup, chain, &identifier);
+    let source = source_lookup(lookup, chain, &identifier);
     match superlink_protocol::check_message(dependencies, &executing, &message, &source) {
         Validity::Valid => MessageVerdict::Found(SourcePointer {
             chain,
