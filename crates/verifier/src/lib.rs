@@ -11,8 +11,10 @@
 //!   that judges each message with the protocol crate's rules ([`check_message`]);
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
 //!   [`RemoteChecker`] over `supervisor_checkAccessList`;
-//! - [`serve`] exposes the supervisor API, `superroot_atTimestamp` and `superlink_invalidBlocks`; [`run`] is the
-//!   whole service as `superlink verify` runs it.
+//! - [`serve`] exposes the supervisor API, `superroot_atTimestamp` and `superlink_invalidBlocks`; [`serve_with`]
+//!   adds HTTP routes in front of it ([`HttpLayer`]); [`run`] is the whole service as `superlink verify` runs it;
+//! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
+//!   observers such as the dashboard.
 //!
 //! Errors are typed ([`VerifierError`], [`CheckError`], [`QueryError`], [`SourceError`]); the ones that reach
 //! RPC callers carry the supervisor API's stable codes ([`ErrorCode`]).
@@ -25,6 +27,7 @@ mod follower;
 mod index;
 mod indexing;
 mod metrics;
+mod observe;
 mod remote;
 mod rpc_source;
 mod rules;
@@ -48,11 +51,12 @@ pub use follower::{FollowConfig, FollowError, Round, follow_chain, follow_once};
 pub use index::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
 pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use metrics::install_exporter;
+pub use observe::{EVENT_CAPACITY, HttpExtension, HttpLayer, VerifierEvent};
 pub use remote::RemoteChecker;
 pub use rpc_source::RpcChainSource;
 pub use rules::{MessageVerdict, SourcePointer, check_message, narrow_identifier, source_log};
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
-pub use server::{RpcContext, rpc_module, serve, sync_status};
+pub use server::{RpcContext, rpc_module, serve, serve_with, sync_status};
 pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};

@@ -18,6 +18,7 @@ use crate::{
     index::ChainLookup,
     indexing::index_block,
     metrics,
+    observe::{self, VerifierEvent},
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, VerifierState, chain_ids},
     store::ChainStore,
@@ -27,6 +28,7 @@ use crate::{
 struct Inner {
     state: RwLock<VerifierState>,
     stores: BTreeMap<ChainId, ChainStore>,
+    events: tokio::sync::broadcast::Sender<VerifierEvent>,
 }
 
 /// The verifier: cheap to clone, shared by every task.
@@ -66,7 +68,8 @@ impl Verifier {
         let events = state.resolve();
         let pruned = state.prune();
         debug!(events = events.len(), pruned, "resolved heads after reload");
-        let verifier = Self { inner: Arc::new(Inner { state: RwLock::new(state), stores }) };
+        let verifier =
+            Self { inner: Arc::new(Inner { state: RwLock::new(state), stores, events: observe::channel() }) };
         for chain in verifier.chains() {
             if let Some(heads) = verifier.heads(chain) {
                 metrics::record_heads(chain, &heads);
@@ -134,6 +137,7 @@ impl Verifier {
             events
         };
         metrics::record_indexed(chain, blocks.len() as u64, logs);
+        observe::publish(&self.inner.events, || VerifierEvent::Ingested { chain, blocks: blocks.into() });
         self.after(events)
     }
 
@@ -150,6 +154,7 @@ impl Verifier {
             events
         };
         metrics::record_reorg(chain);
+        observe::publish(&self.inner.events, || VerifierEvent::Rewound { chain, to: number });
         self.after(events)
     }
 
@@ -202,7 +207,16 @@ impl Verifier {
                 self.store(chain)?.save_heads(&heads)?;
             }
         }
+        observe::publish(&self.inner.events, || VerifierEvent::Heads {
+            events: events.into(),
+            heads: self.chains().into_iter().filter_map(|c| state.heads(c).map(|h| (c, h))).collect(),
+        });
         Ok(())
+    }
+
+    /// Every ingested block, rewind and head change from now on (see [`VerifierEvent`]).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<VerifierEvent> {
+        self.inner.events.subscribe()
     }
 
     /// Makes every store durable.
