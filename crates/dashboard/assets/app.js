@@ -191,14 +191,17 @@ function renderGraph() {
     position.set(c, [cx + r * Math.cos(angle), cy + r * Math.sin(angle)]);
   });
   const colour = (s) => `var(--${s})`;
-  let svg = `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="message graph">`;
+  let svg =
+    `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="message graph"><defs><marker id="arrow" viewBox="0 0 6 6" ` +
+    `refX="6" refY="3" markerWidth="5" markerHeight="5" orient="auto"><path d="M0,0 L6,3 L0,6 z" fill="context-stroke"/></marker></defs>`;
   for (const pair of pairs.values()) {
     const a = position.get(pair.source), b = position.get(pair.destination);
     if (!a || !b) continue;
-    const mx = (a[0] + b[0]) / 2 + (cy - (a[1] + b[1]) / 2) * 0.3, my = (a[1] + b[1]) / 2 + ((a[0] + b[0]) / 2 - cx) * 0.3;
+    // Bend each arc to its right, so the two directions of a pair stay apart.
+    const mx = (a[0] + b[0]) / 2 - (b[1] - a[1]) * 0.2, my = (a[1] + b[1]) / 2 + (b[0] - a[0]) * 0.2;
     svg +=
       `<path d="M${a[0]},${a[1]} Q${mx},${my} ${b[0]},${b[1]}" fill="none" stroke="${colour(pair.state)}" ` +
-      `stroke-width="${Math.min(1 + Math.log2(pair.count + 1), 6)}" opacity="0.8">` +
+      `stroke-width="${Math.min(1 + Math.log2(pair.count + 1), 6)}" opacity="0.8" marker-end="url(#arrow)">` +
       `<title>${pair.source} → ${pair.destination}: ${pair.count} message(s), least advanced: ${STATE_LABELS[pair.state]}</title></path>`;
   }
   const labelled = chains.length <= 24;
