@@ -110,16 +110,32 @@ fn sent_log(receipt: &Value, url: &str) -> (String, String, String, String) {
 
 /// Sends a relay of the message at (`block`, `log_index`, `timestamp`) of chain 901 that carries `payload`,
 /// declared as any client would; the pool's answer.
-fn send_relay(u902: &str, block: &str, log_index: &str, timestamp: &str, payload: &str) -> Result<String, String> {
+fn send_relay(
+    u902: &str,
+    block: &str,
+    log_index: &str,
+    timestamp: &str,
+    payload: &str,
+) -> Result<String, String> {
     let out = Command::new(env!("CARGO_BIN_EXE_superlink"))
         .args(["encode", "access-list", "--json", "--chain-id", "901", "--origin", MESSENGER])
-        .args(["--block-number", block, "--log-index", log_index, "--timestamp", timestamp, "--payload", payload])
+        .args([
+            "--block-number",
+            block,
+            "--log-index",
+            log_index,
+            "--timestamp",
+            timestamp,
+            "--payload",
+            payload,
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let access_list = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let id = format!("({MESSENGER},{block},{log_index},{timestamp},901)");
-    let calldata = ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, payload]);
+    let calldata =
+        ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, payload]);
     cast(&[
         "send",
         "--private-key",
@@ -187,7 +203,8 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     let mut forged = payload.clone();
     let last = forged.pop().unwrap();
     forged.push(if last == '0' { '1' } else { '0' });
-    let refused = send_relay(&u902, &block, &log_index, &timestamp, &forged).expect_err("a forged relay is refused");
+    let refused =
+        send_relay(&u902, &block, &log_index, &timestamp, &forged).expect_err("a forged relay is refused");
     assert!(refused.contains("invalid executing message"), "{refused}");
     let (status, unknown) = get_json(&base, &format!("/api/message/{}", "0x".to_string() + &"ab".repeat(32)));
     assert_eq!(status, 404, "{unknown}");
@@ -195,9 +212,14 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     // The state: both chains with heads, one message, relayed.
     let state = devnet.wait_for("both lanes have a cross-unsafe head", || {
         let (_, state) = get_json(&base, "/api/state");
-        state["chains"].as_array()?.iter().all(|lane| lane["heads"]["crossUnsafe"].is_object()).then_some(state)
+        state["chains"]
+            .as_array()?
+            .iter()
+            .all(|lane| lane["heads"]["crossUnsafe"].is_object())
+            .then_some(state)
     });
-    let chains: Vec<u64> = state["chains"].as_array().unwrap().iter().map(|l| l["chain"].as_u64().unwrap()).collect();
+    let chains: Vec<u64> =
+        state["chains"].as_array().unwrap().iter().map(|l| l["chain"].as_u64().unwrap()).collect();
     assert_eq!(chains, [901, 902]);
     assert_eq!(state["counts"]["relayed"], 1, "{}", state["counts"]);
     assert_eq!(state["messages"].as_array().unwrap().len(), 1);
@@ -240,7 +262,8 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     // `superlink verify` against the same chains serves the page too.
     let datadir = tempfile::tempdir().unwrap();
     let deps = datadir.path().join("deps.json");
-    std::fs::write(&deps, r#"{"dependencies": {"901": {}, "902": {}}, "overrideMessageExpiryWindow": 0}"#).unwrap();
+    std::fs::write(&deps, r#"{"dependencies": {"901": {}, "902": {}}, "overrideMessageExpiryWindow": 0}"#)
+        .unwrap();
     let port = free_port();
     let mut verify = Command::new(env!("CARGO_BIN_EXE_superlink"))
         .args(["verify", "--deps", deps.to_str().unwrap(), "--rpc", &format!("901={u901}")])

@@ -252,7 +252,8 @@ impl Devnet {
         }
         // The dashboard answers GET / and its API on the verifier's port; JSON-RPC passes through.
         let rpc_urls = l2s.iter().map(|c| (c.chain.chain_id, c.chain.url.clone())).collect();
-        let dashboard = Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
+        let dashboard =
+            Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
         let http = Some(dashboard.http_layer());
         Ok(superlink_verifier::serve_with(verifier.clone(), sources, config.verifier_addr(), http).await?)
     }
