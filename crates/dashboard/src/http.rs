@@ -106,20 +106,16 @@ fn json_response(status: StatusCode, value: &impl Serialize) -> HttpResponse {
     }
 }
 
-fn parse_hash(text: &str) -> Result<B256, HttpResponse> {
-    text.parse::<B256>().map_err(|_| {
-        json_response(
-            StatusCode::BAD_REQUEST,
-            &json!({ "error": format!("`{text}` is not a 32-byte hex hash") }),
-        )
-    })
+fn parse_hash(text: &str) -> Option<B256> {
+    text.parse::<B256>().ok()
+}
+
+fn bad_hash(text: &str) -> HttpResponse {
+    json_response(StatusCode::BAD_REQUEST, &json!({ "error": format!("`{text}` is not a 32-byte hex hash") }))
 }
 
 async fn message_response(shared: &Shared, text: &str) -> HttpResponse {
-    let hash = match parse_hash(text) {
-        Ok(hash) => hash,
-        Err(response) => return response,
-    };
+    let Some(hash) = parse_hash(text) else { return bad_hash(text) };
     match find_message(shared, hash).await {
         Ok(message) => json_response(StatusCode::OK, &message),
         Err(e @ LookupError::NotFound(_)) => {
@@ -132,11 +128,11 @@ async fn page(shared: &Shared, message: Option<String>) -> HttpResponse {
     let state = shared.tracker().snapshot();
     let lookup = match message {
         Some(text) => match parse_hash(&text) {
-            Ok(hash) => match find_message(shared, hash).await {
+            Some(hash) => match find_message(shared, hash).await {
                 Ok(found) => json!({ "query": text, "message": found }),
                 Err(e) => json!({ "query": text, "error": e.to_string() }),
             },
-            Err(_) => json!({ "query": text, "error": "not a 32-byte hex hash" }),
+            None => json!({ "query": text, "error": "not a 32-byte hex hash" }),
         },
         None => serde_json::Value::Null,
     };

@@ -85,3 +85,54 @@ impl fmt::Debug for HttpExtension {
         f.write_str("HttpExtension")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::collections::BTreeMap;
+
+    use alloy_primitives::{B256, U256};
+    use superlink_protocol::DependencySet;
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    use super::*;
+    use crate::chain_data::BlockRef;
+
+    fn block(number: u64, parent: B256) -> SourceBlock {
+        let hash = B256::from(U256::from(number + 1));
+        SourceBlock {
+            block: BlockRef { hash, number, parent_hash: parent, timestamp: 1_000 + number },
+            logs: vec![],
+        }
+    }
+
+    #[test]
+    fn a_subscriber_sees_every_ingest_rewind_and_head_change_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = DependencySet::new([U256::from(901), U256::from(902)]).unwrap();
+        let verifier = Verifier::open(deps, dir.path(), &BTreeMap::new()).unwrap();
+        let genesis = block(0, B256::ZERO);
+        // Nobody listens yet: nothing is queued for later subscribers.
+        verifier.ingest(901, std::slice::from_ref(&genesis)).unwrap();
+        let mut events = verifier.subscribe();
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+
+        let next = block(1, genesis.block.hash);
+        verifier.ingest(901, std::slice::from_ref(&next)).unwrap();
+        match events.try_recv().unwrap() {
+            VerifierEvent::Ingested { chain, blocks } => assert_eq!((chain, &blocks[..]), (901, &[next][..])),
+            other => panic!("expected the ingested block, got {other:?}"),
+        }
+        match events.try_recv().unwrap() {
+            VerifierEvent::Heads { heads, .. } => {
+                assert_eq!(heads.iter().map(|(c, _)| *c).collect::<Vec<_>>(), [901, 902]);
+                assert_eq!(heads[0].1.local_unsafe.map(|b| b.number), Some(1));
+            }
+            other => panic!("expected the heads, got {other:?}"),
+        }
+        verifier.rewind(901, 0).unwrap();
+        assert!(matches!(events.try_recv().unwrap(), VerifierEvent::Rewound { chain: 901, to: 0 }));
+        assert!(matches!(events.try_recv().unwrap(), VerifierEvent::Heads { .. }));
+    }
+}
