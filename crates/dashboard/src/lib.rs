@@ -30,4 +30,4 @@ pub use model::{
     LatencySample, Limits, LogPlace, Message, MessageState, MessageSummary, RelayAttempt, SafetyStep,
     StateView, ThroughputPoint,
 };
-pub use tracker::{FailedRelay, Tracker, TrackerConfig};
+pub use tracker::{FailedRelay, MAX_ENTRIES_PER_MESSAGE, Tracker, TrackerConfig};

@@ -6,7 +6,8 @@
 //!
 //! Bounds ([`TrackerConfig`]): at most `max_messages` messages (the oldest are dropped first, with their log
 //! places), `blocks_per_chain` blocks per lane, `max_faults` markers, `max_samples` latency samples and
-//! throughput points, and `max_orphans` executing messages whose source log has not been seen yet.
+//! throughput points, `max_orphans` executing messages whose source log has not been seen yet, and
+//! [`MAX_ENTRIES_PER_MESSAGE`] entries in each list of one message (the first and the latest).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
@@ -116,6 +117,16 @@ pub struct Tracker {
     missed: u64,
     seq: u64,
     changes: Changes,
+}
+
+/// Entries kept in each list of one message (history, relay attempts, safety steps).
+pub const MAX_ENTRIES_PER_MESSAGE: usize = 64;
+
+/// Drops the oldest entries but the first beyond [`MAX_ENTRIES_PER_MESSAGE`].
+fn keep_first_and_latest<T>(entries: &mut Vec<T>) {
+    if entries.len() > MAX_ENTRIES_PER_MESSAGE {
+        entries.drain(1..=entries.len() - MAX_ENTRIES_PER_MESSAGE);
+    }
 }
 
 fn level_of(heads: &ChainHeads, number: u64) -> SafetyLevel {
@@ -559,10 +570,13 @@ impl Tracker {
         self.seq += 1;
     }
 
-    /// Recomputes a message's state and marks it changed.
+    /// Recomputes a message's state, bounds its lists and marks it changed.
     fn settle(&mut self, hash: B256) {
         if let Some(message) = self.messages.get_mut(&hash) {
             message.state = message.derive_state();
+            keep_first_and_latest(&mut message.history);
+            keep_first_and_latest(&mut message.attempts);
+            keep_first_and_latest(&mut message.safety);
         }
         self.touch_message(hash);
     }

@@ -279,3 +279,17 @@ fn a_hundred_chains_with_many_messages_give_a_state_of_bounded_size() {
     assert!(json.len() < 1_500_000, "state is {} bytes", json.len());
     assert_eq!(state.messages.len(), 200);
 }
+
+#[test]
+fn a_message_keeps_its_first_and_latest_entries_whatever_the_number_of_attempts() {
+    let mut tracker = tracker();
+    let (_, source, hash) = send_one(&mut tracker);
+    for n in 0..200u64 {
+        tracker.ingest(B, &block(B, 10 + n, 0, vec![executing(&source, 1, A, true)]), 20 + n);
+    }
+    let m = tracker.message(&hash).unwrap();
+    assert_eq!(m.attempts.len(), MAX_ENTRIES_PER_MESSAGE);
+    assert_eq!(m.history.len(), MAX_ENTRIES_PER_MESSAGE);
+    assert!(m.history[0].what.starts_with("sent on chain 901"), "{:?}", m.history[0]);
+    assert_eq!(m.attempts.last().and_then(|a| a.place).map(|p| p.block), Some(209));
+}
