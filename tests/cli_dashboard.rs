@@ -37,6 +37,30 @@ fn get(base: &str, path: &str) -> (u16, String) {
     (status, body.to_string())
 }
 
+/// What `GET /events` on `base` streams until it has sent a snapshot and a delta (or `patience` ran out).
+fn read_events(base: &str, patience: Duration) -> String {
+    let host = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(stream, "GET /events HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    let deadline = Instant::now() + patience;
+    let mut text = String::new();
+    let mut buffer = [0u8; 16 * 1024];
+    while Instant::now() < deadline && !text.contains("event: delta") {
+        match stream.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => text.push_str(&String::from_utf8_lossy(&buffer[..n])),
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {
+            }
+            Err(e) => panic!("reading /events: {e}"),
+        }
+    }
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+    assert!(text.to_lowercase().contains("content-type: text/event-stream"), "{text}");
+    text
+}
+
 fn get_json(base: &str, path: &str) -> (u16, Value) {
     let (status, body) = get(base, path);
     (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path}: {e}: {body}")))
@@ -166,6 +190,12 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     assert!(page.contains("id=\"lanes\"") && page.contains("id=\"initial\""), "{page}");
     let rpc = ok(&["rpc", "supervisor_dependencySetV1", "--rpc-url", &base]);
     assert!(rpc.contains("dependencies"), "JSON-RPC still answers: {rpc}");
+
+    // The event stream starts with a snapshot and goes on with deltas as blocks arrive.
+    let events = read_events(&base, Duration::from_secs(30));
+    let snapshot = events.find("event: snapshot\ndata: {").expect("a snapshot first");
+    let delta = events.find("event: delta\ndata: {").expect("then deltas");
+    assert!(snapshot < delta, "{events}");
 
     // A message 901 -> 902, relayed by the autorelayer.
     let receipt = json(&[
