@@ -263,6 +263,9 @@ function renderAll() {
   renderFaults();
 }
 
+// A transaction hash links to the message it sent or relayed (looked up through the chains' RPC).
+const txLink = (hash) => `<a class="tx" href="/?message=${hash}" data-hash="${hash}">${hash}</a>`;
+
 function renderDetail(lookup) {
   const detail = $("detail");
   if (!lookup) {
@@ -281,7 +284,7 @@ function renderDetail(lookup) {
     .map(
       (a) =>
         `<li data-outcome="${a.outcome.kind}">${time(a.seenMs)} ${esc(outcome(a.outcome))}${a.forged ? " (forged payload)" : ""} — ` +
-        `${place(a.place)}${a.transaction ? ` — tx <span class="tx">${a.transaction}</span>` : ""}</li>`,
+        `${place(a.place)}${a.transaction ? ` — tx ${txLink(a.transaction)}` : ""}</li>`,
     )
     .join("");
   const safety = m.safety.map((s) => `<li>${time(s.atMs)} ${esc(s.level)}</li>`).join("");
@@ -290,7 +293,7 @@ function renderDetail(lookup) {
     `<button class="close" type="button">close</button><h2 id="detail-hash">${m.hash}</h2>` +
     `<p>chain ${m.source} → ${BigInt(m.destination)} · <span class="state state-${m.state}" id="detail-state">${esc(STATE_LABELS[m.state])}</span></p>` +
     `<dl><dt>sent in</dt><dd>${place(m.sent)}</dd>` +
-    `<dt>send transaction</dt><dd class="tx">${m.sentTransaction || "unknown"}</dd>` +
+    `<dt>send transaction</dt><dd>${m.sentTransaction ? txLink(m.sentTransaction) : "unknown"}</dd>` +
     `<dt>sender → target</dt><dd>${m.sender} → ${m.target}</dd><dt>nonce</dt><dd>${BigInt(m.nonce)}</dd></dl>` +
     `<h3>Relay attempts</h3><ol>${attempts || "<li>none yet</li>"}</ol>` +
     `<h3>Source block safety</h3><ol>${safety}</ol><h3>History</h3><ol>${history}</ol>`;
@@ -358,6 +361,13 @@ function wire() {
     lookUp($("lookup").value);
   });
   $("detail").addEventListener("click", (e) => {
+    const link = e.target.closest("a[data-hash]");
+    if (link) {
+      e.preventDefault();
+      $("lookup").value = link.dataset.hash;
+      lookUp(link.dataset.hash);
+      return;
+    }
     if (e.target.closest("button.close")) {
       renderDetail(null);
       history.replaceState(null, "", "/");
