@@ -12,6 +12,7 @@ use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
 use superlink_chain::{Chain, ChainConfig, Genesis};
+use superlink_dashboard::{Dashboard, DashboardConfig};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
 use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet};
@@ -252,7 +253,12 @@ impl Devnet {
                 sources.insert(chain_id, Arc::new(source));
             }
         }
-        Ok(superlink_verifier::serve(verifier.clone(), sources, config.verifier_addr()).await?)
+        // The dashboard answers GET / and its API on the verifier's port; JSON-RPC passes through.
+        let rpc_urls = l2s.iter().map(|c| (c.chain.chain_id, c.chain.url.clone())).collect();
+        let dashboard =
+            Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
+        let http = Some(dashboard.http_layer());
+        Ok(superlink_verifier::serve_with(verifier.clone(), sources, config.verifier_addr(), http).await?)
     }
 
     async fn start_relayer(&mut self, stopped: watch::Receiver<bool>) -> Result<(), DevnetError> {

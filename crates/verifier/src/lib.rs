@@ -12,8 +12,10 @@
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
 //!   [`RemoteChecker`] over `interop_checkAccessList`;
 //! - [`serve`] exposes the supervisor and interop APIs, `superroot_atTimestamp` and `superlink_invalidBlocks`
-//!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`run`] is the
-//!   whole service as `superlink verify` runs it.
+//!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`serve_with`] adds HTTP routes in
+//!   front of it ([`HttpLayer`]); [`run`] is the whole service as `superlink verify` runs it;
+//! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
+//!   observers such as the dashboard.
 //!
 //! Errors are typed ([`VerifierError`], [`CheckError`], [`QueryError`], [`SourceError`]); the ones that reach
 //! RPC callers carry the supervisor API's stable codes ([`ErrorCode`]).
@@ -27,6 +29,7 @@ mod follower;
 mod indexing;
 mod message_rules;
 mod metrics;
+mod observe;
 mod remote;
 mod replaced;
 mod rollup;
@@ -53,6 +56,7 @@ pub use follower::{FollowConfig, FollowError, Round, follow_chain, follow_once};
 pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use message_rules::{MessageVerdict, SourcePointer, judge_message, narrow_identifier, source_lookup};
 pub use metrics::install_exporter;
+pub use observe::{EVENT_CAPACITY, HttpExtension, HttpLayer, VerifierEvent};
 pub use remote::RemoteChecker;
 pub use replaced::{OriginalBlock, ReplacedBlocks};
 pub use rollup::{
@@ -60,7 +64,7 @@ pub use rollup::{
 };
 pub use rpc_source::RpcChainSource;
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
-pub use server::{RpcContext, rpc_module, serve, sync_status};
+pub use server::{RpcContext, rpc_module, serve, serve_with, sync_status};
 pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};

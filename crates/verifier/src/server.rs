@@ -19,6 +19,7 @@ use crate::{
     api::{ChainSyncStatus, DerivedIdPair, InvalidBlockJson, SyncStatus, chain_key},
     chain_data::{BlockId, BlockRef, ChainId},
     error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, VerifierError},
+    observe::HttpLayer,
     source::ChainSource,
     state::VerifierState,
     superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp},
@@ -362,9 +363,25 @@ pub async fn serve<S: ChainSource>(
     sources: BTreeMap<ChainId, Arc<S>>,
     addr: SocketAddr,
 ) -> Result<(ServerHandle, SocketAddr), VerifierError> {
+    serve_with(verifier, sources, addr, None).await
+}
+
+/// [`serve`], with `http` (when given) answering the HTTP requests it handles before the JSON-RPC service.
+pub async fn serve_with<S: ChainSource>(
+    verifier: Verifier,
+    sources: BTreeMap<ChainId, Arc<S>>,
+    addr: SocketAddr,
+    http: Option<HttpLayer>,
+) -> Result<(ServerHandle, SocketAddr), VerifierError> {
     let serve_error = |e: std::io::Error| VerifierError::Serve { addr, reason: e.to_string() };
     let config = ServerConfig::builder().max_connections(10_000).build();
-    let server = Server::builder().set_config(config).build(addr).await.map_err(serve_error)?;
+    let middleware = tower::ServiceBuilder::new().option_layer(http);
+    let server = Server::builder()
+        .set_config(config)
+        .set_http_middleware(middleware)
+        .build(addr)
+        .await
+        .map_err(serve_error)?;
     let bound = server.local_addr().map_err(serve_error)?;
     let module = rpc_module(RpcContext { verifier: verifier.clone(), sources: sources.clone() })?;
     let handle = server.start(module);

@@ -12,8 +12,9 @@ use crate::{
     error::VerifierError,
     follower::{FollowConfig, follow_chain},
     metrics::install_exporter,
+    observe::HttpExtension,
     rpc_source::RpcChainSource,
-    server::serve,
+    server::serve_with,
     state::chain_ids,
     verifier::Verifier,
 };
@@ -35,6 +36,8 @@ pub struct VerifierConfig {
     pub start_blocks: BTreeMap<ChainId, u64>,
     /// Pause between head polls once caught up.
     pub poll_interval: Duration,
+    /// Extra HTTP routes on the RPC port (the dashboard), built once the index is open.
+    pub http_extension: Option<HttpExtension>,
 }
 
 impl VerifierConfig {
@@ -49,6 +52,7 @@ impl VerifierConfig {
             metrics_addr: None,
             start_blocks: BTreeMap::new(),
             poll_interval: Duration::from_millis(500),
+            http_extension: None,
         }
     }
 }
@@ -86,7 +90,8 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
         install_exporter(addr)?;
         info!(%addr, "serving Prometheus metrics");
     }
-    let (server, bound) = serve(verifier.clone(), sources.clone(), config.listen_addr).await?;
+    let http = config.http_extension.as_ref().map(|extension| extension.layer(&verifier));
+    let (server, bound) = serve_with(verifier.clone(), sources.clone(), config.listen_addr, http).await?;
     info!(addr = %bound, "serving supervisor RPC (HTTP and WebSocket)");
 
     let (stop, stopped) = watch::channel(false);

@@ -17,6 +17,7 @@ use crate::{
     error::{CheckError, StoreError, VerifierError},
     indexing::index_block,
     metrics,
+    observe::{self, VerifierEvent},
     replaced::ReplacedBlocks,
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, PRUNE_MARGIN_SECS, VerifierState, chain_ids},
@@ -29,6 +30,7 @@ struct Inner {
     state: RwLock<VerifierState>,
     stores: BTreeMap<ChainId, ChainStore>,
     replaced: Mutex<ReplacedBlocks>,
+    events: tokio::sync::broadcast::Sender<VerifierEvent>,
 }
 
 /// The verifier: cheap to clone, shared by every task.
@@ -84,8 +86,14 @@ impl Verifier {
         let events = state.resolve();
         let pruned = state.prune();
         debug!(events = events.len(), pruned, "resolved heads after reload");
-        let verifier =
-            Self { inner: Arc::new(Inner { state: RwLock::new(state), stores, replaced: Mutex::default() }) };
+        let verifier = Self {
+            inner: Arc::new(Inner {
+                state: RwLock::new(state),
+                stores,
+                replaced: Mutex::default(),
+                events: observe::channel(),
+            }),
+        };
         for chain in verifier.chains() {
             if let Some(heads) = verifier.heads(chain) {
                 metrics::record_heads(chain, &heads);
@@ -158,6 +166,7 @@ impl Verifier {
             events
         };
         metrics::record_indexed(chain, blocks.len() as u64, logs);
+        observe::publish(&self.inner.events, || VerifierEvent::Ingested { chain, blocks: blocks.into() });
         self.after(events)
     }
 
@@ -175,6 +184,7 @@ impl Verifier {
             events
         };
         metrics::record_reorg(chain);
+        observe::publish(&self.inner.events, || VerifierEvent::Rewound { chain, to: number });
         self.after(events)
     }
 
@@ -305,7 +315,16 @@ impl Verifier {
                 self.store(chain)?.save_heads(&heads)?;
             }
         }
+        observe::publish(&self.inner.events, || VerifierEvent::Heads {
+            events: events.into(),
+            heads: self.chains().into_iter().filter_map(|c| state.heads(c).map(|h| (c, h))).collect(),
+        });
         Ok(())
+    }
+
+    /// Every ingested block, rewind and head change from now on (see [`VerifierEvent`]).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<VerifierEvent> {
+        self.inner.events.subscribe()
     }
 
     /// Makes every store durable.

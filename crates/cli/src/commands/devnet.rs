@@ -153,6 +153,7 @@ fn banner(devnet: &Devnet) -> String {
     }
     let set: Vec<String> = devnet.dependency_set().chain_ids().iter().map(|id| id.to_string()).collect();
     text.push_str(&format!("\nVerifier (supervisor RPC): {}\n", devnet.verifier_url()));
+    text.push_str(&format!("Dashboard: {}/\n", devnet.verifier_url()));
     text.push_str(&format!("Dependency set: {}\n", set.join(", ")));
     match devnet.relayer_account() {
         Some(account) => text.push_str(&format!("Autorelayer: on, paying from {account}\n")),

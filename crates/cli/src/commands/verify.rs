@@ -3,6 +3,7 @@
 use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::Args;
+use superlink_dashboard::{Dashboard, DashboardConfig};
 use superlink_protocol::DependencySet;
 use superlink_verifier::{ChainId, VerifierConfig};
 
@@ -23,7 +24,7 @@ pub struct VerifyArgs {
     /// The address the supervisor RPC listens on.
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
-    /// The supervisor RPC port (HTTP and WebSocket).
+    /// The supervisor RPC port (HTTP and WebSocket); the dashboard is at `/` on the same port.
     #[arg(long, default_value_t = 8420)]
     port: u16,
     /// Serve Prometheus metrics on this port (same host).
@@ -74,6 +75,8 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     config.metrics_addr = args.metrics_port.map(|port| SocketAddr::new(args.host, port));
     config.start_blocks = args.start_blocks.into_iter().collect();
     config.poll_interval = Duration::from_millis(args.poll_interval_ms.max(1));
+    let dashboard = DashboardConfig { rpc_urls: config.rpc_urls.clone(), ..DashboardConfig::default() };
+    config.http_extension = Some(Dashboard::extension(dashboard));
 
     runtime::init_logging();
     let rt = runtime::build()?;
