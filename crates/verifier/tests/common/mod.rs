@@ -138,6 +138,13 @@ impl Chain {
 
     /// Executes the message `(id, msg_hash)` through CrossL2Inbox with its access list; returns the receipt.
     pub fn execute(&self, id: &Identifier, msg_hash: B256) -> Value {
+        // Two dev nodes keep their own clocks: a node started a second later can be a second ahead of the
+        // other. A sequencer never executes a message in a block earlier than the message, so neither do we.
+        let latest: Value =
+            serde_json::from_str(&self.rpc(&["eth_getBlockByNumber", "latest", "false"])).unwrap();
+        if hex_u64(&latest["timestamp"]) < id.timestamp {
+            self.rpc(&["evm_setNextBlockTimestamp", &id.timestamp.to_string()]);
+        }
         let keys: Vec<String> = access_list_keys(id, msg_hash).iter().map(|k| k.to_string()).collect();
         let access_list = serde_json::json!([{ "address": CROSS_L2_INBOX, "storageKeys": keys }]).to_string();
         let identifier =
