@@ -27,11 +27,19 @@ pub struct FollowConfig {
     pub poll_interval: Duration,
     /// Most blocks fetched per round while catching up.
     pub blocks_per_round: u64,
+    /// Whether the node's `safe` and `finalized` tags are read as local-safe and local finality (off when a
+    /// rollup node's derivation data drives them instead).
+    pub read_safety_tags: bool,
 }
 
 impl Default for FollowConfig {
     fn default() -> Self {
-        Self { start_block: 0, poll_interval: Duration::from_millis(500), blocks_per_round: 512 }
+        Self {
+            start_block: 0,
+            poll_interval: Duration::from_millis(500),
+            blocks_per_round: 512,
+            read_safety_tags: true,
+        }
     }
 }
 
@@ -83,7 +91,9 @@ pub async fn follow_chain<S: ChainSource>(
             }
             Err(FollowError::Index(e)) => return Err(e),
         };
-        if pause.is_some() || last_tags.elapsed() >= config.poll_interval.max(Duration::from_secs(1)) {
+        if config.read_safety_tags
+            && (pause.is_some() || last_tags.elapsed() >= config.poll_interval.max(Duration::from_secs(1)))
+        {
             last_tags = Instant::now();
             if let Err(e) = update_tags(&verifier, source.as_ref()).await {
                 match e {

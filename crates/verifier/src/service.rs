@@ -13,11 +13,15 @@ use crate::{
     follower::{FollowConfig, follow_chain},
     metrics::install_exporter,
     observe::HttpExtension,
+    rollup::{RollupRpcSource, follow_derivation},
     rpc_source::RpcChainSource,
     server::serve_with,
     state::chain_ids,
     verifier::Verifier,
 };
+
+/// How long one request to a rollup node may take.
+const ROLLUP_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Everything the verifier service needs.
 #[derive(Debug, Clone)]
@@ -38,6 +42,9 @@ pub struct VerifierConfig {
     pub poll_interval: Duration,
     /// Extra HTTP routes on the RPC port (the dashboard), built once the index is open.
     pub http_extension: Option<HttpExtension>,
+    /// Each chain's rollup node (op-node's `optimism_` RPC): where local-safe blocks come from, L1 finality, and
+    /// L1 reorgs. A chain without one falls back to its node's `safe` and `finalized` tags.
+    pub rollup_rpc_urls: BTreeMap<ChainId, String>,
 }
 
 impl VerifierConfig {
@@ -53,6 +60,7 @@ impl VerifierConfig {
             start_blocks: BTreeMap::new(),
             poll_interval: Duration::from_millis(500),
             http_extension: None,
+            rollup_rpc_urls: BTreeMap::new(),
         }
     }
 }
@@ -100,9 +108,30 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
         let follow = FollowConfig {
             start_block: config.start_blocks.get(&chain).copied().unwrap_or(0),
             poll_interval: config.poll_interval,
+            read_safety_tags: !config.rollup_rpc_urls.contains_key(&chain),
             ..FollowConfig::default()
         };
         followers.spawn(follow_chain(verifier.clone(), source, follow, stopped.clone()));
+    }
+    let mut derivations = JoinSet::new();
+    for chain in verifier.chains() {
+        match config.rollup_rpc_urls.get(&chain) {
+            Some(url) => {
+                let source = RollupRpcSource::new(chain, url, ROLLUP_REQUEST_TIMEOUT)?;
+                info!(chain, url = %url, "local-safe, cross-safe and finality from the rollup node's derivation");
+                derivations.spawn(follow_derivation(
+                    verifier.clone(),
+                    source,
+                    config.poll_interval,
+                    stopped.clone(),
+                ));
+            }
+            None => warn!(
+                chain,
+                "no rollup RPC: local-safe and finality come from the node's safe and finalized tags, and the L1 \
+                 blocks they derive from are not known (--rollup-rpc CHAIN_ID=URL)"
+            ),
+        }
     }
 
     let mut failure = None;
@@ -123,6 +152,7 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
             failure.get_or_insert(e);
         }
     }
+    while derivations.join_next().await.is_some() {}
     let _ = server.stop();
     server.stopped().await;
     verifier.flush_async().await?;

@@ -36,6 +36,11 @@ pub struct VerifyArgs {
     /// Milliseconds between head polls once a chain is caught up.
     #[arg(long, default_value_t = 500)]
     poll_interval_ms: u64,
+    /// A chain's rollup node (op-node's RPC, or a devnet L2's rollup port), as `CHAIN_ID=URL`: local-safe blocks,
+    /// the L1 blocks they derive from and L1 finality come from it. Without one, a chain's node's `safe` and
+    /// `finalized` tags are used.
+    #[arg(long = "rollup-rpc", value_name = "CHAIN_ID=URL", value_parser = parse_rpc)]
+    rollup_rpcs: Vec<(ChainId, String)>,
 }
 
 fn chain_id(text: &str) -> Result<ChainId, String> {
@@ -69,7 +74,17 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
             return Err(CliError::BadInput(format!("--rpc given twice for chain {chain}")));
         }
     }
+    let mut rollup_rpc_urls = BTreeMap::new();
+    for (chain, url) in args.rollup_rpcs {
+        if !rpc_urls.contains_key(&chain) {
+            return Err(CliError::BadInput(format!("--rollup-rpc names chain {chain}, which has no --rpc")));
+        }
+        if rollup_rpc_urls.insert(chain, url).is_some() {
+            return Err(CliError::BadInput(format!("--rollup-rpc given twice for chain {chain}")));
+        }
+    }
     let mut config = VerifierConfig::new(dependencies, rpc_urls);
+    config.rollup_rpc_urls = rollup_rpc_urls;
     config.datadir = args.datadir;
     config.listen_addr = SocketAddr::new(args.host, args.port);
     config.metrics_addr = args.metrics_port.map(|port| SocketAddr::new(args.host, port));
