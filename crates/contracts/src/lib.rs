@@ -6,12 +6,20 @@
 //! - [`addresses`]: where every predeploy and example app lives (the same address on every chain);
 //! - [`artifacts`]: each contract's ABI JSON, creation bytecode and runtime bytecode;
 //! - [`bindings`]: `alloy_sol_types` bindings (calls, events, errors, structs) of every contract;
-//! - [`genesis`]: the genesis allocations that place the predeploys on an L2 and the deposit portals on the L1.
+//! - [`bridge_addresses`]: where the OP Stack standard bridge of each L2 lives on the L1, and its L2 predeploys;
+//! - [`genesis`]: the genesis allocations that place the predeploys on an L2, the deposit portals on the L1, and the
+//!   standard bridge on both;
+//! - [`withdrawal`]: withdrawal hashes, the storage slot a withdrawal proof opens, output roots and proposals.
 
 pub mod addresses;
 pub mod artifacts;
 pub mod bindings;
+pub mod bridge_addresses;
 pub mod genesis;
+pub mod withdrawal;
 
 pub use artifacts::Contract;
-pub use genesis::{GenesisAccount, deposit_portal_allocs, predeploy_allocs};
+pub use genesis::{
+    BridgeConfig, GenesisAccount, bridge_l1_allocs, bridge_l2_allocs, deposit_portal_allocs,
+    predeploy_allocs, test_token_allocs,
+};

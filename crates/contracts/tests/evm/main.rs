@@ -5,6 +5,9 @@
 
 mod agreement;
 mod apps;
+mod bridge_deposits;
+mod bridge_fixture;
+mod bridge_withdrawals;
 mod bridges;
 mod gas;
 mod harness;
