@@ -19,4 +19,5 @@ mod merkle_trie;
 mod messenger;
 mod portal;
 mod reference;
+mod test_token;
 mod versions;
