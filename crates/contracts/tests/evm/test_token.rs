@@ -52,9 +52,11 @@ fn anyone_mints_and_burns() {
     assert_eq!(balance(&mut chain, ALICE), U256::from(6));
     assert_eq!(chain.view(TOKEN, &Token::totalSupplyCall {}), U256::from(6));
 
-    let to_zero = chain.send(Tx::call(BOB, TOKEN, &Token::mintCall { _to: Address::ZERO, _amount: U256::from(1) }));
+    let to_zero =
+        chain.send(Tx::call(BOB, TOKEN, &Token::mintCall { _to: Address::ZERO, _amount: U256::from(1) }));
     assert!(to_zero.reverted_with::<Token::ZeroAddress>());
-    let too_much = chain.send(Tx::call(BOB, TOKEN, &Token::burnCall { _from: ALICE, _amount: U256::from(7) }));
+    let too_much =
+        chain.send(Tx::call(BOB, TOKEN, &Token::burnCall { _from: ALICE, _amount: U256::from(7) }));
     assert!(too_much.reverted_with::<Token::InsufficientBalance>());
 }
 
@@ -72,7 +74,9 @@ fn only_the_token_bridge_mints_and_burns_across_chains() {
 #[test]
 fn it_moves_from_one_chain_to_another_through_the_token_bridge() {
     let (mut source, mut destination) = (chain(901), chain(902));
-    source.send(Tx::call(ALICE, TOKEN, &Token::mintCall { _to: ALICE, _amount: U256::from(100) })).expect_success();
+    source
+        .send(Tx::call(ALICE, TOKEN, &Token::mintCall { _to: ALICE, _amount: U256::from(100) }))
+        .expect_success();
     let send = SuperchainTokenBridge::sendERC20Call {
         _token: TOKEN,
         _to: BOB,
