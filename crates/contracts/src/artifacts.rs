@@ -56,11 +56,13 @@ pub enum Contract {
     L2NativeSuperchainERC20,
     /// A test wrapper of the Merkle-Patricia proof verifier.
     MerkleTrieProbe,
+    /// A test target of L1 ↔ L2 messages that records the sender the messenger names.
+    SenderProbe,
 }
 
 impl Contract {
     /// Every embedded contract.
-    pub const ALL: [Contract; 24] = [
+    pub const ALL: [Contract; 25] = [
         Contract::CrossL2Inbox,
         Contract::L2ToL2CrossDomainMessenger,
         Contract::SuperchainTokenBridge,
@@ -85,6 +87,7 @@ impl Contract {
         Contract::OptimismMintableERC20,
         Contract::L2NativeSuperchainERC20,
         Contract::MerkleTrieProbe,
+        Contract::SenderProbe,
     ];
 
     /// The contract's Solidity name (also its artifact's file name, without `.json`).
@@ -114,6 +117,7 @@ impl Contract {
             Contract::OptimismMintableERC20 => "OptimismMintableERC20",
             Contract::L2NativeSuperchainERC20 => "L2NativeSuperchainERC20",
             Contract::MerkleTrieProbe => "MerkleTrieProbe",
+            Contract::SenderProbe => "SenderProbe",
         }
     }
 
@@ -169,6 +173,7 @@ impl Contract {
                 include_str!("../../../contracts/artifacts/L2NativeSuperchainERC20.json")
             }
             Contract::MerkleTrieProbe => include_str!("../../../contracts/artifacts/MerkleTrieProbe.json"),
+            Contract::SenderProbe => include_str!("../../../contracts/artifacts/SenderProbe.json"),
         }
     }
 
@@ -201,6 +206,7 @@ impl Contract {
             Contract::OptimismMintableERC20 => bindings::OptimismMintableERC20::BYTECODE.clone(),
             Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::BYTECODE.clone(),
             Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::BYTECODE.clone(),
+            Contract::SenderProbe => bindings::SenderProbe::BYTECODE.clone(),
         }
     }
 
@@ -235,6 +241,7 @@ impl Contract {
             Contract::OptimismMintableERC20 => bindings::OptimismMintableERC20::DEPLOYED_BYTECODE.clone(),
             Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::DEPLOYED_BYTECODE.clone(),
             Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::DEPLOYED_BYTECODE.clone(),
+            Contract::SenderProbe => bindings::SenderProbe::DEPLOYED_BYTECODE.clone(),
         }
     }
 
@@ -261,7 +268,8 @@ impl Contract {
             | Contract::OptimismMintableERC20Factory
             | Contract::OptimismMintableERC20
             | Contract::L2NativeSuperchainERC20
-            | Contract::MerkleTrieProbe => None,
+            | Contract::MerkleTrieProbe
+            | Contract::SenderProbe => None,
             Contract::TestSuperchainERC20 => Some(addresses::TEST_SUPERCHAIN_ERC20),
             Contract::SuperchainETHBridge => Some(addresses::SUPERCHAIN_ETH_BRIDGE),
             Contract::EthLiquidity => Some(addresses::ETH_LIQUIDITY),

@@ -131,3 +131,8 @@ sol!(
     MerkleTrieProbe,
     "../../contracts/artifacts/MerkleTrieProbe.json"
 );
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    SenderProbe,
+    "../../contracts/artifacts/SenderProbe.json"
+);

@@ -85,9 +85,13 @@ impl Deposit {
 }
 
 impl Bridge {
-    /// Genesis of both chains, ALICE and BOB funded with 100 ether on each.
+    /// Genesis of both chains with the default settings, ALICE and BOB funded with 100 ether on each.
     pub fn new() -> Self {
-        let config = BridgeConfig::new(PROPOSER);
+        Self::with_config(BridgeConfig::new(PROPOSER))
+    }
+
+    /// Genesis of both chains with the bridge settings `config`.
+    pub fn with_config(config: BridgeConfig) -> Self {
         let mut l1 = Chain::new(900);
         l1.alloc(bridge_l1_allocs([L2_CHAIN_ID], &config));
         let mut l2 = Chain::new(L2_CHAIN_ID);

@@ -7,6 +7,7 @@ mod agreement;
 mod apps;
 mod bridge_deposits;
 mod bridge_fixture;
+mod bridge_messages;
 mod bridge_routing;
 mod bridge_withdrawals;
 mod bridges;
