@@ -58,11 +58,13 @@ pub enum Contract {
     MerkleTrieProbe,
     /// A test target of L1 ↔ L2 messages that records the sender the messenger names.
     SenderProbe,
+    /// Batched calls with the Multicall3 interface clients expect at its preinstall address.
+    Multicall3,
 }
 
 impl Contract {
     /// Every embedded contract.
-    pub const ALL: [Contract; 25] = [
+    pub const ALL: [Contract; 26] = [
         Contract::CrossL2Inbox,
         Contract::L2ToL2CrossDomainMessenger,
         Contract::SuperchainTokenBridge,
@@ -88,6 +90,7 @@ impl Contract {
         Contract::L2NativeSuperchainERC20,
         Contract::MerkleTrieProbe,
         Contract::SenderProbe,
+        Contract::Multicall3,
     ];
 
     /// The contract's Solidity name (also its artifact's file name, without `.json`).
@@ -118,6 +121,7 @@ impl Contract {
             Contract::L2NativeSuperchainERC20 => "L2NativeSuperchainERC20",
             Contract::MerkleTrieProbe => "MerkleTrieProbe",
             Contract::SenderProbe => "SenderProbe",
+            Contract::Multicall3 => "Multicall3",
         }
     }
 
@@ -174,6 +178,7 @@ impl Contract {
             }
             Contract::MerkleTrieProbe => include_str!("../../../contracts/artifacts/MerkleTrieProbe.json"),
             Contract::SenderProbe => include_str!("../../../contracts/artifacts/SenderProbe.json"),
+            Contract::Multicall3 => include_str!("../../../contracts/artifacts/Multicall3.json"),
         }
     }
 
@@ -207,6 +212,7 @@ impl Contract {
             Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::BYTECODE.clone(),
             Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::BYTECODE.clone(),
             Contract::SenderProbe => bindings::SenderProbe::BYTECODE.clone(),
+            Contract::Multicall3 => bindings::Multicall3::BYTECODE.clone(),
         }
     }
 
@@ -242,6 +248,7 @@ impl Contract {
             Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::DEPLOYED_BYTECODE.clone(),
             Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::DEPLOYED_BYTECODE.clone(),
             Contract::SenderProbe => bindings::SenderProbe::DEPLOYED_BYTECODE.clone(),
+            Contract::Multicall3 => bindings::Multicall3::DEPLOYED_BYTECODE.clone(),
         }
     }
 
@@ -269,7 +276,8 @@ impl Contract {
             | Contract::OptimismMintableERC20
             | Contract::L2NativeSuperchainERC20
             | Contract::MerkleTrieProbe
-            | Contract::SenderProbe => None,
+            | Contract::SenderProbe
+            | Contract::Multicall3 => None,
             Contract::TestSuperchainERC20 => Some(addresses::TEST_SUPERCHAIN_ERC20),
             Contract::SuperchainETHBridge => Some(addresses::SUPERCHAIN_ETH_BRIDGE),
             Contract::EthLiquidity => Some(addresses::ETH_LIQUIDITY),

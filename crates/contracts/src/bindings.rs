@@ -136,3 +136,8 @@ sol!(
     SenderProbe,
     "../../contracts/artifacts/SenderProbe.json"
 );
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    Multicall3,
+    "../../contracts/artifacts/Multicall3.json"
+);

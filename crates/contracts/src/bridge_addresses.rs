@@ -24,6 +24,9 @@ pub const LEGACY_ERC20_ETH: Address = address!("0xDeadDeAddeAddEAddeadDEaDDEAdDe
 /// supersim's open-mint test token, `L2NativeSuperchainERC20`, on every L2.
 pub const L2_NATIVE_SUPERCHAIN_ERC20: Address = address!("0x420beeF000000000000000000000000000000001");
 
+/// The Multicall3 preinstall, which viem's `multicall` (and so its OP Stack `getGames`) calls on the L1.
+pub const MULTICALL3: Address = address!("0xcA11bde05977b3631167028862bE2a173976CA11");
+
 /// The L1 contracts of one L2's bridge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct L1Bridge {

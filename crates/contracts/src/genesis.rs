@@ -195,3 +195,9 @@ pub fn test_token_allocs() -> BTreeMap<Address, GenesisAccount> {
         contract_account(Contract::L2NativeSuperchainERC20, BTreeMap::new()),
     )])
 }
+
+/// The account of `Multicall3` at [`bridge_addresses::MULTICALL3`], for any chain that lacks the preinstall (viem's
+/// OP Stack withdrawal actions batch their reads of dispute games through it on the L1).
+pub fn multicall3_allocs() -> BTreeMap<Address, GenesisAccount> {
+    BTreeMap::from([(bridge_addresses::MULTICALL3, contract_account(Contract::Multicall3, BTreeMap::new()))])
+}

@@ -21,5 +21,5 @@ pub mod withdrawal;
 pub use artifacts::Contract;
 pub use genesis::{
     BridgeConfig, GenesisAccount, bridge_l1_allocs, bridge_l2_allocs, deposit_portal_allocs,
-    predeploy_allocs, test_token_allocs,
+    multicall3_allocs, predeploy_allocs, test_token_allocs,
 };
