@@ -10,6 +10,15 @@
 //! - [`genesis`]: the genesis allocations that place the predeploys on an L2, the deposit portals on the L1, and the
 //!   standard bridge on both;
 //! - [`withdrawal`]: withdrawal hashes, the storage slot a withdrawal proof opens, output roots and proposals.
+//!
+//! The standard bridge, for whoever wires it into a devnet: the L1 genesis takes [`bridge_l1_allocs`] (and
+//! [`multicall3_allocs`] for viem), every L2 genesis [`bridge_l2_allocs`] and [`test_token_allocs`] besides
+//! [`predeploy_allocs`]. Deposits are the `TransactionDeposited` logs (`bindings::OptimismPortal::TransactionDeposited`,
+//! the same event and `opaqueData` packing as `DepositPortal`'s) that the portal at
+//! `bridge_addresses::l1_bridge(id).portal` emits, whichever of its addresses was called
+//! (`bridge_addresses::portal_chain` maps a portal back to its L2). Withdrawals become provable once the proposer
+//! sends [`withdrawal::propose_call`] for an L2 block at or after the withdrawal's to
+//! `bridge_addresses::l1_bridge(id).dispute_game_factory`.
 
 pub mod addresses;
 pub mod artifacts;
