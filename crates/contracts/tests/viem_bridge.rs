@@ -2,7 +2,8 @@
 //! `bridge_l1_allocs`/`bridge_l2_allocs` (placed with `anvil_setCode`/`anvil_setStorageAt`), and
 //! `tests/viem/bridge_round_trip.mjs` deposits with `depositTransaction`, then withdraws and proves and finalizes
 //! with `getWithdrawalStatus`, `buildProveWithdrawal`, `proveWithdrawal`, `getTimeToFinalize` and
-//! `finalizeWithdrawal`, exactly as an app does against supersim.
+//! `finalizeWithdrawal`, exactly as an app does against supersim, configured with viem's supersim addresses or with
+//! those of supersim's current genesis.
 
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
@@ -11,8 +12,9 @@ use std::{collections::BTreeMap, path::Path, process::Command};
 
 use alloy_primitives::{Address, address};
 use superlink_contracts::{
-    BridgeConfig, GenesisAccount, bridge_addresses::l1_bridge, bridge_l1_allocs, bridge_l2_allocs,
-    multicall3_allocs, predeploy_allocs,
+    BridgeConfig, GenesisAccount,
+    bridge_addresses::{L1Bridge, l1_bridge, l1_bridge_aliases},
+    bridge_l1_allocs, bridge_l2_allocs, multicall3_allocs, predeploy_allocs,
 };
 use superlink_testkit::{Anvil, Cast};
 
@@ -36,8 +38,9 @@ fn place(anvil: &Anvil, cast: &Cast, allocs: BTreeMap<Address, GenesisAccount>) 
     }
 }
 
-#[test]
-fn a_deposit_and_a_withdrawal_round_trip_with_viems_op_stack_actions() {
+/// Runs the viem round trip with the app configured with `configured` (the L1 contracts of chain 901 at one of
+/// their generations of addresses).
+fn round_trip(configured: L1Bridge) {
     let config = BridgeConfig::new(PROPOSER);
     let (l1, l2) = (Anvil::spawn(900, &[]).expect("anvil L1"), Anvil::spawn(901, &[]).expect("anvil L2"));
     let cast = Cast::new().expect("cast");
@@ -48,13 +51,13 @@ fn a_deposit_and_a_withdrawal_round_trip_with_viems_op_stack_actions() {
     l2_allocs.extend(bridge_l2_allocs(901));
     place(&l2, &cast, l2_allocs);
 
-    let bridge = l1_bridge(901);
     let addresses = serde_json::json!({
-        "portal": bridge.portal.to_string(),
-        "l1StandardBridge": bridge.l1_standard_bridge.to_string(),
-        "l1CrossDomainMessenger": bridge.l1_cross_domain_messenger.to_string(),
-        "disputeGameFactory": bridge.dispute_game_factory.to_string(),
+        "portal": configured.portal.to_string(),
+        "l1StandardBridge": configured.l1_standard_bridge.to_string(),
+        "l1CrossDomainMessenger": configured.l1_cross_domain_messenger.to_string(),
+        "disputeGameFactory": configured.dispute_game_factory.to_string(),
         "proofMaturityDelaySeconds": config.proof_maturity_delay_seconds,
+        "ethHolder": l1_bridge(901).portal.to_string(),
     });
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/viem/bridge_round_trip.mjs");
     let output = Command::new("node")
@@ -66,4 +69,14 @@ fn a_deposit_and_a_withdrawal_round_trip_with_viems_op_stack_actions() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "viem round trip failed:\n{stdout}\n{stderr}");
     assert_eq!(stdout.trim(), "ok");
+}
+
+#[test]
+fn a_deposit_and_a_withdrawal_round_trip_with_viems_op_stack_actions() {
+    round_trip(l1_bridge(901));
+}
+
+#[test]
+fn the_round_trip_works_as_well_at_supersims_current_genesis_addresses() {
+    round_trip(l1_bridge_aliases(901).expect("901 has current-genesis addresses"));
 }

@@ -4,7 +4,9 @@
 // `buildProveWithdrawal`, `proveWithdrawal`, `getTimeToFinalize` and `finalizeWithdrawal` on the L1.
 //
 // node bridge_round_trip.mjs <L1 URL> <L2 URL> <addresses JSON: {portal, l1StandardBridge, l1CrossDomainMessenger,
-//      disputeGameFactory, proofMaturityDelaySeconds}>
+//      disputeGameFactory, proofMaturityDelaySeconds, ethHolder}>
+// The addresses are those the app is configured with (either generation); `ethHolder` is where the deposited ETH
+// ends up (the portal behind them).
 // Exits 0 and prints "ok" when every check holds; exits 1 with the failed check otherwise.
 
 // viem is installed under tools/ (npm ci --prefix tools); import it from there.
@@ -78,7 +80,7 @@ const depositReceipt = await publicL1.waitForTransactionReceipt({ hash: depositH
 check(depositReceipt.status === "success", "the deposit succeeded");
 const l2Hashes = getL2TransactionHashes(depositReceipt);
 check(l2Hashes.length === 1, `one L2 deposit transaction derived (${l2Hashes.length})`);
-check((await publicL1.getBalance({ address: addresses.portal })) === parseEther("2"), "the portal holds the deposit");
+check((await publicL1.getBalance({ address: addresses.ethHolder })) === parseEther("2"), "the portal holds the deposit");
 
 // 2. A withdrawal initiated on the L2.
 const withdrawHash = await walletL2.initiateWithdrawal({
