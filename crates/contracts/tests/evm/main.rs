@@ -11,6 +11,7 @@ mod bridge_messages;
 mod bridge_routing;
 mod bridge_withdrawals;
 mod bridges;
+mod dispute_games;
 mod gas;
 mod harness;
 mod inbox;
