@@ -16,7 +16,10 @@ use superlink_contracts::{
     },
 };
 
-use crate::bridge_fixture::{ALICE, BOB, Bridge, ether, send};
+use crate::{
+    bridge_fixture::{ALICE, BOB, Bridge, ether, send},
+    harness::{Chain, Tx},
+};
 
 /// An ERC-20 on the L1: the open-mint test token's code.
 pub const L1_TOKEN: Address = address!("0x7000000000000000000000000000000000000007");
@@ -48,7 +51,7 @@ pub fn fund_l1_token(bridge: &mut Bridge, amount: u64, spender: Address) {
 }
 
 /// The balance of `holder` in the ERC-20 `token`.
-pub fn token_balance(chain: &mut crate::harness::Chain, token: Address, holder: Address) -> U256 {
+pub fn token_balance(chain: &mut Chain, token: Address, holder: Address) -> U256 {
     chain.view(token, &TestSuperchainERC20::balanceOfCall { holder })
 }
 
@@ -58,11 +61,8 @@ fn eth_deposited_through_the_l1_bridge_arrives_on_the_l2() {
     let l1_bridge = bridge.l1_bridge;
     let call =
         L1StandardBridge::depositETHCall { _minGasLimit: 200_000, _extraData: Bytes::from_static(b"hi") };
-    let outcome = bridge.l1.send(crate::harness::Tx {
-        value: ether(2),
-        ..crate::harness::Tx::call(ALICE, l1_bridge.l1_standard_bridge, &call)
-    });
-    let outcome = outcome.expect_success();
+    let tx = Tx { value: ether(2), ..Tx::call(ALICE, l1_bridge.l1_standard_bridge, &call) };
+    let outcome = bridge.l1.send(tx).expect_success();
     assert_eq!(bridge.l1.balance(l1_bridge.portal), ether(2), "the portal keeps the ETH");
     let initiated = outcome.events::<L1StandardBridge::ETHDepositInitiated>(l1_bridge.l1_standard_bridge);
     assert_eq!((initiated[0].1.from, initiated[0].1.to, initiated[0].1.amount), (ALICE, ALICE, ether(2)));

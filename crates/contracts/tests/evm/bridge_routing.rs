@@ -6,16 +6,17 @@ use alloy_primitives::{Address, Bytes, U256};
 use alloy_sol_types::SolCall;
 use superlink_contracts::{
     BridgeConfig, Contract,
+    addresses::L2_TO_L1_MESSAGE_PASSER,
     bindings::{
         BridgeForwarder, DisputeGameFactory, L1CrossDomainMessenger, L1StandardBridge,
-        L2CrossDomainMessenger, L2StandardBridge, OptimismPortal,
+        L2CrossDomainMessenger, L2StandardBridge, L2ToL1MessagePasser, OptimismPortal,
     },
     bridge_addresses::{
         L1Bridge, L2_CROSS_DOMAIN_MESSENGER, L2_STANDARD_BRIDGE, l1_bridge, l1_bridge_aliases,
         ruled_l1_bridge,
     },
     bridge_l1_allocs, bridge_l2_allocs,
-    withdrawal::{output_root, output_root_proof, propose_call},
+    withdrawal::{output_root, output_root_proof, propose_call, sent_message_slot, withdrawal_hash},
 };
 
 use crate::{
@@ -189,21 +190,16 @@ fn a_withdrawal_is_proven_and_finalized_through_the_current_genesis_portal() {
         ..Tx::call(ALICE, aliases().portal, &OptimismPortal::versionCall {})
     };
     bridge.l1.send(deposit).expect_success();
-    let withdraw = superlink_contracts::bindings::L2ToL1MessagePasser::initiateWithdrawalCall {
+    let withdraw = L2ToL1MessagePasser::initiateWithdrawalCall {
         _target: BOB,
         _gasLimit: U256::from(50_000),
         _data: Bytes::new(),
     };
-    let tx = Tx {
-        value: ether(1),
-        ..Tx::call(ALICE, superlink_contracts::addresses::L2_TO_L1_MESSAGE_PASSER, &withdraw)
-    };
+    let tx = Tx { value: ether(1), ..Tx::call(ALICE, L2_TO_L1_MESSAGE_PASSER, &withdraw) };
     let outcome = bridge.l2.send(tx).expect_success();
     let withdrawal = Bridge::withdrawals(&outcome).remove(0);
     let (proof, index) = bridge.propose();
-    let (_, nodes) = bridge.passer_storage_proof(superlink_contracts::withdrawal::sent_message_slot(
-        superlink_contracts::withdrawal::withdrawal_hash(&withdrawal),
-    ));
+    let (_, nodes) = bridge.passer_storage_proof(sent_message_slot(withdrawal_hash(&withdrawal)));
     let prove = OptimismPortal::proveWithdrawalTransactionCall {
         _tx: withdrawal.clone(),
         _disputeGameIndex: index,
