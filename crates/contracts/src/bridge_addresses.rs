@@ -8,7 +8,7 @@
 //! come from the viem addresses.
 //!
 //! Any other L2 gets addresses by a rule ([`ruled_l1_bridge`]): the bytes `b1d9e0`, a role byte (01 portal, 02 L1
-//! messenger, 03 L1 standard bridge, 04 dispute game factory), eight zero bytes, then the chain ID as a big-endian
+//! messenger, 03 L1 standard bridge, 04 dispute game factory, 05 mintable-token factory), eight zero bytes, then the chain ID as a big-endian
 //! `u64`. The portal of chain 906 is `0xb1d9e0010000000000000000000000000000038a`.
 
 use alloy_primitives::{Address, address};
@@ -38,12 +38,20 @@ pub struct L1Bridge {
     pub l1_standard_bridge: Address,
     /// `DisputeGameFactory`: the output roots the devnet proposes.
     pub dispute_game_factory: Address,
+    /// `OptimismMintableERC20Factory`: L1 representations of L2 tokens.
+    pub optimism_mintable_erc20_factory: Address,
 }
 
 impl L1Bridge {
-    /// The four addresses, in the order of the fields.
-    pub fn all(&self) -> [Address; 4] {
-        [self.portal, self.l1_cross_domain_messenger, self.l1_standard_bridge, self.dispute_game_factory]
+    /// The five addresses, in the order of the fields.
+    pub fn all(&self) -> [Address; 5] {
+        [
+            self.portal,
+            self.l1_cross_domain_messenger,
+            self.l1_standard_bridge,
+            self.dispute_game_factory,
+            self.optimism_mintable_erc20_factory,
+        ]
     }
 }
 
@@ -57,30 +65,35 @@ const VIEM: [L1Bridge; 5] = [
         l1_cross_domain_messenger: address!("0x9e4ee2b682076951592cb4da5559833fe62a8c01"),
         l1_standard_bridge: address!("0x31e3c5a665b5b9dbf6d91a72415c6ad71fdd1181"),
         dispute_game_factory: address!("0x831ba37de091e1a2c695a53e3a03d2a512bcc876"),
+        optimism_mintable_erc20_factory: address!("0x2dd40b335b29282492e06a2d56daefd6653eb761"),
     },
     L1Bridge {
         portal: address!("0x0447b6c313d92ece78b7f4737b14ab7bf0c548ab"),
         l1_cross_domain_messenger: address!("0x9dfda35104757ef35700c605391f6314391a88d7"),
         l1_standard_bridge: address!("0xce59210a7fe02fea7a302fbd28bffe461a0964ff"),
         dispute_game_factory: address!("0x0d5bc1644accb793c0e3b9f69f2af881e9010665"),
+        optimism_mintable_erc20_factory: address!("0xc8aa9f30a757201594c5a01aa3a596bc62d413a1"),
     },
     L1Bridge {
         portal: address!("0xd5d24833d21f039a97e7f67c8c681f2ec3ad3858"),
         l1_cross_domain_messenger: address!("0x5741bf82900aca6232d46b52cf78b1c1b3eb87b8"),
         l1_standard_bridge: address!("0x24729345269eaa41713671bdd32484ae7d69069b"),
         dispute_game_factory: address!("0x796768d6f0a25636cda7fa244b6c194ff70414f3"),
+        optimism_mintable_erc20_factory: address!("0x5b68a53ec6eed8762d9b37633b2af6b9cb0b4b00"),
     },
     L1Bridge {
         portal: address!("0xde7bcd1f9fcf3a399362464c424d6d8ca493c749"),
         l1_cross_domain_messenger: address!("0x285af3ef218a23f76e3ce92a8422559106b5fc9f"),
         l1_standard_bridge: address!("0x6af84da4e248d66ed19894083d443d1f7a2be2ba"),
         dispute_game_factory: address!("0x768255ae083a774c488d3e974b3bfc9f9b3d07f3"),
+        optimism_mintable_erc20_factory: address!("0x563adb71a39cf3307dd4a5091a45ee6007f4e8ef"),
     },
     L1Bridge {
         portal: address!("0x21a19eee99aca16932adbc951be42c3c88f8ef28"),
         l1_cross_domain_messenger: address!("0x5a48b91987b7b63bb3700f7514c1842c3570507d"),
         l1_standard_bridge: address!("0xab256ae2457431f7437bcc6081ca480edbcb4fda"),
         dispute_game_factory: address!("0x9551f9c5808a9c93934b1588353b291b964d397f"),
+        optimism_mintable_erc20_factory: address!("0xd52ccdcd3d5fd182ead644d718e11d503bf45902"),
     },
 ];
 
@@ -91,30 +104,35 @@ const SUPERSIM_CURRENT: [L1Bridge; 5] = [
         l1_cross_domain_messenger: address!("0xc8c71093ffc2092d61a72369d81940b839bb12b4"),
         l1_standard_bridge: address!("0x52af4dff31d13449b70993e21eb599c615a66541"),
         dispute_game_factory: address!("0x51095eac6e2b6da9811c6febbdd67add79135ce0"),
+        optimism_mintable_erc20_factory: address!("0x0e1ea4d69f20767db8a359271e71e11f3f6b9660"),
     },
     L1Bridge {
         portal: address!("0x74c8f6fc78f669109d1ca279580ca3dc7f4f0a69"),
         l1_cross_domain_messenger: address!("0xd3a5c69a727fe1f31479e55ddb6dd3129109d84b"),
         l1_standard_bridge: address!("0x125c4ba308b6b0dc3c23bbd9891625dfa7f884c8"),
         dispute_game_factory: address!("0xee802cf29f1d865cf754629d660f5be0635ca756"),
+        optimism_mintable_erc20_factory: address!("0xf301b6716535ce3b29827635bee965783b1dc1fb"),
     },
     L1Bridge {
         portal: address!("0x92fbc4e466db9a005a370b52fd26eb3f8f3efd92"),
         l1_cross_domain_messenger: address!("0x15234096021a7003e05fb2696b17d5858e4d92e1"),
         l1_standard_bridge: address!("0x8f8b34c7cd328388812bee0621886bf26978fabb"),
         dispute_game_factory: address!("0xbd6b0d1587614c5825c35a7670c947cf5ac1200f"),
+        optimism_mintable_erc20_factory: address!("0x9dd27d39c77ec114021ede4f6f116f0ce691d887"),
     },
     L1Bridge {
         portal: address!("0x0c69f8a53ea95fff42b5f3b3aca03ddb113e2c22"),
         l1_cross_domain_messenger: address!("0x2a0407c612d07cd477eb861984a768a1f32cbdb6"),
         l1_standard_bridge: address!("0x2da1dd332c84b200b13b273bee5487190c54ee83"),
         dispute_game_factory: address!("0x77bca78b72fe096e6009847aee0db96b4b516db9"),
+        optimism_mintable_erc20_factory: address!("0x1be8579684f87f705b0a3a9acaaf042fad5b6b45"),
     },
     L1Bridge {
         portal: address!("0x35db67e10269a4610b9cef56288be1d786e85588"),
         l1_cross_domain_messenger: address!("0x23b54cecd5e3f8ebdc7924253451efcc849b6f73"),
         l1_standard_bridge: address!("0xdec843d33712336f078d7c60b213326f8410e5c9"),
         dispute_game_factory: address!("0x222f7ecdd4103e9e5abf27f3e1d4fe4d0149260d"),
+        optimism_mintable_erc20_factory: address!("0x89275586218b7fe1d3cc28369618a6475eeeb626"),
     },
 ];
 
@@ -133,6 +151,8 @@ pub enum L1Role {
     L1StandardBridge = 3,
     /// `DisputeGameFactory`.
     DisputeGameFactory = 4,
+    /// `OptimismMintableERC20Factory`.
+    OptimismMintableERC20Factory = 5,
 }
 
 /// The ruled address of `role` for the L2 `l2_chain_id`: [`RULED_PREFIX`], the role byte, eight zero bytes, the
@@ -152,6 +172,7 @@ pub fn ruled_l1_bridge(l2_chain_id: u64) -> L1Bridge {
         l1_cross_domain_messenger: ruled_address(L1Role::L1CrossDomainMessenger, l2_chain_id),
         l1_standard_bridge: ruled_address(L1Role::L1StandardBridge, l2_chain_id),
         dispute_game_factory: ruled_address(L1Role::DisputeGameFactory, l2_chain_id),
+        optimism_mintable_erc20_factory: ruled_address(L1Role::OptimismMintableERC20Factory, l2_chain_id),
     }
 }
 
@@ -211,6 +232,10 @@ mod tests {
         assert_eq!(bridge.l1_cross_domain_messenger, address!("0xb1d9e0020000000000000000000000000000038a"));
         assert_eq!(bridge.l1_standard_bridge, address!("0xb1d9e0030000000000000000000000000000038a"));
         assert_eq!(bridge.dispute_game_factory, address!("0xb1d9e0040000000000000000000000000000038a"));
+        assert_eq!(
+            bridge.optimism_mintable_erc20_factory,
+            address!("0xb1d9e0050000000000000000000000000000038a")
+        );
         assert_ne!(l1_bridge(907).portal, bridge.portal);
         assert_eq!(portal_chain(bridge.portal, [901, 906]), Some(906));
         assert_eq!(

@@ -115,7 +115,8 @@ fn contract_account(contract: Contract, storage: BTreeMap<B256, B256>) -> Genesi
 }
 
 /// The accounts to allocate in the L1 genesis for the bridges of the L2s `l2_chain_ids`: per L2, an
-/// `OptimismPortal`, `L1CrossDomainMessenger`, `L1StandardBridge` and `DisputeGameFactory` at
+/// `OptimismPortal`, `L1CrossDomainMessenger`, `L1StandardBridge`, `DisputeGameFactory` and
+/// `OptimismMintableERC20Factory` at
 /// [`bridge_addresses::l1_bridge`], their settings in storage, and for the L2s 901 to 905 a `BridgeForwarder` at
 /// each address of [`bridge_addresses::l1_bridge_aliases`]. Contracts have nonce 1 and no balance.
 pub fn bridge_l1_allocs(
@@ -153,6 +154,15 @@ pub fn bridge_l1_allocs(
         // DisputeGameFactory: proposer, forwarder.
         let factory = slots([(0, word(config.proposer)), (1, word(forwarder(|b| b.dispute_game_factory)))]);
         allocs.insert(real.dispute_game_factory, contract_account(Contract::DisputeGameFactory, factory));
+        // OptimismMintableERC20Factory: after the deployments mapping, the L1 bridge and the forwarder.
+        let token_factory = slots([
+            (1, word(real.l1_standard_bridge)),
+            (2, word(forwarder(|b| b.optimism_mintable_erc20_factory))),
+        ]);
+        allocs.insert(
+            real.optimism_mintable_erc20_factory,
+            contract_account(Contract::OptimismMintableERC20Factory, token_factory),
+        );
 
         if let Some(aliases) = aliases {
             for (alias, target) in aliases.all().into_iter().zip(real.all()) {

@@ -9,7 +9,8 @@ use superlink_contracts::{
     addresses::L2_TO_L1_MESSAGE_PASSER,
     bindings::{
         BridgeForwarder, DisputeGameFactory, L1CrossDomainMessenger, L1StandardBridge,
-        L2CrossDomainMessenger, L2StandardBridge, L2ToL1MessagePasser, OptimismPortal,
+        L2CrossDomainMessenger, L2StandardBridge, L2ToL1MessagePasser, OptimismMintableERC20Factory,
+        OptimismPortal,
     },
     bridge_addresses::{
         L1Bridge, L2_CROSS_DOMAIN_MESSENGER, L2_STANDARD_BRIDGE, l1_bridge, l1_bridge_aliases,
@@ -33,7 +34,7 @@ fn aliases() -> L1Bridge {
 fn the_l1_genesis_places_the_contracts_with_their_settings_and_the_forwarders() {
     let config = BridgeConfig::new(PROPOSER);
     let allocs = bridge_l1_allocs([901, 906], &config);
-    assert_eq!(allocs.len(), 4 + 4 + 4, "901: contracts and forwarders; 906: contracts only");
+    assert_eq!(allocs.len(), 5 + 5 + 5, "901: contracts and forwarders; 906: contracts only");
     assert_eq!(l1_bridge(906), ruled_l1_bridge(906));
     let code = |address: &Address| allocs[address].code.clone().unwrap_or_default();
     for (id, bridge) in [(901, l1_bridge(901)), (906, l1_bridge(906))] {
@@ -44,6 +45,10 @@ fn the_l1_genesis_places_the_contracts_with_their_settings_and_the_forwarders() 
         );
         assert_eq!(code(&bridge.l1_standard_bridge), Contract::L1StandardBridge.deployed_bytecode());
         assert_eq!(code(&bridge.dispute_game_factory), Contract::DisputeGameFactory.deployed_bytecode());
+        assert_eq!(
+            code(&bridge.optimism_mintable_erc20_factory),
+            Contract::OptimismMintableERC20Factory.deployed_bytecode()
+        );
     }
     for alias in aliases().all() {
         assert_eq!(code(&alias), Contract::BridgeForwarder.deployed_bytecode());
@@ -69,6 +74,12 @@ fn the_l1_genesis_places_the_contracts_with_their_settings_and_the_forwarders() 
             L2_STANDARD_BRIDGE
         );
         assert_eq!(l1.view(bridge.dispute_game_factory, &DisputeGameFactory::proposerCall {}), PROPOSER);
+        let token_bridge =
+            l1.view(bridge.optimism_mintable_erc20_factory, &OptimismMintableERC20Factory::bridgeCall {});
+        assert_eq!(
+            token_bridge, bridge.l1_standard_bridge,
+            "the L1 factory's tokens belong to the L1 bridge"
+        );
     }
     for (alias, target) in aliases().all().into_iter().zip(l1_bridge(901).all()) {
         assert_eq!(l1.view(alias, &BridgeForwarder::forwardTargetCall {}), target);

@@ -4,7 +4,11 @@
 
 use alloy_primitives::{B256, Bytes, U256, keccak256};
 use superlink_contracts::{
-    bindings::{L1StandardBridge, L2StandardBridge, OptimismMintableERC20, OptimismPortal},
+    addresses::TEST_SUPERCHAIN_ERC20,
+    bindings::{
+        L1StandardBridge, L2StandardBridge, OptimismMintableERC20, OptimismMintableERC20Factory,
+        OptimismPortal, TestSuperchainERC20,
+    },
     bridge_addresses::{L2_STANDARD_BRIDGE, LEGACY_ERC20_ETH},
     withdrawal::{sent_message_slot, withdrawal_hash},
 };
@@ -185,4 +189,59 @@ fn an_erc20_goes_to_the_l2_and_back() {
         &L1StandardBridge::depositsCall { localToken: L1_TOKEN, remoteToken: l2_token },
     );
     assert_eq!(locked, U256::from(450));
+}
+
+#[test]
+fn an_l2_native_token_goes_to_the_l1_as_a_mintable_token_and_back() {
+    let mut bridge = Bridge::new();
+    let l1_bridge = bridge.l1_bridge;
+    // The L2's open-mint example token stands for an L2-native token; the L1 factory creates its L1 side.
+    let create = OptimismMintableERC20Factory::createOptimismMintableERC20Call {
+        _remoteToken: TEST_SUPERCHAIN_ERC20,
+        _name: "Native".into(),
+        _symbol: "NAT".into(),
+    };
+    let factory = l1_bridge.optimism_mintable_erc20_factory;
+    let created = send(&mut bridge.l1, ALICE, factory, &create).expect_success();
+    let l1_token = created.returns::<OptimismMintableERC20Factory::createOptimismMintableERC20Call>();
+    assert_eq!(bridge.l1.view(l1_token, &OptimismMintableERC20::bridgeCall {}), l1_bridge.l1_standard_bridge);
+    let mint = TestSuperchainERC20::mintCall { _to: ALICE, _amount: U256::from(90) };
+    send(&mut bridge.l2, ALICE, TEST_SUPERCHAIN_ERC20, &mint).expect_success();
+    let approve = TestSuperchainERC20::approveCall { _spender: L2_STANDARD_BRIDGE, _amount: U256::from(90) };
+    send(&mut bridge.l2, ALICE, TEST_SUPERCHAIN_ERC20, &approve).expect_success();
+
+    let out = L2StandardBridge::bridgeERC20ToCall {
+        _localToken: TEST_SUPERCHAIN_ERC20,
+        _remoteToken: l1_token,
+        _to: BOB,
+        _amount: U256::from(90),
+        _minGasLimit: 200_000,
+        _extraData: Bytes::new(),
+    };
+    let outcome = send(&mut bridge.l2, ALICE, L2_STANDARD_BRIDGE, &out).expect_success();
+    assert_eq!(
+        token_balance(&mut bridge.l2, TEST_SUPERCHAIN_ERC20, L2_STANDARD_BRIDGE),
+        U256::from(90),
+        "locked"
+    );
+    let withdrawal = Bridge::withdrawals(&outcome).remove(0);
+    bridge.prove_and_finalize(&withdrawal).expect_success();
+    assert_eq!(token_balance(&mut bridge.l1, l1_token, BOB), U256::from(90), "minted on the L1");
+
+    // Back: burned on the L1, released on the L2.
+    let back = L1StandardBridge::bridgeERC20ToCall {
+        _localToken: l1_token,
+        _remoteToken: TEST_SUPERCHAIN_ERC20,
+        _to: ALICE,
+        _amount: U256::from(40),
+        _minGasLimit: 200_000,
+        _extraData: Bytes::new(),
+    };
+    let outcome = send(&mut bridge.l1, BOB, l1_bridge.l1_standard_bridge, &back).expect_success();
+    assert_eq!(token_balance(&mut bridge.l1, l1_token, BOB), U256::from(50));
+    for relayed in bridge.relay_deposits(&outcome) {
+        relayed.expect_success();
+    }
+    assert_eq!(token_balance(&mut bridge.l2, TEST_SUPERCHAIN_ERC20, ALICE), U256::from(40));
+    assert_eq!(token_balance(&mut bridge.l2, TEST_SUPERCHAIN_ERC20, L2_STANDARD_BRIDGE), U256::from(50));
 }
