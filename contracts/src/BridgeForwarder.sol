@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { IERC20 } from "./IERC20.sol";
+
 /// @title BridgeForwarder
 /// @notice A second address of an L1 bridge contract. Every call (with its ETH) is passed on to the target stored
 ///         in slot 0, with the caller's address appended to the calldata; the target's return data or revert is
@@ -21,8 +23,7 @@ contract BridgeForwarder {
     function pullERC20(address _token, address _from, uint256 _amount) external {
         address target = forwardTarget;
         if (msg.sender != target) revert NotTarget();
-        (bool success, bytes memory result) =
-            _token.call(abi.encodeWithSelector(0x23b872dd, _from, target, _amount)); // transferFrom
+        (bool success, bytes memory result) = _token.call(abi.encodeCall(IERC20.transferFrom, (_from, target, _amount)));
         if (!success || (result.length != 0 && (result.length != 32 || abi.decode(result, (uint256)) != 1))) {
             revert PullFailed();
         }
