@@ -23,7 +23,8 @@ contract BridgeForwarder {
     function pullERC20(address _token, address _from, uint256 _amount) external {
         address target = forwardTarget;
         if (msg.sender != target) revert NotTarget();
-        (bool success, bytes memory result) = _token.call(abi.encodeCall(IERC20.transferFrom, (_from, target, _amount)));
+        bytes memory pull = abi.encodeCall(IERC20.transferFrom, (_from, target, _amount));
+        (bool success, bytes memory result) = _token.call(pull);
         if (!success || (result.length != 0 && (result.length != 32 || abi.decode(result, (uint256)) != 1))) {
             revert PullFailed();
         }
