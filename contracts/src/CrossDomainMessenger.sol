@@ -142,7 +142,8 @@ abstract contract CrossDomainMessenger {
     ///         relay calldata.
     function baseGas(bytes calldata _message, uint32 _minGasLimit) public pure returns (uint64) {
         return RELAY_CONSTANT_OVERHEAD + RELAY_CALL_OVERHEAD + RELAY_RESERVED_GAS + RELAY_GAS_CHECK_BUFFER
-            + (uint64(_minGasLimit) * 64) / 63 + GAS_PER_RELAY_BYTE * (uint64(_message.length) + RELAY_ENCODING_OVERHEAD);
+            + (uint64(_minGasLimit) * 64) / 63
+            + GAS_PER_RELAY_BYTE * (uint64(_message.length) + RELAY_ENCODING_OVERHEAD);
     }
 
     /// @notice The messenger on the other side.

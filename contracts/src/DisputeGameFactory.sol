@@ -162,7 +162,8 @@ contract DisputeGameFactory is Forwardable {
         bytes32 uuid = keccak256(abi.encode(_gameType, _rootClaim, _extraData));
         if (gameByUuid[uuid] != bytes32(0)) revert GameAlreadyExists(uuid);
         proxy_ = address(new OutputRootGame(_gameType, _rootClaim, uint256(bytes32(_extraData)), caller));
-        bytes32 id = bytes32((uint256(_gameType) << 224) | (uint256(block.timestamp) << 160) | uint256(uint160(proxy_)));
+        bytes32 id =
+            bytes32((uint256(_gameType) << 224) | (uint256(block.timestamp) << 160) | uint256(uint160(proxy_)));
         gameIds.push(id);
         gameByUuid[uuid] = id;
         emit DisputeGameCreated(proxy_, _gameType, _rootClaim);

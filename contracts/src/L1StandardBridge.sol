@@ -29,11 +29,21 @@ contract L1StandardBridge is StandardBridge, Forwardable {
     event ETHWithdrawalFinalized(address indexed from, address indexed to, uint256 amount, bytes extraData);
     /// @notice Tokens deposited into the L2.
     event ERC20DepositInitiated(
-        address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed l1Token,
+        address indexed l2Token,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
     /// @notice Tokens withdrawn from the L2 were paid out.
     event ERC20WithdrawalFinalized(
-        address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed l1Token,
+        address indexed l2Token,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
 
     /// @notice Only a forwarded plain transfer reaches the fallback.

@@ -20,11 +20,21 @@ contract L2StandardBridge is StandardBridge {
 
     /// @notice A withdrawal to the L1 started (ETH as the legacy ETH token, from L1 token zero).
     event WithdrawalInitiated(
-        address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed l1Token,
+        address indexed l2Token,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
     /// @notice A deposit from the L1 was paid out.
     event DepositFinalized(
-        address indexed l1Token, address indexed l2Token, address indexed from, address to, uint256 amount, bytes extraData
+        address indexed l1Token,
+        address indexed l2Token,
+        address indexed from,
+        address to,
+        uint256 amount,
+        bytes extraData
     );
 
     /// @inheritdoc StandardBridge
