@@ -10,7 +10,7 @@ pragma solidity ^0.8.30;
 ///         `0x1111000000000000000000000000000000001111`, modulo 2^160), so an L2 contract at the same address
 ///         cannot be impersonated by unrelated L1 code; a call from the transaction's origin keeps its address.
 ///         There is no gas market: the L2 gas of a deposit is free within the limits below.
-///         Works from empty storage: it keeps none.
+///         Works from empty storage: it keeps none. `OptimismPortal` extends it with withdrawals.
 contract DepositPortal {
     /// @notice Version of the `opaqueData` encoding in `TransactionDeposited`.
     uint256 public constant DEPOSIT_VERSION = 0;
@@ -46,7 +46,8 @@ contract DepositPortal {
     /// @notice Sending ETH without calldata deposits it to the same address on the L2: `msg.value` is minted to
     ///         the sender (or its alias) there and sent on to the sender's address.
     receive() external payable {
-        _deposit(msg.sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, false, bytes(""));
+        address sender = _caller();
+        _deposit(sender, sender, msg.value, RECEIVE_DEFAULT_GAS_LIMIT, false, bytes(""));
     }
 
     /// @notice Deposits a transaction into the L2: `msg.value` is minted to the sender there, then the sender
@@ -63,10 +64,11 @@ contract DepositPortal {
         bool _isCreation,
         bytes memory _data
     )
-        external
+        public
         payable
+        virtual
     {
-        _deposit(_to, _value, _gasLimit, _isCreation, _data);
+        _deposit(_caller(), _to, _value, _gasLimit, _isCreation, _data);
     }
 
     /// @notice The smallest L2 gas limit accepted for a deposit with `_dataLength` bytes of data: 21000 plus 40
@@ -82,14 +84,31 @@ contract DepositPortal {
         }
     }
 
-    function _deposit(address _to, uint256 _value, uint64 _gasLimit, bool _isCreation, bytes memory _data) internal {
+    /// @notice The account that makes the current deposit (`msg.sender` here; a contract reached through a
+    ///         second address names the original caller).
+    function _caller() internal view virtual returns (address) {
+        return msg.sender;
+    }
+
+    /// @notice Emits the deposit of `_sender` after checking it; the sender's alias is used unless the sender is
+    ///         the transaction's origin.
+    function _deposit(
+        address _sender,
+        address _to,
+        uint256 _value,
+        uint64 _gasLimit,
+        bool _isCreation,
+        bytes memory _data
+    )
+        internal
+    {
         if (_isCreation && _to != address(0)) revert CreationWithTarget();
         if (_data.length > MAX_DATA_LENGTH) revert DataTooLarge(_data.length, MAX_DATA_LENGTH);
         uint64 minimum = minimumGasLimit(uint64(_data.length));
         if (_gasLimit < minimum) revert GasLimitTooLow(_gasLimit, minimum);
         if (_gasLimit > MAX_GAS_LIMIT) revert GasLimitTooHigh(_gasLimit, MAX_GAS_LIMIT);
 
-        address from = msg.sender == tx.origin ? msg.sender : l1ToL2Alias(msg.sender);
+        address from = _sender == tx.origin ? _sender : l1ToL2Alias(_sender);
         bytes memory opaqueData = abi.encodePacked(msg.value, _value, _gasLimit, _isCreation, _data);
         emit TransactionDeposited(from, _to, DEPOSIT_VERSION, opaqueData);
     }

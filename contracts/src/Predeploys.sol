@@ -4,6 +4,14 @@ pragma solidity ^0.8.30;
 /// @title Predeploys
 /// @notice Addresses of the OP Stack system contracts that live at the same address on every interop chain.
 library Predeploys {
+    /// @notice Sends messages to and relays messages from the L1.
+    address internal constant L2_CROSS_DOMAIN_MESSENGER = 0x4200000000000000000000000000000000000007;
+    /// @notice Bridges ETH and ERC-20 tokens to and from the L1.
+    address internal constant L2_STANDARD_BRIDGE = 0x4200000000000000000000000000000000000010;
+    /// @notice Creates the L2 representations of L1 tokens.
+    address internal constant OPTIMISM_MINTABLE_ERC20_FACTORY = 0x4200000000000000000000000000000000000012;
+    /// @notice The token address that stands for ETH in the L2 bridge's legacy functions.
+    address internal constant LEGACY_ERC20_ETH = 0xDeadDeAddeAddEAddeadDEaDDEAdDeaDDeAD0000;
     /// @notice Holds the L1 attributes that every block's first deposit sets.
     address internal constant L1_BLOCK = 0x4200000000000000000000000000000000000015;
     /// @notice Records L2-to-L1 withdrawals; its storage root is part of the output root.

@@ -32,11 +32,39 @@ pub enum Contract {
     MessageProbe,
     /// The L1 entry point of deposits into one L2 (one portal per L2, see [`addresses::deposit_portal`]).
     DepositPortal,
+    /// The L1 portal of one L2: deposits, and withdrawals proven against proposed output roots.
+    OptimismPortal,
+    /// The L1 messenger of one L2.
+    L1CrossDomainMessenger,
+    /// The L1 standard bridge of one L2.
+    L1StandardBridge,
+    /// The registry of one L2's proposed output roots on the L1.
+    DisputeGameFactory,
+    /// One proposed output root (created by the `DisputeGameFactory`).
+    OutputRootGame,
+    /// A second address of an L1 bridge contract, forwarding every call to it.
+    BridgeForwarder,
+    /// The L2 messenger towards the L1.
+    L2CrossDomainMessenger,
+    /// The L2 standard bridge.
+    L2StandardBridge,
+    /// The factory of L2 representations of L1 tokens.
+    OptimismMintableERC20Factory,
+    /// An L2 representation of an L1 token (created by the factory).
+    OptimismMintableERC20,
+    /// supersim's open-mint test token.
+    L2NativeSuperchainERC20,
+    /// A test wrapper of the Merkle-Patricia proof verifier.
+    MerkleTrieProbe,
+    /// A test target of L1 ↔ L2 messages that records the sender the messenger names.
+    SenderProbe,
+    /// Batched calls with the Multicall3 interface clients expect at its preinstall address.
+    Multicall3,
 }
 
 impl Contract {
     /// Every embedded contract.
-    pub const ALL: [Contract; 12] = [
+    pub const ALL: [Contract; 26] = [
         Contract::CrossL2Inbox,
         Contract::L2ToL2CrossDomainMessenger,
         Contract::SuperchainTokenBridge,
@@ -49,6 +77,20 @@ impl Contract {
         Contract::CrossChainCounter,
         Contract::MessageProbe,
         Contract::DepositPortal,
+        Contract::OptimismPortal,
+        Contract::L1CrossDomainMessenger,
+        Contract::L1StandardBridge,
+        Contract::DisputeGameFactory,
+        Contract::OutputRootGame,
+        Contract::BridgeForwarder,
+        Contract::L2CrossDomainMessenger,
+        Contract::L2StandardBridge,
+        Contract::OptimismMintableERC20Factory,
+        Contract::OptimismMintableERC20,
+        Contract::L2NativeSuperchainERC20,
+        Contract::MerkleTrieProbe,
+        Contract::SenderProbe,
+        Contract::Multicall3,
     ];
 
     /// The contract's Solidity name (also its artifact's file name, without `.json`).
@@ -66,6 +108,20 @@ impl Contract {
             Contract::CrossChainCounter => "CrossChainCounter",
             Contract::MessageProbe => "MessageProbe",
             Contract::DepositPortal => "DepositPortal",
+            Contract::OptimismPortal => "OptimismPortal",
+            Contract::L1CrossDomainMessenger => "L1CrossDomainMessenger",
+            Contract::L1StandardBridge => "L1StandardBridge",
+            Contract::DisputeGameFactory => "DisputeGameFactory",
+            Contract::OutputRootGame => "OutputRootGame",
+            Contract::BridgeForwarder => "BridgeForwarder",
+            Contract::L2CrossDomainMessenger => "L2CrossDomainMessenger",
+            Contract::L2StandardBridge => "L2StandardBridge",
+            Contract::OptimismMintableERC20Factory => "OptimismMintableERC20Factory",
+            Contract::OptimismMintableERC20 => "OptimismMintableERC20",
+            Contract::L2NativeSuperchainERC20 => "L2NativeSuperchainERC20",
+            Contract::MerkleTrieProbe => "MerkleTrieProbe",
+            Contract::SenderProbe => "SenderProbe",
+            Contract::Multicall3 => "Multicall3",
         }
     }
 
@@ -97,6 +153,32 @@ impl Contract {
             }
             Contract::MessageProbe => include_str!("../../../contracts/artifacts/MessageProbe.json"),
             Contract::DepositPortal => include_str!("../../../contracts/artifacts/DepositPortal.json"),
+            Contract::OptimismPortal => include_str!("../../../contracts/artifacts/OptimismPortal.json"),
+            Contract::L1CrossDomainMessenger => {
+                include_str!("../../../contracts/artifacts/L1CrossDomainMessenger.json")
+            }
+            Contract::L1StandardBridge => include_str!("../../../contracts/artifacts/L1StandardBridge.json"),
+            Contract::DisputeGameFactory => {
+                include_str!("../../../contracts/artifacts/DisputeGameFactory.json")
+            }
+            Contract::OutputRootGame => include_str!("../../../contracts/artifacts/OutputRootGame.json"),
+            Contract::BridgeForwarder => include_str!("../../../contracts/artifacts/BridgeForwarder.json"),
+            Contract::L2CrossDomainMessenger => {
+                include_str!("../../../contracts/artifacts/L2CrossDomainMessenger.json")
+            }
+            Contract::L2StandardBridge => include_str!("../../../contracts/artifacts/L2StandardBridge.json"),
+            Contract::OptimismMintableERC20Factory => {
+                include_str!("../../../contracts/artifacts/OptimismMintableERC20Factory.json")
+            }
+            Contract::OptimismMintableERC20 => {
+                include_str!("../../../contracts/artifacts/OptimismMintableERC20.json")
+            }
+            Contract::L2NativeSuperchainERC20 => {
+                include_str!("../../../contracts/artifacts/L2NativeSuperchainERC20.json")
+            }
+            Contract::MerkleTrieProbe => include_str!("../../../contracts/artifacts/MerkleTrieProbe.json"),
+            Contract::SenderProbe => include_str!("../../../contracts/artifacts/SenderProbe.json"),
+            Contract::Multicall3 => include_str!("../../../contracts/artifacts/Multicall3.json"),
         }
     }
 
@@ -115,6 +197,22 @@ impl Contract {
             Contract::CrossChainCounter => bindings::CrossChainCounter::BYTECODE.clone(),
             Contract::MessageProbe => bindings::MessageProbe::BYTECODE.clone(),
             Contract::DepositPortal => bindings::DepositPortal::BYTECODE.clone(),
+            Contract::OptimismPortal => bindings::OptimismPortal::BYTECODE.clone(),
+            Contract::L1CrossDomainMessenger => bindings::L1CrossDomainMessenger::BYTECODE.clone(),
+            Contract::L1StandardBridge => bindings::L1StandardBridge::BYTECODE.clone(),
+            Contract::DisputeGameFactory => bindings::DisputeGameFactory::BYTECODE.clone(),
+            Contract::OutputRootGame => bindings::OutputRootGame::BYTECODE.clone(),
+            Contract::BridgeForwarder => bindings::BridgeForwarder::BYTECODE.clone(),
+            Contract::L2CrossDomainMessenger => bindings::L2CrossDomainMessenger::BYTECODE.clone(),
+            Contract::L2StandardBridge => bindings::L2StandardBridge::BYTECODE.clone(),
+            Contract::OptimismMintableERC20Factory => {
+                bindings::OptimismMintableERC20Factory::BYTECODE.clone()
+            }
+            Contract::OptimismMintableERC20 => bindings::OptimismMintableERC20::BYTECODE.clone(),
+            Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::BYTECODE.clone(),
+            Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::BYTECODE.clone(),
+            Contract::SenderProbe => bindings::SenderProbe::BYTECODE.clone(),
+            Contract::Multicall3 => bindings::Multicall3::BYTECODE.clone(),
         }
     }
 
@@ -135,18 +233,51 @@ impl Contract {
             Contract::CrossChainCounter => bindings::CrossChainCounter::DEPLOYED_BYTECODE.clone(),
             Contract::MessageProbe => bindings::MessageProbe::DEPLOYED_BYTECODE.clone(),
             Contract::DepositPortal => bindings::DepositPortal::DEPLOYED_BYTECODE.clone(),
+            Contract::OptimismPortal => bindings::OptimismPortal::DEPLOYED_BYTECODE.clone(),
+            Contract::L1CrossDomainMessenger => bindings::L1CrossDomainMessenger::DEPLOYED_BYTECODE.clone(),
+            Contract::L1StandardBridge => bindings::L1StandardBridge::DEPLOYED_BYTECODE.clone(),
+            Contract::DisputeGameFactory => bindings::DisputeGameFactory::DEPLOYED_BYTECODE.clone(),
+            Contract::OutputRootGame => bindings::OutputRootGame::DEPLOYED_BYTECODE.clone(),
+            Contract::BridgeForwarder => bindings::BridgeForwarder::DEPLOYED_BYTECODE.clone(),
+            Contract::L2CrossDomainMessenger => bindings::L2CrossDomainMessenger::DEPLOYED_BYTECODE.clone(),
+            Contract::L2StandardBridge => bindings::L2StandardBridge::DEPLOYED_BYTECODE.clone(),
+            Contract::OptimismMintableERC20Factory => {
+                bindings::OptimismMintableERC20Factory::DEPLOYED_BYTECODE.clone()
+            }
+            Contract::OptimismMintableERC20 => bindings::OptimismMintableERC20::DEPLOYED_BYTECODE.clone(),
+            Contract::L2NativeSuperchainERC20 => bindings::L2NativeSuperchainERC20::DEPLOYED_BYTECODE.clone(),
+            Contract::MerkleTrieProbe => bindings::MerkleTrieProbe::DEPLOYED_BYTECODE.clone(),
+            Contract::SenderProbe => bindings::SenderProbe::DEPLOYED_BYTECODE.clone(),
+            Contract::Multicall3 => bindings::Multicall3::DEPLOYED_BYTECODE.clone(),
         }
     }
 
     /// The fixed address the genesis places this contract at, for the predeploys and example apps; `None` for
     /// contracts that are deployed by other means (the abstract token and the test probe) and for the L1 deposit
-    /// portal, which has one address per L2 ([`addresses::deposit_portal`]).
+    /// portal, which has one address per L2 ([`addresses::deposit_portal`]), and for the bridge contracts and the
+    /// supersim test token, which [`crate::genesis`] places with their chain-specific storage.
     pub const fn genesis_address(self) -> Option<alloy_primitives::Address> {
         match self {
             Contract::CrossL2Inbox => Some(addresses::CROSS_L2_INBOX),
             Contract::L2ToL2CrossDomainMessenger => Some(addresses::L2_TO_L2_CROSS_DOMAIN_MESSENGER),
             Contract::SuperchainTokenBridge => Some(addresses::SUPERCHAIN_TOKEN_BRIDGE),
             Contract::SuperchainERC20 | Contract::MessageProbe | Contract::DepositPortal => None,
+            // The bridge contracts have chain-specific addresses and storage: `genesis::bridge_l1_allocs`,
+            // `genesis::bridge_l2_allocs` and `genesis::test_token_allocs` place them.
+            Contract::OptimismPortal
+            | Contract::L1CrossDomainMessenger
+            | Contract::L1StandardBridge
+            | Contract::DisputeGameFactory
+            | Contract::OutputRootGame
+            | Contract::BridgeForwarder
+            | Contract::L2CrossDomainMessenger
+            | Contract::L2StandardBridge
+            | Contract::OptimismMintableERC20Factory
+            | Contract::OptimismMintableERC20
+            | Contract::L2NativeSuperchainERC20
+            | Contract::MerkleTrieProbe
+            | Contract::SenderProbe
+            | Contract::Multicall3 => None,
             Contract::TestSuperchainERC20 => Some(addresses::TEST_SUPERCHAIN_ERC20),
             Contract::SuperchainETHBridge => Some(addresses::SUPERCHAIN_ETH_BRIDGE),
             Contract::EthLiquidity => Some(addresses::ETH_LIQUIDITY),

@@ -71,3 +71,73 @@ sol!(
     DepositPortal,
     "../../contracts/artifacts/DepositPortal.json"
 );
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    OptimismPortal,
+    "../../contracts/artifacts/OptimismPortal.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    L1CrossDomainMessenger,
+    "../../contracts/artifacts/L1CrossDomainMessenger.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    L1StandardBridge,
+    "../../contracts/artifacts/L1StandardBridge.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    DisputeGameFactory,
+    "../../contracts/artifacts/DisputeGameFactory.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    OutputRootGame,
+    "../../contracts/artifacts/OutputRootGame.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    BridgeForwarder,
+    "../../contracts/artifacts/BridgeForwarder.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    L2CrossDomainMessenger,
+    "../../contracts/artifacts/L2CrossDomainMessenger.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    L2StandardBridge,
+    "../../contracts/artifacts/L2StandardBridge.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    OptimismMintableERC20Factory,
+    "../../contracts/artifacts/OptimismMintableERC20Factory.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    OptimismMintableERC20,
+    "../../contracts/artifacts/OptimismMintableERC20.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    L2NativeSuperchainERC20,
+    "../../contracts/artifacts/L2NativeSuperchainERC20.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    MerkleTrieProbe,
+    "../../contracts/artifacts/MerkleTrieProbe.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    SenderProbe,
+    "../../contracts/artifacts/SenderProbe.json"
+);
+sol!(
+    #[derive(Debug, PartialEq, Eq)]
+    Multicall3,
+    "../../contracts/artifacts/Multicall3.json"
+);

@@ -128,19 +128,40 @@ pub struct Chain {
 impl Chain {
     /// A chain at genesis with the predeploys and example apps allocated.
     pub fn new(chain_id: u64) -> Self {
-        let mut db = CacheDB::new(EmptyDB::default());
-        for (address, account) in predeploy_allocs(chain_id) {
+        let db = CacheDB::new(EmptyDB::default());
+        let mut chain = Chain { db, chain_id, block_number: 1, timestamp: 1_700_000_000 };
+        chain.alloc(predeploy_allocs(chain_id));
+        chain
+    }
+
+    /// Allocates `allocs` as a genesis would: code, nonce, balance and storage of each account.
+    pub fn alloc(
+        &mut self,
+        allocs: std::collections::BTreeMap<Address, superlink_contracts::GenesisAccount>,
+    ) {
+        for (address, account) in allocs {
             let code = Bytecode::new_raw(account.code.clone().unwrap_or_default());
             let info = AccountInfo::default()
                 .with_balance(account.balance)
                 .with_nonce(account.nonce.unwrap_or_default())
                 .with_code(code);
-            db.insert_account_info(address, info);
+            self.db.insert_account_info(address, info);
             for (slot, value) in account.storage.unwrap_or_default() {
-                db.insert_account_storage(address, slot.into(), value.into()).expect("in-memory insert");
+                self.db.insert_account_storage(address, slot.into(), value.into()).expect("in-memory insert");
             }
         }
-        Chain { db, chain_id, block_number: 1, timestamp: 1_700_000_000 }
+    }
+
+    /// Every non-zero storage word of `address`.
+    pub fn storage_entries(&self, address: Address) -> Vec<(U256, U256)> {
+        self.db
+            .cache
+            .accounts
+            .get(&address)
+            .map(|account| {
+                account.storage.iter().filter(|(_, v)| !v.is_zero()).map(|(k, v)| (*k, *v)).collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Places runtime `code` at `address`.

@@ -5,12 +5,20 @@
 
 mod agreement;
 mod apps;
+mod bridge_deposits;
+mod bridge_fixture;
+mod bridge_messages;
+mod bridge_routing;
+mod bridge_withdrawals;
 mod bridges;
+mod dispute_games;
 mod harness;
 mod inbox;
 mod interop;
 mod l1block;
+mod merkle_trie;
 mod messenger;
 mod portal;
 mod reference;
+mod test_token;
 mod versions;
