@@ -12,10 +12,10 @@ use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
 use superlink_chain::{Chain, ChainConfig, Genesis};
-use superlink_dashboard::{Dashboard, DashboardConfig};
+use superlink_dashboard::{Dashboard, DashboardConfig, FailedRelay};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
-use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet};
+use superlink_relayer::{Autorelayer, AutorelayerConfig, GivenUp, RpcChain, StartFrom, Wallet};
 use superlink_rpc::{ChainBackend, RpcServerHandle};
 use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain};
 use tokio::{
@@ -37,6 +37,9 @@ use crate::{
 
 /// How often the embedded verifier asks each local L2 for new blocks.
 const VERIFIER_POLL: Duration = Duration::from_millis(100);
+/// How many given-up messages may wait for the dashboard before newer ones are dropped.
+const GIVEN_UP_BUFFER: usize = 256;
+
 /// How often the autorelayer scans the L2s for new messages.
 const RELAYER_POLL: Duration = Duration::from_millis(100);
 
@@ -79,6 +82,7 @@ pub struct Devnet {
     replacements: JoinHandle<()>,
     followers: JoinSet<Result<(), VerifierError>>,
     relayer: Option<JoinHandle<Autorelayer<RpcChain>>>,
+    dashboard: Dashboard,
     _datadir: tempfile::TempDir,
 }
 
@@ -167,7 +171,7 @@ impl Devnet {
         }
 
         let started = Self::start_services(&config, &dependencies, &verifier, &l2s).await;
-        let (verifier_server, bound) = match started {
+        let (verifier_server, bound, dashboard) = match started {
             Ok(served) => served,
             Err(e) => {
                 stop_all(l2s).await;
@@ -226,6 +230,7 @@ impl Devnet {
             replacements,
             followers,
             relayer: None,
+            dashboard,
             accounts: signers,
             _datadir: datadir,
         };
@@ -244,7 +249,7 @@ impl Devnet {
         dependencies: &DependencySet,
         verifier: &Verifier,
         l2s: &[RunningChain],
-    ) -> Result<(ServerHandle, SocketAddr), DevnetError> {
+    ) -> Result<(ServerHandle, SocketAddr, Dashboard), DevnetError> {
         let mut sources = BTreeMap::new();
         for chain in l2s {
             let chain_id = chain.chain.chain_id;
@@ -258,7 +263,9 @@ impl Devnet {
         let dashboard =
             Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
         let http = Some(dashboard.http_layer());
-        Ok(superlink_verifier::serve_with(verifier.clone(), sources, config.verifier_addr(), http).await?)
+        let (handle, bound) =
+            superlink_verifier::serve_with(verifier.clone(), sources, config.verifier_addr(), http).await?;
+        Ok((handle, bound, dashboard))
     }
 
     async fn start_relayer(&mut self, stopped: watch::Receiver<bool>) -> Result<(), DevnetError> {
@@ -276,9 +283,22 @@ impl Devnet {
             .map(|c| RpcChain::new(&c.chain.url))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| DevnetError::Relayer(e.to_string()))?;
+        // Messages the relayer gives up show as failed relays on the dashboard.
+        let (given_up_sink, mut given_up) = tokio::sync::mpsc::channel::<GivenUp>(GIVEN_UP_BUFFER);
+        let dashboard = self.dashboard.clone();
+        tokio::spawn(async move {
+            while let Some(failed) = given_up.recv().await {
+                dashboard.report_failed_relay(FailedRelay {
+                    message: failed.message.message_hash,
+                    transaction: None,
+                    reason: failed.reason,
+                });
+            }
+        });
         let config = AutorelayerConfig {
             poll_interval: RELAYER_POLL,
             start: StartFrom::Genesis,
+            given_up_sink: Some(given_up_sink),
             ..AutorelayerConfig::default()
         };
         let relayer = Autorelayer::new(chains, Wallet::new(signer), config)

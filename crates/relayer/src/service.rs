@@ -60,6 +60,9 @@ pub struct AutorelayerConfig {
     pub start: StartFrom,
     /// A JSON file that keeps the checkpoint across restarts (read at start, written after every round).
     pub checkpoint_file: Option<PathBuf>,
+    /// Where every message given up is also sent, for an observer such as the dashboard (dropped when the
+    /// observer falls behind: the relayer never waits for it).
+    pub given_up_sink: Option<tokio::sync::mpsc::Sender<GivenUp>>,
 }
 
 impl Default for AutorelayerConfig {
@@ -71,6 +74,7 @@ impl Default for AutorelayerConfig {
             inflight_timeout: Duration::from_secs(60),
             start: StartFrom::Latest,
             checkpoint_file: None,
+            given_up_sink: None,
         }
     }
 }
@@ -562,7 +566,11 @@ impl<C: ChainClient> Autorelayer<C> {
         metrics::counter!("superlink_relayer_given_up_total").increment(1);
         let id = &message.identifier;
         self.finished.insert(message.message_hash, (id.chain_id, id.block_number));
-        self.given_up.push(GivenUp { message, reason });
+        let given_up = GivenUp { message, reason };
+        if let Some(sink) = &self.config.given_up_sink {
+            let _ = sink.try_send(given_up.clone());
+        }
+        self.given_up.push(given_up);
         if self.given_up.len() > 2 * GIVEN_UP_KEPT {
             self.given_up.drain(..GIVEN_UP_KEPT);
         }
