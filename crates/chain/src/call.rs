@@ -445,3 +445,53 @@ fn call_refusal(error: EVMError<crate::error::StateError, OpTransactionError>) -
     };
     ChainError::CallArgs(args)
 }
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::bytes;
+    use alloy_rpc_types_eth::TransactionInput;
+
+    use super::*;
+
+    const CHAIN: u64 = 901;
+
+    #[test]
+    fn equal_data_and_input_pass_and_differing_ones_are_refused() {
+        let mut request = TransactionRequest {
+            input: TransactionInput::both(bytes!("12")),
+            ..TransactionRequest::default()
+        };
+        assert_eq!(check_call_args(&request, CHAIN), Ok(()));
+        request.input = TransactionInput { input: Some(bytes!("12")), data: Some(bytes!("13")) };
+        assert_eq!(check_call_args(&request, CHAIN), Err(CallArgsError::DataInputMismatch));
+    }
+
+    #[test]
+    fn a_legacy_price_with_either_eip1559_fee_is_refused() {
+        for (max_fee, tip) in [(Some(1), None), (None, Some(1)), (Some(1), Some(1))] {
+            let request = TransactionRequest {
+                gas_price: Some(1),
+                max_fee_per_gas: max_fee,
+                max_priority_fee_per_gas: tip,
+                ..TransactionRequest::default()
+            };
+            assert_eq!(check_call_args(&request, CHAIN), Err(CallArgsError::MixedFeeFields));
+        }
+        let alone = TransactionRequest { gas_price: Some(1), ..TransactionRequest::default() };
+        assert_eq!(check_call_args(&alone, CHAIN), Ok(()));
+    }
+
+    #[test]
+    fn only_this_chains_id_is_accepted() {
+        let ours = TransactionRequest { chain_id: Some(CHAIN), ..TransactionRequest::default() };
+        assert_eq!(check_call_args(&ours, CHAIN), Ok(()));
+        let other = TransactionRequest { chain_id: Some(1), ..TransactionRequest::default() };
+        let refusal = check_call_args(&other, CHAIN).unwrap_err();
+        assert_eq!(refusal.to_string(), "chainId does not match node's (have=1, want=901)");
+    }
+
+    #[test]
+    fn no_arguments_at_all_are_a_valid_call() {
+        assert_eq!(check_call_args(&TransactionRequest::default(), CHAIN), Ok(()));
+    }
+}
