@@ -336,6 +336,8 @@ pub fn build_block(
                     );
                     continue;
                 }
+                // As anvil does: an impersonated sender may have code (EIP-3607 applies to signed ones).
+                evm.0.ctx.cfg.disable_eip3607 = tx.impersonated;
                 match evm.transact_commit(tx.to_evm()) {
                     Ok(result) => {
                         let fee = l1_fee_info(&evm.0.ctx.chain, &tx.encoded(), params.spec);

@@ -4,11 +4,17 @@
 use alloy_eips::eip2930::{AccessList, AccessListItem};
 use alloy_primitives::{Address, B256, Bytes, Log, TxKind, U256};
 use alloy_rpc_types_eth::{BlockOverrides, TransactionRequest, state::StateOverride};
-use op_revm::{DefaultOp, L1BlockInfo, OpBuilder, OpHaltReason, OpSpecId, OpTransaction};
+use op_revm::{
+    DefaultOp, L1BlockInfo, OpBuilder, OpHaltReason, OpSpecId, OpTransaction, OpTransactionError,
+    precompiles::OpPrecompiles,
+};
 use revm::{
     Context, ExecuteEvm,
     bytecode::Bytecode,
-    context::{BlockEnv, TxEnv, result::ExecutionResult},
+    context::{
+        BlockEnv, TxEnv,
+        result::{EVMError, ExecutionResult, InvalidTransaction},
+    },
     context_interface::either::Either,
     database::CacheDB,
     database_interface::DatabaseRef,
@@ -151,6 +157,7 @@ impl CallContext<'_> {
     /// The transaction environment a request describes. Missing fields get `eth_call` defaults: sender
     /// zero, gas the block's gas limit, price zero (then the base fee is not enforced), no value.
     fn tx_env(&self, request: &TransactionRequest, gas_limit: Option<u64>) -> OpTransaction<TxEnv> {
+        let data = request.input.input().cloned().unwrap_or_default();
         let authorization_list = request.authorization_list.clone().unwrap_or_default();
         let priced = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
         let tx_type = if !authorization_list.is_empty() {
@@ -163,11 +170,9 @@ impl CallContext<'_> {
             0
         };
         let gas_price = request.max_fee_per_gas.or(request.gas_price).unwrap_or_default();
-        let gas_priority_fee = if tx_type >= 2 {
-            Some(request.max_priority_fee_per_gas.unwrap_or(0).min(gas_price))
-        } else {
-            None
-        };
+        // An unset fee cap is zero, as in geth, so a tip alone is above the cap and refused.
+        let gas_priority_fee =
+            if tx_type >= 2 { Some(request.max_priority_fee_per_gas.unwrap_or(0)) } else { None };
         let base = TxEnv {
             tx_type,
             caller: request.from.unwrap_or_default(),
@@ -175,7 +180,7 @@ impl CallContext<'_> {
             gas_price: if priced { gas_price } else { 0 },
             kind: request.to.unwrap_or(TxKind::Create),
             value: request.value.unwrap_or_default(),
-            data: request.input.input().cloned().unwrap_or_default(),
+            data,
             nonce: request.nonce.unwrap_or_default(),
             chain_id: Some(self.chain_id),
             access_list: request.access_list.clone().unwrap_or_default(),
@@ -193,10 +198,12 @@ impl CallContext<'_> {
         overrides: Option<&StateOverride>,
         gas_limit: Option<u64>,
     ) -> Result<(ExecutionOutcome, EvmState), ChainError> {
+        check_call_args(request, self.chain_id).map_err(ChainError::CallArgs)?;
         let db = self.database(overrides)?;
         let priced = request.gas_price.is_some() || request.max_fee_per_gas.is_some();
         let mut cfg = cfg_env(self.chain_id, self.spec);
-        cfg.disable_nonce_check = request.nonce.is_none();
+        // geth never checks the nonce of a call: the request's nonce is only what the EVM sees.
+        cfg.disable_nonce_check = true;
         cfg.disable_base_fee = !priced;
         cfg.disable_block_gas_limit = true;
         cfg.disable_eip3607 = true;
@@ -207,7 +214,7 @@ impl CallContext<'_> {
             .with_cfg(cfg)
             .with_chain(L1BlockInfo::default())
             .build_op();
-        let result = evm.transact(tx).map_err(|error| ChainError::Execution(error.to_string()))?;
+        let result = evm.transact(tx).map_err(call_refusal)?;
         Ok((ExecutionOutcome::from_result(result.result), result.state))
     }
 
@@ -227,8 +234,20 @@ impl CallContext<'_> {
         request: &TransactionRequest,
         overrides: Option<&StateOverride>,
     ) -> Result<u64, ChainError> {
-        let cap = request.gas.unwrap_or(self.block.gas_limit);
-        let (first, _) = self.run(request, overrides, Some(cap))?;
+        check_call_args(request, self.chain_id)?;
+        // As geth: a gas limit below the cheapest transaction is no cap at all.
+        let mut cap = request.gas.filter(|gas| *gas >= MIN_TRANSACTION_GAS).unwrap_or(self.block.gas_limit);
+        if let Some(allowance) = self.fee_allowance(request, overrides)? {
+            cap = cap.min(allowance);
+        }
+        let first = match self.run(request, overrides, Some(cap)) {
+            Ok((outcome, _)) => outcome,
+            // Too little gas for the intrinsic cost means the cap is too low, not that the call is wrong.
+            Err(ChainError::CallArgs(CallArgsError::IntrinsicGasTooLow { .. })) => {
+                return Err(ChainError::GasEstimateFailed { cap, revert: None });
+            }
+            Err(error) => return Err(error),
+        };
         if !first.success {
             return Err(ChainError::GasEstimateFailed { cap, revert: first.revert_data });
         }
@@ -257,6 +276,27 @@ impl CallContext<'_> {
         Ok(high)
     }
 
+    /// With a fee cap, the most gas the sender can pay for after the value, as geth caps estimates:
+    /// `(balance - value) / fee cap`. `None` without a fee cap (then fees are not charged).
+    fn fee_allowance(
+        &self,
+        request: &TransactionRequest,
+        overrides: Option<&StateOverride>,
+    ) -> Result<Option<u64>, ChainError> {
+        let fee_cap = request.max_fee_per_gas.or(request.gas_price).unwrap_or_default();
+        if fee_cap == 0 {
+            return Ok(None);
+        }
+        let sender = request.from.unwrap_or_default();
+        let balance =
+            self.database(overrides)?.basic_ref(sender)?.map(|info| info.balance).unwrap_or_default();
+        let value = request.value.unwrap_or_default();
+        let Some(available) = balance.checked_sub(value) else {
+            return Err(ChainError::CallArgs(CallArgsError::InsufficientFunds { balance, cost: value }));
+        };
+        Ok(Some((available / U256::from(fee_cap)).saturating_to()))
+    }
+
     /// Runs `request` and lists every account and slot it touches (besides the sender, the target and
     /// precompiles), re-running with the list until it is stable, as geth's access-list tracer does.
     pub fn create_access_list(
@@ -274,7 +314,7 @@ impl CallContext<'_> {
         for _ in 0..4 {
             request.access_list = Some(list.clone());
             let (outcome, state) = self.run(&request, overrides, None)?;
-            let next = touched_list(&state, sender, target, &self.block.beneficiary);
+            let next = touched_list(&state, sender, target, &self.block.beneficiary, self.spec);
             if next == list {
                 return Ok(AccessListOutcome { access_list: list, gas_used: outcome.gas_used, outcome });
             }
@@ -293,17 +333,15 @@ const FEE_VAULTS: [Address; 3] = [
     op_revm::constants::OPERATOR_FEE_RECIPIENT,
 ];
 
-fn is_precompile(address: &Address) -> bool {
-    let bytes = address.as_slice();
-    bytes[..18].iter().all(|byte| *byte == 0) && u16::from_be_bytes([bytes[18], bytes[19]]) <= 0x100
-}
-
 fn touched_list(
     state: &EvmState,
     sender: Address,
     target: Option<Address>,
     coinbase: &Address,
+    spec: OpSpecId,
 ) -> AccessList {
+    // Only the precompiles of the active hardfork are warm anyway; other low addresses are plain accounts.
+    let precompiles = OpPrecompiles::new_with_spec(spec).precompiles();
     let mut items: Vec<AccessListItem> = state
         .iter()
         .filter(|(address, account)| {
@@ -313,7 +351,7 @@ fn touched_list(
             (!warm_anyway || !account.storage.is_empty())
                 && *address != coinbase
                 && !FEE_VAULTS.contains(address)
-                && !is_precompile(address)
+                && !precompiles.contains(address)
         })
         .map(|(address, account)| {
             let mut keys: Vec<B256> = account.storage.keys().map(|slot| B256::from(*slot)).collect();
@@ -323,4 +361,137 @@ fn touched_list(
         .collect();
     items.sort_by_key(|item| item.address);
     AccessList(items)
+}
+
+/// Why call arguments were refused before or while the EVM validated them, in geth's words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CallArgsError {
+    /// `gasPrice` mixed with EIP-1559 fee fields.
+    #[error("both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified")]
+    MixedFeeFields,
+    /// `data` and `input` disagree.
+    #[error(
+        "both \"data\" and \"input\" are set and not equal. Please use \"input\" to pass transaction call data"
+    )]
+    DataInputMismatch,
+    /// `chainId` names another chain.
+    #[error("chainId does not match node's (have={have}, want={want})")]
+    ChainIdMismatch {
+        /// The request's chain ID.
+        have: U256,
+        /// This chain's ID.
+        want: u64,
+    },
+    /// The tip is above the fee cap.
+    #[error("max priority fee per gas higher than max fee per gas")]
+    TipAboveFeeCap,
+    /// The fee cap is below the block's base fee.
+    #[error("max fee per gas less than block base fee")]
+    FeeCapBelowBaseFee,
+    /// The sender cannot pay gas * price + value.
+    #[error("insufficient funds for gas * price + value: have {balance} want {cost}")]
+    InsufficientFunds {
+        /// The sender's balance.
+        balance: U256,
+        /// What the call would cost at most.
+        cost: U256,
+    },
+    /// The gas limit does not cover the intrinsic gas.
+    #[error("intrinsic gas too low: gas {gas_limit}, minimum needed {intrinsic}")]
+    IntrinsicGasTooLow {
+        /// The call's gas limit.
+        gas_limit: u64,
+        /// The intrinsic gas of the call.
+        intrinsic: u64,
+    },
+}
+
+/// Refuses the argument combinations geth refuses before running a call.
+pub fn check_call_args(request: &TransactionRequest, chain_id: u64) -> Result<(), CallArgsError> {
+    if request.gas_price.is_some()
+        && (request.max_fee_per_gas.is_some() || request.max_priority_fee_per_gas.is_some())
+    {
+        return Err(CallArgsError::MixedFeeFields);
+    }
+    if let (Some(data), Some(input)) = (&request.input.data, &request.input.input)
+        && data != input
+    {
+        return Err(CallArgsError::DataInputMismatch);
+    }
+    if let Some(have) = request.chain_id
+        && have != chain_id
+    {
+        return Err(CallArgsError::ChainIdMismatch { have: U256::from(have), want: chain_id });
+    }
+    Ok(())
+}
+
+/// The EVM's refusal of a call, in geth's words where geth has them.
+fn call_refusal(error: EVMError<crate::error::StateError, OpTransactionError>) -> ChainError {
+    let invalid = match &error {
+        EVMError::Transaction(OpTransactionError::Base(invalid)) => invalid,
+        _ => return ChainError::Execution(error.to_string()),
+    };
+    let args = match invalid {
+        InvalidTransaction::PriorityFeeGreaterThanMaxFee => CallArgsError::TipAboveFeeCap,
+        InvalidTransaction::GasPriceLessThanBasefee => CallArgsError::FeeCapBelowBaseFee,
+        InvalidTransaction::LackOfFundForMaxFee { fee, balance } => {
+            CallArgsError::InsufficientFunds { balance: **balance, cost: **fee }
+        }
+        InvalidTransaction::CallGasCostMoreThanGasLimit { initial_gas, gas_limit } => {
+            CallArgsError::IntrinsicGasTooLow { gas_limit: *gas_limit, intrinsic: *initial_gas }
+        }
+        _ => return ChainError::Execution(error.to_string()),
+    };
+    ChainError::CallArgs(args)
+}
+
+#[cfg(test)]
+mod tests {
+    use alloy_primitives::bytes;
+    use alloy_rpc_types_eth::TransactionInput;
+
+    use super::*;
+
+    const CHAIN: u64 = 901;
+
+    #[test]
+    fn equal_data_and_input_pass_and_differing_ones_are_refused() {
+        let mut request = TransactionRequest {
+            input: TransactionInput::both(bytes!("12")),
+            ..TransactionRequest::default()
+        };
+        assert_eq!(check_call_args(&request, CHAIN), Ok(()));
+        request.input = TransactionInput { input: Some(bytes!("12")), data: Some(bytes!("13")) };
+        assert_eq!(check_call_args(&request, CHAIN), Err(CallArgsError::DataInputMismatch));
+    }
+
+    #[test]
+    fn a_legacy_price_with_either_eip1559_fee_is_refused() {
+        for (max_fee, tip) in [(Some(1), None), (None, Some(1)), (Some(1), Some(1))] {
+            let request = TransactionRequest {
+                gas_price: Some(1),
+                max_fee_per_gas: max_fee,
+                max_priority_fee_per_gas: tip,
+                ..TransactionRequest::default()
+            };
+            assert_eq!(check_call_args(&request, CHAIN), Err(CallArgsError::MixedFeeFields));
+        }
+        let alone = TransactionRequest { gas_price: Some(1), ..TransactionRequest::default() };
+        assert_eq!(check_call_args(&alone, CHAIN), Ok(()));
+    }
+
+    #[test]
+    fn only_this_chains_id_is_accepted() {
+        let ours = TransactionRequest { chain_id: Some(CHAIN), ..TransactionRequest::default() };
+        assert_eq!(check_call_args(&ours, CHAIN), Ok(()));
+        let other = TransactionRequest { chain_id: Some(1), ..TransactionRequest::default() };
+        let refusal = check_call_args(&other, CHAIN).unwrap_err();
+        assert_eq!(refusal.to_string(), "chainId does not match node's (have=1, want=901)");
+    }
+
+    #[test]
+    fn no_arguments_at_all_are_a_valid_call() {
+        assert_eq!(check_call_args(&TransactionRequest::default(), CHAIN), Ok(()));
+    }
 }

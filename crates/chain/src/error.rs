@@ -89,6 +89,9 @@ pub enum ChainError {
         /// What the EVM reported.
         reason: String,
     },
+    /// Call arguments geth refuses.
+    #[error(transparent)]
+    CallArgs(#[from] crate::call::CallArgsError),
     /// The EVM refused a call or estimate.
     #[error("execution failed: {0}")]
     Execution(String),

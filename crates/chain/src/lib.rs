@@ -25,7 +25,7 @@ pub mod tx;
 pub use base_fee::Eip1559Params;
 pub use block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock};
 pub use builder::{Exclusion, TxSource};
-pub use call::{AccessListOutcome, ExecutionOutcome};
+pub use call::{AccessListOutcome, CallArgsError, ExecutionOutcome};
 pub use chain::{
     Chain, ChainConfig, MAX_BLOCK_TIMESTAMP, MinedBlock, PendingBlock, ReplacedBlock, ReplacementOutcome,
     RewindOutcome,
