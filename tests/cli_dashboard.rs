@@ -229,6 +229,30 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     assert_eq!((status, &by_hash["hash"]), (200, &Value::String(hash.clone())));
     assert!(!message["safety"].as_array().unwrap().is_empty());
 
+    // A message whose target reverts on 902 (the counter accepts increments only from its own remote copy):
+    // the autorelayer gives it up, and the dashboard shows the failed relay with the reason.
+    let increment = ok(&["calldata", "increment(address)", "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"]);
+    let failing = json(&[
+        "send",
+        "--json",
+        "--private-key",
+        KEY_0,
+        MESSENGER,
+        "sendMessage(uint256,address,bytes)",
+        "902",
+        COUNTER,
+        &increment,
+        "--rpc-url",
+        &u901,
+    ]);
+    let failing_tx = failing["transactionHash"].as_str().unwrap().to_string();
+    let failed = devnet.wait_for("the dashboard shows the failed relay", || {
+        let (status, message) = get_json(&base, &format!("/api/message/{failing_tx}"));
+        (status == 200 && message["state"] == "failed").then_some(message)
+    });
+    let attempt = failed["attempts"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(attempt["outcome"]["kind"], "failed", "{failed}");
+
     // A forged relay (a payload the source never emitted) is refused by 902's pool and never shows as relayed.
     let mut forged = payload.clone();
     let last = forged.pop().unwrap();
@@ -252,8 +276,9 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
         state["chains"].as_array().unwrap().iter().map(|l| l["chain"].as_u64().unwrap()).collect();
     assert_eq!(chains, [901, 902]);
     assert_eq!(state["counts"]["relayed"], 1, "{}", state["counts"]);
-    assert_eq!(state["messages"].as_array().unwrap().len(), 1);
-    assert_eq!(state["messages"][0]["forgedAttempts"], 0);
+    assert_eq!(state["counts"]["failed"], 1, "{}", state["counts"]);
+    assert_eq!(state["messages"].as_array().unwrap().len(), 2);
+    assert!(state["messages"].as_array().unwrap().iter().all(|m| m["forgedAttempts"] == 0), "{state}");
 
     // Headless Chromium renders the page: lanes with every head, the message with its state, its life.
     let url = format!("{base}/?message={hash}");
@@ -274,7 +299,14 @@ fn the_dashboard_shows_chains_heads_and_messages_live_in_headless_chromium() {
     assert!(dom.contains(&format!("<h2 id=\"detail-hash\">{hash}</h2>")), "the looked-up message is shown");
     assert!(dom.contains(&send_tx), "its send transaction is named");
     assert!(dom.contains("Source block safety") && dom.contains("data-outcome=\"relayed\""), "{dom}");
-    assert_eq!(dom.matches("<tr class=\"message\"").count(), 1, "one message is listed");
+    assert_eq!(
+        dom.matches("<tr class=\"message\"").count(),
+        2,
+        "the relayed and the failed message are listed"
+    );
+    let failed_hash = failed["hash"].as_str().unwrap();
+    let failed_row = format!("<tr class=\"message\" data-hash=\"{failed_hash}\" data-state=\"failed\">");
+    assert!(dom.contains(&failed_row), "the failed relay is listed as failed:\n{dom}");
     assert!(!dom.contains("forged ×"), "the refused forged relay left no trace");
     assert!(dom.contains("id=\"chain-filter\"") && dom.contains("id=\"collapse-all\""));
 

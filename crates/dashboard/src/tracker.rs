@@ -110,6 +110,9 @@ pub struct Tracker {
     by_log: HashMap<LogKey, B256>,
     orphans: HashMap<LogKey, Vec<PendingExecution>>,
     orphan_order: VecDeque<LogKey>,
+    /// Failed relays reported before the verifier indexed the message's send (a relayer reads the chain on its
+    /// own and can be ahead), applied when the message appears; the oldest are dropped past `max_orphans`.
+    early_failures: VecDeque<(FailedRelay, u64)>,
     faults: VecDeque<Fault>,
     next_fault: u64,
     latency: VecDeque<LatencySample>,
@@ -157,6 +160,7 @@ impl Tracker {
             by_log: HashMap::new(),
             orphans: HashMap::new(),
             orphan_order: VecDeque::new(),
+            early_failures: VecDeque::new(),
             faults: VecDeque::new(),
             next_fault: 0,
             latency: VecDeque::new(),
@@ -320,6 +324,12 @@ impl Tracker {
                 self.attach_execution(hash, pending, now_ms);
             }
         }
+        let (early, rest): (VecDeque<_>, VecDeque<_>) =
+            std::mem::take(&mut self.early_failures).into_iter().partition(|(f, _)| f.message == hash);
+        self.early_failures = rest;
+        for (failed, at_ms) in early {
+            self.failed_relay(failed, at_ms);
+        }
         true
     }
 
@@ -413,7 +423,13 @@ impl Tracker {
 
     /// Records a relay that failed without a log.
     pub fn failed_relay(&mut self, failed: FailedRelay, now_ms: u64) {
-        let Some(message) = self.messages.get_mut(&failed.message) else { return };
+        let Some(message) = self.messages.get_mut(&failed.message) else {
+            if self.early_failures.len() >= self.config.max_orphans {
+                self.early_failures.pop_front();
+            }
+            self.early_failures.push_back((failed, now_ms));
+            return;
+        };
         message
             .history
             .push(HistoryEntry { at_ms: now_ms, what: format!("relay attempt failed: {}", failed.reason) });

@@ -136,6 +136,22 @@ fn a_failed_relay_shows_failed_until_a_later_relay_succeeds() {
 }
 
 #[test]
+fn a_failed_relay_reported_before_the_send_is_indexed_shows_once_the_send_arrives() {
+    let mut tracker = tracker();
+    let (message, log) = sent(B, 0);
+    let hash = message.message_hash(U256::from(A));
+    tracker
+        .failed_relay(FailedRelay { message: hash, transaction: None, reason: "target reverted".into() }, 5);
+    assert!(tracker.message(&hash).is_none());
+    let source =
+        block(A, 5, 0, vec![SourceLog { address: Address::ZERO, topics: vec![], data: Bytes::new() }, log]);
+    tracker.ingest(A, &source, 10);
+    let m = tracker.message(&hash).unwrap();
+    assert_eq!(m.state, MessageState::Failed);
+    assert_eq!(m.attempts.len(), 1);
+}
+
+#[test]
 fn a_rewound_source_block_replaces_the_message_and_its_return_restores_it() {
     let mut tracker = tracker();
     let (_, source, hash) = send_one(&mut tracker);
