@@ -6,12 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::{
-    io::Read,
-    net::SocketAddr,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, time::Duration};
 
 use serde_json::json;
 use superlink_testkit::{
@@ -22,47 +17,15 @@ use superlink_testkit::{
 #[path = "support/rpc_surface.rs"]
 mod rpc_surface;
 
-/// A started `superlink` process whose stderr is collected when it is stopped.
-struct Process {
-    child: Child,
-    addr: SocketAddr,
-}
+#[path = "support/fuzz_target.rs"]
+mod fuzz_target;
 
-impl Process {
-    /// Starts `superlink ARGS` serving on `port` and waits until it answers `probe` with a result.
-    fn start(args: &[String], port: u16, probe: &str) -> Self {
-        let child = Command::new(env!("CARGO_BIN_EXE_superlink"))
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("superlink starts");
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-        let mut process = Process { child, addr };
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": probe, "params": []});
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while call(addr, &request, Duration::from_secs(5))
-            .map_or(true, |answer| answer.get("result").is_none())
-        {
-            assert!(process.child.try_wait().unwrap().is_none(), "{args:?} exited at start");
-            assert!(Instant::now() < deadline, "{args:?} never answered {probe}");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        process
-    }
+use fuzz_target::Process;
 
-    /// Asserts the process still runs, stops it, and returns what it logged.
-    fn stop_alive(mut self) -> String {
-        let status = self.child.try_wait().unwrap();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let mut log = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = stderr.read_to_string(&mut log);
-        }
-        assert!(status.is_none(), "the process exited during the campaign ({status:?}):\n{log}");
-        log
-    }
+/// Starts `superlink ARGS` serving on `port`, ready once it answers `probe`.
+fn start(args: &[String], port: u16, probe: &str) -> Process {
+    Process::start(std::path::Path::new(env!("CARGO_BIN_EXE_superlink")), args, port, probe)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn campaign(seed: u64, liveness: (serde_json::Value, serde_json::Value)) -> Campaign {
@@ -82,7 +45,7 @@ fn campaign(seed: u64, liveness: (serde_json::Value, serde_json::Value)) -> Camp
 #[test]
 fn node_and_verifier_keep_serving_under_random_and_malformed_requests() {
     let node_port = free_port();
-    let node = Process::start(
+    let node = start(
         &["node", "--chain-id", "901", "--port", &node_port.to_string()].map(String::from),
         node_port,
         "eth_chainId",
@@ -91,7 +54,7 @@ fn node_and_verifier_keep_serving_under_random_and_malformed_requests() {
     let deps = datadir.path().join("deps.json");
     std::fs::write(&deps, r#"{"dependencies": {"901": {}}}"#).unwrap();
     let verifier_port = free_port();
-    let verifier = Process::start(
+    let verifier = start(
         &[
             "verify".into(),
             "--deps".into(),
@@ -126,7 +89,8 @@ fn node_and_verifier_keep_serving_under_random_and_malformed_requests() {
     eprintln!("verifier: {report}");
     assert!(report.outcomes.get(&0).copied().unwrap_or(0) > 50, "too few calls succeeded: {report}");
 
-    for (name, log) in [("verifier", verifier.stop_alive()), ("node", node.stop_alive())] {
+    for (name, (alive, log)) in [("verifier", verifier.stop()), ("node", node.stop())] {
+        assert!(alive, "{name} exited during the campaign:\n{log}");
         assert!(!log.contains("panicked"), "{name} panicked:\n{log}");
     }
 }

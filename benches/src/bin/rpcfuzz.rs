@@ -10,13 +10,7 @@
 //!
 //! The short campaign in `tests/cli_fuzz.rs` runs in the test suite; figures go in RELIABILITY.md.
 
-use std::{
-    io::Read,
-    net::SocketAddr,
-    path::PathBuf,
-    process::{Child, Command, ExitCode, Stdio},
-    time::{Duration, Instant},
-};
+use std::{net::SocketAddr, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::Parser;
 use serde_json::{Value, json};
@@ -27,6 +21,11 @@ use superlink_testkit::{
 
 #[path = "../../../tests/support/rpc_surface.rs"]
 mod rpc_surface;
+
+#[path = "../../../tests/support/fuzz_target.rs"]
+mod fuzz_target;
+
+use fuzz_target::Process;
 
 #[derive(Debug, Parser)]
 #[command(about = "Fuzz the JSON-RPC surfaces of superlink node and superlink verify")]
@@ -46,47 +45,6 @@ struct Args {
     /// Seconds one request may take before the server counts as hung.
     #[arg(long, default_value_t = 15)]
     request_timeout: u64,
-}
-
-/// A started superlink process.
-struct Process {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Process {
-    fn start(binary: &PathBuf, args: &[String], port: u16, probe: &str) -> Result<Self, String> {
-        let child = Command::new(binary)
-            .args(args)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-        let addr: SocketAddr =
-            format!("127.0.0.1:{port}").parse().map_err(|e| format!("bad address: {e}"))?;
-        let mut process = Process { child, addr };
-        let request = json!({"jsonrpc": "2.0", "id": 1, "method": probe, "params": []});
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while call(addr, &request, Duration::from_secs(5)).map_or(true, |a| a.get("result").is_none()) {
-            if process.child.try_wait().ok().flatten().is_some() || Instant::now() > deadline {
-                return Err(format!("{args:?} did not start answering {probe}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(process)
-    }
-
-    /// Whether it still runs, and what it logged, after stopping it.
-    fn stop(mut self) -> (bool, String) {
-        let alive = matches!(self.child.try_wait(), Ok(None));
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let mut log = String::new();
-        if let Some(mut stderr) = self.child.stderr.take() {
-            let _ = stderr.read_to_string(&mut log);
-        }
-        (alive, log)
-    }
 }
 
 fn campaign(args: &Args, seed: u64, liveness: (Value, Value)) -> Campaign {
