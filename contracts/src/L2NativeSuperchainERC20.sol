@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
+import { ERC20 } from "./ERC20.sol";
 import { SuperchainERC20 } from "./SuperchainERC20.sol";
 
 /// @title L2NativeSuperchainERC20
@@ -16,12 +17,12 @@ contract L2NativeSuperchainERC20 is SuperchainERC20 {
     /// @notice Minting to the zero address.
     error ZeroAddress();
 
-    /// @inheritdoc SuperchainERC20
+    /// @inheritdoc ERC20
     function name() public pure override returns (string memory) {
         return "L2NativeSuperchainERC20";
     }
 
-    /// @inheritdoc SuperchainERC20
+    /// @inheritdoc ERC20
     function symbol() public pure override returns (string memory) {
         return "MOCK";
     }
