@@ -12,7 +12,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use alloy_primitives::{Address, B256, Bytes, U256, keccak256};
+use alloy_primitives::{B256, U256, keccak256};
 use jsonrpsee::{
     RpcModule,
     core::{ClientError, client::ClientT},
@@ -21,128 +21,20 @@ use jsonrpsee::{
 };
 use serde_json::{Value, json};
 use superlink_protocol::{
-    DependencySet, ExecutingMessage, Identifier, OutputRootWithChain, OutputV0, SafetyLevel, SuperV1,
-    access_list_keys, predeploys::CROSS_L2_INBOX,
+    DependencySet, OutputRootWithChain, OutputV0, SafetyLevel, SuperV1, access_list_keys,
 };
-use superlink_verifier::{BlockId, DerivationSource, RollupStatus, follow_derivation_once};
 use superlink_verifier::{
-    BlockRef, BlockTag, ChainSource, CheckError, ErrorCode, ExecutingDescriptor, FollowConfig,
-    MessageChecker, OutputInputs, RemoteChecker, Round, RpcContext, SourceBlock, SourceError, SourceLog,
-    Verifier, follow_once, remember_invalid_outputs, rpc_module, serve,
+    BlockId, BlockRef, CheckError, DerivationSource, ErrorCode, ExecutingDescriptor, FollowConfig,
+    MessageChecker, RemoteChecker, RollupStatus, Round, RpcContext, SourceError, Verifier,
+    follow_derivation_once, follow_once, remember_invalid_outputs, rpc_module, serve,
 };
 
-const EMITTER: Address = Address::new([0x10; 20]);
+mod memory_chain;
+
+use memory_chain::MemoryChain;
+
 const A: u64 = 901;
 const B: u64 = 902;
-
-/// A chain held in memory: blocks every 2 s from timestamp 100, one log each.
-#[derive(Default)]
-struct MemoryChain {
-    chain: u64,
-    blocks: Mutex<Vec<SourceBlock>>,
-}
-
-impl MemoryChain {
-    fn new(chain: u64) -> Arc<Self> {
-        Arc::new(Self { chain, ..Self::default() })
-    }
-
-    /// Appends a block of `fork` with one plain log, the given executing message, or no log at all
-    /// (`deposits_only`).
-    fn push(&self, fork: u8, exec: Option<(Identifier, B256)>, deposits_only: bool) -> BlockRef {
-        let mut blocks = self.blocks.lock().unwrap();
-        let number = blocks.len() as u64;
-        let parent_hash = blocks.last().map_or(B256::ZERO, |b| b.block.hash);
-        let block = BlockRef {
-            hash: keccak256([&self.chain.to_be_bytes()[..], &number.to_be_bytes(), &[fork]].concat()),
-            number,
-            parent_hash,
-            timestamp: 100 + 2 * number,
-        };
-        let logs = match (exec, deposits_only) {
-            (_, true) => vec![],
-            (Some((identifier, msg_hash)), false) => {
-                let (topics, data) = ExecutingMessage { identifier, msg_hash }.encode_log();
-                vec![SourceLog { address: CROSS_L2_INBOX, topics, data }]
-            }
-            (None, false) => vec![SourceLog {
-                address: EMITTER,
-                topics: vec![],
-                data: Bytes::from(vec![fork, self.chain as u8, number as u8]),
-            }],
-        };
-        blocks.push(SourceBlock { block, logs });
-        block
-    }
-
-    /// The message of the plain log of block `number`.
-    fn message(&self, number: u64) -> (Identifier, B256) {
-        let blocks = self.blocks.lock().unwrap();
-        let block = &blocks[number as usize];
-        let id = Identifier {
-            origin: EMITTER,
-            block_number: number,
-            log_index: 0,
-            timestamp: block.block.timestamp,
-            chain_id: U256::from(self.chain),
-        };
-        (id, keccak256(&block.logs[0].data))
-    }
-
-    /// Drops every block after `number`.
-    fn reorg_to(&self, number: u64) {
-        self.blocks.lock().unwrap().truncate(number as usize + 1);
-    }
-
-    /// The output of block `number` as the chain computes it.
-    fn output(&self, number: u64) -> OutputV0 {
-        let hash = self.blocks.lock().unwrap()[number as usize].block.hash;
-        output_of_hash(hash)
-    }
-}
-
-/// The output of a block: its state and message-passer roots are derived from its hash here.
-fn output_of_hash(hash: B256) -> OutputV0 {
-    OutputV0 {
-        state_root: keccak256([b"state".as_slice(), hash.as_slice()].concat()),
-        message_passer_storage_root: keccak256([b"passer".as_slice(), hash.as_slice()].concat()),
-        block_hash: hash,
-    }
-}
-
-impl ChainSource for MemoryChain {
-    fn chain_id(&self) -> u64 {
-        self.chain
-    }
-
-    async fn head_number(&self) -> Result<u64, SourceError> {
-        Ok(self.blocks.lock().unwrap().len().saturating_sub(1) as u64)
-    }
-
-    async fn block(&self, number: u64) -> Result<Option<SourceBlock>, SourceError> {
-        Ok(self.blocks.lock().unwrap().get(number as usize).cloned())
-    }
-
-    async fn block_ref(&self, number: u64) -> Result<Option<BlockRef>, SourceError> {
-        Ok(self.blocks.lock().unwrap().get(number as usize).map(|b| b.block))
-    }
-
-    async fn tagged(&self, _tag: BlockTag) -> Result<Option<BlockRef>, SourceError> {
-        Ok(None)
-    }
-
-    async fn output_inputs(&self, number: u64) -> Result<OutputInputs, SourceError> {
-        let blocks = self.blocks.lock().unwrap();
-        let block =
-            blocks.get(number as usize).ok_or(SourceError::MissingBlock { chain_id: self.chain, number })?;
-        let output = output_of_hash(block.block.hash);
-        Ok(OutputInputs {
-            state_root: output.state_root,
-            message_passer_storage_root: output.message_passer_storage_root,
-            block_hash: output.block_hash,
-        })
-    }
-}
 
 /// Two chains of six blocks (timestamps 100..=110), followed by a verifier.
 struct Fixture {
@@ -155,8 +47,8 @@ impl Fixture {
     async fn new() -> Self {
         let (a, b) = (MemoryChain::new(A), MemoryChain::new(B));
         for _ in 0..6 {
-            a.push(0, None, false);
-            b.push(0, None, false);
+            a.push(0, None);
+            b.push(0, None);
         }
         let dir = tempfile::tempdir().unwrap();
         let deps = DependencySet::new([U256::from(A), U256::from(B)]).unwrap();
@@ -409,8 +301,8 @@ async fn a_replaced_blocks_optimistic_output_is_the_original_blocks() {
     let (a, b) = (fixture.chain(A), fixture.chain(B));
     // Block 6 of 902 executes a forged message of 901: it is invalid once local-safe.
     let (id, _) = a.message(3);
-    let original = b.push(0, Some((id, keccak256(b"forged"))), false);
-    a.push(0, None, false);
+    let original = b.push(0, Some((id, keccak256(b"forged"))));
+    a.push(0, None);
     fixture.follow().await;
     fixture.label(A, 6, None);
     fixture.label(B, 6, None);
@@ -422,7 +314,7 @@ async fn a_replaced_blocks_optimistic_output_is_the_original_blocks() {
 
     // The chain replaces it with a deposits-only block at the same height and timestamp.
     b.reorg_to(5);
-    let replacement = b.push(1, None, true);
+    let replacement = b.push_deposits_only(1);
     assert_eq!((replacement.number, replacement.timestamp), (original.number, original.timestamp));
     fixture.follow().await;
     fixture.label(B, 6, None);
