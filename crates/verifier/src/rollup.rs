@@ -6,12 +6,9 @@
 use std::time::Duration;
 
 use alloy_primitives::B256;
-use jsonrpsee::{
-    core::client::ClientT,
-    http_client::{HttpClient, HttpClientBuilder},
-    rpc_params,
-};
+use jsonrpsee::rpc_params;
 use serde::Deserialize;
+use superlink_client::{ClientError, NodeClient};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
@@ -87,30 +84,31 @@ struct SafeHeadJson {
     safe_head: BlockId,
 }
 
-/// A [`DerivationSource`] over a rollup node's JSON-RPC (op-node, or a devnet L2's rollup port).
+/// A [`DerivationSource`] over a rollup node's JSON-RPC (op-node, or a devnet L2's rollup port), through the
+/// shared node client.
 #[derive(Debug, Clone)]
 pub struct RollupRpcSource {
     chain_id: ChainId,
-    url: String,
-    client: HttpClient,
+    client: NodeClient,
 }
 
 impl RollupRpcSource {
     /// A source for `chain_id` at `url`.
     pub fn new(chain_id: ChainId, url: &str, timeout: Duration) -> Result<Self, SourceError> {
-        let client = HttpClientBuilder::default()
-            .request_timeout(timeout)
-            .build(url)
-            .map_err(|e| SourceError::Connect { chain_id, url: url.to_string(), reason: e.to_string() })?;
-        Ok(Self { chain_id, url: url.to_string(), client })
+        let client = NodeClient::new(url, timeout).map_err(|e| SourceError::Connect {
+            chain_id,
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self { chain_id, client })
     }
 
     /// The rollup node's URL.
     pub fn url(&self) -> &str {
-        &self.url
+        self.client.endpoint()
     }
 
-    fn rpc_error(&self, method: &'static str, e: impl std::fmt::Display) -> SourceError {
+    fn rpc_error(&self, method: &'static str, e: ClientError) -> SourceError {
         SourceError::Rpc { chain_id: self.chain_id, method, reason: e.to_string() }
     }
 }
@@ -139,8 +137,8 @@ impl DerivationSource for RollupRpcSource {
         match answer {
             Ok(head) => Ok(Some((head.l1_block, head.safe_head))),
             // op-node answers an error when it has no record (not found, or its safe-head DB is off).
-            Err(jsonrpsee::core::ClientError::Call(e)) => {
-                debug!(chain = self.chain_id, l1_number, error = %e.message(), "no safe-head record");
+            Err(ClientError::Rpc { message, .. }) => {
+                debug!(chain = self.chain_id, l1_number, error = %message, "no safe-head record");
                 Ok(None)
             }
             Err(e) => Err(self.rpc_error("optimism_safeHeadAtL1Block", e)),

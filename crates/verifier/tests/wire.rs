@@ -580,3 +580,67 @@ async fn a_rollup_node_s_derivation_drives_local_safe_finality_and_l1_reorgs() {
     assert_eq!(state.derived_from(A, 3), Some(fork));
     assert_eq!(state.derived_from(A, 2).map(|l1| l1.number), Some(11));
 }
+
+/// A rollup node served over HTTP with op-node's JSON shapes: `optimism_syncStatus` at L1 block 21 (safe L2 head
+/// 4, finalized L1 20), and safe-head records for L1 blocks 20 (head 2) and 21 (head 4); any other L1 block is an
+/// error, as op-node answers when it has no record.
+async fn serve_rollup_node() -> (jsonrpsee::server::ServerHandle, std::net::SocketAddr) {
+    let block_ref = |b: BlockRef| json!({"hash": b.hash, "number": b.number, "parentHash": b.parent_hash, "timestamp": b.timestamp});
+    let status = json!({
+        "current_l1": block_ref(l1_block(21)),
+        "current_l1_finalized": block_ref(l1_block(20)),
+        "head_l1": block_ref(l1_block(21)),
+        "safe_l1": block_ref(l1_block(21)),
+        "finalized_l1": block_ref(l1_block(20)),
+        "unsafe_l2": {"hash": B256::ZERO, "number": 5, "parentHash": B256::ZERO, "timestamp": 110,
+            "l1origin": {"hash": B256::ZERO, "number": 21}, "sequenceNumber": 0},
+        "safe_l2": {"hash": B256::ZERO, "number": 4, "parentHash": B256::ZERO, "timestamp": 108,
+            "l1origin": {"hash": B256::ZERO, "number": 21}, "sequenceNumber": 0},
+        "finalized_l2": {"hash": B256::ZERO, "number": 0, "parentHash": B256::ZERO, "timestamp": 100,
+            "l1origin": {"hash": B256::ZERO, "number": 20}, "sequenceNumber": 0},
+    });
+    let mut module = RpcModule::new(());
+    module.register_method("optimism_syncStatus", move |_, _, _| status.clone()).unwrap();
+    module
+        .register_method("optimism_safeHeadAtL1Block", |params, _, _| {
+            let (number,): (String,) = params.parse()?;
+            let heads = [(20u64, 2u64), (21, 4)];
+            let number = u64::from_str_radix(number.trim_start_matches("0x"), 16).unwrap_or(u64::MAX);
+            match heads.iter().find(|(l1, _)| *l1 == number) {
+                Some((l1, l2)) => Ok(json!({
+                    "l1Block": {"hash": l1_block(*l1).hash, "number": l1},
+                    "safeHead": {"hash": B256::ZERO, "number": l2},
+                })),
+                None => Err(jsonrpsee::types::ErrorObjectOwned::owned(-32000, "not found", None::<()>)),
+            }
+        })
+        .unwrap();
+    let server = jsonrpsee::server::Server::builder().build("127.0.0.1:0").await.unwrap();
+    let addr = server.local_addr().unwrap();
+    (server.start(module), addr)
+}
+
+#[tokio::test]
+async fn a_rollup_node_is_followed_over_its_json_rpc() {
+    let fixture = Fixture::new().await;
+    let (handle, addr) = serve_rollup_node().await;
+    let source = superlink_verifier::RollupRpcSource::new(
+        A,
+        &format!("http://{addr}"),
+        std::time::Duration::from_secs(5),
+    )
+    .unwrap();
+    // A record the rollup node lacks is no failure; the status drives local-safe, its source and finality.
+    assert_eq!(source.safe_head_at(19).await.unwrap(), None, "no record is an answer, not a failure");
+    follow_derivation_once(&fixture.verifier, &source).await.unwrap();
+    {
+        let state = fixture.verifier.read();
+        assert_eq!(state.heads(A).unwrap().local_safe.map(|b| b.number), Some(4));
+        assert_eq!(state.derived_from(A, 4), Some(l1_block(21)));
+        assert_eq!(state.finalized_l1(), Some(l1_block(20)));
+    }
+    handle.stop().unwrap();
+    handle.stopped().await;
+    let err = source.status().await.unwrap_err();
+    assert!(matches!(err, SourceError::Rpc { method: "optimism_syncStatus", .. }), "{err}");
+}
