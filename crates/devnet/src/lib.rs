@@ -9,6 +9,7 @@ pub mod devnet;
 pub mod error;
 pub mod genesis;
 pub mod replacement;
+pub mod rollup_log;
 pub mod sequencer;
 pub mod source;
 
