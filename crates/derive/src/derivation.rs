@@ -218,6 +218,24 @@ pub struct Derivation {
     snapshots: VecDeque<State>,
 }
 
+/// Sets the hashes of `state`'s safe blocks from `from` up to the chain's; how many changed.
+fn adopt_hashes(state: &mut State, from: u64, chain: &impl L2View) -> usize {
+    let mut changed = 0;
+    for number in from..=state.safe.number {
+        let Some(block) = chain.block_at(number) else { break };
+        if let Some(record) = state.safe_chain.get_mut(number)
+            && record.hash.is_some_and(|h| h != block.hash)
+        {
+            record.hash = Some(block.hash);
+            changed += 1;
+        }
+        if number == state.safe.number && state.safe.hash.is_some_and(|h| h != block.hash) {
+            state.safe.hash = Some(block.hash);
+        }
+    }
+    changed
+}
+
 enum Step {
     Applied(LocalSafeBlock),
     Wait,
@@ -302,6 +320,20 @@ impl Derivation {
             self.snapshots.pop_front();
         }
         Ok(L1Derivation { l1_block: l1.id(), safe_blocks, events, safe_head: self.state.safe })
+    }
+
+    /// Takes the caller's replacement of safe blocks: block `from` was found invalid and replaced by a
+    /// deposits-only block, its descendants rebuilt on it. The safe blocks from `from` up take the chain's new
+    /// hashes (`chain` is read for them), so the replacement is the local-safe block in the invalid one's place
+    /// and derivation goes on from it. Heights above the safe head are not touched. Returns how many safe
+    /// blocks changed hash.
+    pub fn adopt_replacement(&mut self, from: u64, chain: &impl L2View) -> usize {
+        let changed = adopt_hashes(&mut self.state, from, chain);
+        // The retained states take it too, so a later L1 rewind does not bring the invalid blocks back.
+        for snapshot in &mut self.snapshots {
+            adopt_hashes(snapshot, from, chain);
+        }
+        changed
     }
 
     /// Goes back to the state after L1 block `l1_number` (an L1 reorg replaced the blocks after it).

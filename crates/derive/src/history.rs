@@ -80,6 +80,12 @@ impl SafeChain {
         self.records.get(index)
     }
 
+    pub(crate) fn get_mut(&mut self, number: u64) -> Option<&mut SafeRecord> {
+        let first = self.records.front()?.number;
+        let index = usize::try_from(number.checked_sub(first)?).ok()?;
+        self.records.get_mut(index)
+    }
+
     pub(crate) fn set_head_hash(&mut self, hash: B256) {
         if let Some(head) = self.records.back_mut() {
             head.hash = Some(hash);

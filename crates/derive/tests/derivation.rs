@@ -582,3 +582,33 @@ fn a_zero_block_time_or_sequencing_window_is_refused() {
     config.block_time = 0;
     assert!(matches!(Derivation::new(config), Err(DeriveError::InvalidConfig(_))));
 }
+
+#[test]
+fn a_replaced_safe_block_is_taken_as_local_safe_and_derivation_goes_on_from_it() {
+    let mut chain = TestChain::new(901);
+    chain.build_to(11);
+    let mut batcher = ChainBatcher::new(batcher_config(901, 10_000), chain.batched_head(0));
+    let mut derivation = Derivation::new(derivation_config(901, 10)).unwrap();
+    derivation.add_l1_block(&l1_block(1, 0, 0, vec![]), &chain).unwrap();
+    let txs = post(&mut batcher, &chain, 11, 1);
+    let step = derivation.add_l1_block(&l1_block(2, 0, 0, txs), &chain).unwrap();
+    assert_eq!(derivation.safe_head().number, 11, "{:?}", step.events);
+
+    // Block 9 turns out invalid: the node replaces it by a deposits-only block and rebuilds 10 and 11 on it.
+    let (old9, old11) = (chain.blocks[&9].hash, chain.blocks[&11].hash);
+    let (timestamp, origin) = (chain.blocks[&9].timestamp, chain.blocks[&9].l1_origin);
+    chain.build_deposits_only(9, timestamp, origin);
+    chain.build_to(11);
+    assert_eq!(derivation.adopt_replacement(9, &chain), 3);
+    assert_eq!(derivation.safe_head().hash, Some(chain.blocks[&11].hash));
+    assert_ne!(Some(old11), derivation.safe_head().hash);
+    assert_ne!(chain.blocks[&9].hash, old9);
+    assert_eq!(derivation.adopt_replacement(9, &chain), 0, "taken once");
+
+    // The next batch names the new block 11 as its parent and is accepted.
+    chain.build_to(17);
+    batcher.reset(chain.batched_head(11));
+    let txs = post(&mut batcher, &chain, 17, 2);
+    let step = derivation.add_l1_block(&l1_block(3, 0, 0, txs), &chain).unwrap();
+    assert_eq!(safe_numbers(&step), (12..=17).collect::<Vec<_>>(), "{:?}", step.events);
+}

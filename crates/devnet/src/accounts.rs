@@ -34,11 +34,42 @@ pub fn derive(mnemonic: &str, count: u32) -> Result<Vec<PrivateKeySigner>, Accou
 /// The batcher account of L2 `chain_id`: a key derived from the chain ID, so every L2 has its own batcher (named
 /// in its L1 attributes, `batcherHash`, from genesis on) and a restarted devnet has the same ones.
 pub fn batcher(chain_id: u64) -> PrivateKeySigner {
-    let seed = keccak256([b"superlink devnet batcher".as_slice(), &chain_id.to_be_bytes()].concat());
+    derived_key(b"superlink devnet batcher", chain_id)
+}
+
+/// The batcher that posts every L2's batches in one transaction (meta-batches) when the devnet runs with a shared
+/// batcher.
+pub fn shared_batcher() -> PrivateKeySigner {
+    derived_key(b"superlink devnet shared batcher", 0)
+}
+
+/// The account the devnet's sequencers sign forged executing messages with (`devnet_injectInvalidMessage`):
+/// funded on every L2, used by nothing else, so a fault never takes a nonce a user counts on.
+pub fn fault_injector() -> PrivateKeySigner {
+    derived_key(b"superlink devnet fault injector", 0)
+}
+
+/// A key derived from `label` and `index`, the same on every run.
+fn derived_key(label: &[u8], index: u64) -> PrivateKeySigner {
+    let seed = keccak256([label, &index.to_be_bytes()].concat());
     // A keccak output is a valid secp256k1 key with overwhelming probability; step on in the rare case it is not.
     (0u8..=u8::MAX)
         .find_map(|tweak| PrivateKeySigner::from_bytes(&keccak256([seed.as_slice(), &[tweak]].concat())).ok())
         .unwrap_or_else(PrivateKeySigner::random)
+}
+
+/// The L1 address L2 `chain_id`'s batcher sends its batches to: `0xff`, zeros, then the chain ID in the last
+/// eight bytes (an address no key controls, as the OP Stack's batch inboxes are).
+pub fn batch_inbox(chain_id: u64) -> Address {
+    let mut bytes = [0u8; 20];
+    bytes[0] = 0xff;
+    bytes[12..].copy_from_slice(&chain_id.to_be_bytes());
+    Address::from(bytes)
+}
+
+/// The batch inbox of the shared batcher: [`batch_inbox`] of chain ID 0.
+pub fn shared_batch_inbox() -> Address {
+    batch_inbox(0)
 }
 
 /// The versioned hash of a batcher address that the `L1Block` predeploy records (version 0: the address,

@@ -42,7 +42,28 @@ pub struct DevnetConfig {
     pub mnemonic: String,
     /// The balance of each development account, in ether.
     pub balance_ether: u64,
+    /// The first L2's rollup-node RPC port (`optimism_*`); the next L2s use the following ports (0: any free port).
+    pub rollup_starting_port: u16,
+    /// L1 blocks between two batches of each L2 (at least 1).
+    pub batch_interval: u64,
+    /// One batcher posts every L2's channels in one L1 transaction (a meta-batch) instead of one batcher per L2.
+    pub shared_batcher: bool,
+    /// The sequencing window, in L1 blocks: an L2 block whose batch is not on the L1 within this many blocks of
+    /// its L1 origin is replaced by a deposits-only block.
+    pub sequencing_window: u64,
+    /// How many blocks behind the L1 head L1 blocks are finalized.
+    pub l1_finality_depth: u64,
 }
+
+/// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
+/// twelve hours), so a halted batcher's blocks are lost within a watchable time, and in 20 seconds with the
+/// one-second L1 blocks of tests.
+pub const DEFAULT_SEQUENCING_WINDOW: u64 = 20;
+
+/// The default L1 finality depth: 5 blocks, a minute at 12-second L1 blocks (Ethereum takes about 64, two epochs,
+/// some 13 minutes): finalized visibly trails safe, yet a user sees L2 blocks finalize while watching, and an L1
+/// reorg of up to 5 blocks can be injected.
+pub const DEFAULT_L1_FINALITY_DEPTH: u64 = 5;
 
 impl Default for DevnetConfig {
     fn default() -> Self {
@@ -58,6 +79,11 @@ impl Default for DevnetConfig {
             host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             mnemonic: DEV_MNEMONIC.to_string(),
             balance_ether: 10_000,
+            rollup_starting_port: 19545,
+            batch_interval: 1,
+            shared_batcher: false,
+            sequencing_window: DEFAULT_SEQUENCING_WINDOW,
+            l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
         }
     }
 }
@@ -83,6 +109,21 @@ impl DevnetConfig {
         Ok(SocketAddr::new(self.host, port))
     }
 
+    /// Where L2 number `index` (0-based) serves its rollup-node RPC.
+    pub fn rollup_addr(&self, index: u32) -> Result<SocketAddr, DevnetError> {
+        let port = if self.rollup_starting_port == 0 {
+            0
+        } else {
+            u16::try_from(u32::from(self.rollup_starting_port) + index).map_err(|_| {
+                DevnetError::Config(format!(
+                    "{} rollup-node ports starting at {} run past port 65535",
+                    self.l2_count, self.rollup_starting_port
+                ))
+            })?
+        };
+        Ok(SocketAddr::new(self.host, port))
+    }
+
     /// Where the L1 listens.
     pub fn l1_addr(&self) -> SocketAddr {
         SocketAddr::new(self.host, self.l1_port)
@@ -101,9 +142,33 @@ impl DevnetConfig {
         if self.l1_block_time == 0 || self.l2_block_time == 0 {
             return Err(DevnetError::Config("block times must be at least 1 second".into()));
         }
+        if self.batch_interval == 0 {
+            return Err(DevnetError::Config("the batch interval must be at least 1 L1 block".into()));
+        }
+        // A batch is posted up to `batch_interval` L1 blocks after its blocks' origin and lands one block later:
+        // a shorter window would lose every block.
+        if self.sequencing_window <= self.batch_interval + 1 {
+            return Err(DevnetError::Config(format!(
+                "the sequencing window ({} L1 blocks) must be longer than the batch interval ({}) plus one, or \
+                 every L2 block would expire before its batch lands",
+                self.sequencing_window, self.batch_interval
+            )));
+        }
         let l2s = self.l2_chain_ids();
         if let Some(last) = l2s.len().checked_sub(1) {
-            self.l2_addr(u32::try_from(last).unwrap_or(u32::MAX))?;
+            let last = u32::try_from(last).unwrap_or(u32::MAX);
+            self.l2_addr(last)?;
+            self.rollup_addr(last)?;
+            let count = u32::try_from(l2s.len()).unwrap_or(u32::MAX);
+            let overlaps = |a: u16, b: u16| {
+                a != 0 && b != 0 && u32::from(a) < u32::from(b) + count && u32::from(b) < u32::from(a) + count
+            };
+            if overlaps(self.l2_starting_port, self.rollup_starting_port) {
+                return Err(DevnetError::Config(format!(
+                    "the L2 ports from {} and the rollup-node ports from {} overlap for {} L2 chains",
+                    self.l2_starting_port, self.rollup_starting_port, count
+                )));
+            }
         }
         let members = match &self.dependency_set {
             None => l2s.clone(),
@@ -161,6 +226,9 @@ mod tests {
             DevnetConfig { dependency_set: Some(vec![901, 999]), ..DevnetConfig::default() },
             DevnetConfig { dependency_set: Some(vec![]), ..DevnetConfig::default() },
             DevnetConfig { l2_starting_port: 65535, l2_count: 2, ..DevnetConfig::default() },
+            DevnetConfig { batch_interval: 0, ..DevnetConfig::default() },
+            DevnetConfig { batch_interval: 5, sequencing_window: 6, ..DevnetConfig::default() },
+            DevnetConfig { rollup_starting_port: 9546, ..DevnetConfig::default() },
         ];
         for config in cases {
             let err = config.validate().unwrap_err();

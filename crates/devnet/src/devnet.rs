@@ -4,7 +4,7 @@
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
-    sync::Arc,
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
@@ -17,7 +17,7 @@ use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
 use superlink_relayer::{Autorelayer, AutorelayerConfig, GivenUp, RpcChain, StartFrom, Wallet};
 use superlink_rpc::{ChainBackend, RpcServerHandle};
-use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain};
+use superlink_verifier::{FollowConfig, Verifier, VerifierError, follow_chain, follow_derivation};
 use tokio::{
     sync::watch,
     task::{JoinHandle, JoinSet},
@@ -28,15 +28,25 @@ use crate::{
     accounts,
     admission::{InteropAdmission, NextBlockTime},
     config::{DEV_ACCOUNT_COUNT, DevnetConfig, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX},
+    control::Control,
+    control_rpc::control_module,
+    deposits::DepositPortals,
     error::DevnetError,
+    faults::DevnetControl,
     genesis::{l1_genesis, l2_genesis},
+    pipeline::{L1Pipeline, PipelineConfig},
+    rollup_log::RollupLog,
     replacement::run_replacements,
-    sequencer::{Schedule, SequencedChain, run_sequencer},
+    rollup_rpc::serve_rollup_rpc,
+    rollup_source::InProcessDerivation,
+    sequencer::{L1Origins, Schedule, SequencedChain, run_sequencer},
     source::InProcessSource,
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
 const VERIFIER_POLL: Duration = Duration::from_millis(100);
+/// How often the L1 pipeline looks for new L1 blocks (and posts batches when due).
+const PIPELINE_POLL: Duration = Duration::from_millis(100);
 /// How many given-up messages may wait for the dashboard before newer ones are dropped.
 const GIVEN_UP_BUFFER: usize = 256;
 
@@ -52,6 +62,8 @@ pub struct DevnetChain {
     pub url: String,
     /// The WebSocket URL (same port).
     pub ws_url: String,
+    /// The rollup-node RPC URL (`optimism_*`), for an L2.
+    pub rollup_url: Option<String>,
     /// The running chain, for in-process callers (tests, tools).
     pub service: Arc<ChainService>,
 }
@@ -80,6 +92,10 @@ pub struct Devnet {
     stop: watch::Sender<bool>,
     sequencer: JoinHandle<()>,
     replacements: JoinHandle<()>,
+    pipeline: Arc<Mutex<L1Pipeline>>,
+    pipeline_task: JoinHandle<()>,
+    rollup_servers: Vec<ServerHandle>,
+    control: Arc<Control>,
     followers: JoinSet<Result<(), VerifierError>>,
     relayer: Option<JoinHandle<Autorelayer<RpcChain>>>,
     dashboard: Dashboard,
@@ -114,9 +130,77 @@ async fn serve_chain(
         reason: e.to_string(),
     })?;
     info!(chain_id, url = %server.http_url(), "serving JSON-RPC");
-    let chain =
-        DevnetChain { chain_id, url: server.http_url(), ws_url: server.ws_url(), service: service.clone() };
+    let chain = DevnetChain {
+        chain_id,
+        url: server.http_url(),
+        ws_url: server.ws_url(),
+        rollup_url: None,
+        service: service.clone(),
+    };
     Ok(RunningChain { chain, sequenced: SequencedChain { chain_id, service, next_block }, server })
+}
+
+/// Runs the L1 pipeline every [`PIPELINE_POLL`] until `shutdown` turns true, and after each step labels every
+/// L2's `safe` and `finalized` blocks with the verifier's cross-safe and finalized heads (as an interop op-node
+/// does with its supervisor's).
+async fn run_pipeline(
+    pipeline: Arc<Mutex<L1Pipeline>>,
+    verifier: Verifier,
+    l2s: Vec<(u64, Arc<ChainService>)>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let l2s = Arc::new(l2s);
+    let logs = Arc::new(pipeline.lock().unwrap_or_else(PoisonError::into_inner).logs());
+    loop {
+        tokio::select! {
+            _ = shutdown.changed() => return,
+            _ = tokio::time::sleep(PIPELINE_POLL) => {}
+        }
+        let (pipeline, verifier, l2s, logs) = (pipeline.clone(), verifier.clone(), l2s.clone(), logs.clone());
+        let step = tokio::task::spawn_blocking(move || {
+            pipeline.lock().unwrap_or_else(PoisonError::into_inner).step();
+            label_from_verifier(&verifier, &l2s, &logs);
+        });
+        if let Err(e) = step.await {
+            warn!(error = %e, "a step of the L1 pipeline failed");
+        }
+    }
+}
+
+/// Labels each L2's `safe` and `finalized` blocks with the verifier's cross-safe and finalized heads, where the
+/// chain still has those blocks. A chain outside the dependency set has no cross-chain dependencies: its labels
+/// are its own derivation's local-safe head and the head derived from finalized L1 blocks.
+fn label_from_verifier(verifier: &Verifier, l2s: &[(u64, Arc<ChainService>)], logs: &[(u64, RollupLog)]) {
+    for (chain_id, service) in l2s {
+        let heads = match verifier.heads(*chain_id) {
+            Some(heads) => (heads.cross_safe.map(|b| b.id()), heads.finalized.map(|b| b.id())),
+            None => match logs.iter().find(|(id, _)| id == chain_id) {
+                Some((_, log)) => {
+                    let log = log.read();
+                    (Some(log.local_safe), Some(log.finalized_l2))
+                }
+                None => continue,
+            },
+        };
+        let on_chain = |block: Option<superlink_verifier::BlockId>| {
+            let block = block?;
+            service.read().block_by_number(block.number).filter(|b| b.hash() == block.hash).map(|_| block.number)
+        };
+        // A head the chain no longer has (a reorg the verifier has not seen yet) leaves the label as it is.
+        let (Some(safe), finalized) = (on_chain(heads.0), on_chain(heads.1)) else { continue };
+        let finalized = finalized.unwrap_or(0).min(safe);
+        let current = {
+            let chain = service.read();
+            (chain.safe_number(), chain.finalized_number())
+        };
+        if current != (safe, finalized) {
+            let mut chain = service.write();
+            let labelled = chain.set_safe(safe).and_then(|()| chain.set_finalized(finalized));
+            if let Err(e) = labelled {
+                warn!(chain_id, error = %e, "labelling safe and finalized blocks failed");
+            }
+        }
+    }
 }
 
 async fn stop_all(chains: Vec<RunningChain>) {
@@ -139,11 +223,17 @@ impl Devnet {
         let verifier = Verifier::open(dependencies.clone(), datadir.path(), &BTreeMap::new())?;
 
         let l1_next = NextBlockTime::new(genesis_timestamp + config.l1_block_time);
+        // The batchers pay for their L1 transactions; the fault injector signs forged messages on the L2s.
+        let mut l1_funded = addresses.clone();
+        l1_funded.extend(config.l2_chain_ids().into_iter().map(|id| accounts::batcher(id).address()));
+        l1_funded.push(accounts::shared_batcher().address());
+        let mut l2_funded = addresses.clone();
+        l2_funded.push(accounts::fault_injector().address());
         let l1_genesis = l1_genesis(
             L1_CHAIN_ID,
             genesis_timestamp,
             &config.l2_chain_ids(),
-            &addresses,
+            &l1_funded,
             config.balance_ether,
         );
         let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None, None).await?;
@@ -151,7 +241,7 @@ impl Devnet {
         let mut l2s = Vec::new();
         for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
             let next = NextBlockTime::new(genesis_timestamp + config.l2_block_time);
-            let genesis = l2_genesis(chain_id, genesis_timestamp, &addresses, config.balance_ether);
+            let genesis = l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether);
             let admission = InteropAdmission::new(chain_id, verifier.clone(), next.clone());
             let served = match config.l2_addr(index) {
                 Ok(addr) => {
@@ -170,7 +260,43 @@ impl Devnet {
             }
         }
 
-        let started = Self::start_services(&config, &dependencies, &verifier, &l2s).await;
+        let l2_services: Vec<(u64, Arc<ChainService>)> =
+            l2s.iter().map(|c| (c.chain.chain_id, c.chain.service.clone())).collect();
+        let pipeline_config = PipelineConfig {
+            l1_chain_id: L1_CHAIN_ID,
+            l2_block_time: config.l2_block_time,
+            batch_interval: config.batch_interval,
+            shared_batcher: config.shared_batcher,
+            sequencing_window: config.sequencing_window,
+            l1_finality_depth: config.l1_finality_depth,
+        };
+        let pipeline = match L1Pipeline::new(pipeline_config, l1.chain.service.clone(), &l2_services) {
+            Ok(pipeline) => Arc::new(Mutex::new(pipeline)),
+            Err(e) => {
+                stop_all(l2s).await;
+                stop_all(vec![l1]).await;
+                return Err(e);
+            }
+        };
+        let logs = pipeline.lock().unwrap_or_else(PoisonError::into_inner).logs();
+        let l1_genesis_id = pipeline.lock().unwrap_or_else(PoisonError::into_inner).l1_genesis().id();
+        let origins = L1Origins {
+            l1: l1.chain.service.clone(),
+            genesis: alloy_eips::BlockNumHash { number: l1_genesis_id.number, hash: l1_genesis_id.hash },
+            portals: DepositPortals::new(config.l2_chain_ids()),
+            shared_batcher: config.shared_batcher.then(|| accounts::shared_batcher().address()),
+        };
+        let control = Arc::new(Control {
+            l1: l1.sequenced.clone(),
+            l2s: l2s.iter().map(|c| c.sequenced.clone()).collect(),
+            origins: origins.clone(),
+            pipeline: pipeline.clone(),
+            verifier: verifier.clone(),
+            dependencies: dependencies.clone(),
+            l2_block_time: config.l2_block_time,
+        });
+
+        let started = Self::start_services(&config, &dependencies, &verifier, &l2s, control.clone()).await;
         let (verifier_server, bound, dashboard) = match started {
             Ok(served) => served,
             Err(e) => {
@@ -179,6 +305,33 @@ impl Devnet {
                 return Err(e);
             }
         };
+        let mut rollup_servers = Vec::new();
+        for (index, chain) in (0u32..).zip(l2s.iter_mut()) {
+            let Some((_, log)) = logs.iter().find(|(id, _)| *id == chain.chain.chain_id) else { continue };
+            let served = match config.rollup_addr(index) {
+                Ok(addr) => serve_rollup_rpc(addr, log.clone(), chain.chain.service.clone(), verifier.clone())
+                    .await
+                    .map_err(|e| DevnetError::Serve { chain_id: chain.chain.chain_id, addr, reason: e.to_string() }),
+                Err(e) => Err(e),
+            };
+            match served {
+                Ok((handle, addr)) => {
+                    let url = format!("http://{addr}");
+                    info!(chain_id = chain.chain.chain_id, url = %url, "serving the rollup-node RPC");
+                    chain.chain.rollup_url = Some(url);
+                    rollup_servers.push(handle);
+                }
+                Err(e) => {
+                    for server in rollup_servers {
+                        let _ = server.stop();
+                    }
+                    let _ = verifier_server.stop();
+                    stop_all(l2s).await;
+                    stop_all(vec![l1]).await;
+                    return Err(e);
+                }
+            }
+        }
         let verifier_url = format!("http://{bound}");
         info!(url = %verifier_url, "serving the verifier's supervisor RPC");
 
@@ -190,12 +343,29 @@ impl Devnet {
                 continue;
             }
             let source = Arc::new(InProcessSource::new(chain_id, chain.chain.service.clone()));
-            let follow = FollowConfig { poll_interval: VERIFIER_POLL, ..FollowConfig::default() };
+            // Safety comes from the chain's derivation, read like a rollup node's, not from the node's labels.
+            let follow =
+                FollowConfig { poll_interval: VERIFIER_POLL, read_safety_tags: false, ..FollowConfig::default() };
             followers.spawn(
                 follow_chain(verifier.clone(), source, follow, stopped.clone())
                     .instrument(info_span!("verifier", chain_id)),
             );
+            if let Some((_, log)) = logs.iter().find(|(id, _)| *id == chain_id) {
+                let derivation = InProcessDerivation::new(log.clone());
+                let follow = follow_derivation(verifier.clone(), derivation, VERIFIER_POLL, stopped.clone());
+                followers.spawn(
+                    async move {
+                        follow.await;
+                        Ok(())
+                    }
+                    .instrument(info_span!("derivation", chain_id)),
+                );
+            }
         }
+        let pipeline_task = tokio::spawn(
+            run_pipeline(pipeline.clone(), verifier.clone(), l2_services.clone(), stopped.clone())
+                .instrument(info_span!("l1")),
+        );
 
         let schedule = Schedule {
             genesis_timestamp,
@@ -204,13 +374,13 @@ impl Devnet {
         };
         let sequenced: Vec<SequencedChain> = l2s.iter().map(|c| c.sequenced.clone()).collect();
         let sequencer = tokio::spawn(
-            run_sequencer(l1.sequenced.clone(), sequenced, schedule, stopped.clone())
+            run_sequencer(l1.sequenced.clone(), sequenced, origins, schedule, stopped.clone())
                 .instrument(info_span!("sequencer")),
         );
 
         let services = l2s.iter().map(|c| (c.chain.chain_id, c.chain.service.clone())).collect();
         let replacements = tokio::spawn(
-            run_replacements(verifier.clone(), services, stopped.clone())
+            run_replacements(verifier.clone(), services, pipeline.clone(), stopped.clone())
                 .instrument(info_span!("replacement")),
         );
 
@@ -228,6 +398,10 @@ impl Devnet {
             stop,
             sequencer,
             replacements,
+            pipeline,
+            pipeline_task,
+            rollup_servers,
+            control,
             followers,
             relayer: None,
             dashboard,
@@ -249,6 +423,7 @@ impl Devnet {
         dependencies: &DependencySet,
         verifier: &Verifier,
         l2s: &[RunningChain],
+        control: Arc<Control>,
     ) -> Result<(ServerHandle, SocketAddr, Dashboard), DevnetError> {
         let mut sources = BTreeMap::new();
         for chain in l2s {
@@ -263,8 +438,12 @@ impl Devnet {
         let dashboard =
             Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
         let http = Some(dashboard.http_layer());
+        // The control port: the verifier's methods, the devnet's faults, and the dashboard.
+        let control: Arc<dyn DevnetControl> = control;
+        let extra = Some(control_module(control));
         let (handle, bound) =
-            superlink_verifier::serve_with(verifier.clone(), sources, config.verifier_addr(), http).await?;
+            superlink_verifier::serve_with_extra(verifier.clone(), sources, config.verifier_addr(), http, extra)
+                .await?;
         Ok((handle, bound, dashboard))
     }
 
@@ -361,6 +540,21 @@ impl Devnet {
         self.relayer_account
     }
 
+    /// The devnet's faults and status, as the control port's `devnet_*` methods reach them.
+    pub fn control(&self) -> Arc<dyn DevnetControl> {
+        self.control.clone()
+    }
+
+    /// The rollup-node RPC URL of L2 `chain_id`.
+    pub fn rollup_url(&self, chain_id: u64) -> Option<&str> {
+        self.l2(chain_id).and_then(|c| c.rollup_url.as_deref())
+    }
+
+    /// The batches, derivation and finality of the L2s.
+    pub fn pipeline(&self) -> Arc<Mutex<L1Pipeline>> {
+        self.pipeline.clone()
+    }
+
     /// The timestamp of every chain's genesis block.
     pub fn genesis_timestamp(&self) -> u64 {
         self.genesis_timestamp
@@ -376,6 +570,9 @@ impl Devnet {
         }
         if let Err(e) = (&mut self.replacements).await {
             failure.get_or_insert(DevnetError::Task { task: "replacement", reason: e.to_string() });
+        }
+        if let Err(e) = (&mut self.pipeline_task).await {
+            failure.get_or_insert(DevnetError::Task { task: "L1 pipeline", reason: e.to_string() });
         }
         if let Some(relayer) = self.relayer.take() {
             match relayer.await {
@@ -405,6 +602,10 @@ impl Devnet {
         }
         let _ = self.verifier_server.stop();
         self.verifier_server.stopped().await;
+        for server in self.rollup_servers.drain(..) {
+            let _ = server.stop();
+            server.stopped().await;
+        }
         stop_all(self.l2s).await;
         stop_all(vec![self.l1]).await;
         if let Err(e) = self.verifier.flush() {

@@ -4,11 +4,13 @@
 pub mod accounts;
 pub mod admission;
 pub mod config;
+pub mod control;
 pub mod deposits;
 pub mod devnet;
 pub mod error;
 pub mod faults;
 pub mod genesis;
+pub mod pipeline;
 pub mod replacement;
 pub mod rollup_log;
 pub mod sequencer;

@@ -1,9 +1,14 @@
-//! Invalid blocks are replaced: when the verifier finds that an L2 block executes a message that is not
-//! valid (for example because the source block was reorged out after the relay was built), the devnet, as that
-//! chain's sequencer, replaces the block with a deposits-only block and rebuilds its descendants, as the
-//! protocol requires.
+//! Invalid blocks are replaced: when the verifier finds that a local-safe L2 block executes a message that is
+//! not valid (a forged message, or one whose source block was reorged out after the relay was built), the
+//! devnet, as that chain's derivation, replaces the block with a deposits-only block and rebuilds its
+//! descendants, as the protocol requires; derivation takes the replacement as the local-safe block. An invalid
+//! block that is still unsafe waits until it is derived: only then is it known for certain.
 
-use std::{collections::BTreeMap, sync::Arc, time::Duration};
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
 
 use alloy_primitives::B256;
 use superlink_node::ChainService;
@@ -12,11 +17,13 @@ use superlink_verifier::{ChainId, InvalidBlock, Verifier};
 use tokio::sync::watch;
 use tracing::{info, warn};
 
+use crate::pipeline::L1Pipeline;
+
 /// How often the verifier's invalid blocks are looked at.
 const CHECK_INTERVAL: Duration = Duration::from_millis(100);
 
-/// The block to replace on each chain: the lowest block found invalid at cross-unsafe that is still the
-/// chain's block at that height (`canonical` gives a chain's block hash at a height). Descendants of an invalid
+/// The block to replace on each chain: the lowest block found invalid at cross-safe (so derived: local-safe)
+/// that is still the chain's block at that height (`canonical` gives a chain's block hash at a height). Descendants of an invalid
 /// block are rebuilt by its replacement, so only the lowest one counts.
 pub fn blocks_to_replace(
     invalid: &[InvalidBlock],
@@ -24,7 +31,7 @@ pub fn blocks_to_replace(
 ) -> BTreeMap<ChainId, u64> {
     let mut lowest = BTreeMap::new();
     for block in invalid {
-        if block.level != SafetyLevel::CrossUnsafe
+        if block.level != SafetyLevel::Safe
             || canonical(block.chain, block.block.number) != Some(block.block.hash)
         {
             continue;
@@ -37,10 +44,12 @@ pub fn blocks_to_replace(
     lowest
 }
 
-/// Replaces, until `shutdown` turns true, every block of `chains` that the verifier finds invalid.
+/// Replaces, until `shutdown` turns true, every block of `chains` that the verifier finds invalid once derived,
+/// and hands the replacement to derivation.
 pub async fn run_replacements(
     verifier: Verifier,
     chains: BTreeMap<ChainId, Arc<ChainService>>,
+    pipeline: Arc<Mutex<L1Pipeline>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -63,7 +72,15 @@ pub async fn run_replacements(
                 .map(|b| b.reason.clone())
                 .unwrap_or_default();
             let service = service.clone();
-            match tokio::task::spawn_blocking(move || service.replace_with_deposits_only(number)).await {
+            let pipeline = pipeline.clone();
+            let replace = move || {
+                // Derivation must not read the chain between the replacement and taking it.
+                let mut pipeline = pipeline.lock().unwrap_or_else(PoisonError::into_inner);
+                let outcome = service.replace_with_deposits_only(number)?;
+                pipeline.adopt_replacement(chain, number);
+                Ok::<_, superlink_chain::ChainError>(outcome)
+            };
+            match tokio::task::spawn_blocking(replace).await {
                 Ok(Ok(outcome)) => info!(
                     chain_id = chain,
                     number,
@@ -101,12 +118,12 @@ mod tests {
     }
 
     #[test]
-    fn the_lowest_canonical_cross_unsafe_invalid_block_of_each_chain_is_replaced() {
+    fn the_lowest_canonical_invalid_block_found_at_cross_safe_of_each_chain_is_replaced() {
         let found = [
-            invalid(902, 7, SafetyLevel::CrossUnsafe),
-            invalid(902, 5, SafetyLevel::CrossUnsafe),
-            invalid(903, 4, SafetyLevel::Safe),
-            invalid(901, 3, SafetyLevel::CrossUnsafe),
+            invalid(902, 7, SafetyLevel::Safe),
+            invalid(902, 5, SafetyLevel::Safe),
+            invalid(903, 4, SafetyLevel::CrossUnsafe),
+            invalid(901, 3, SafetyLevel::Safe),
         ];
         // 901 already replaced block 3 (another hash there now).
         let canonical =

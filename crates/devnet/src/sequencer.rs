@@ -1,26 +1,32 @@
 //! The devnet's sequencer: on the node's block loop, every L2 block time it builds the next block of every L2
 //! at the round's shared timestamp (so same-timestamp blocks really are simultaneous), and every L1 block time
-//! an L1 block. Before each round of L2 blocks, the L1 blocks built since (by the sequencer or by hand) become
-//! the L1 origin of the L2s, and the deposits their portal logs hold are queued on their L2s (they open the L2's
-//! next block, right after the L1 attributes).
+//! an L1 block.
+//!
+//! Each L2 block takes its L1 origin as op-node's sequencer does, so its batches derive: the parent's origin, or
+//! the next L1 block once the L2 timestamp reaches that block's time (one L1 block at a time). The first block
+//! of a new origin opens with the deposits the portal logs of that L1 block hold, right after the L1
+//! attributes. A chain that falls behind its schedule (its blocks were replaced, or a round came late) builds
+//! the missing blocks one block time apart to catch up, so every L2 block sits on its chain's time grid. When an
+//! L1 reorg takes an L2's origin off the L1, the L2's unsafe blocks from that origin on are rewound (their
+//! transactions go back to the pool) and built again on the new L1 branch.
 
-use std::{
-    collections::VecDeque,
-    sync::{Arc, Mutex, PoisonError},
-};
+use std::sync::Arc;
 
-use alloy_primitives::B256;
-
-use superlink_chain::{ChainError, L1Attributes, StoredBlock};
+use alloy_eips::BlockNumHash;
+use superlink_chain::{Chain, ChainError, L1Attributes, StoredBlock};
 use superlink_node::{BlockSchedule, ChainService, run_block_loop};
 use tokio::sync::watch;
 use tracing::{debug, info, warn};
 
 use crate::{
-    accounts::{batcher, batcher_hash},
+    accounts::batcher_hash,
     admission::NextBlockTime,
     deposits::{DepositPortals, scan_l1_block},
+    pipeline::l1_origin_of,
 };
+
+/// The most blocks a chain builds in one round to catch up with its schedule.
+const MAX_CATCH_UP: usize = 64;
 
 /// One chain the sequencer builds blocks on.
 #[derive(Debug, Clone)]
@@ -33,78 +39,172 @@ pub struct SequencedChain {
     pub next_block: NextBlockTime,
 }
 
-/// The timestamp of a chain's block in the sequencer's round at `scheduled`, whose slot runs until the next round
-/// (`block_time` later): `scheduled` while the chain's head is older; none when the head is already in the slot
-/// (a block mined by hand with `evm_mine`), so the chain keeps in step with the others; one second after the
-/// head when the head is past the slot (its time was moved ahead with `evm_increaseTime` or a timestamp).
+/// The timestamp of a chain's next block in the sequencer's round at `scheduled` (the round's slot runs until
+/// `block_time` later): one block time after the head while that is not past the round, so a chain behind
+/// its schedule catches up on its grid; none when the head already fills the round's slot (a block mined by hand
+/// with `evm_mine`), so the chain keeps in step with the others; one block time after the head when the head is
+/// past the slot (its time was moved ahead with `evm_increaseTime` or a timestamp).
 pub fn block_timestamp(scheduled: u64, block_time: u64, head_timestamp: u64) -> Option<u64> {
-    if head_timestamp < scheduled {
-        Some(scheduled)
-    } else if head_timestamp < scheduled.saturating_add(block_time) {
-        None
-    } else {
-        Some(head_timestamp.saturating_add(1))
+    let next = head_timestamp.saturating_add(block_time);
+    if next <= scheduled || head_timestamp >= scheduled.saturating_add(block_time) { Some(next) } else { None }
+}
+
+/// Where the L2s take their L1 origins from: the L1, its genesis, the deposit portals, and the batcher each L2's
+/// L1 attributes name.
+#[derive(Debug, Clone)]
+pub struct L1Origins {
+    /// The L1.
+    pub l1: Arc<ChainService>,
+    /// The L1 genesis block: the origin of every L2 genesis.
+    pub genesis: BlockNumHash,
+    /// The L2s' deposit portals.
+    pub portals: DepositPortals,
+    /// The batcher named in the L1 attributes: `None` for each chain's own, or the shared batcher.
+    pub shared_batcher: Option<alloy_primitives::Address>,
+}
+
+impl L1Origins {
+    fn batcher_of(&self, chain_id: u64) -> alloy_primitives::Address {
+        self.shared_batcher.unwrap_or_else(|| crate::accounts::batcher(chain_id).address())
+    }
+
+    /// Whether `origin` is still on the L1.
+    fn is_canonical(&self, origin: BlockNumHash) -> bool {
+        self.l1.read().block_by_number(origin.number).is_some_and(|b| b.hash() == origin.hash)
+    }
+
+    /// Rewinds `chain` when an L1 reorg took its head's origin off the L1: back to its last block whose origin is
+    /// still there. The blocks' transactions go back to the pool.
+    pub fn follow_l1_reorg(&self, chain: &SequencedChain) -> Result<(), ChainError> {
+        let (head, origin) = {
+            let guard = chain.service.read();
+            let head = guard.head();
+            (head.number(), l1_origin_of(&head, self.genesis))
+        };
+        if self.is_canonical(origin) {
+            return Ok(());
+        }
+        let target = {
+            let guard = chain.service.read();
+            (0..head)
+                .rev()
+                .find(|n| {
+                    guard.block_by_number(*n).is_some_and(|b| self.is_canonical(l1_origin_of(&b, self.genesis)))
+                })
+                .unwrap_or(0)
+        };
+        let outcome = chain.service.rewind_to(target)?;
+        warn!(chain_id = chain.chain_id, from = target + 1, removed = outcome.removed.len(),
+            repooled = outcome.reinserted.len(),
+            "L1 reorg took the L1 origin of unsafe blocks: rewound them to build them again on the new L1 branch");
+        Ok(())
+    }
+
+    /// Sets the L1 origin of `chain`'s next block at `timestamp` and queues its deposits when it is a new origin.
+    pub fn prepare(&self, chain: &mut Chain, chain_id: u64, timestamp: u64) {
+        let head = chain.head();
+        let parent_origin = l1_origin_of(&head, self.genesis);
+        let (parent_block, next_block) = {
+            let l1 = self.l1.read();
+            (l1.block_by_number(parent_origin.number), l1.block_by_number(parent_origin.number + 1))
+        };
+        let Some(parent_block) = parent_block else { return };
+        let origin = match next_block {
+            Some(next) if next.timestamp() <= timestamp && next.header.parent_hash == parent_origin.hash => {
+                // A failed build left this origin prepared with its deposits queued: not twice.
+                if chain.l1_origin().hash != next.hash() {
+                    queue_deposits(&next, chain, chain_id, &self.portals);
+                }
+                next
+            }
+            _ => parent_block,
+        };
+        let batcher_hash = batcher_hash(self.batcher_of(chain_id));
+        if chain.l1_origin().hash != origin.hash() || chain.l1_origin().batcher_hash != batcher_hash {
+            chain.set_l1_origin(L1Attributes {
+                number: origin.number(),
+                timestamp: origin.timestamp(),
+                hash: origin.hash(),
+                batcher_hash,
+                ..L1Attributes::default()
+            });
+        }
     }
 }
 
-/// Builds the block of `chain` for the round at `scheduled` (see [`block_timestamp`]) and publishes it; `None`
+/// Builds the blocks of `chain` for the round at `scheduled` (see [`block_timestamp`]) and publishes each; none
 /// when the chain already has a block in this round's slot. While the chain is locked, the next block time moves
 /// one `block_time` ahead first, so the revalidation that follows the block checks the pooled transactions at
-/// the timestamp they can next be included at.
-pub fn build_block(
+/// the timestamp they can next be included at. `origins` is `None` for the L1 itself.
+pub fn build_blocks(
     chain: &SequencedChain,
+    origins: Option<&L1Origins>,
     scheduled: u64,
     block_time: u64,
-) -> Result<Option<Arc<StoredBlock>>, ChainError> {
-    let (block, excluded, dropped) = {
-        let mut guard = chain.service.write();
-        let head = guard.head();
-        let Some(timestamp) = block_timestamp(scheduled, block_time, head.timestamp()) else {
-            chain.next_block.set(scheduled.saturating_add(block_time));
-            debug!(
-                chain_id = chain.chain_id,
-                number = head.number(),
-                timestamp = head.timestamp(),
-                "the head mined by hand already fills this round's slot"
-            );
-            return Ok(None);
-        };
-        let previous = chain.next_block.get();
-        chain.next_block.set(timestamp.saturating_add(block_time));
-        match guard.mine(timestamp) {
-            Ok(mined) => (mined.block, mined.excluded, mined.dropped),
-            Err(e) => {
-                chain.next_block.set(previous);
-                return Err(e);
-            }
+) -> Result<Vec<Arc<StoredBlock>>, ChainError> {
+    let mut built = Vec::new();
+    while built.len() < MAX_CATCH_UP {
+        if let Some(origins) = origins {
+            origins.follow_l1_reorg(chain)?;
         }
-    };
-    for (tx, why) in &excluded {
-        debug!(chain_id = chain.chain_id, tx = %tx, number = block.number(), reason = ?why,
-            "pooled transaction left out of the block");
+        let (block, excluded, dropped) = {
+            let mut guard = chain.service.write();
+            let head = guard.head();
+            let Some(timestamp) = block_timestamp(scheduled, block_time, head.timestamp()) else {
+                if built.is_empty() {
+                    chain.next_block.set(scheduled.saturating_add(block_time));
+                    debug!(chain_id = chain.chain_id, number = head.number(), timestamp = head.timestamp(),
+                        "the head mined by hand already fills this round's slot");
+                }
+                break;
+            };
+            // A chain ahead of its schedule builds one block a round.
+            if timestamp > scheduled && !built.is_empty() {
+                break;
+            }
+            if let Some(origins) = origins {
+                origins.prepare(&mut guard, chain.chain_id, timestamp);
+            }
+            let previous = chain.next_block.get();
+            chain.next_block.set(timestamp.saturating_add(block_time));
+            match guard.mine(timestamp) {
+                Ok(mined) => (mined.block, mined.excluded, mined.dropped),
+                Err(e) => {
+                    chain.next_block.set(previous);
+                    return Err(e);
+                }
+            }
+        };
+        for (tx, why) in &excluded {
+            debug!(chain_id = chain.chain_id, tx = %tx, number = block.number(), reason = ?why,
+                "pooled transaction left out of the block");
+        }
+        for dropped in &dropped {
+            info!(chain_id = chain.chain_id, tx = %dropped.tx.hash(), reason = %dropped.reason,
+                "pooled transaction dropped");
+        }
+        chain.service.publish_block(&block);
+        built.push(block);
     }
-    for dropped in &dropped {
-        info!(chain_id = chain.chain_id, tx = %dropped.tx.hash(), reason = %dropped.reason,
-            "pooled transaction dropped");
-    }
-    chain.service.publish_block(&block);
-    Ok(Some(block))
+    Ok(built)
 }
 
-/// The `safe` and `finalized` labels of an L2.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Labels {
-    /// The block labelled safe.
-    pub safe: u64,
-    /// The block labelled finalized.
-    pub finalized: u64,
-}
-
-/// The labels of an L2 after an L1 block, in the devnet's simplified derivation: every L1 block carries the
-/// batch of all L2 blocks built so far, so the L2's head becomes safe, and the blocks that were safe at the
-/// previous L1 block become finalized (the devnet does not wait for L1 finality).
-pub fn advance_labels(head: u64, safe: u64) -> Labels {
-    Labels { safe: head, finalized: safe.min(head) }
+/// Queues on `chain` the deposits that the portal logs of L1 `block` ask for; logs and skips portal logs that
+/// are not deposits.
+pub fn queue_deposits(block: &StoredBlock, chain: &mut Chain, chain_id: u64, portals: &DepositPortals) {
+    let scan = scan_l1_block(block, portals);
+    for skipped in scan.skipped.iter().filter(|s| s.l2_chain_id == chain_id) {
+        warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
+            error = %skipped.error, "portal log skipped: not a deposit");
+    }
+    for deposit in scan.deposits.iter().filter(|d| d.l2_chain_id == chain_id) {
+        let tx = &deposit.tx;
+        let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
+        info!(chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
+            from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
+            source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
+        chain.queue_deposit(tx.clone());
+    }
 }
 
 /// The block times and the first timestamp of the sequencer.
@@ -118,118 +218,22 @@ pub struct Schedule {
     pub l2_block_time: u64,
 }
 
-/// Makes the L1 block `block` the L1 origin of `l2s`, queues on each L2 the deposits its portal emitted in that
-/// block (logging each, and each portal log that is not a deposit), and labels the L2s' safe and finalized
-/// blocks.
-pub fn adopt_l1_block(block: &StoredBlock, l2s: &[SequencedChain], portals: &DepositPortals) {
-    let origin = L1Attributes {
-        number: block.number(),
-        timestamp: block.timestamp(),
-        hash: block.hash(),
-        ..L1Attributes::default()
-    };
-    queue_deposits(block, l2s, portals);
-    for chain in l2s {
-        let batcher_hash = batcher_hash(batcher(chain.chain_id).address());
-        let mut guard = chain.service.write();
-        guard.set_l1_origin(L1Attributes { batcher_hash, ..origin });
-        let labels = advance_labels(guard.head_number(), guard.safe_number());
-        if let Err(e) = guard.set_safe(labels.safe).and_then(|()| guard.set_finalized(labels.finalized)) {
-            warn!(chain_id = chain.chain_id, error = %e, "labelling safe and finalized blocks failed");
-        }
-    }
-}
-
-/// Queues on their L2s the deposits that the portals' logs in L1 `block` ask for; logs and skips portal logs that
-/// are not deposits.
-pub fn queue_deposits(block: &StoredBlock, l2s: &[SequencedChain], portals: &DepositPortals) {
-    let scan = scan_l1_block(block, portals);
-    for skipped in &scan.skipped {
-        warn!(l2_chain_id = skipped.l2_chain_id, l1_block = block.number(), l1_log_index = skipped.l1_log_index,
-            error = %skipped.error, "portal log skipped: not a deposit");
-    }
-    for chain in l2s {
-        let mut deposits = scan.deposits.iter().filter(|d| d.l2_chain_id == chain.chain_id).peekable();
-        if deposits.peek().is_none() {
-            continue;
-        }
-        let mut guard = chain.service.write();
-        for deposit in deposits {
-            let tx = &deposit.tx;
-            let to = tx.to.to().map_or_else(|| "creation".to_string(), ToString::to_string);
-            info!(chain_id = chain.chain_id, l1_block = block.number(), l1_log_index = deposit.l1_log_index,
-                from = %tx.from, to, mint = tx.mint, value = %tx.value, gas_limit = tx.gas_limit,
-                source_hash = %tx.source_hash, tx = %tx.tx_hash(), "deposit queued");
-            guard.queue_deposit(tx.clone());
-        }
-    }
-}
-
-/// Which L1 blocks the L2s have adopted, to find the ones they have not: the sequencer's own blocks and any mined by
-/// hand (`evm_mine`) since, and after the L1 was rewound (`evm_revert`) the blocks of its new branch.
-#[derive(Debug, Default)]
-pub struct L1Adoption {
-    /// (number, hash) of the recently adopted L1 blocks, oldest first.
-    recent: VecDeque<(u64, B256)>,
-}
-
-/// Adopted L1 blocks remembered to find where a rewound L1 forked.
-const ADOPTED_KEPT: usize = 256;
-
-impl L1Adoption {
-    /// The L1 blocks not adopted yet, oldest first, now counted as adopted. Deposits of L1 blocks that a rewind
-    /// removed stay on the L2s (an L2 cannot take them back); the new branch's blocks are adopted like any other.
-    pub fn new_blocks(&mut self, l1: &SequencedChain) -> Vec<Arc<StoredBlock>> {
-        let guard = l1.service.read();
-        let head = guard.head_number();
-        // The newest adopted block still on the L1 (genesis holds no deposits and counts as adopted).
-        while let Some(&(number, hash)) = self.recent.back() {
-            if guard.block_by_number(number).is_some_and(|b| b.hash() == hash) {
-                break;
-            }
-            self.recent.pop_back();
-        }
-        let first = self.recent.back().map_or(1, |(number, _)| number + 1);
-        let blocks: Vec<Arc<StoredBlock>> = (first..=head).filter_map(|n| guard.block_by_number(n)).collect();
-        for block in &blocks {
-            self.recent.push_back((block.number(), block.hash()));
-        }
-        while self.recent.len() > ADOPTED_KEPT {
-            self.recent.pop_front();
-        }
-        blocks
-    }
-}
-
 /// Runs the sequencer until `shutdown` turns true: on one block loop, L2 blocks every `l2_block_time` at one
-/// shared timestamp; on another, L1 blocks every `l1_block_time`. Before each round of L2 blocks, the L1 blocks
-/// built since the last round are adopted ([`queue_deposits`] for each, [`adopt_l1_block`] for the newest), so
-/// a deposit reaches its L2 in the first L2 block after the L1 block that holds it, whoever mined that L1 block.
+/// shared timestamp; on another, L1 blocks every `l1_block_time`.
 pub async fn run_sequencer(
     l1: SequencedChain,
     l2s: Vec<SequencedChain>,
+    origins: L1Origins,
     schedule: Schedule,
     shutdown: watch::Receiver<bool>,
 ) {
-    let portals = DepositPortals::new(l2s.iter().map(|c| c.chain_id));
-    let adoption = Mutex::new(L1Adoption::default());
     let l2_block_time = schedule.l2_block_time;
-    let l1_origin = l1.clone();
     let l2_rounds = run_block_loop(
         BlockSchedule { start: schedule.genesis_timestamp, block_time: l2_block_time },
         shutdown.clone(),
         move |scheduled| {
-            // The L1 blocks since the last L2 block, the sequencer's and any mined by hand (`evm_mine`), become
-            // the L2s' origin and bring their deposits: none is left behind.
-            let blocks = adoption.lock().unwrap_or_else(PoisonError::into_inner).new_blocks(&l1_origin);
-            if let Some((newest, older)) = blocks.split_last() {
-                for block in older {
-                    queue_deposits(block, &l2s, &portals);
-                }
-                adopt_l1_block(newest, &l2s, &portals);
-            }
             for chain in &l2s {
-                report(chain, build_block(chain, scheduled, l2_block_time));
+                report(chain, build_blocks(chain, Some(&origins), scheduled, l2_block_time));
             }
         },
     );
@@ -237,28 +241,28 @@ pub async fn run_sequencer(
     let l1_rounds = run_block_loop(
         BlockSchedule { start: schedule.genesis_timestamp, block_time: l1_block_time },
         shutdown,
-        move |scheduled| report(&l1, build_block(&l1, scheduled, l1_block_time)),
+        move |scheduled| report(&l1, build_blocks(&l1, None, scheduled, l1_block_time)),
     );
     tokio::join!(l2_rounds, l1_rounds);
 }
 
-fn report(chain: &SequencedChain, result: Result<Option<Arc<StoredBlock>>, ChainError>) {
+fn report(chain: &SequencedChain, result: Result<Vec<Arc<StoredBlock>>, ChainError>) {
     match result {
-        Ok(None) => {}
-        // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
-        Ok(Some(block)) if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) => info!(
-            chain_id = chain.chain_id,
-            number = block.number(),
-            timestamp = block.timestamp(),
-            txs = block.transactions.len(),
-            "block built"
-        ),
-        Ok(Some(block)) => debug!(
-            chain_id = chain.chain_id,
-            number = block.number(),
-            timestamp = block.timestamp(),
-            "empty block built"
-        ),
+        Ok(blocks) => {
+            if blocks.len() > 1 {
+                info!(chain_id = chain.chain_id, blocks = blocks.len(), "caught up with the schedule");
+            }
+            for block in blocks {
+                // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
+                if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) {
+                    info!(chain_id = chain.chain_id, number = block.number(), timestamp = block.timestamp(),
+                        txs = block.transactions.len(), "block built");
+                } else {
+                    debug!(chain_id = chain.chain_id, number = block.number(), timestamp = block.timestamp(),
+                        "empty block built");
+                }
+            }
+        }
         Err(e) => warn!(chain_id = chain.chain_id, error = %e, "building a block failed"),
     }
 }
@@ -294,9 +298,29 @@ mod tests {
         }
     }
 
-    /// The block the sequencer builds on `chain` in the round at `scheduled`, which must build one.
+    fn origins(l1: &SequencedChain, l2s: &[u64]) -> L1Origins {
+        let genesis = l1.service.read().block_by_number(0).unwrap();
+        L1Origins {
+            l1: l1.service.clone(),
+            genesis: BlockNumHash { number: 0, hash: genesis.hash() },
+            portals: DepositPortals::new(l2s.iter().copied()),
+            shared_batcher: None,
+        }
+    }
+
+    /// The last block the sequencer builds on `chain` in the round at `scheduled`, which must build one.
+    fn built_with(
+        chain: &SequencedChain,
+        origins: Option<&L1Origins>,
+        scheduled: u64,
+        block_time: u64,
+    ) -> Arc<StoredBlock> {
+        build_blocks(chain, origins, scheduled, block_time).unwrap().pop().expect("a block in this round")
+    }
+
+    /// The block the sequencer builds on `chain` (an L1, or an L2 whose origin stays its genesis L1 block).
     fn built(chain: &SequencedChain, scheduled: u64, block_time: u64) -> Arc<StoredBlock> {
-        build_block(chain, scheduled, block_time).unwrap().expect("a block in this round")
+        built_with(chain, None, scheduled, block_time)
     }
 
     /// Alice sends `value` wei without calldata to `to` on the L1.
@@ -327,15 +351,15 @@ mod tests {
     fn a_portal_deposit_of_an_l1_block_opens_the_next_block_of_its_l2_only() {
         let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10));
         let l2s = [901, 902].map(|id| sequenced(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
-        let portals = DepositPortals::new([901, 902]);
+        let origins = origins(&l1, &[901, 902]);
         send_eth(&l1, deposit_portal(901), 1_234);
         let l1_block = built(&l1, GENESIS_TIME + 2, 2);
-        adopt_l1_block(&l1_block, &l2s, &portals);
 
         let balance =
             |chain: &SequencedChain| chain.service.read().balance(ALICE, BlockId::latest()).unwrap();
         let before: Vec<U256> = l2s.iter().map(balance).collect();
-        let blocks: Vec<_> = l2s.iter().map(|chain| built(chain, GENESIS_TIME + 2, 2)).collect();
+        let blocks: Vec<_> =
+            l2s.iter().map(|chain| built_with(chain, Some(&origins), GENESIS_TIME + 2, 2)).collect();
         assert_eq!(balance(&l2s[0]), before[0] + U256::from(1_234));
         assert_eq!(balance(&l2s[1]), before[1]);
         assert_eq!(blocks[1].transactions.len(), 1, "902 gets only its L1 attributes");
@@ -357,26 +381,20 @@ mod tests {
             U256::from(1_234)
         );
         // Queued once: the next L2 block has no deposit left.
-        let next = built(&l2s[0], GENESIS_TIME + 3, 1);
+        let next = built_with(&l2s[0], Some(&origins), GENESIS_TIME + 4, 2);
         assert_eq!(next.transactions.len(), 1);
+        assert_eq!(next.attributes.as_ref().unwrap().l1.hash, l1_block.hash(), "the same origin");
     }
 
     #[test]
-    fn an_l1_block_makes_the_head_safe_and_the_previous_safe_finalized() {
-        assert_eq!(advance_labels(10, 4), Labels { safe: 10, finalized: 4 });
-        let next = advance_labels(16, 10);
-        assert_eq!(next, Labels { safe: 16, finalized: 10 });
-        assert!(next.finalized <= next.safe);
-    }
-
-    #[test]
-    fn the_schedule_wins_unless_the_head_already_fills_the_slot_or_is_past_it() {
+    fn blocks_follow_the_head_one_block_time_apart_unless_the_head_fills_the_slot() {
         assert_eq!(block_timestamp(102, 2, 100), Some(102));
-        assert_eq!(block_timestamp(102, 2, 101), Some(102));
+        assert_eq!(block_timestamp(102, 2, 96), Some(98), "behind: the next slot after the head");
+        assert_eq!(block_timestamp(102, 2, 101), None, "off the grid: wait for the next round");
         assert_eq!(block_timestamp(102, 2, 102), None);
         assert_eq!(block_timestamp(102, 2, 103), None);
-        assert_eq!(block_timestamp(102, 2, 104), Some(105));
-        assert_eq!(block_timestamp(102, 2, 110), Some(111));
+        assert_eq!(block_timestamp(102, 2, 104), Some(106));
+        assert_eq!(block_timestamp(102, 2, 110), Some(112));
     }
 
     #[test]
@@ -389,7 +407,7 @@ mod tests {
         let by_hand = l2s[0].service.mine_block().unwrap();
         assert_eq!(by_hand.timestamp(), GENESIS_TIME + 2);
         let round: Vec<_> =
-            l2s.iter().map(|chain| build_block(chain, GENESIS_TIME + 2, 1).unwrap()).collect();
+            l2s.iter().map(|chain| build_blocks(chain, None, GENESIS_TIME + 2, 1).unwrap().pop()).collect();
         assert!(round[0].is_none(), "901's hand-mined block fills the round at {}", by_hand.timestamp());
         assert_eq!(round[1].as_ref().map(|b| b.timestamp()), Some(by_hand.timestamp()));
         assert_eq!(
@@ -430,10 +448,10 @@ mod tests {
         send(&l1, deposit_portal(901), 99, call.abi_encode().into());
         let l1_block = built(&l1, GENESIS_TIME + 2, 2);
         assert!(l1_block.receipts.iter().all(|r| r.is_success()), "the L1 side succeeds");
-        adopt_l1_block(&l1_block, &l2, &DepositPortals::new([901]));
+        let origins = origins(&l1, &[901]);
 
         let before = l2[0].service.read().balance(ALICE, BlockId::latest()).unwrap();
-        let block = built(&l2[0], GENESIS_TIME + 2, 2);
+        let block = built_with(&l2[0], Some(&origins), GENESIS_TIME + 2, 2);
         assert!(block.transactions[1].is_deposit());
         assert!(!block.receipts[1].is_success(), "the L2 call reverted");
         let after = l2[0].service.read().balance(ALICE, BlockId::latest()).unwrap();
@@ -441,25 +459,46 @@ mod tests {
     }
 
     #[test]
-    fn every_l1_block_is_adopted_once_including_hand_mined_ones_and_a_rewound_branch() {
+    fn the_origin_moves_one_l1_block_at_a_time_once_the_l2_reaches_its_time() {
         let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
-        let numbers = |blocks: Vec<Arc<StoredBlock>>| blocks.iter().map(|b| b.number()).collect::<Vec<_>>();
-        let mut adoption = L1Adoption::default();
-        assert!(adoption.new_blocks(&l1).is_empty(), "genesis holds no deposits");
-        built(&l1, GENESIS_TIME + 2, 2);
-        built(&l1, GENESIS_TIME + 3, 2);
-        assert_eq!(numbers(adoption.new_blocks(&l1)), [1, 2]);
-        assert!(adoption.new_blocks(&l1).is_empty());
+        let l2 = sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10));
+        let origins = origins(&l1, &[901]);
+        let first = built(&l1, GENESIS_TIME + 2, 2);
+        let second = built(&l1, GENESIS_TIME + 4, 2);
+        // The L2 is behind its schedule: the round at +6 builds its blocks at +1 .. +6.
+        let blocks = build_blocks(&l2, Some(&origins), GENESIS_TIME + 6, 1).unwrap();
+        let timestamps: Vec<u64> = blocks.iter().map(|b| b.timestamp()).collect();
+        assert_eq!(timestamps, (1..=6).map(|i| GENESIS_TIME + i).collect::<Vec<_>>());
+        let origin_numbers: Vec<u64> =
+            blocks.iter().map(|b| b.attributes.as_ref().unwrap().l1.number).collect();
+        assert_eq!(origin_numbers, [0, 1, 1, 2, 2, 2], "an L1 block is taken once the L2 reaches its time");
+        assert_eq!(blocks[1].attributes.as_ref().unwrap().l1.hash, first.hash());
+        assert_eq!(blocks[3].attributes.as_ref().unwrap().l1.hash, second.hash());
+        let sequence: Vec<u64> = blocks.iter().map(|b| b.attributes.as_ref().unwrap().sequence_number).collect();
+        assert_eq!(sequence, [1, 0, 1, 0, 1, 2]);
+    }
 
+    #[test]
+    fn an_l1_reorg_under_an_l2_origin_rewinds_the_l2_onto_the_new_branch() {
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l2 = sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10));
+        let origins = origins(&l1, &[901]);
         let snapshot = l1.service.snapshot().unwrap();
-        let replaced = built(&l1, GENESIS_TIME + 4, 2);
-        assert_eq!(numbers(adoption.new_blocks(&l1)), [3]);
+        let old = built(&l1, GENESIS_TIME + 2, 2);
+        build_blocks(&l2, Some(&origins), GENESIS_TIME + 3, 1).unwrap();
+        let before = l2.service.read().head();
+        assert_eq!(before.attributes.as_ref().unwrap().l1.hash, old.hash());
+
+        // The L1 goes back and builds another block 1 (with a deposit, so it differs).
         assert!(l1.service.revert_to_snapshot(snapshot).unwrap());
         send_eth(&l1, deposit_portal(901), 5);
-        built(&l1, GENESIS_TIME + 5, 2);
-        built(&l1, GENESIS_TIME + 6, 2);
-        let branch = adoption.new_blocks(&l1);
-        assert_eq!(numbers(branch.clone()), [3, 4], "the new branch from the fork on");
-        assert_ne!(branch[0].hash(), replaced.hash());
+        let new = built(&l1, GENESIS_TIME + 2, 2);
+        assert_ne!(new.hash(), old.hash());
+        let blocks = build_blocks(&l2, Some(&origins), GENESIS_TIME + 4, 1).unwrap();
+        let head = l2.service.read().head();
+        assert_eq!(head.number(), 4);
+        assert_eq!(blocks.first().unwrap().number(), 2, "blocks 2 and 3 (origin: the old block 1) were rebuilt");
+        assert_eq!(head.attributes.as_ref().unwrap().l1.hash, new.hash());
+        assert!(blocks[0].transactions.iter().any(|tx| tx.is_deposit() && tx.envelope.as_deposit().is_some_and(|d| d.mint == 5)));
     }
 }

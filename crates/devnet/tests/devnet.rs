@@ -250,9 +250,11 @@ async fn the_builder_checks_a_relay_for_the_timestamp_of_the_block_it_builds() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block() {
-    let devnet = Devnet::start(DevnetConfig { l1_block_time: 3_600, ..config() }).await.unwrap();
+async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block_once_derived() {
+    let devnet = Devnet::start(config()).await.unwrap();
     let (l2a, l2b) = (devnet.l2(901).unwrap().clone(), devnet.l2(902).unwrap().clone());
+    // 901's blocks stay unsafe, so the source block can be reorged away below.
+    devnet.control().halt_batcher(901).unwrap();
     let (number, claim, payload) = send_message(&devnet, &l2a).await;
     let relayer = Address::repeat_byte(0x67);
     let input = relay_message_calldata(&claim.0, &payload);
@@ -269,9 +271,10 @@ async fn a_block_whose_relay_became_invalid_is_replaced_by_a_deposits_only_block
     })
     .await;
 
-    // The source block is reorged out after the relay was built: the relay's block is now invalid, and the
-    // devnet replaces it.
+    // The source block is reorged out after the relay was built: the relay's block is now invalid. Once both
+    // are derived from the L1, the devnet replaces it.
     l2a.service.rewind_to(number - 1).unwrap();
+    devnet.control().resume_batcher(901).unwrap();
     wait_until("the relay's block is replaced", || {
         let guard = l2b.service.read();
         guard.block_by_number(relay_block).is_some_and(|b| b.hash() != relay_hash)
