@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admission;
 pub mod config;
 pub mod control;
+pub mod control_rpc;
 pub mod deposits;
 pub mod devnet;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod source;
 
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};
 pub use config::{DevnetConfig, FIRST_L2_CHAIN_ID, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX};
+pub use control_rpc::control_module;
 pub use deposits::DepositPortals;
 pub use devnet::{Devnet, DevnetChain};
 pub use error::DevnetError;

@@ -392,6 +392,12 @@ pub enum VerifierError {
         /// What went wrong.
         reason: String,
     },
+    /// An extra RPC method to serve next to the verifier's has the name of one of the verifier's own.
+    #[error("cannot serve the extra RPC method {method}: the verifier already serves a method of that name")]
+    MethodClash {
+        /// The method's name.
+        method: String,
+    },
     /// The metrics exporter could not start.
     #[error("cannot serve metrics on {addr}: {reason}")]
     Metrics {

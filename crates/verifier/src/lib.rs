@@ -13,7 +13,8 @@
 //!   [`RemoteChecker`] over `interop_checkAccessList`;
 //! - [`serve`] exposes the supervisor and interop APIs, `superroot_atTimestamp` and `superlink_invalidBlocks`
 //!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`serve_with`] adds HTTP routes in
-//!   front of it ([`HttpLayer`]); [`run`] is the whole service as `superlink verify` runs it;
+//!   front of it ([`HttpLayer`]), [`serve_with_extra`] more JSON-RPC methods next to it (a devnet's
+//!   `devnet_*`); [`run`] is the whole service as `superlink verify` runs it;
 //! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
 //!   observers such as the dashboard.
 //!
@@ -64,7 +65,7 @@ pub use rollup::{
 };
 pub use rpc_source::RpcChainSource;
 pub use safety::{Blocked, LevelState, SafetyEvent, advance, demote_from};
-pub use server::{RpcContext, rpc_module, serve, serve_with, sync_status};
+pub use server::{RpcContext, rpc_module, serve, serve_with, serve_with_extra, sync_status};
 pub use service::{VerifierConfig, run};
 pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};

@@ -1,7 +1,8 @@
 //! The JSON-RPC server (HTTP and WebSocket on one port): the tx-pool filter API of op-interop-filter
 //! (`interop_checkAccessList`, `interop_getBlockHashByNumber`, `admin_getFailsafeEnabled`), the legacy
 //! supervisor API (`supervisor_*`, `supervisor_checkAccessList` included), the super-root API
-//! (`superroot_atTimestamp`) and the verifier's own `superlink_invalidBlocks`.
+//! (`superroot_atTimestamp`) and the verifier's own `superlink_invalidBlocks`; [`serve_with_extra`] adds the
+//! methods of another module (the devnet's `devnet_*`) on the same port.
 
 use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
 
@@ -373,6 +374,29 @@ pub async fn serve_with<S: ChainSource>(
     addr: SocketAddr,
     http: Option<HttpLayer>,
 ) -> Result<(ServerHandle, SocketAddr), VerifierError> {
+    serve_with_extra(verifier, sources, addr, http, None).await
+}
+
+/// [`serve_with`], with `extra` (when given) served on the same port next to the verifier's methods: how a
+/// devnet adds its `devnet_*` control methods to the one port users already know. A method of `extra` whose
+/// name the verifier already serves is refused ([`VerifierError::MethodClash`]) before anything is bound, so
+/// no caller can shadow a supervisor method by accident.
+pub async fn serve_with_extra<S: ChainSource>(
+    verifier: Verifier,
+    sources: BTreeMap<ChainId, Arc<S>>,
+    addr: SocketAddr,
+    http: Option<HttpLayer>,
+    extra: Option<RpcModule<()>>,
+) -> Result<(ServerHandle, SocketAddr), VerifierError> {
+    let mut module = rpc_module(RpcContext { verifier: verifier.clone(), sources: sources.clone() })?;
+    if let Some(extra) = extra {
+        module.merge(extra).map_err(|e| match e {
+            jsonrpsee::core::RegisterMethodError::AlreadyRegistered(method) => {
+                VerifierError::MethodClash { method }
+            }
+            other => VerifierError::Config(other.to_string()),
+        })?;
+    }
     let serve_error = |e: std::io::Error| VerifierError::Serve { addr, reason: e.to_string() };
     let config = ServerConfig::builder().max_connections(10_000).build();
     let middleware = tower::ServiceBuilder::new().option_layer(http);
@@ -383,7 +407,6 @@ pub async fn serve_with<S: ChainSource>(
         .await
         .map_err(serve_error)?;
     let bound = server.local_addr().map_err(serve_error)?;
-    let module = rpc_module(RpcContext { verifier: verifier.clone(), sources: sources.clone() })?;
     let handle = server.start(module);
     tokio::spawn(keep_replaced_outputs(verifier, sources, handle.clone()));
     Ok((handle, bound))

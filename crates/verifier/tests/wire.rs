@@ -25,8 +25,8 @@ use superlink_protocol::{
 };
 use superlink_verifier::{
     BlockId, BlockRef, CheckError, DerivationSource, ErrorCode, ExecutingDescriptor, FollowConfig,
-    MessageChecker, RemoteChecker, RollupStatus, Round, RpcContext, SourceError, Verifier,
-    follow_derivation_once, follow_once, remember_invalid_outputs, rpc_module, serve,
+    MessageChecker, RemoteChecker, RollupStatus, Round, RpcContext, SourceError, Verifier, VerifierError,
+    follow_derivation_once, follow_once, remember_invalid_outputs, rpc_module, serve, serve_with_extra,
 };
 
 mod memory_chain;
@@ -419,6 +419,35 @@ async fn the_remote_checker_calls_interop_check_access_list_and_maps_the_codes_b
     let answer: Result<Value, ClientError> = client.request("interop_checkAccessList", params).await;
     assert_eq!(answer.unwrap(), Value::Null);
     server.stop().unwrap();
+}
+
+#[tokio::test]
+async fn extra_methods_are_served_next_to_the_verifiers_and_a_name_clash_is_refused() {
+    let fixture = Fixture::new().await;
+    let addr = "127.0.0.1:0".parse().unwrap();
+    let mut extra = RpcModule::new(());
+    extra.register_method("devnet_ping", |_, _, _| "pong").unwrap();
+    let (server, bound) =
+        serve_with_extra(fixture.verifier.clone(), fixture.sources.clone(), addr, None, Some(extra))
+            .await
+            .unwrap();
+    let client = HttpClientBuilder::default().build(format!("http://{bound}")).unwrap();
+    let pong: String = client.request("devnet_ping", rpc_params![]).await.unwrap();
+    assert_eq!(pong, "pong");
+    let failsafe: bool = client.request("admin_getFailsafeEnabled", rpc_params![]).await.unwrap();
+    assert!(!failsafe);
+    server.stop().unwrap();
+
+    let mut clash = RpcModule::new(());
+    clash.register_method("devnet_ping", |_, _, _| "pong").unwrap();
+    clash.register_method("supervisor_syncStatus", |_, _, _| "shadowed").unwrap();
+    let err = serve_with_extra(fixture.verifier.clone(), fixture.sources.clone(), addr, None, Some(clash))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, VerifierError::MethodClash { method } if method == "supervisor_syncStatus"),
+        "{err:?}"
+    );
 }
 
 /// L1 block `n` of the test's L1 chain.

@@ -1,5 +1,7 @@
 //! `superlink devnet`: a local Superchain in one process (an L1, N interop L2 chains, the verifier and the
 //! autorelayer), with a start-up banner or one JSON document describing it, until Ctrl-C or SIGTERM.
+//! `superlink devnet fault ...` and `superlink devnet status` act on a running one instead
+//! ([`super::devnet_control`]).
 
 use std::{io::Write, net::IpAddr};
 
@@ -8,14 +10,19 @@ use serde_json::{Value, json};
 use superlink_contracts::Contract;
 use superlink_devnet::{Devnet, DevnetConfig, accounts};
 
+use super::devnet_control::{self, DevnetCommand};
 use crate::{error::CliError, runtime};
 
 /// The example apps placed at genesis on every L2 (the other genesis contracts are the predeploys).
 const EXAMPLE_APPS: [Contract; 2] = [Contract::CrossChainCounter, Contract::TestSuperchainERC20];
 
-/// `superlink devnet`.
+/// `superlink devnet`: the flags start a devnet; a subcommand acts on a running one instead (and takes none of
+/// the start flags, so `superlink devnet --l2-count 3` still starts a devnet).
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct DevnetArgs {
+    #[command(subcommand)]
+    command: Option<DevnetCommand>,
     /// How many interop L2 chains to run (chain IDs 901, 902, ...).
     #[arg(long, default_value_t = 2)]
     l2_count: u32,
@@ -65,8 +72,12 @@ impl DevnetArgs {
     }
 }
 
-/// Starts the devnet, describes it on standard output, and runs it until a shutdown signal.
-pub fn run(args: DevnetArgs) -> Result<(), CliError> {
+/// Starts the devnet, describes it on standard output, and runs it until a shutdown signal; or runs the
+/// subcommand against a running devnet.
+pub fn run(mut args: DevnetArgs) -> Result<(), CliError> {
+    if let Some(command) = args.command.take() {
+        return devnet_control::run(command);
+    }
     let config = args.config();
     config.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
     runtime::init_logging();
@@ -177,4 +188,124 @@ fn banner(devnet: &Devnet) -> String {
     text.push_str(&accounts::banner(devnet.accounts(), config.balance_ether));
     text.push_str(&format!("\nMnemonic: {}\n", config.mnemonic));
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory, Parser};
+
+    use super::*;
+    use crate::{
+        Cli,
+        commands::{
+            Command,
+            devnet_control::{DEFAULT_CONTROL_URL, FaultCommand},
+        },
+    };
+
+    fn parse(args: &[&str]) -> Result<DevnetArgs, clap::Error> {
+        let cli = Cli::try_parse_from(["superlink", "devnet"].iter().chain(args))?;
+        match cli.command {
+            Command::Devnet(args) => Ok(args),
+            other => panic!("`superlink devnet {args:?}` parsed as {other:?}"),
+        }
+    }
+
+    fn fault(args: &[&str]) -> FaultCommand {
+        match parse(args).unwrap().command {
+            Some(DevnetCommand::Fault(fault)) => fault,
+            other => panic!("`superlink devnet {args:?}` is no fault: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn devnet_without_a_subcommand_starts_a_devnet_with_its_flags() {
+        let args =
+            parse(&["--l2-count", "3", "--verifier-port", "9420", "--no-autorelay", "--json"]).unwrap();
+        assert!(args.command.is_none());
+        assert!(args.json);
+        let config = args.config();
+        assert_eq!((config.l2_count, config.verifier_port, config.autorelay), (3, 9420, false));
+        assert!(parse(&[]).unwrap().command.is_none());
+    }
+
+    #[test]
+    fn devnet_help_still_lists_the_start_flags_next_to_the_subcommands() {
+        let mut cli = Cli::command();
+        let help = cli.find_subcommand_mut("devnet").unwrap().render_long_help().to_string();
+        for item in
+            ["--l2-count", "--l1-port", "--verifier-port", "--dependency-set", "--json", "fault", "status"]
+        {
+            assert!(help.contains(item), "`superlink devnet --help` lacks {item}:\n{help}");
+        }
+    }
+
+    #[test]
+    fn fault_commands_take_chain_ids_and_depths_in_decimal_or_hex() {
+        match fault(&["fault", "halt-batcher", "901"]) {
+            FaultCommand::HaltBatcher(a) => assert_eq!(a.chain_id, 901),
+            other => panic!("{other:?}"),
+        }
+        match fault(&["fault", "resume-batcher", "0x386"]) {
+            FaultCommand::ResumeBatcher(a) => assert_eq!(a.chain_id, 902),
+            other => panic!("{other:?}"),
+        }
+        match fault(&["fault", "inject-invalid-message", "901", "--json"]) {
+            FaultCommand::InjectInvalidMessage(a) => assert!(a.chain_id == 901 && a.control.json),
+            other => panic!("{other:?}"),
+        }
+        match fault(&["fault", "reorg-l1", "3"]) {
+            FaultCommand::ReorgL1(a) => assert_eq!(a.depth, 3),
+            other => panic!("{other:?}"),
+        }
+        match fault(&["fault", "reorg-l2", "902", "2", "--control-url", "http://10.0.0.7:8420"]) {
+            FaultCommand::ReorgL2(a) => {
+                assert_eq!((a.chain_id, a.depth), (902, 2));
+                assert_eq!(a.control.control_url, "http://10.0.0.7:8420");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn status_asks_the_default_control_port_unless_told_otherwise() {
+        match parse(&["status"]).unwrap().command {
+            Some(DevnetCommand::Status(control)) => {
+                assert_eq!(control.control_url, DEFAULT_CONTROL_URL);
+                assert!(!control.json);
+            }
+            other => panic!("{other:?}"),
+        }
+        match parse(&["status", "--json", "--control-url", "http://127.0.0.1:9999"]).unwrap().command {
+            Some(DevnetCommand::Status(control)) => {
+                assert_eq!(control.control_url, "http://127.0.0.1:9999");
+                assert!(control.json);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn malformed_fault_commands_are_usage_errors() {
+        for args in [
+            &["fault", "halt-batcher"][..],
+            &["fault", "halt-batcher", "chain-a"],
+            &["fault", "reorg-l2", "902"],
+            &["fault", "reorg-l1", "-1"],
+            &["fault", "drop-chain", "901"],
+            // Start flags belong to starting a devnet, not to the commands that act on a running one.
+            &["--l2-count", "3", "status"],
+        ] {
+            let error = parse(args).unwrap_err();
+            assert_ne!(error.exit_code(), 0, "{args:?}");
+            assert!(error.use_stderr(), "{args:?} should be an error, not help: {error}");
+        }
+        let error = parse(&["fault", "halt-batcher", "chain-a"]).unwrap_err().to_string();
+        assert!(error.contains("`chain-a` is not a number"), "{error}");
+    }
 }

@@ -4,6 +4,7 @@ mod autorelay;
 mod bridge;
 mod client;
 mod devnet;
+mod devnet_control;
 mod encode;
 mod messaging;
 mod node;
@@ -37,7 +38,7 @@ pub enum Command {
     /// Relay every message sent between the given chains, until Ctrl-C or SIGTERM.
     Autorelay(autorelay::AutorelayArgs),
     /// Run a local Superchain: an L1 and N interop L2 chains, the verifier and the autorelayer, until Ctrl-C or
-    /// SIGTERM.
+    /// SIGTERM; or, with `fault` or `status`, act on a running one through its control port.
     Devnet(devnet::DevnetArgs),
 }
 
