@@ -242,10 +242,11 @@ fn a_deposit_in_an_l1_block_mined_by_hand_reaches_the_l2() {
 
 #[test]
 fn the_banner_lists_the_portal_of_every_l2() {
-    let (l1, l2, verifier) = (free_port(), free_ports(3), free_port());
+    let (l1, l2, verifier, rollup) = (free_port(), free_ports(3), free_port(), free_ports(3));
     let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
         .args(["devnet", "--l2-count", "3", "--l1-port", &l1.to_string()])
         .args(["--l2-starting-port", &l2.to_string(), "--verifier-port", &verifier.to_string()])
+        .args(["--rollup-starting-port", &rollup.to_string()])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -109,17 +109,23 @@ struct Ports {
     l1: u16,
     l2: u16,
     verifier: u16,
+    rollup: u16,
 }
 
 impl Ports {
     fn free() -> Ports {
-        loop {
-            let (l1, l2, verifier) = (free_port(), free_port(), free_port());
-            let l2_next = std::net::TcpListener::bind(("127.0.0.1", l2.wrapping_add(1))).is_ok();
-            if l2 != 0 && l2 < 65_000 && l2_next && ![l1, verifier].contains(&(l2 + 1)) {
-                return Ports { l1, l2, verifier };
+        let pair = |taken: &[u16]| loop {
+            let first = free_port();
+            let next_free = std::net::TcpListener::bind(("127.0.0.1", first.wrapping_add(1))).is_ok();
+            if first != 0 && first < 65_000 && next_free && !taken.contains(&(first + 1)) && !taken.contains(&first)
+            {
+                return first;
             }
-        }
+        };
+        let (l1, verifier) = (free_port(), free_port());
+        let l2 = pair(&[l1, verifier]);
+        let rollup = pair(&[l1, verifier, l2, l2 + 1]);
+        Ports { l1, l2, verifier, rollup }
     }
 
     fn rewrite(&self, text: &str) -> String {
@@ -127,6 +133,8 @@ impl Ports {
             .replace("127.0.0.1:9545", &format!("127.0.0.1:{}", self.l2))
             .replace("127.0.0.1:9546", &format!("127.0.0.1:{}", self.l2 + 1))
             .replace("127.0.0.1:8420", &format!("127.0.0.1:{}", self.verifier))
+            .replace("127.0.0.1:19545", &format!("127.0.0.1:{}", self.rollup))
+            .replace("127.0.0.1:19546", &format!("127.0.0.1:{}", self.rollup + 1))
     }
 }
 
@@ -145,6 +153,7 @@ impl Devnet {
             .args(&args)
             .args(["--l1-port", &ports.l1.to_string(), "--l2-starting-port", &ports.l2.to_string()])
             .args(["--verifier-port", &ports.verifier.to_string()])
+            .args(["--rollup-starting-port", &ports.rollup.to_string()])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

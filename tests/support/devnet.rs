@@ -51,11 +51,13 @@ impl Devnet {
         let l2_count: u16 =
             extra.iter().position(|a| *a == "--l2-count").map(|i| extra[i + 1].parse().unwrap()).unwrap_or(2);
         let (l1, l2, verifier) = (free_port(), free_ports(l2_count), free_port());
+        let rollup = free_ports(l2_count);
         let stderr = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
             .args(["devnet", "--json", "--l2-block-time", "1"])
             .args(["--l1-port", &l1.to_string(), "--l2-starting-port", &l2.to_string()])
             .args(["--verifier-port", &verifier.to_string()])
+            .args(["--rollup-starting-port", &rollup.to_string()])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(stderr.reopen().unwrap())
@@ -115,7 +117,12 @@ impl Devnet {
         self.l2_entry(chain_id)["l1Portal"].as_str().expect("every L2 lists its L1 portal").to_string()
     }
 
-    /// The verifier's RPC URL.
+    /// The rollup-node RPC URL of L2 `chain_id`.
+    pub fn rollup(&self, chain_id: u64) -> String {
+        self.l2_entry(chain_id)["rollupRpcUrl"].as_str().expect("every L2 lists its rollup RPC").to_string()
+    }
+
+    /// The verifier's RPC URL (the devnet's control port).
     pub fn verifier(&self) -> String {
         self.info["verifier"]["rpcUrl"].as_str().unwrap().to_string()
     }

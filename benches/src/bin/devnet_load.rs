@@ -125,6 +125,7 @@ async fn start_superlink(binary: &str, l2_count: u64, block_time: u64) -> Result
             &port_below_65000().to_string(),
         ])
         .args(["--l1-port", &free_port().to_string(), "--verifier-port", &free_port().to_string()])
+        .args(["--rollup-starting-port", "0"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()?;

@@ -47,6 +47,23 @@ pub struct DevnetArgs {
     /// The L2 chain IDs of the interop dependency set, comma-separated (default: every L2).
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     dependency_set: Option<Vec<u64>>,
+    /// The first L2's rollup-node RPC port (op-node's `optimism_*` methods); the next L2s take the following
+    /// ports.
+    #[arg(long, default_value_t = 19545)]
+    rollup_starting_port: u16,
+    /// L1 blocks between two batches of each L2.
+    #[arg(long, value_name = "BLOCKS", default_value_t = 1)]
+    batch_interval: u64,
+    /// One batcher posts every L2's batches in one L1 transaction (a meta-batch), so all chains become
+    /// local-safe in the same L1 block.
+    #[arg(long)]
+    shared_batcher: bool,
+    /// L1 blocks within which an L2 block's batch must land, or the block is replaced by a deposits-only block.
+    #[arg(long, value_name = "BLOCKS", default_value_t = superlink_devnet::config::DEFAULT_SEQUENCING_WINDOW)]
+    sequencing_window: u64,
+    /// How many blocks behind the L1 head L1 blocks are finalized.
+    #[arg(long, value_name = "BLOCKS", default_value_t = superlink_devnet::config::DEFAULT_L1_FINALITY_DEPTH)]
+    l1_finality_depth: u64,
     /// The address every server listens on.
     #[arg(long, default_value = "127.0.0.1")]
     host: IpAddr,
@@ -67,6 +84,11 @@ impl DevnetArgs {
             autorelay: !self.no_autorelay,
             dependency_set: self.dependency_set.clone(),
             host: self.host,
+            rollup_starting_port: self.rollup_starting_port,
+            batch_interval: self.batch_interval,
+            shared_batcher: self.shared_batcher,
+            sequencing_window: self.sequencing_window,
+            l1_finality_depth: self.l1_finality_depth,
             ..DevnetConfig::default()
         }
     }
@@ -111,6 +133,9 @@ fn describe(devnet: &Devnet) -> Value {
         if let Some(portal) = devnet.deposit_portal(c.chain_id) {
             entry["l1Portal"] = json!(portal.to_string());
         }
+        if let Some(url) = &c.rollup_url {
+            entry["rollupRpcUrl"] = json!(url);
+        }
         entry
     };
     let contracts = |apps: bool| {
@@ -137,6 +162,12 @@ fn describe(devnet: &Devnet) -> Value {
         "verifier": { "rpcUrl": devnet.verifier_url() },
         "dependencySet": dependency_set,
         "blockTimes": { "l1": config.l1_block_time, "l2": config.l2_block_time },
+        "batching": {
+            "batchInterval": config.batch_interval,
+            "sharedBatcher": config.shared_batcher,
+            "sequencingWindow": config.sequencing_window,
+            "l1FinalityDepth": config.l1_finality_depth,
+        },
         "autorelay": devnet.relayer_account().map(|a| json!({ "account": a.to_string() })),
         "predeploys": contracts(false),
         "exampleApps": contracts(true),
@@ -162,6 +193,18 @@ fn banner(devnet: &Devnet) -> String {
             chain.chain_id, chain.url, config.l2_block_time
         ));
     }
+    text.push_str("\nRollup nodes (optimism_* RPC: sync status, output roots, safe head per L1 block)\n==================\n");
+    for chain in devnet.l2s() {
+        if let Some(url) = &chain.rollup_url {
+            text.push_str(&format!("L2  chain {:<6} {url}\n", chain.chain_id));
+        }
+    }
+    let batcher = if config.shared_batcher { "one shared batcher (meta-batches)" } else { "a batcher per L2" };
+    text.push_str(&format!(
+        "\nSafety from the L1: {batcher}, a batch every {} L1 block(s), sequencing window {} L1 blocks, L1 \
+         finality {} blocks behind the head\n",
+        config.batch_interval, config.sequencing_window, config.l1_finality_depth
+    ));
     let set: Vec<String> = devnet.dependency_set().chain_ids().iter().map(|id| id.to_string()).collect();
     text.push_str(&format!("\nVerifier (supervisor RPC): {}\n", devnet.verifier_url()));
     text.push_str(&format!("Dashboard: {}/\n", devnet.verifier_url()));
