@@ -10,6 +10,8 @@ pub mod error;
 pub mod genesis;
 pub mod replacement;
 pub mod rollup_log;
+pub mod rollup_rpc;
+pub mod rollup_source;
 pub mod sequencer;
 pub mod source;
 
