@@ -14,6 +14,8 @@ pub mod genesis;
 pub mod pipeline;
 pub mod replacement;
 pub mod rollup_log;
+pub mod rollup_rpc;
+pub mod rollup_source;
 pub mod sequencer;
 pub mod source;
 

@@ -109,6 +109,15 @@ impl RollupState {
         index.checked_sub(1).and_then(|i| self.records.get(i)).copied()
     }
 
+    /// The record the chain's rollup node reports for `l1_number` (`optimism_safeHeadAtL1Block`): that of
+    /// [`Self::safe_head_at`], none for an L1 block above the last one read (derivation has not got there yet).
+    pub fn reported_safe_head(&self, l1_number: u64) -> Option<SafeHeadRecord> {
+        if l1_number > self.current_l1.number {
+            return None;
+        }
+        self.safe_head_at(l1_number)
+    }
+
     /// Records that `l1` was read with local-safe head `safe` after it.
     pub fn push(&mut self, l1: BlockRef, safe: BlockId) {
         self.current_l1 = l1;
@@ -218,6 +227,8 @@ mod tests {
         assert_eq!(state.safe_head_at(3).map(|r| r.safe), Some(l2(7)));
         assert_eq!(state.safe_head_at(99).map(|r| r.l1.number), Some(3));
         assert_eq!(state.safe_head_at(0).map(|r| r.safe), Some(l2(0)));
+        assert_eq!(state.reported_safe_head(3).map(|r| r.safe), Some(l2(7)));
+        assert_eq!(state.reported_safe_head(4), None, "L1 block 4 has not been read");
     }
 
     #[test]

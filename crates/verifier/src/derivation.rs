@@ -93,6 +93,12 @@ impl DerivedFrom {
         self.records.back().map(|r| r.l1)
     }
 
+    /// The processed L1 blocks at or below `l1_number`, newest first (to find where an L1 reorg forked).
+    pub fn l1_blocks_down_from(&self, l1_number: u64) -> impl Iterator<Item = BlockRef> + '_ {
+        let end = self.records.partition_point(|r| r.l1.number <= l1_number);
+        self.records.range(..end).rev().map(|r| r.l1)
+    }
+
     /// The local-safe head after the last processed L1 block.
     pub fn local_safe(&self) -> Option<u64> {
         self.records.back().and_then(|r| r.last_l2)
@@ -192,6 +198,16 @@ mod tests {
         assert_eq!(d.local_safe(), Some(3));
         d.record(l1_on(13, "fork"), Some(5)).unwrap();
         assert_eq!(d.source_of(4), Some(l1_on(13, "fork")));
+    }
+
+    #[test]
+    fn the_processed_l1_blocks_are_listed_newest_first_from_a_height_down() {
+        let d = records();
+        let numbers = |from| d.l1_blocks_down_from(from).map(|l1| l1.number).collect::<Vec<_>>();
+        assert_eq!(numbers(12), [12, 11, 10]);
+        assert_eq!(numbers(100), [14, 13, 12, 11, 10]);
+        assert!(numbers(9).is_empty());
+        assert_eq!(d.l1_blocks_down_from(13).next(), Some(l1(13)));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Derivation data from each L2's rollup node: op-node's `optimism_syncStatus` (the L1 block derivation has
 //! reached, the finalized L1 block, the local-safe L2 head) and `optimism_safeHeadAtL1Block` (the safe head as of
 //! each L1 block). [`follow_derivation`] turns them into derivation records, so the verifier knows the L1 block
-//! every local-safe block comes from, takes L1 reorgs back, and finalizes from the finalized L1 block.
+//! every local-safe block comes from, takes L1 reorgs back (down to the block where the rollup node's L1 forked
+//! from the recorded one, however deep), and finalizes from the finalized L1 block.
 
 use std::time::Duration;
 
@@ -23,6 +24,10 @@ use crate::{
 /// their own, which is the cautious side).
 const MAX_L1_BLOCKS_PER_ROUND: u64 = 64;
 
+/// How many recorded L1 blocks the follower compares with the rollup node's to find where an L1 reorg forked;
+/// past that it rewinds below the oldest one it compared.
+const MAX_FORK_SEARCH: usize = 256;
+
 /// What a rollup node reports of its derivation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RollupStatus {
@@ -30,7 +35,8 @@ pub struct RollupStatus {
     pub current_l1: BlockRef,
     /// The finalized L1 block (number 0 and a zero hash while none).
     pub finalized_l1: BlockRef,
-    /// The local-safe L2 head.
+    /// The local-safe L2 head: its hash and number (derivation records name L2 blocks by number, so the
+    /// parent hash and timestamp are left zero).
     pub safe_l2: BlockRef,
 }
 
@@ -74,6 +80,19 @@ struct SyncStatusJson {
     current_l1: RefJson,
     finalized_l1: RefJson,
     safe_l2: RefJson,
+    /// Reported by op-node since interop: its `safe_l2` is then the cross-safe head, which the verifier decides
+    /// itself, so the local-safe head is the one to follow.
+    #[serde(default)]
+    local_safe_l2: Option<RefJson>,
+}
+
+impl SyncStatusJson {
+    /// The local-safe head: `local_safe_l2` when the node reports it, else `safe_l2` (a node without interop,
+    /// where the two are the same).
+    fn local_safe(&self) -> BlockRef {
+        let head = self.local_safe_l2.as_ref().unwrap_or(&self.safe_l2);
+        BlockRef { hash: head.hash, number: head.number, ..BlockRef::default() }
+    }
 }
 
 /// op-node's `SafeHeadResponse`.
@@ -124,10 +143,11 @@ impl DerivationSource for RollupRpcSource {
             .request("optimism_syncStatus", rpc_params![])
             .await
             .map_err(|e| self.rpc_error("optimism_syncStatus", e))?;
+        let safe_l2 = status.local_safe();
         Ok(RollupStatus {
             current_l1: status.current_l1.into(),
             finalized_l1: status.finalized_l1.into(),
-            safe_l2: status.safe_l2.into(),
+            safe_l2,
         })
     }
 
@@ -146,8 +166,74 @@ impl DerivationSource for RollupRpcSource {
     }
 }
 
+/// Whether the rollup node's L1 is no longer the one the verifier recorded up to `last`: the node went back, or
+/// its L1 block at `last`'s height is another block. Costs at most one request, made only when the node is more
+/// than one block ahead (the round then asks for the blocks in between anyway).
+async fn l1_reorged<D: DerivationSource>(
+    source: &D,
+    status: &RollupStatus,
+    last: BlockRef,
+) -> Result<bool, SourceError> {
+    let current = status.current_l1;
+    if current.number < last.number {
+        return Ok(true);
+    }
+    if current.number == last.number {
+        return Ok(current.hash != last.hash);
+    }
+    if current.number == last.number + 1 && current.parent_hash != B256::ZERO {
+        return Ok(current.parent_hash != last.hash);
+    }
+    Ok(match source.safe_head_at(last.number).await? {
+        Some((l1, _)) if l1.number == last.number => l1.hash != last.hash,
+        // No record at that height (op-node keeps one per safe-head change): nothing says it changed.
+        _ => false,
+    })
+}
+
+/// The highest L1 block the verifier recorded for the source's chain that the rollup node's L1 still has. The
+/// recorded blocks at or below the node's current L1 are compared, newest first, with the node's: its current L1
+/// and that block's parent from the status, the others from its safe-head records. A recorded block the node has
+/// no record of at that height cannot be confirmed and counts as replaced. Past [`MAX_FORK_SEARCH`] blocks, or
+/// once the node has no record that low, the fork is taken to be below the oldest block compared.
+async fn find_fork<D: DerivationSource>(
+    verifier: &Verifier,
+    source: &D,
+    status: &RollupStatus,
+    last: BlockRef,
+) -> Result<u64, SourceError> {
+    let chain = source.chain_id();
+    let current = status.current_l1;
+    let recorded =
+        verifier.read().derivation_l1_blocks(chain, last.number.min(current.number), MAX_FORK_SEARCH);
+    // The node's record fetched last: it also answers for every height between it and the height asked for.
+    let mut node_record: Option<BlockId> = None;
+    let mut oldest_compared = None;
+    for l1 in recorded {
+        oldest_compared = Some(l1.number);
+        let node_hash = if l1.number == current.number {
+            Some(current.hash)
+        } else if l1.number + 1 == current.number && current.parent_hash != B256::ZERO {
+            Some(current.parent_hash)
+        } else {
+            if node_record.is_none_or(|r| r.number > l1.number) {
+                match source.safe_head_at(l1.number).await? {
+                    Some((record, _)) => node_record = Some(record),
+                    None => break,
+                }
+            }
+            node_record.filter(|r| r.number == l1.number).map(|r| r.hash)
+        };
+        if node_hash == Some(l1.hash) {
+            return Ok(l1.number);
+        }
+    }
+    Ok(oldest_compared.unwrap_or(current.number).saturating_sub(1))
+}
+
 /// One round: reads the rollup node's status and records what was derived since the last round (one record
-/// per L1 block while the gap is small), takes an L1 reorg back, and passes on the finalized L1 block.
+/// per L1 block while the gap is small), takes an L1 reorg back to where the node's L1 forked from the recorded
+/// one, and passes on the finalized L1 block.
 pub async fn follow_derivation_once<D: DerivationSource>(
     verifier: &Verifier,
     source: &D,
@@ -156,16 +242,17 @@ pub async fn follow_derivation_once<D: DerivationSource>(
     let status = source.status().await?;
     let mut recorded = verifier.read().derivation_head(chain);
     if let Some(last) = recorded
-        && (status.current_l1.number < last.number
-            || (status.current_l1.number == last.number && status.current_l1.hash != last.hash))
+        && l1_reorged(source, &status, last).await?
     {
+        let fork = find_fork(verifier, source, &status, last).await?;
         warn!(
             chain,
             from = last.number,
             to = status.current_l1.number,
-            "the rollup node's L1 went back: rewinding"
+            fork,
+            "the rollup node's L1 is no longer the recorded one: rewinding to where it forked"
         );
-        verifier.rewind_l1(status.current_l1.number.saturating_sub(1))?;
+        verifier.rewind_l1(fork)?;
         recorded = verifier.read().derivation_head(chain);
     }
     if let Some(last) = recorded

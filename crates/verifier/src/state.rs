@@ -158,6 +158,15 @@ impl VerifierState {
         self.derivation.get(&chain).and_then(DerivedFrom::latest_l1)
     }
 
+    /// The L1 blocks a chain's derivation was recorded for at or below `l1_number`, newest first, at most
+    /// `limit` of them.
+    pub fn derivation_l1_blocks(&self, chain: ChainId, l1_number: u64, limit: usize) -> Vec<BlockRef> {
+        self.derivation
+            .get(&chain)
+            .map(|d| d.l1_blocks_down_from(l1_number).take(limit).collect())
+            .unwrap_or_default()
+    }
+
     /// The latest indexed block of a chain.
     pub fn latest(&self, chain: ChainId) -> Option<BlockRef> {
         self.view.chain(chain)?.last().map(|b| b.block)
