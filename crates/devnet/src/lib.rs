@@ -7,6 +7,7 @@ pub mod config;
 pub mod deposits;
 pub mod devnet;
 pub mod error;
+pub mod forged;
 pub mod genesis;
 pub mod replacement;
 pub mod sequencer;
