@@ -115,6 +115,23 @@ pub enum ChainError {
     /// A transaction envelope that cannot be executed.
     #[error(transparent)]
     Tx(#[from] TxError),
+    /// A transaction forced into a block ([`crate::Chain::mine_including`]) could not be included: it
+    /// does not execute (nonce, balance, gas, signature) or no longer fits. No block was built.
+    #[error("forced transaction {hash} cannot be included: {reason}")]
+    ForcedTransactionFailed {
+        /// The transaction's hash.
+        hash: B256,
+        /// Why the builder left it out.
+        reason: String,
+    },
+    /// A block range whose last block is below its first.
+    #[error("the block range {from} through {through} is empty")]
+    EmptyRange {
+        /// The first block asked for.
+        from: u64,
+        /// The last block asked for.
+        through: u64,
+    },
     /// No snapshot with this id exists.
     #[error("snapshot {0} does not exist")]
     UnknownSnapshot(u64),

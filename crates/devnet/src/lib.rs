@@ -10,6 +10,7 @@ pub mod deposits;
 pub mod devnet;
 pub mod error;
 pub mod faults;
+pub mod forged;
 pub mod genesis;
 pub mod pipeline;
 pub mod replacement;

@@ -7,10 +7,11 @@ use std::sync::{
     atomic::{AtomicBool, Ordering},
 };
 
-use alloy_primitives::B256;
+use alloy_primitives::{Address, B256};
 use std::sync::Arc;
 use superlink_chain::{
-    Chain, ChainError, MAX_BLOCK_TIMESTAMP, ReplacementOutcome, RewindOutcome, StoredBlock,
+    Chain, ChainError, MAX_BLOCK_TIMESTAMP, MinedBlock, RebuildOutcome, ReplacementOutcome, RewindOutcome,
+    StoredBlock,
 };
 use superlink_txpool::PoolTransaction;
 use tokio::sync::broadcast;
@@ -248,6 +249,50 @@ impl ChainService {
         Ok(outcome)
     }
 
+    /// Mines a block at `timestamp` with `forced` right after the deposits, past the pool's admission check
+    /// (a sequencer including what its own policy refuses), then pool transactions; publishes it. See
+    /// [`Chain::mine_including`]: if a forced transaction cannot be included, nothing changes.
+    pub fn mine_including(
+        &self,
+        timestamp: u64,
+        forced: Vec<PoolTransaction>,
+    ) -> Result<MinedBlock, ChainError> {
+        let mined = self.write().mine_including(timestamp, forced)?;
+        self.publish_block(&mined.block);
+        Ok(mined)
+    }
+
+    /// Mines a block at `timestamp` with the queued deposits and no pool transactions, leaving the pool as it
+    /// is, and publishes it (see [`Chain::mine_without_pool`]).
+    pub fn mine_without_pool(&self, timestamp: u64) -> Result<MinedBlock, ChainError> {
+        let mined = self.write().mine_without_pool(timestamp)?;
+        self.publish_block(&mined.block);
+        Ok(mined)
+    }
+
+    /// Rebuilds blocks `from..=through` without user transactions, dropping the blocks above (see
+    /// [`Chain::rebuild_without_user_transactions`]), and publishes the change: every block that left the
+    /// chain as removed, then every rebuilt block.
+    pub fn rebuild_without_user_transactions(
+        &self,
+        from: u64,
+        through: u64,
+        fee_recipient: Option<Address>,
+    ) -> Result<RebuildOutcome, ChainError> {
+        let (outcome, new) = {
+            let mut chain = self.write();
+            let outcome = chain.rebuild_without_user_transactions(from, through, fee_recipient)?;
+            let new: Vec<Arc<StoredBlock>> =
+                (from..=chain.head_number()).filter_map(|n| chain.block_by_number(n)).collect();
+            (outcome, new)
+        };
+        self.publish_removed(outcome.removed.clone());
+        for block in &new {
+            self.publish_block(block);
+        }
+        Ok(outcome)
+    }
+
     /// Saves the whole chain state; the ID to revert to.
     pub fn snapshot(&self) -> Result<u64, NodeError> {
         let mut chain = self.write();
@@ -427,6 +472,47 @@ mod tests {
         assert_eq!(removed.iter().map(|b| b.number()).collect::<Vec<_>>(), [1]);
         assert_eq!(service.read().head_number(), 0);
         assert!(!service.revert_to_snapshot(snapshot).unwrap(), "a snapshot is used once");
+    }
+
+    #[test]
+    fn forced_blocks_blocks_without_the_pool_and_rebuilds_publish_what_changed() {
+        let service = service(true);
+        service.submit(transfer(&service)).unwrap();
+        service.submit(transfer(&service)).unwrap();
+        let mut events = service.events();
+
+        let forced = transfer(&service);
+        let mined = service.mine_including(GENESIS_TIME + 20, vec![forced.clone()]).unwrap();
+        assert!(mined.block.transactions.iter().any(|tx| tx.hash == forced.hash()));
+        let ChainEvent::NewBlock(block) = next_event(&mut events) else { panic!("the forced block") };
+        assert_eq!((block.number(), block.hash()), (3, mined.block.hash()));
+        // A forced transaction that cannot execute (its nonce is used) changes nothing and publishes nothing.
+        let refused = service.mine_including(GENESIS_TIME + 21, vec![forced]);
+        assert!(matches!(refused, Err(ChainError::ForcedTransactionFailed { .. })), "{refused:?}");
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+
+        let empty = service.mine_without_pool(GENESIS_TIME + 21).unwrap();
+        let ChainEvent::NewBlock(block) = next_event(&mut events) else {
+            panic!("the block without the pool")
+        };
+        assert_eq!((block.number(), block.hash()), (4, empty.block.hash()));
+
+        let old: Vec<B256> = (2..=4).map(|n| service.read().block_by_number(n).unwrap().hash()).collect();
+        let outcome =
+            service.rebuild_without_user_transactions(2, 3, Some(Address::repeat_byte(0xfe))).unwrap();
+        let ChainEvent::BlocksRemoved(removed) = next_event(&mut events) else {
+            panic!("removed blocks first")
+        };
+        assert_eq!(removed.iter().map(|b| b.hash()).collect::<Vec<_>>(), old);
+        for rebuilt in &outcome.rebuilt {
+            let ChainEvent::NewBlock(block) = next_event(&mut events) else {
+                panic!("then the rebuilt blocks")
+            };
+            assert_eq!((block.number(), block.hash()), (rebuilt.number, rebuilt.new_hash));
+        }
+        assert_eq!(outcome.rebuilt.iter().map(|r| r.number).collect::<Vec<_>>(), [2, 3]);
+        assert!(matches!(events.try_recv(), Err(TryRecvError::Empty)));
+        assert_eq!(service.read().head_number(), 3);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The chain: head state, block store, kept history, transaction pool and deposit queue. [`Chain`] is one
 //! type; its operations live by concern in the modules below (history, state reads, calls, the pending
-//! block, submission, block production, developer edits and snapshots, reorganisations).
+//! block, submission, block production, developer edits and snapshots, reorganisations, and the block
+//! production of fault injection).
 
 mod calls;
 mod dev;
+mod faults;
 mod history;
 mod pending;
 mod production;
@@ -35,6 +37,7 @@ use crate::{
 use dev::Snapshot;
 use history::OrphanBlocks;
 
+pub use faults::RebuildOutcome;
 pub use pending::PendingBlock;
 pub use production::{MAX_BLOCK_TIMESTAMP, MinedBlock};
 pub use reorg::{ReplacedBlock, ReplacementOutcome, RewindOutcome};

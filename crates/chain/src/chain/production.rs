@@ -9,7 +9,7 @@ use superlink_txpool::{AdmissionCheck, BestTransactions, DroppedTransaction, Poo
 
 use crate::{
     block::{BlockAttributes, StoredBlock},
-    builder::{self, BuildParams, Exclusion, TxSource},
+    builder::{self, BuildParams, BuiltBlock, Exclusion, TxSource},
     error::ChainError,
     l1_info::L1Attributes,
     tx::ExecutableTx,
@@ -57,6 +57,16 @@ impl PoolSource {
     }
 }
 
+/// A pooled transaction as the builder executes it.
+pub(super) fn executable(tx: &PoolTransaction) -> ExecutableTx {
+    ExecutableTx {
+        envelope: tx.tx().clone(),
+        sender: tx.sender(),
+        hash: tx.hash(),
+        impersonated: tx.is_impersonated(),
+    }
+}
+
 impl TxSource for PoolSource {
     fn next_transaction(&mut self) -> Option<ExecutableTx> {
         let mut tx = self.best.next()?;
@@ -67,12 +77,7 @@ impl TxSource for PoolSource {
             self.excluded.push((tx.hash(), Exclusion::NotYet(why)));
             tx = self.best.next()?;
         }
-        let executable = ExecutableTx {
-            envelope: tx.tx().clone(),
-            sender: tx.sender(),
-            hash: tx.hash(),
-            impersonated: tx.is_impersonated(),
-        };
+        let executable = executable(&tx);
         self.current = Some(tx);
         Some(executable)
     }
@@ -141,13 +146,7 @@ impl Chain {
     /// Builds the next block at `timestamp` (after the head's): the L1 attributes deposit, the queued
     /// deposits, then pool transactions by fee and nonce until the gas limit. Then revalidates the pool.
     pub fn mine(&mut self, timestamp: u64) -> Result<MinedBlock, ChainError> {
-        let parent_timestamp = self.store.head().timestamp();
-        if timestamp <= parent_timestamp {
-            return Err(ChainError::TimestampNotIncreasing { timestamp, parent: parent_timestamp });
-        }
-        if timestamp > MAX_BLOCK_TIMESTAMP {
-            return Err(ChainError::TimestampTooLarge { timestamp, max: MAX_BLOCK_TIMESTAMP });
-        }
+        self.check_child_timestamp(timestamp)?;
         let attrs = self.next_attributes(timestamp);
         let mut source = PoolSource::new(&self.pool, self.next_base_fee(), timestamp);
         let deposits = attrs.deposits.clone();
@@ -167,6 +166,18 @@ impl Chain {
         Ok(MinedBlock { block, excluded: source.excluded, dropped })
     }
 
+    /// Refuses a timestamp for the head's child that is not after the head's or past the largest one.
+    pub(super) fn check_child_timestamp(&self, timestamp: u64) -> Result<(), ChainError> {
+        let parent_timestamp = self.store.head().timestamp();
+        if timestamp <= parent_timestamp {
+            return Err(ChainError::TimestampNotIncreasing { timestamp, parent: parent_timestamp });
+        }
+        if timestamp > MAX_BLOCK_TIMESTAMP {
+            return Err(ChainError::TimestampTooLarge { timestamp, max: MAX_BLOCK_TIMESTAMP });
+        }
+        Ok(())
+    }
+
     /// The chain-wide parameters of the head's child.
     pub(super) fn build_params(&self) -> BuildParams<'_> {
         BuildParams {
@@ -184,6 +195,18 @@ impl Chain {
         attrs: BlockAttributes,
         source: &mut dyn TxSource,
     ) -> Result<Arc<StoredBlock>, ChainError> {
+        let built = self.build_detached(attrs, source)?;
+        Ok(self.append_built(built))
+    }
+
+    /// Builds a block on the head with `attrs` without appending it: the state is advanced to the block's
+    /// post-state, and the caller either appends the block ([`Chain::append_built`]) or reverts the state
+    /// with the block's diff. On failure the state is left unchanged.
+    pub(super) fn build_detached(
+        &mut self,
+        attrs: BlockAttributes,
+        source: &mut dyn TxSource,
+    ) -> Result<BuiltBlock, ChainError> {
         let parent = self.store.head().header.clone();
         self.forget_pending();
         let params = BuildParams {
@@ -193,21 +216,22 @@ impl Chain {
             eip1559: self.eip1559,
             hashes: self.store.hashes(),
         };
-        match builder::build_block(&mut self.state, &params, &parent, attrs, source) {
-            Ok(built) => {
-                let mut diff = std::mem::take(&mut self.edits);
-                diff.absorb_later(built.diff);
-                self.diffs.push_back(diff);
-                while self.diffs.len() as u64 > self.config.history_depth {
-                    self.diffs.pop_front();
-                }
-                self.store.push(built.block);
-                Ok(self.head())
-            }
-            Err(failure) => {
-                self.state.revert_diff(&failure.diff);
-                Err(failure.error)
-            }
+        builder::build_block(&mut self.state, &params, &parent, attrs, source).map_err(|failure| {
+            self.state.revert_diff(&failure.diff);
+            failure.error
+        })
+    }
+
+    /// Appends a block built by [`Chain::build_detached`] as the new head, keeping its diff (with the
+    /// developer edits made before it) in the history.
+    pub(super) fn append_built(&mut self, built: BuiltBlock) -> Arc<StoredBlock> {
+        let mut diff = std::mem::take(&mut self.edits);
+        diff.absorb_later(built.diff);
+        self.diffs.push_back(diff);
+        while self.diffs.len() as u64 > self.config.history_depth {
+            self.diffs.pop_front();
         }
+        self.store.push(built.block);
+        self.head()
     }
 }

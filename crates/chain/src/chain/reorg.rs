@@ -75,6 +75,16 @@ impl Chain {
         self.remember_orphans(removed.iter().cloned());
         self.safe = self.safe.min(number);
         self.finalized = self.finalized.min(number);
+        let (reinserted, refused) = self.repool_user_transactions(&removed);
+        Ok(RewindOutcome { removed, reinserted, refused })
+    }
+
+    /// Revalidates the pool against the head, then gives it back the user transactions of `removed` (blocks
+    /// that left the chain), validated against the head: which went back, and which it refused with why.
+    pub(super) fn repool_user_transactions(
+        &mut self,
+        removed: &[Arc<StoredBlock>],
+    ) -> (Vec<B256>, Vec<(B256, InsertError)>) {
         let base_fee = self.next_base_fee();
         let _ = self.pool.on_new_block(&HeadAccounts(&self.state), base_fee);
         let txs: Vec<PoolTransaction> = removed
@@ -93,7 +103,7 @@ impl Chain {
                 Err(error) => refused.push((hash, error)),
             }
         }
-        Ok(RewindOutcome { removed, reinserted, refused })
+        (reinserted, refused)
     }
 
     /// Replaces block `number` with a block of the same attributes (timestamp, L1 origin, deposits) and no
