@@ -117,7 +117,11 @@ impl Ports {
         let pair = |taken: &[u16]| loop {
             let first = free_port();
             let next_free = std::net::TcpListener::bind(("127.0.0.1", first.wrapping_add(1))).is_ok();
-            if first != 0 && first < 65_000 && next_free && !taken.contains(&(first + 1)) && !taken.contains(&first)
+            if first != 0
+                && first < 65_000
+                && next_free
+                && !taken.contains(&(first + 1))
+                && !taken.contains(&first)
             {
                 return first;
             }

@@ -7,13 +7,13 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use alloy_primitives::{Address, B256, U256, keccak256};
 use superlink_protocol::{DependencySet, Identifier};
 use superlink_verifier::{BlockId, BlockRef, Verifier};
-use tracing::{info, warn};
+use tracing::warn;
 
 use crate::{
     accounts::fault_injector,
     faults::{
-        BatcherReport, ChainStatus, DerivedHead, DevnetControl, DevnetStatus, FaultError, InjectedMessage, L1Reorg,
-        L1Status, L2Reorg,
+        BatcherReport, ChainStatus, DerivedHead, DevnetControl, DevnetStatus, FaultError, InjectedMessage,
+        L1Reorg, L1Status, L2Reorg,
     },
     forged::forged_executing_message,
     pipeline::{L1Pipeline, MAX_L1_REORG_DEPTH},
@@ -78,9 +78,9 @@ impl Control {
             .ok_or(FaultError::UnknownChain(chain_id))?;
         let chain = source.service.read();
         let number = chain.head_number().saturating_sub(1).max(1).min(chain.head_number());
-        let block = chain
-            .block_by_number(number)
-            .ok_or_else(|| FaultError::Refused(format!("chain {} has no block to forge a message from", source.chain_id)))?;
+        let block = chain.block_by_number(number).ok_or_else(|| {
+            FaultError::Refused(format!("chain {} has no block to forge a message from", source.chain_id))
+        })?;
         Ok(Identifier {
             origin: FORGED_ORIGIN,
             block_number: number,
@@ -103,12 +103,15 @@ impl DevnetControl for Control {
     fn inject_invalid_message(&self, chain_id: u64) -> Result<InjectedMessage, FaultError> {
         let chain = self.l2(chain_id)?;
         if !self.dependencies.contains(U256::from(chain_id)) {
-            return Err(FaultError::Refused(format!("chain {chain_id} is not in the interop dependency set")));
+            return Err(FaultError::Refused(format!(
+                "chain {chain_id} is not in the interop dependency set"
+            )));
         }
         let identifier = self.forged_identifier(chain_id)?;
         let msg_hash = keccak256(b"a message nobody sent");
         let signer = fault_injector();
-        let chain_error = |e: superlink_chain::ChainError| FaultError::Chain { chain_id, reason: e.to_string() };
+        let chain_error =
+            |e: superlink_chain::ChainError| FaultError::Chain { chain_id, reason: e.to_string() };
         self.origins.follow_l1_reorg(chain).map_err(chain_error)?;
         let block = {
             let mut guard = chain.service.write();
@@ -129,9 +132,14 @@ impl DevnetControl for Control {
             guard.mine_including(timestamp, vec![tx]).map_err(chain_error)?.block
         };
         chain.service.publish_block(&block);
-        let transaction_hash = block.transactions.iter().rev().find(|tx| !tx.is_deposit()).map_or(B256::ZERO, |tx| tx.hash);
-        let injected =
-            InjectedMessage { chain_id, block_number: block.number(), block_hash: block.hash(), transaction_hash };
+        let transaction_hash =
+            block.transactions.iter().rev().find(|tx| !tx.is_deposit()).map_or(B256::ZERO, |tx| tx.hash);
+        let injected = InjectedMessage {
+            chain_id,
+            block_number: block.number(),
+            block_hash: block.hash(),
+            transaction_hash,
+        };
         warn!(chain_id, number = block.number(), hash = %block.hash(), tx = %transaction_hash,
             source_chain = %identifier.chain_id, source_block = identifier.block_number, log_index = identifier.log_index,
             "fault: the sequencer included a forged executing message, bypassing its own check");
@@ -157,9 +165,10 @@ impl DevnetControl for Control {
             let l1 = self.l1.service.read();
             (l1.head(), l1.finalized_number())
         };
-        let from = head.number().checked_sub(depth - 1).filter(|from| *from > 0).ok_or_else(|| {
-            depth_error(format!("the L1 has only {} blocks after genesis", head.number()))
-        })?;
+        let from =
+            head.number().checked_sub(depth - 1).filter(|from| *from > 0).ok_or_else(|| {
+                depth_error(format!("the L1 has only {} blocks after genesis", head.number()))
+            })?;
         if from <= finalized {
             return Err(depth_error(format!(
                 "L1 block {finalized} is finalized: at most {} blocks can be reorged",
@@ -173,7 +182,8 @@ impl DevnetControl for Control {
             .map_err(|e| FaultError::Chain { chain_id: self.l1.chain_id, reason: e.to_string() })?;
         let (fork, new_head) = {
             let l1 = self.l1.service.read();
-            let fork = l1.block_by_number(from - 1).map(|b| BlockId::new(b.number(), b.hash())).unwrap_or_default();
+            let fork =
+                l1.block_by_number(from - 1).map(|b| BlockId::new(b.number(), b.hash())).unwrap_or_default();
             let new_head = l1.head();
             (fork, BlockId::new(new_head.number(), new_head.hash()))
         };
@@ -210,14 +220,23 @@ impl DevnetControl for Control {
             .block_by_number(from - 1)
             .map(|b| BlockId::new(b.number(), b.hash()))
             .unwrap_or_default();
-        let replaced: Vec<BlockId> = outcome.rebuilt.iter().map(|r| BlockId::new(r.number, r.old_hash)).collect();
-        let replacements: Vec<BlockId> = outcome.rebuilt.iter().map(|r| BlockId::new(r.number, r.new_hash)).collect();
-        warn!(chain_id, depth, fork = fork.number, repooled = outcome.reinserted.len(),
-            "fault: the sequencer equivocated; its last unsafe blocks were rebuilt without their transactions");
+        let replaced: Vec<BlockId> =
+            outcome.rebuilt.iter().map(|r| BlockId::new(r.number, r.old_hash)).collect();
+        let replacements: Vec<BlockId> =
+            outcome.rebuilt.iter().map(|r| BlockId::new(r.number, r.new_hash)).collect();
+        warn!(
+            chain_id,
+            depth,
+            fork = fork.number,
+            repooled = outcome.reinserted.len(),
+            "fault: the sequencer equivocated; its last unsafe blocks were rebuilt without their transactions"
+        );
         pipeline.watch_resolution(
             chain_id,
             head,
-            format!("chain {chain_id}'s equivocated blocks {from}..={head} are safe, as their second version"),
+            format!(
+                "chain {chain_id}'s equivocated blocks {from}..={head} are safe, as their second version"
+            ),
         );
         Ok(L2Reorg { chain_id, fork, replaced, replacements })
     }
@@ -229,8 +248,14 @@ impl DevnetControl for Control {
         drop(pipeline);
         let l1 = {
             let l1 = self.l1.service.read();
-            let at = |n: u64| l1.block_by_number(n).map(|b| BlockId::new(b.number(), b.hash())).unwrap_or_default();
-            L1Status { head: at(l1.head_number()), safe: at(l1.safe_number()), finalized: at(l1.finalized_number()) }
+            let at = |n: u64| {
+                l1.block_by_number(n).map(|b| BlockId::new(b.number(), b.hash())).unwrap_or_default()
+            };
+            L1Status {
+                head: at(l1.head_number()),
+                safe: at(l1.safe_number()),
+                finalized: at(l1.finalized_number()),
+            }
         };
         let state = self.verifier.read();
         let chains = self
@@ -238,12 +263,15 @@ impl DevnetControl for Control {
             .iter()
             .map(|chain| {
                 let head = chain.service.read().head();
-                let log = logs.iter().find(|(id, _)| *id == chain.chain_id).map(|(_, log)| log.read().clone());
+                let log =
+                    logs.iter().find(|(id, _)| *id == chain.chain_id).map(|(_, log)| log.read().clone());
                 let heads = state.heads(chain.chain_id).unwrap_or_default();
                 let block_id = |b: &Option<BlockRef>| b.as_ref().map(id).unwrap_or_default();
                 // The L1 block a local-safe block was first derived from, per the chain's own derivation.
                 let first_derived = |number: u64| {
-                    log.as_ref().and_then(|log| log.records.iter().find(|r| r.safe.number >= number).map(|r| r.l1.id()))
+                    log.as_ref().and_then(|log| {
+                        log.records.iter().find(|r| r.safe.number >= number).map(|r| r.l1.id())
+                    })
                 };
                 let local_safe = log.as_ref().map(|l| l.local_safe).unwrap_or_default();
                 let cross_safe = block_id(&heads.cross_safe);
@@ -252,7 +280,10 @@ impl DevnetControl for Control {
                     chain_id: chain.chain_id,
                     unsafe_head: BlockId::new(head.number(), head.hash()),
                     cross_unsafe: block_id(&heads.cross_unsafe),
-                    local_safe: DerivedHead { derived: local_safe, derived_from: first_derived(local_safe.number) },
+                    local_safe: DerivedHead {
+                        derived: local_safe,
+                        derived_from: first_derived(local_safe.number),
+                    },
                     cross_safe: DerivedHead {
                         derived: cross_safe,
                         derived_from: state
@@ -260,7 +291,10 @@ impl DevnetControl for Control {
                             .map(|b| b.id())
                             .or_else(|| first_derived(cross_safe.number)),
                     },
-                    finalized: DerivedHead { derived: finalized, derived_from: first_derived(finalized.number) },
+                    finalized: DerivedHead {
+                        derived: finalized,
+                        derived_from: first_derived(finalized.number),
+                    },
                     batcher: log.map(|l| BatcherReport::from(l.batcher)).unwrap_or(BatcherReport {
                         halted: false,
                         posted: None,

@@ -35,8 +35,8 @@ use crate::{
     faults::DevnetControl,
     genesis::{l1_genesis, l2_genesis},
     pipeline::{L1Pipeline, PipelineConfig},
-    rollup_log::RollupLog,
     replacement::run_replacements,
+    rollup_log::RollupLog,
     rollup_rpc::serve_rollup_rpc,
     rollup_source::InProcessDerivation,
     sequencer::{L1Origins, Schedule, SequencedChain, run_sequencer},
@@ -184,7 +184,11 @@ fn label_from_verifier(verifier: &Verifier, l2s: &[(u64, Arc<ChainService>)], lo
         };
         let on_chain = |block: Option<superlink_verifier::BlockId>| {
             let block = block?;
-            service.read().block_by_number(block.number).filter(|b| b.hash() == block.hash).map(|_| block.number)
+            service
+                .read()
+                .block_by_number(block.number)
+                .filter(|b| b.hash() == block.hash)
+                .map(|_| block.number)
         };
         // A head the chain no longer has (a reorg the verifier has not seen yet) leaves the label as it is.
         let (Some(safe), finalized) = (on_chain(heads.0), on_chain(heads.1)) else { continue };
@@ -309,9 +313,15 @@ impl Devnet {
         for (index, chain) in (0u32..).zip(l2s.iter_mut()) {
             let Some((_, log)) = logs.iter().find(|(id, _)| *id == chain.chain.chain_id) else { continue };
             let served = match config.rollup_addr(index) {
-                Ok(addr) => serve_rollup_rpc(addr, log.clone(), chain.chain.service.clone(), verifier.clone())
-                    .await
-                    .map_err(|e| DevnetError::Serve { chain_id: chain.chain.chain_id, addr, reason: e.to_string() }),
+                Ok(addr) => {
+                    serve_rollup_rpc(addr, log.clone(), chain.chain.service.clone(), verifier.clone())
+                        .await
+                        .map_err(|e| DevnetError::Serve {
+                            chain_id: chain.chain.chain_id,
+                            addr,
+                            reason: e.to_string(),
+                        })
+                }
                 Err(e) => Err(e),
             };
             match served {
@@ -344,8 +354,11 @@ impl Devnet {
             }
             let source = Arc::new(InProcessSource::new(chain_id, chain.chain.service.clone()));
             // Safety comes from the chain's derivation, read like a rollup node's, not from the node's labels.
-            let follow =
-                FollowConfig { poll_interval: VERIFIER_POLL, read_safety_tags: false, ..FollowConfig::default() };
+            let follow = FollowConfig {
+                poll_interval: VERIFIER_POLL,
+                read_safety_tags: false,
+                ..FollowConfig::default()
+            };
             followers.spawn(
                 follow_chain(verifier.clone(), source, follow, stopped.clone())
                     .instrument(info_span!("verifier", chain_id)),
@@ -441,9 +454,14 @@ impl Devnet {
         // The control port: the verifier's methods, the devnet's faults, and the dashboard.
         let control: Arc<dyn DevnetControl> = control;
         let extra = Some(control_module(control));
-        let (handle, bound) =
-            superlink_verifier::serve_with_extra(verifier.clone(), sources, config.verifier_addr(), http, extra)
-                .await?;
+        let (handle, bound) = superlink_verifier::serve_with_extra(
+            verifier.clone(),
+            sources,
+            config.verifier_addr(),
+            http,
+            extra,
+        )
+        .await?;
         Ok((handle, bound, dashboard))
     }
 

@@ -29,7 +29,9 @@ use op_alloy_consensus::OpTxEnvelope;
 use superlink_chain::StoredBlock;
 use superlink_derive::{
     BatchedHead, BatcherConfig, ChainBatcher, Derivation, DerivationConfig, L1BlockInput, L1BlockRef,
-    L2BlockData, L2BlockInfo, L2Genesis, L2View, channel::Compression, encoder::pack_frames,
+    L2BlockData, L2BlockInfo, L2Genesis, L2View,
+    channel::Compression,
+    encoder::pack_frames,
     meta::{ChannelFilter, chain_channel_id, encode_meta_batch},
     params::{FRAME_OVERHEAD, GRANITE_CHANNEL_TIMEOUT, MAX_SEQUENCER_DRIFT},
 };
@@ -108,10 +110,7 @@ fn block_ref(block: &StoredBlock) -> BlockRef {
 
 /// The L1 origin of an L2 block: its attributes' L1 block, or for the genesis block the L1 genesis.
 pub fn l1_origin_of(block: &StoredBlock, l1_genesis: BlockNumHash) -> BlockNumHash {
-    block
-        .attributes
-        .as_ref()
-        .map_or(l1_genesis, |a| BlockNumHash { number: a.l1.number, hash: a.l1.hash })
+    block.attributes.as_ref().map_or(l1_genesis, |a| BlockNumHash { number: a.l1.number, hash: a.l1.hash })
 }
 
 /// The batches, derivation and finality of every L2 of a devnet.
@@ -172,7 +171,7 @@ impl L1Pipeline {
                 compression: Compression::Brotli,
                 max_frame_size: MAX_FRAME_SIZE,
             };
-            let batcher = ChainBatcher::new(
+            let chain_batcher = ChainBatcher::new(
                 batcher_config,
                 BatchedHead { number: 0, hash: genesis.hash(), l1_origin_number: 0 },
             );
@@ -199,7 +198,7 @@ impl L1Pipeline {
                 chain_id: *chain_id,
                 service: service.clone(),
                 derivation,
-                batcher,
+                batcher: chain_batcher,
                 channels: 0,
                 log: RollupLog::new(RollupState::new(params, l1_genesis)),
                 resolutions: Vec::new(),
@@ -238,19 +237,29 @@ impl L1Pipeline {
 
     /// Halts or resumes the batcher of `chain_id`; `None` when the devnet has no such L2. Resuming posts at the
     /// next batch.
-    pub fn set_batcher_halted(&mut self, chain_id: u64, halted: bool) -> Option<crate::rollup_log::BatcherStatus> {
+    pub fn set_batcher_halted(
+        &mut self,
+        chain_id: u64,
+        halted: bool,
+    ) -> Option<crate::rollup_log::BatcherStatus> {
         let lane = self.lane_mut(chain_id)?;
         let mut log = lane.log.write();
         if log.batcher.halted != halted {
             log.batcher.halted = halted;
             let head = lane.service.read().head_number();
             if halted {
-                warn!(chain_id, unsafe_head = head, local_safe = log.local_safe.number,
-                    "fault: batcher halted; the chain's blocks stay unsafe until it resumes");
+                warn!(
+                    chain_id,
+                    unsafe_head = head,
+                    local_safe = log.local_safe.number,
+                    "fault: batcher halted; the chain's blocks stay unsafe until it resumes"
+                );
             } else {
                 info!(chain_id, unsafe_head = head, local_safe = log.local_safe.number, "batcher resumed");
-                lane.resolutions
-                    .push((head, format!("batcher of chain {chain_id} resumed: safe again up to block {head}")));
+                lane.resolutions.push((
+                    head,
+                    format!("batcher of chain {chain_id} resumed: safe again up to block {head}"),
+                ));
             }
         }
         Some(log.batcher)
@@ -280,7 +289,10 @@ impl L1Pipeline {
         let l1 = self.l1.read();
         let mut rewound = false;
         while self.read.len() > 1
-            && self.read.back().is_some_and(|b| l1.block_by_number(b.number).is_none_or(|c| c.hash() != b.hash))
+            && self
+                .read
+                .back()
+                .is_some_and(|b| l1.block_by_number(b.number).is_none_or(|c| c.hash() != b.hash))
         {
             self.read.pop_back();
             rewound = true;
@@ -309,13 +321,22 @@ impl L1Pipeline {
                 log.finalized_l1 = fork;
                 log.safe_l1 = fork;
             }
-            warn!(chain_id = lane.chain_id, l1_fork = fork.number, local_safe_before = before.number,
-                local_safe_now = log.local_safe.number, "L1 reorg: local-safe rolled back, derivation reads the new branch");
+            warn!(
+                chain_id = lane.chain_id,
+                l1_fork = fork.number,
+                local_safe_before = before.number,
+                local_safe_now = log.local_safe.number,
+                "L1 reorg: local-safe rolled back, derivation reads the new branch"
+            );
             if before.number > log.local_safe.number {
                 lane.resolutions.push((
                     before.number,
-                    format!("L1 reorg below block {}: chain {} derived again up to block {}", fork.number + 1,
-                        lane.chain_id, before.number),
+                    format!(
+                        "L1 reorg below block {}: chain {} derived again up to block {}",
+                        fork.number + 1,
+                        lane.chain_id,
+                        before.number
+                    ),
                 ));
             }
         }
@@ -373,8 +394,14 @@ impl L1Pipeline {
                 .or_else(|| lane.service.read().block_by_number(safe_number).map(|b| b.hash()))
                 .unwrap_or_default();
             if !derived.safe_blocks.is_empty() {
-                debug!(chain_id = lane.chain_id, l1 = l1.number, blocks = derived.safe_blocks.len(),
-                    local_safe = safe_number, shared, "L2 blocks derived: local-safe");
+                debug!(
+                    chain_id = lane.chain_id,
+                    l1 = l1.number,
+                    blocks = derived.safe_blocks.len(),
+                    local_safe = safe_number,
+                    shared,
+                    "L2 blocks derived: local-safe"
+                );
             }
             let mut log = lane.log.write();
             log.push(l1, BlockId::new(safe_number, safe_hash));
@@ -433,7 +460,9 @@ impl L1Pipeline {
             // One transaction when it fits; otherwise the same frames over several (all in the next L1 block).
             let datas = match encode_meta_batch(&per_chain) {
                 Ok(data) if data.len() <= MAX_TX_DATA => vec![data],
-                Ok(_) => pack_frames(&per_chain.into_iter().flat_map(|(_, f)| f).collect::<Vec<_>>(), MAX_TX_DATA),
+                Ok(_) => {
+                    pack_frames(&per_chain.into_iter().flat_map(|(_, f)| f).collect::<Vec<_>>(), MAX_TX_DATA)
+                }
                 Err(e) => {
                     warn!(error = %e, "meta-batch refused");
                     return;
@@ -473,7 +502,12 @@ impl L1Pipeline {
         sent
     }
 
-    fn submit_batcher_tx(&self, signer: &PrivateKeySigner, inbox: Address, data: Bytes) -> Result<B256, String> {
+    fn submit_batcher_tx(
+        &self,
+        signer: &PrivateKeySigner,
+        inbox: Address,
+        data: Bytes,
+    ) -> Result<B256, String> {
         let (nonce, base_fee) = {
             let l1 = self.l1.read();
             (l1.pending_nonce(signer.address()), l1.next_base_fee())
@@ -506,9 +540,10 @@ impl L1Pipeline {
             let safe = lane.derivation.safe_head();
             let mut log = lane.log.write();
             if let Some(hash) = safe.hash {
-                log.local_safe = BlockId::new(safe.number, hash);
+                let local_safe = BlockId::new(safe.number, hash);
+                log.local_safe = local_safe;
                 if let Some(last) = log.records.back_mut() {
-                    last.safe = log.local_safe;
+                    last.safe = local_safe;
                 }
             }
             info!(chain_id, from, changed, "derivation takes the replacement as local-safe");
@@ -521,26 +556,51 @@ impl L1Pipeline {
     }
 }
 
-/// Replaces the blocks `from..=through` of a chain whose sequencing window passed by deposits-only blocks.
+/// Replaces the blocks `from..=through` of a chain whose sequencing window passed by deposits-only blocks: their
+/// user transactions are lost, and the later unsafe blocks are rebuilt on the replacements (with the transactions
+/// that still execute), for the batcher to post again.
 fn replace_expired(lane: &Lane, from: u64, through: u64, l1: u64, window: u64) {
     let head = lane.service.read().head_number();
     if from > head {
-        warn!(chain_id = lane.chain_id, from, head, "sequencing window passed for blocks the chain does not have yet");
+        warn!(
+            chain_id = lane.chain_id,
+            from, head, "sequencing window passed for blocks the chain does not have yet"
+        );
         return;
     }
     let through = through.min(head);
-    warn!(chain_id = lane.chain_id, from, through, unsafe_head = head, l1, window,
-        "sequencing window passed without a batch: the chain's unsafe blocks are replaced by deposits-only blocks");
-    match lane.service.rebuild_without_user_transactions(from, through, None) {
-        Ok(outcome) => info!(
-            chain_id = lane.chain_id,
-            removed = outcome.removed.len(),
-            rebuilt = outcome.rebuilt.len(),
-            repooled = outcome.reinserted.len(),
-            "unsafe reorg: deposits-only blocks in place of the expired ones"
-        ),
-        Err(e) => warn!(chain_id = lane.chain_id, from, through, error = %e, "replacing expired blocks failed"),
+    warn!(
+        chain_id = lane.chain_id,
+        from,
+        through,
+        unsafe_head = head,
+        l1,
+        window,
+        "sequencing window passed without a batch: the chain's unsafe blocks are replaced by deposits-only blocks"
+    );
+    let (mut lost, mut rebuilt, mut dropped) = (0, 0, 0);
+    for number in from..=through {
+        match lane.service.replace_with_deposits_only(number) {
+            Ok(outcome) => {
+                lost += outcome.removed.len();
+                rebuilt = outcome.replaced.len().saturating_sub(1);
+                dropped += outcome.dropped.len();
+            }
+            Err(e) => {
+                warn!(chain_id = lane.chain_id, number, error = %e, "replacing an expired block failed");
+                return;
+            }
+        }
     }
+    info!(
+        chain_id = lane.chain_id,
+        from,
+        through,
+        lost_transactions = lost,
+        rebuilt_after = rebuilt,
+        dropped_after = dropped,
+        "unsafe reorg: deposits-only blocks in place of the expired ones"
+    );
 }
 
 impl Lane {
@@ -557,7 +617,11 @@ impl Lane {
             let Some(block) = chain.block_by_number(safe.number) else { return Ok(None) };
             let origin = l1_origin_of(&block, genesis_origin);
             if still_there || posted.number != 0 {
-                debug!(chain_id = self.chain_id, from = safe.number, "batcher starts again from the local-safe head");
+                debug!(
+                    chain_id = self.chain_id,
+                    from = safe.number,
+                    "batcher starts again from the local-safe head"
+                );
             }
             self.batcher.reset(BatchedHead {
                 number: safe.number,
@@ -583,7 +647,11 @@ impl Lane {
                     .collect(),
             };
             if let Err(e) = self.batcher.add_block(data) {
-                self.batcher.reset(BatchedHead { number: safe.number, hash: safe.hash.unwrap_or_default(), l1_origin_number: safe.l1_origin.number });
+                self.batcher.reset(BatchedHead {
+                    number: safe.number,
+                    hash: safe.hash.unwrap_or_default(),
+                    l1_origin_number: safe.l1_origin.number,
+                });
                 return Err(format!("block {number}: {e}"));
             }
         }

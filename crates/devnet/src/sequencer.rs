@@ -46,7 +46,11 @@ pub struct SequencedChain {
 /// past the slot (its time was moved ahead with `evm_increaseTime` or a timestamp).
 pub fn block_timestamp(scheduled: u64, block_time: u64, head_timestamp: u64) -> Option<u64> {
     let next = head_timestamp.saturating_add(block_time);
-    if next <= scheduled || head_timestamp >= scheduled.saturating_add(block_time) { Some(next) } else { None }
+    if next <= scheduled || head_timestamp >= scheduled.saturating_add(block_time) {
+        Some(next)
+    } else {
+        None
+    }
 }
 
 /// Where the L2s take their L1 origins from: the L1, its genesis, the deposit portals, and the batcher each L2's
@@ -89,14 +93,20 @@ impl L1Origins {
             (0..head)
                 .rev()
                 .find(|n| {
-                    guard.block_by_number(*n).is_some_and(|b| self.is_canonical(l1_origin_of(&b, self.genesis)))
+                    guard
+                        .block_by_number(*n)
+                        .is_some_and(|b| self.is_canonical(l1_origin_of(&b, self.genesis)))
                 })
                 .unwrap_or(0)
         };
         let outcome = chain.service.rewind_to(target)?;
-        warn!(chain_id = chain.chain_id, from = target + 1, removed = outcome.removed.len(),
+        warn!(
+            chain_id = chain.chain_id,
+            from = target + 1,
+            removed = outcome.removed.len(),
             repooled = outcome.reinserted.len(),
-            "L1 reorg took the L1 origin of unsafe blocks: rewound them to build them again on the new L1 branch");
+            "L1 reorg took the L1 origin of unsafe blocks: rewound them to build them again on the new L1 branch"
+        );
         Ok(())
     }
 
@@ -153,8 +163,12 @@ pub fn build_blocks(
             let Some(timestamp) = block_timestamp(scheduled, block_time, head.timestamp()) else {
                 if built.is_empty() {
                     chain.next_block.set(scheduled.saturating_add(block_time));
-                    debug!(chain_id = chain.chain_id, number = head.number(), timestamp = head.timestamp(),
-                        "the head mined by hand already fills this round's slot");
+                    debug!(
+                        chain_id = chain.chain_id,
+                        number = head.number(),
+                        timestamp = head.timestamp(),
+                        "the head mined by hand already fills this round's slot"
+                    );
                 }
                 break;
             };
@@ -255,11 +269,20 @@ fn report(chain: &SequencedChain, result: Result<Vec<Arc<StoredBlock>>, ChainErr
             for block in blocks {
                 // Blocks with user transactions are news; the L1-attributes-only blocks of an idle chain are not.
                 if block.transactions.iter().any(|tx| !tx.envelope.is_deposit()) {
-                    info!(chain_id = chain.chain_id, number = block.number(), timestamp = block.timestamp(),
-                        txs = block.transactions.len(), "block built");
+                    info!(
+                        chain_id = chain.chain_id,
+                        number = block.number(),
+                        timestamp = block.timestamp(),
+                        txs = block.transactions.len(),
+                        "block built"
+                    );
                 } else {
-                    debug!(chain_id = chain.chain_id, number = block.number(), timestamp = block.timestamp(),
-                        "empty block built");
+                    debug!(
+                        chain_id = chain.chain_id,
+                        number = block.number(),
+                        timestamp = block.timestamp(),
+                        "empty block built"
+                    );
                 }
             }
         }
@@ -436,7 +459,7 @@ mod tests {
         };
 
         let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
-        let l2 = vec![sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
+        let l2 = [sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
         // The counter only takes increments relayed by the messenger: called directly, it reverts.
         let call = DepositPortal::depositTransactionCall {
             _to: CROSS_CHAIN_COUNTER,
@@ -474,7 +497,8 @@ mod tests {
         assert_eq!(origin_numbers, [0, 1, 1, 2, 2, 2], "an L1 block is taken once the L2 reaches its time");
         assert_eq!(blocks[1].attributes.as_ref().unwrap().l1.hash, first.hash());
         assert_eq!(blocks[3].attributes.as_ref().unwrap().l1.hash, second.hash());
-        let sequence: Vec<u64> = blocks.iter().map(|b| b.attributes.as_ref().unwrap().sequence_number).collect();
+        let sequence: Vec<u64> =
+            blocks.iter().map(|b| b.attributes.as_ref().unwrap().sequence_number).collect();
         assert_eq!(sequence, [1, 0, 1, 0, 1, 2]);
     }
 
@@ -497,8 +521,17 @@ mod tests {
         let blocks = build_blocks(&l2, Some(&origins), GENESIS_TIME + 4, 1).unwrap();
         let head = l2.service.read().head();
         assert_eq!(head.number(), 4);
-        assert_eq!(blocks.first().unwrap().number(), 2, "blocks 2 and 3 (origin: the old block 1) were rebuilt");
+        assert_eq!(
+            blocks.first().unwrap().number(),
+            2,
+            "blocks 2 and 3 (origin: the old block 1) were rebuilt"
+        );
         assert_eq!(head.attributes.as_ref().unwrap().l1.hash, new.hash());
-        assert!(blocks[0].transactions.iter().any(|tx| tx.is_deposit() && tx.envelope.as_deposit().is_some_and(|d| d.mint == 5)));
+        assert!(
+            blocks[0]
+                .transactions
+                .iter()
+                .any(|tx| tx.is_deposit() && tx.envelope.as_deposit().is_some_and(|d| d.mint == 5))
+        );
     }
 }

@@ -199,7 +199,8 @@ fn banner(devnet: &Devnet) -> String {
             text.push_str(&format!("L2  chain {:<6} {url}\n", chain.chain_id));
         }
     }
-    let batcher = if config.shared_batcher { "one shared batcher (meta-batches)" } else { "a batcher per L2" };
+    let batcher =
+        if config.shared_batcher { "one shared batcher (meta-batches)" } else { "a batcher per L2" };
     text.push_str(&format!(
         "\nSafety from the L1: {batcher}, a batch every {} L1 block(s), sequencing window {} L1 blocks, L1 \
          finality {} blocks behind the head\n",
