@@ -224,6 +224,22 @@ fn attempt(
         if let Some((exec, MessageVerdict::Invalid(reason))) =
             verdicts.iter().find(|(_, v)| matches!(v, MessageVerdict::Invalid(_)))
         {
+            // A verdict read from a source block this level does not hold yet (an unsafe block, at the safe
+            // level) is not final: that block may still be reorged or replaced. Wait until the source chain's
+            // local head at this level reaches it.
+            let id = &exec.exec.identifier;
+            if let (Ok(source_chain), Ok(source_number)) =
+                (u64::try_from(id.chain_id), u64::try_from(id.block_number))
+                && let Some(source_state) = states.get(&source_chain)
+                && source_state.local.is_none_or(|local| local < source_number)
+                && lookup.block(source_chain, source_number).is_some()
+            {
+                return Attempt::Wait(format!(
+                    "log {} of chain {c} block {n} would be invalid ({reason}), but chain {source_chain} block \
+                     {source_number} is not yet at this level: waiting for it",
+                    exec.log_index
+                ));
+            }
             return broken(format!("log {}: {reason}", exec.log_index));
         }
         for (exec, verdict) in verdicts {

@@ -539,3 +539,31 @@ proptest! {
         prop_assert_eq!(heads(&states), expected);
     }
 }
+
+#[test]
+fn a_message_read_from_a_source_block_not_yet_at_the_level_waits_before_it_is_invalid() {
+    // Chain 2 block 1 executes log 5 of chain 1 block 1, which has one log only.
+    let missing = Log::Exec { chain: 1, number: 1, index: 5, forged: false, wrong_ts: false };
+    let chains = two_chains(
+        vec![(10, vec![Log::Plain]), (12, vec![Log::Plain])],
+        vec![(10, vec![]), (14, vec![missing])],
+    );
+    let view = build(&chains);
+    let mut states = states_all_local(&view);
+    // Chain 1 block 1 is indexed but not local at this level (unsafe, at the safe level): it may still change.
+    states.get_mut(&1).unwrap().local = Some(0);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert!(
+        matches!(states[&2].blocked, Some(Blocked::Waiting { number: 1, .. })),
+        "{:?}",
+        states[&2].blocked
+    );
+    // Once it is, the missing log is final: the executing block is invalid.
+    states.get_mut(&1).unwrap().local = Some(1);
+    advance(&view, &rules([1, 2]), &mut states);
+    assert!(
+        matches!(states[&2].blocked, Some(Blocked::Invalid { number: 1, .. })),
+        "{:?}",
+        states[&2].blocked
+    );
+}
