@@ -44,6 +44,7 @@ use crate::{
     accounts::{batch_inbox, batcher, shared_batch_inbox, shared_batcher},
     error::DevnetError,
     rollup_log::{RollupLog, RollupParams, RollupState},
+    source::block_ref,
 };
 
 /// The largest batcher transaction's data: under the L1 pool's 128 KiB transaction limit.
@@ -95,16 +96,6 @@ impl L2View for ServiceView<'_> {
             parent_hash: b.header.parent_hash,
             timestamp: b.timestamp(),
         })
-    }
-}
-
-/// The identity of a stored block.
-fn block_ref(block: &StoredBlock) -> BlockRef {
-    BlockRef {
-        hash: block.hash(),
-        number: block.number(),
-        parent_hash: block.header.parent_hash,
-        timestamp: block.timestamp(),
     }
 }
 
