@@ -258,6 +258,34 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
         .map_err(reg)?;
     module
         .register_method(
+            "supervisor_localSafeDerivedAt",
+            |params, ctx, _| -> Result<BlockId, ErrorObjectOwned> {
+                let (chain, source): (Value, BlockId) = params.parse()?;
+                let state = ctx.verifier.read();
+                let chain = state.chain_key(chain_param(&chain)?)?;
+                match state.local_safe_derived_at(chain, source) {
+                    Ok(Some(block)) => Ok(block.id()),
+                    Ok(None) => Err(error(
+                        ErrorCode::ConflictingData.code(),
+                        format!(
+                            "chain {chain} derived nothing from L1 block {} ({}): not the L1 block its derivation read",
+                            source.number, source.hash
+                        ),
+                    )),
+                    Err(latest) => Err(error(
+                        ErrorCode::FutureData.code(),
+                        format!(
+                            "chain {chain}'s derivation has not read L1 block {} yet (latest: {})",
+                            source.number,
+                            latest.map_or_else(|| "none".to_string(), |l| l.number.to_string())
+                        ),
+                    )),
+                }
+            },
+        )
+        .map_err(reg)?;
+    module
+        .register_method(
             "supervisor_allSafeDerivedAt",
             |params, ctx, _| -> Result<BTreeMap<String, BlockId>, ErrorObjectOwned> {
                 let (source,): (BlockId,) = params.parse()?;

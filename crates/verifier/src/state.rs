@@ -302,6 +302,26 @@ impl VerifierState {
         }
     }
 
+    /// The local-safe head of `chain` as derived up to L1 block `l1` (`None` when that L1 block is not among
+    /// the chain's recorded ones, or nothing was derived by then), and whether `l1` is known: `Err(latest)` when
+    /// the chain's derivation has not reached that L1 block yet.
+    pub fn local_safe_derived_at(
+        &self,
+        chain: ChainId,
+        l1: BlockId,
+    ) -> Result<Option<BlockRef>, Option<BlockRef>> {
+        let Some(derivation) = self.derivation.get(&chain) else { return Err(None) };
+        let latest = derivation.latest_l1();
+        if latest.is_none_or(|latest| latest.number < l1.number) {
+            return Err(latest);
+        }
+        let recorded = derivation.l1_blocks_down_from(l1.number).next();
+        if recorded.is_some_and(|r| r.number == l1.number && r.hash != l1.hash) {
+            return Ok(None);
+        }
+        Ok(derivation.safe_at(l1.number).and_then(|number| self.block_ref(chain, Some(number))))
+    }
+
     /// The L1 block a local-safe block was derived from, when derivation data is known.
     pub fn derived_from(&self, chain: ChainId, number: u64) -> Option<BlockRef> {
         let derivation = self.derivation.get(&chain)?;

@@ -503,6 +503,17 @@ async fn derivation_data_fills_the_l1_fields_of_every_answer() {
             .await
             .unwrap_err();
     assert_eq!(err.0, ErrorCode::FutureData.code(), "{err:?}");
+    // One chain's local-safe head as derived at an L1 block.
+    let at = |n: u64| json!(["901", {"hash": l1_block(n).hash, "number": n}]);
+    let derived = call(&module, "supervisor_localSafeDerivedAt", at(20)).await.unwrap();
+    assert_block_id(&derived, block(A, 2).hash, 2);
+    let derived = call(&module, "supervisor_localSafeDerivedAt", at(21)).await.unwrap();
+    assert_block_id(&derived, block(A, 5).hash, 5);
+    let err = call(&module, "supervisor_localSafeDerivedAt", at(22)).await.unwrap_err();
+    assert_eq!(err.0, ErrorCode::FutureData.code(), "{err:?}");
+    let other_branch = json!(["901", {"hash": B256::repeat_byte(7), "number": 21}]);
+    let err = call(&module, "supervisor_localSafeDerivedAt", other_branch).await.unwrap_err();
+    assert_eq!(err.0, ErrorCode::ConflictingData.code(), "{err:?}");
     let finalized_l1 = call(&module, "supervisor_finalizedL1", json!([])).await.unwrap();
     assert_eq!(finalized_l1["number"], json!(20));
 
