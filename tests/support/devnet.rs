@@ -45,18 +45,39 @@ pub fn free_ports(count: u16) -> u16 {
     }
 }
 
+/// The names the devnet's ports are given with on its command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortFlags {
+    /// superlink's own: `--l1-port`, `--l2-starting-port`, `--verifier-port`.
+    Superlink,
+    /// supersim's: `--l1.port`, `--l2.starting.port`, `--admin.port`.
+    Supersim,
+}
+
 impl Devnet {
     /// Starts `superlink devnet --json --l2-block-time 1` with `extra` arguments on free ports.
     pub fn start(extra: &[&str]) -> Devnet {
-        let l2_count: u16 =
-            extra.iter().position(|a| *a == "--l2-count").map(|i| extra[i + 1].parse().unwrap()).unwrap_or(2);
+        Self::start_with(PortFlags::Superlink, extra)
+    }
+
+    /// [`Devnet::start`], naming the ports with `flags`.
+    pub fn start_with(flags: PortFlags, extra: &[&str]) -> Devnet {
+        let l2_count: u16 = extra
+            .iter()
+            .position(|a| *a == "--l2-count" || *a == "--l2.count")
+            .map(|i| extra[i + 1].parse().unwrap())
+            .unwrap_or(2);
         let (l1, l2, verifier) = (free_port(), free_ports(l2_count), free_port());
         let rollup = free_ports(l2_count);
+        let [l1_flag, l2_flag, verifier_flag] = match flags {
+            PortFlags::Superlink => ["--l1-port", "--l2-starting-port", "--verifier-port"],
+            PortFlags::Supersim => ["--l1.port", "--l2.starting.port", "--admin.port"],
+        };
         let stderr = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
             .args(["devnet", "--json", "--l2-block-time", "1"])
-            .args(["--l1-port", &l1.to_string(), "--l2-starting-port", &l2.to_string()])
-            .args(["--verifier-port", &verifier.to_string()])
+            .args([l1_flag, &l1.to_string(), l2_flag, &l2.to_string()])
+            .args([verifier_flag, &verifier.to_string()])
             .args(["--rollup-starting-port", &rollup.to_string()])
             .args(extra)
             .stdout(Stdio::piped())

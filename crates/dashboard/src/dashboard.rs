@@ -7,6 +7,7 @@ use std::{
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
 
+use alloy_primitives::B256;
 use superlink_verifier::{ChainId, HttpExtension, HttpLayer, Verifier, VerifierEvent};
 use tokio::sync::broadcast::{self, error::RecvError};
 use tower::util::BoxCloneServiceLayer;
@@ -15,7 +16,7 @@ use tracing::{debug, warn};
 use crate::{
     http::DashboardLayer,
     lookup::ChainRpc,
-    model::StateView,
+    model::{Message, StateView},
     tracker::{FailedRelay, Tracker, TrackerConfig},
 };
 
@@ -111,6 +112,14 @@ impl Dashboard {
     /// The state the page shows now.
     pub fn state(&self) -> StateView {
         self.shared.tracker().snapshot()
+    }
+
+    /// The tracked message with message hash `hash` (the `L2ToL2CrossDomainMessenger` hash), as the page shows it:
+    /// where it was sent, its state and its relay attempts. `None` when the tracker has not seen it (sent before
+    /// the dashboard started, dropped as one of the oldest past [`TrackerConfig::max_messages`], or its block not
+    /// indexed yet).
+    pub fn message(&self, hash: &B256) -> Option<Message> {
+        self.shared.tracker().message(hash).cloned()
     }
 
     /// Records a relay that failed without leaving a log (for relayers that report their attempts).

@@ -1,6 +1,9 @@
 //! What a devnet runs: how many L2 chains, their ports and block times, the dependency set, the autorelayer.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::{
+    net::{IpAddr, Ipv4Addr, SocketAddr},
+    path::PathBuf,
+};
 
 use alloy_primitives::U256;
 use superlink_protocol::DependencySet;
@@ -53,6 +56,9 @@ pub struct DevnetConfig {
     pub sequencing_window: u64,
     /// How many blocks behind the L1 head L1 blocks are finalized.
     pub l1_finality_depth: u64,
+    /// The directory the running command writes its log file to, if any. The devnet only reports it (supersim's
+    /// `LogsDirectory` in `admin_getConfig`); logging belongs to the process.
+    pub logs_directory: Option<PathBuf>,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -84,6 +90,7 @@ impl Default for DevnetConfig {
             shared_batcher: false,
             sequencing_window: DEFAULT_SEQUENCING_WINDOW,
             l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
+            logs_directory: None,
         }
     }
 }

@@ -26,6 +26,7 @@ use tracing::{Instrument, info, info_span, warn};
 
 use crate::{
     accounts,
+    admin_rpc::{ServedChain, SupersimAdmin, merge_admin_module},
     admission::{InteropAdmission, NextBlockTime},
     config::{DEV_ACCOUNT_COUNT, DevnetConfig, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX},
     control::Control,
@@ -300,7 +301,22 @@ impl Devnet {
             l2_block_time: config.l2_block_time,
         });
 
-        let started = Self::start_services(&config, &dependencies, &verifier, &l2s, control.clone()).await;
+        // supersim's admin interface on the control port; `GET /ready` turns OK once everything below is up.
+        let served = |c: &RunningChain| ServedChain {
+            chain_id: c.chain.chain_id,
+            addr: c.server.local_addr(),
+            service: c.chain.service.clone(),
+        };
+        let admin = SupersimAdmin::new(
+            &config,
+            &dependencies,
+            genesis_timestamp,
+            &served(&l1),
+            l2s.iter().map(served).collect(),
+        );
+        let ready = admin.readiness();
+        let started =
+            Self::start_services(&config, &dependencies, &verifier, &l2s, control.clone(), admin).await;
         let (verifier_server, bound, dashboard) = match started {
             Ok(served) => served,
             Err(e) => {
@@ -428,6 +444,7 @@ impl Devnet {
             let _ = devnet.shutdown().await;
             return Err(e);
         }
+        ready.set_ready();
         Ok(devnet)
     }
 
@@ -437,6 +454,7 @@ impl Devnet {
         verifier: &Verifier,
         l2s: &[RunningChain],
         control: Arc<Control>,
+        admin: SupersimAdmin,
     ) -> Result<(ServerHandle, SocketAddr, Dashboard), DevnetError> {
         let mut sources = BTreeMap::new();
         for chain in l2s {
@@ -450,10 +468,12 @@ impl Devnet {
         let rpc_urls = l2s.iter().map(|c| (c.chain.chain_id, c.chain.url.clone())).collect();
         let dashboard =
             Dashboard::start(verifier, DashboardConfig { rpc_urls, ..DashboardConfig::default() });
-        let http = Some(dashboard.http_layer());
-        // The control port: the verifier's methods, the devnet's faults, and the dashboard.
+        let http = Some(admin.http_layer(dashboard.http_layer()));
+        // The control port: the verifier's methods, the devnet's faults, supersim's admin methods, and the dashboard.
         let control: Arc<dyn DevnetControl> = control;
-        let extra = Some(control_module(control));
+        let mut extra = control_module(control);
+        merge_admin_module(&mut extra, admin, Some(dashboard.clone()))?;
+        let extra = Some(extra);
         let (handle, bound) = superlink_verifier::serve_with_extra(
             verifier.clone(),
             sources,

@@ -2,6 +2,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod accounts;
+pub mod admin_rpc;
 pub mod admission;
 pub mod config;
 pub mod control;
@@ -20,6 +21,7 @@ pub mod rollup_source;
 pub mod sequencer;
 pub mod source;
 
+pub use admin_rpc::{Readiness, SupersimAdmin, admin_module};
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};
 pub use config::{DevnetConfig, FIRST_L2_CHAIN_ID, L1_CHAIN_ID, RELAYER_ACCOUNT_INDEX};
 pub use control_rpc::control_module;

@@ -3,9 +3,13 @@
 //! `superlink devnet fault ...` and `superlink devnet status` act on a running one instead
 //! ([`super::devnet_control`]).
 
-use std::{io::Write, net::IpAddr};
+use std::{
+    io::Write,
+    net::{IpAddr, Ipv4Addr},
+    path::PathBuf,
+};
 
-use clap::Args;
+use clap::{Args, builder::BoolishValueParser};
 use serde_json::{Value, json};
 use superlink_contracts::Contract;
 use superlink_devnet::{Devnet, DevnetConfig, accounts};
@@ -18,22 +22,34 @@ const EXAMPLE_APPS: [Contract; 2] = [Contract::CrossChainCounter, Contract::Test
 
 /// `superlink devnet`: the flags start a devnet; a subcommand acts on a running one instead (and takes none of
 /// the start flags, so `superlink devnet --l2-count 3` still starts a devnet).
+///
+/// supersim's flags are accepted too, so scripts that start supersim start a devnet unchanged: `--l2.count`,
+/// `--l1.port`, `--l2.starting.port` and `--admin.port` are aliases of ours, `--l1.host`/`--l2.host`,
+/// `--interop.autorelay`, `--interop.delay`, `--logs.directory` and `--dependency.set '[901,902]'` are read as
+/// supersim means them, each also from its `SUPERSIM_` environment variable. What the devnet cannot do
+/// (`--odyssey.enabled`, `--interop.l2tol2cdm.override`, a non-zero `--interop.delay`, two different hosts) is
+/// refused with the reason.
 #[derive(Debug, Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct DevnetArgs {
     #[command(subcommand)]
     command: Option<DevnetCommand>,
     /// How many interop L2 chains to run (chain IDs 901, 902, ...).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, visible_alias = "l2.count", env = "SUPERSIM_L2_COUNT", default_value_t = 2)]
     l2_count: u32,
     /// The L1's JSON-RPC port (chain 900).
-    #[arg(long, default_value_t = 8545)]
+    #[arg(long, visible_alias = "l1.port", env = "SUPERSIM_L1_PORT", default_value_t = 8545)]
     l1_port: u16,
     /// The first L2's JSON-RPC port; the next L2s take the following ports.
-    #[arg(long, default_value_t = 9545)]
+    #[arg(
+        long,
+        visible_alias = "l2.starting.port",
+        env = "SUPERSIM_L2_STARTING_PORT",
+        default_value_t = 9545
+    )]
     l2_starting_port: u16,
-    /// The verifier's JSON-RPC port (supervisor API).
-    #[arg(long, default_value_t = 8420)]
+    /// The verifier's JSON-RPC port: the control port (supervisor API, supersim's admin API, dashboard).
+    #[arg(long, visible_alias = "admin.port", env = "SUPERSIM_ADMIN_PORT", default_value_t = 8420)]
     verifier_port: u16,
     /// Seconds between L1 blocks.
     #[arg(long, value_name = "SECS", default_value_t = 12)]
@@ -44,9 +60,34 @@ pub struct DevnetArgs {
     /// Do not relay messages automatically (relay them with `superlink relay`).
     #[arg(long)]
     no_autorelay: bool,
+    /// supersim's autorelay switch. The autorelayer runs by default here (supersim's is off): the flag alone
+    /// keeps it on, `--interop.autorelay=false` turns it off like `--no-autorelay`.
+    #[arg(
+        long = "interop.autorelay",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new(),
+        env = "SUPERSIM_INTEROP_AUTORELAY"
+    )]
+    interop_autorelay: Option<bool>,
+    /// supersim's relay delay in seconds; only 0 is supported (messages may be executed as soon as their source
+    /// block is indexed).
+    #[arg(long = "interop.delay", value_name = "SECS", env = "SUPERSIM_INTEROP_DELAY")]
+    interop_delay: Option<u64>,
     /// The L2 chain IDs of the interop dependency set, comma-separated (default: every L2).
     #[arg(long, value_name = "IDS", value_delimiter = ',')]
     dependency_set: Option<Vec<u64>>,
+    /// The dependency set in supersim's format, a JSON list such as '[901,902]' (the same as --dependency-set).
+    #[arg(
+        long = "dependency.set",
+        value_name = "JSON",
+        value_parser = parse_json_chain_list,
+        env = "SUPERSIM_DEPENDENCY_SET",
+        conflicts_with = "dependency_set"
+    )]
+    json_dependency_set: Option<ChainList>,
     /// The first L2's rollup-node RPC port (op-node's `optimism_*` methods); the next L2s take the following
     /// ports.
     #[arg(long, default_value_t = 19545)]
@@ -64,33 +105,143 @@ pub struct DevnetArgs {
     /// How many blocks behind the L1 head L1 blocks are finalized.
     #[arg(long, value_name = "BLOCKS", default_value_t = superlink_devnet::config::DEFAULT_L1_FINALITY_DEPTH)]
     l1_finality_depth: u64,
-    /// The address every server listens on.
-    #[arg(long, default_value = "127.0.0.1")]
-    host: IpAddr,
+    /// The address every server listens on (an IP address or `localhost`) [default: 127.0.0.1].
+    #[arg(long, value_name = "HOST", value_parser = parse_host)]
+    host: Option<IpAddr>,
+    /// supersim's L1 address; superlink serves every chain on one address, so it must equal --l2.host.
+    #[arg(long = "l1.host", value_name = "HOST", value_parser = parse_host, env = "SUPERSIM_L1_HOST")]
+    l1_host: Option<IpAddr>,
+    /// supersim's L2 address; superlink serves every chain on one address, so it must equal --l1.host.
+    #[arg(long = "l2.host", value_name = "HOST", value_parser = parse_host, env = "SUPERSIM_L2_HOST")]
+    l2_host: Option<IpAddr>,
+    /// Also write the log to `superlink-devnet.log` in this directory (created if missing); supersim's flag.
+    #[arg(long = "logs.directory", value_name = "DIR", env = "SUPERSIM_LOGS_DIRECTORY")]
+    logs_directory: Option<PathBuf>,
+    /// supersim's Odyssey switch: not supported (only `=false` is accepted).
+    #[arg(
+        long = "odyssey.enabled",
+        value_name = "BOOL",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "true",
+        value_parser = BoolishValueParser::new(),
+        env = "SUPERSIM_ODYSSEY_ENABLED",
+        hide = true
+    )]
+    odyssey_enabled: Option<bool>,
+    /// supersim's replacement of the messenger predeploy: not supported.
+    #[arg(
+        long = "interop.l2tol2cdm.override",
+        value_name = "ARTIFACT",
+        env = "SUPERSIM_INTEROP_L2TO2CDM_OVERRIDE",
+        hide = true
+    )]
+    l2tol2cdm_override: Option<String>,
     /// Print one JSON document describing the devnet instead of the banner.
     #[arg(long)]
     json: bool,
 }
 
+/// The address the devnet listens on when none is given.
+const DEFAULT_HOST: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+/// A list of chain IDs given as a JSON list (supersim's `--dependency.set` format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainList(Vec<u64>);
+
+/// Parses supersim's `'[901,902]'`. supersim's empty list, `'[]'` (no chain may execute another's messages), is
+/// refused: superlink's verifier needs at least one chain to follow.
+fn parse_json_chain_list(text: &str) -> Result<ChainList, String> {
+    let ids: Vec<u64> = serde_json::from_str(text.trim())
+        .map_err(|e| format!("expected a JSON list of chain IDs such as '[901,902]': {e}"))?;
+    if ids.is_empty() {
+        return Err(
+            "an empty dependency set ('[]') is not supported: superlink's verifier follows at least one \
+                    chain; list the chains that may message each other, such as '[901,902]'"
+                .to_string(),
+        );
+    }
+    if ids.contains(&0) {
+        return Err("chain ID 0 cannot be in the dependency set".to_string());
+    }
+    Ok(ChainList(ids))
+}
+
+/// Parses a listen address: an IP address, or `localhost` (127.0.0.1), as supersim's scripts give it.
+fn parse_host(text: &str) -> Result<IpAddr, String> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(DEFAULT_HOST);
+    }
+    text.parse().map_err(|_| format!("`{text}` is not an IP address (or `localhost`)"))
+}
+
 impl DevnetArgs {
-    fn config(&self) -> DevnetConfig {
-        DevnetConfig {
+    /// The devnet these flags describe, or why supersim's flags among them ask for something it cannot do.
+    fn config(&self) -> Result<DevnetConfig, String> {
+        if self.odyssey_enabled == Some(true) {
+            return Err(
+                "--odyssey.enabled is not supported: superlink's chains run the OP Stack without Odyssey's \
+                        experimental features"
+                    .into(),
+            );
+        }
+        if let Some(path) = self.l2tol2cdm_override.as_deref().filter(|p| !p.is_empty()) {
+            return Err(format!(
+                "--interop.l2tol2cdm.override {path} is not supported: the L2ToL2CrossDomainMessenger predeploy is \
+                 superlink's own and cannot be replaced"
+            ));
+        }
+        if let Some(delay) = self.interop_delay.filter(|d| *d != 0) {
+            return Err(format!(
+                "--interop.delay {delay} is not supported: superlink executes messages as soon as their source block \
+                 is indexed; only --interop.delay 0 is accepted"
+            ));
+        }
+        let autorelay = match (self.no_autorelay, self.interop_autorelay) {
+            (true, Some(true)) => {
+                return Err("--no-autorelay and --interop.autorelay contradict each other".into());
+            }
+            (true, _) | (false, Some(false)) => false,
+            (false, _) => true,
+        };
+        let mut hosts = [("--host", self.host), ("--l1.host", self.l1_host), ("--l2.host", self.l2_host)]
+            .into_iter()
+            .filter_map(|(flag, host)| host.map(|h| (flag, h)));
+        let host = match hosts.next() {
+            Some((first_flag, first)) => {
+                if let Some((flag, other)) = hosts.find(|(_, h)| *h != first) {
+                    return Err(format!(
+                        "{first_flag} {first} and {flag} {other} differ: superlink serves the L1 and every L2 on one \
+                         address"
+                    ));
+                }
+                first
+            }
+            None => DEFAULT_HOST,
+        };
+        let dependency_set = self
+            .json_dependency_set
+            .as_ref()
+            .map(|list| list.0.clone())
+            .or_else(|| self.dependency_set.clone());
+        Ok(DevnetConfig {
             l2_count: self.l2_count,
             l1_port: self.l1_port,
             l2_starting_port: self.l2_starting_port,
             verifier_port: self.verifier_port,
             l1_block_time: self.l1_block_time,
             l2_block_time: self.l2_block_time,
-            autorelay: !self.no_autorelay,
-            dependency_set: self.dependency_set.clone(),
-            host: self.host,
+            autorelay,
+            dependency_set,
+            host,
             rollup_starting_port: self.rollup_starting_port,
             batch_interval: self.batch_interval,
             shared_batcher: self.shared_batcher,
             sequencing_window: self.sequencing_window,
             l1_finality_depth: self.l1_finality_depth,
+            logs_directory: self.logs_directory.clone().filter(|d| !d.as_os_str().is_empty()),
             ..DevnetConfig::default()
-        }
+        })
     }
 }
 
@@ -100,9 +251,12 @@ pub fn run(mut args: DevnetArgs) -> Result<(), CliError> {
     if let Some(command) = args.command.take() {
         return devnet_control::run(command);
     }
-    let config = args.config();
+    let config = args.config().map_err(CliError::BadInput)?;
     config.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
-    runtime::init_logging();
+    match &config.logs_directory {
+        Some(dir) => runtime::init_logging_to(dir)?,
+        None => runtime::init_logging(),
+    }
     let rt = runtime::build()?;
     rt.block_on(async move {
         let devnet = Devnet::start(config).await.map_err(|e| CliError::Service(e.to_string()))?;
@@ -273,18 +427,129 @@ mod tests {
             parse(&["--l2-count", "3", "--verifier-port", "9420", "--no-autorelay", "--json"]).unwrap();
         assert!(args.command.is_none());
         assert!(args.json);
-        let config = args.config();
+        let config = args.config().unwrap();
         assert_eq!((config.l2_count, config.verifier_port, config.autorelay), (3, 9420, false));
         assert!(parse(&[]).unwrap().command.is_none());
+    }
+
+    #[test]
+    fn supersims_flags_start_the_same_devnet_as_ours() {
+        let supersim = parse(&[
+            "--l2.count",
+            "3",
+            "--l1.port",
+            "18545",
+            "--l2.starting.port",
+            "19600",
+            "--admin.port",
+            "18420",
+            "--l1.host",
+            "127.0.0.1",
+            "--l2.host",
+            "localhost",
+            "--dependency.set",
+            "[901, 903]",
+            "--interop.delay",
+            "0",
+            "--logs.directory",
+            "devnet-logs",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        let ours = parse(&[
+            "--l2-count",
+            "3",
+            "--l1-port",
+            "18545",
+            "--l2-starting-port",
+            "19600",
+            "--verifier-port",
+            "18420",
+            "--host",
+            "127.0.0.1",
+            "--dependency-set",
+            "901,903",
+        ])
+        .unwrap()
+        .config()
+        .unwrap();
+        assert_eq!(supersim.logs_directory, Some(PathBuf::from("devnet-logs")));
+        assert_eq!(DevnetConfig { logs_directory: None, ..supersim }, ours);
+    }
+
+    #[test]
+    fn the_autorelayer_stays_on_unless_a_flag_turns_it_off() {
+        let autorelay = |args: &[&str]| parse(args).unwrap().config().map(|c| c.autorelay);
+        assert_eq!(autorelay(&[]), Ok(true));
+        assert_eq!(autorelay(&["--interop.autorelay"]), Ok(true));
+        assert_eq!(autorelay(&["--interop.autorelay=true"]), Ok(true));
+        assert_eq!(autorelay(&["--interop.autorelay=false"]), Ok(false));
+        assert_eq!(autorelay(&["--no-autorelay"]), Ok(false));
+        assert_eq!(autorelay(&["--no-autorelay", "--interop.autorelay=false"]), Ok(false));
+        let error = autorelay(&["--no-autorelay", "--interop.autorelay"]).unwrap_err();
+        assert!(error.contains("contradict"), "{error}");
+    }
+
+    #[test]
+    fn what_the_devnet_cannot_do_is_refused_with_the_reason() {
+        let refusal = |args: &[&str]| parse(args).unwrap().config().unwrap_err();
+        for (args, reason) in [
+            (&["--odyssey.enabled"][..], "--odyssey.enabled is not supported"),
+            (&["--odyssey.enabled=true"], "--odyssey.enabled is not supported"),
+            (&["--interop.l2tol2cdm.override", "cdm.json"], "cannot be replaced"),
+            (&["--interop.delay", "5"], "--interop.delay 5 is not supported"),
+            (
+                &["--l1.host", "127.0.0.1", "--l2.host", "0.0.0.0"],
+                "superlink serves the L1 and every L2 on one",
+            ),
+            (
+                &["--host", "0.0.0.0", "--l1.host", "127.0.0.1"],
+                "--host 0.0.0.0 and --l1.host 127.0.0.1 differ",
+            ),
+        ] {
+            let error = refusal(args);
+            assert!(error.contains(reason), "{args:?}: {error}");
+        }
+        assert!(parse(&["--odyssey.enabled=false"]).unwrap().config().is_ok());
+        assert_eq!(parse(&["--l2.host", "0.0.0.0"]).unwrap().config().unwrap().host.to_string(), "0.0.0.0");
+    }
+
+    #[test]
+    fn malformed_supersim_flags_are_usage_errors() {
+        for (args, reason) in [
+            (&["--dependency.set", "[]"][..], "empty dependency set"),
+            (&["--dependency.set", "901,902"], "JSON list of chain IDs"),
+            (&["--dependency.set", "[901]", "--dependency-set", "901"], "cannot be used with"),
+            (&["--l1.host", "my-laptop"], "not an IP address"),
+            (&["--interop.autorelay=maybe"], "invalid value"),
+            (&["--chains", "op,base"], "unexpected argument"),
+        ] {
+            let error = parse(args).unwrap_err();
+            assert!(error.use_stderr(), "{args:?} should be an error: {error}");
+            assert!(error.to_string().contains(reason), "{args:?}: {error}");
+        }
+        let list = parse(&["--dependency.set", " [901,902] "]).unwrap().config().unwrap().dependency_set;
+        assert_eq!(list, Some(vec![901, 902]));
     }
 
     #[test]
     fn devnet_help_still_lists_the_start_flags_next_to_the_subcommands() {
         let mut cli = Cli::command();
         let help = cli.find_subcommand_mut("devnet").unwrap().render_long_help().to_string();
-        for item in
-            ["--l2-count", "--l1-port", "--verifier-port", "--dependency-set", "--json", "fault", "status"]
-        {
+        for item in [
+            "--l2-count",
+            "--l1-port",
+            "--verifier-port",
+            "--dependency-set",
+            "--json",
+            "fault",
+            "status",
+            "l2.count",
+            "admin.port",
+            "--interop.autorelay",
+            "--dependency.set",
+        ] {
             assert!(help.contains(item), "`superlink devnet --help` lacks {item}:\n{help}");
         }
     }
