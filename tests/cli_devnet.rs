@@ -7,129 +7,16 @@ use std::process::Command;
 
 use serde_json::Value;
 
-const COUNTER: &str = "0x5111000000000000000000000000000000000001";
-const MESSENGER: &str = "0x4200000000000000000000000000000000000023";
-/// The messenger's event for a delivered message.
-const RELAYED_MESSAGE: &str = "RelayedMessage(uint256 indexed,uint256 indexed,bytes32 indexed,bytes32)";
-
 #[path = "support/devnet.rs"]
 mod devnet;
+#[path = "support/messages.rs"]
+mod messages;
 
 use devnet::{Devnet, KEY_0, KEY_1, KEY_2, address_of, cast, json, ok};
-
-/// Sends the example counter's `incrementRemote(902)` from dev account 0 on the chain at `url`; returns the
-/// receipt as `cast send --json` prints it.
-fn increment_remote(url: &str) -> Value {
-    json(&[
-        "send",
-        "--json",
-        "--private-key",
-        KEY_0,
-        COUNTER,
-        "incrementRemote(uint256)",
-        "902",
-        "--rpc-url",
-        url,
-    ])
-}
-
-fn count(url: &str) -> u64 {
-    ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", url]).parse().unwrap()
-}
-
-/// The `RelayedMessage` logs of the messenger on the chain at `url`, as `cast logs --json` prints them.
-fn relayed_messages(url: &str) -> Value {
-    let out = ok(&[
-        "logs",
-        "--json",
-        "--from-block",
-        "0",
-        "--address",
-        MESSENGER,
-        RELAYED_MESSAGE,
-        "--rpc-url",
-        url,
-    ]);
-    serde_json::from_str(&out).unwrap()
-}
-
-fn superlink(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_superlink"))
-        .args(args)
-        .env_remove("SUPERLINK_PRIVATE_KEY")
-        .output()
-        .expect("the superlink binary runs")
-}
-
-/// The number of a quantity that may come as a JSON number or a hex string.
-fn number(v: &Value) -> u64 {
-    match v {
-        Value::Number(n) => n.as_u64().unwrap(),
-        Value::String(s) => u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap(),
-        other => panic!("not a number: {other}"),
-    }
-}
-
-/// `hex` with its last digit changed (a forged checksum or payload).
-fn with_last_digit_changed(hex: &str) -> String {
-    let (head, last) = hex.split_at(hex.len() - 1);
-    format!("{head}{}", if last == "0" { "1" } else { "0" })
-}
-
-/// The messenger's `SentMessage` log of a send, with what a relay of it needs.
-struct SentLog {
-    block: String,
-    log_index: String,
-    timestamp: String,
-    /// The log's topics then its data, in hex.
-    payload: String,
-}
-
-/// The `SentMessage` log in `receipt` (as `cast send --json` prints it) of a send on the chain at `url`.
-fn sent_log(receipt: &Value, url: &str) -> SentLog {
-    let log = receipt["logs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|log| log["address"].as_str().unwrap().eq_ignore_ascii_case(MESSENGER))
-        .expect("a SentMessage log");
-    let block = number(&log["blockNumber"]).to_string();
-    let timestamp = ok(&["block", &block, "--field", "timestamp", "--rpc-url", url]);
-    let mut payload = String::from("0x");
-    for topic in log["topics"].as_array().unwrap() {
-        payload.push_str(topic.as_str().unwrap().trim_start_matches("0x"));
-    }
-    payload.push_str(log["data"].as_str().unwrap().trim_start_matches("0x"));
-    SentLog { block, log_index: number(&log["logIndex"]).to_string(), timestamp, payload }
-}
-
-/// The access list (JSON) and calldata of a relay from chain 901 of the message at `log` carrying `payload`,
-/// built by hand as any client would: `superlink encode access-list` declares exactly that payload.
-fn relay_call(log: &SentLog, payload: &str) -> (String, String) {
-    let out = superlink(&[
-        "encode",
-        "access-list",
-        "--json",
-        "--chain-id",
-        "901",
-        "--origin",
-        MESSENGER,
-        "--block-number",
-        &log.block,
-        "--log-index",
-        &log.log_index,
-        "--timestamp",
-        &log.timestamp,
-        "--payload",
-        payload,
-    ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let access_list = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let id = format!("({MESSENGER},{},{},{},901)", log.block, log.log_index, log.timestamp);
-    let calldata =
-        ok(&["calldata", "relayMessage((address,uint256,uint256,uint256,uint256),bytes)", &id, payload]);
-    (access_list, calldata)
-}
+use messages::{
+    COUNTER, MESSENGER, count, increment_remote, number, pooled, relay_call, relayed_messages, sent_log,
+    superlink, with_last_digit_changed,
+};
 
 #[test]
 fn every_chain_answers_with_its_chain_id_and_funds_the_dev_accounts_then_exits_0_on_sigterm() {
@@ -361,11 +248,6 @@ fn without_autorelay_superlink_relay_delivers_undeclared_relays_fail_and_forged_
         assert_eq!(ok(&["nonce", "--rpc-url", &u902, from]), nonce_before, "{entry}: nothing is mined");
     }
     assert_eq!(count(&u902), 1);
-}
-
-/// Whether the pool of the chain at `url` holds transaction `hash` (pending or queued), as `txpool_content` says.
-fn pooled(url: &str, hash: &str) -> bool {
-    ok(&["rpc", "txpool_content", "--rpc-url", url]).to_lowercase().contains(&hash.to_lowercase())
 }
 
 #[test]

@@ -120,6 +120,44 @@ fn the_builder_asks_the_hook_for_the_block_it_builds_and_leaves_out_what_it_refu
     assert!(included.contains(&early) && included.contains(&after), "{included:?}");
 }
 
+/// Lets everything into built blocks, but keeps transactions to `target` out of previews.
+struct KeptOutOfPreviews {
+    target: Address,
+}
+
+impl superlink_txpool::AdmissionCheck for KeptOutOfPreviews {
+    fn check(&self, _tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        Ok(())
+    }
+
+    fn check_preview(&self, tx: &PoolTransaction, _timestamp: u64) -> Result<(), AdmissionRejection> {
+        if alloy_consensus::Transaction::to(tx.tx()) == Some(self.target) {
+            Err(AdmissionRejection::new("not judged yet"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[test]
+fn the_pending_block_asks_the_hook_for_a_preview_and_the_built_block_for_inclusion() {
+    let dev = Dev::new(2);
+    let mut chain = chain(&dev);
+    let target = Address::repeat_byte(0x7a);
+    chain.set_admission_check(Arc::new(KeptOutOfPreviews { target }));
+    let previewed = chain.submit_transaction(sign(&dev.signers[0], transfer(0, target, 1))).unwrap().hash;
+    let other = chain
+        .submit_transaction(sign(&dev.signers[1], transfer(0, Address::repeat_byte(1), 1)))
+        .unwrap()
+        .hash;
+    let pending = chain.pending_block().unwrap();
+    let in_pending: Vec<_> = pending.block.transactions.iter().map(|tx| tx.hash).collect();
+    assert!(in_pending.contains(&other) && !in_pending.contains(&previewed), "{in_pending:?}");
+    let mined = chain.mine(GENESIS_TIME + 2).unwrap();
+    let included: Vec<_> = mined.block.transactions.iter().map(|tx| tx.hash).collect();
+    assert!(included.contains(&other) && included.contains(&previewed), "{included:?}");
+}
+
 #[test]
 fn revalidation_drops_transactions_the_sender_can_no_longer_pay() {
     let dev = Dev::new(1);

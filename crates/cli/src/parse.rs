@@ -1,6 +1,9 @@
-//! Parsers for command-line values: numbers in decimal or `0x` hex, hex bytes, `CHAIN_ID:OUTPUT_ROOT` pairs.
+//! Parsers for command-line values: numbers in decimal or `0x` hex, hex bytes, `CHAIN_ID:OUTPUT_ROOT` pairs,
+//! durations.
 //!
 //! Each returns a message that names the offending text, so clap can print it in one line and exit with 2.
+
+use std::time::Duration;
 
 use alloy_primitives::{B256, Bytes, U256, hex};
 
@@ -49,9 +52,32 @@ pub fn chain_output(text: &str) -> Result<(U256, B256), String> {
     Ok((u256(chain)?, b256(root)?))
 }
 
+/// Parses a duration: whole milliseconds with `ms` (`500ms`), or seconds with `s` or no unit (`2s`, `2`,
+/// `1.5s`).
+pub fn duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let bad = || format!("`{text}` is not a duration (such as 2s, 1.5s or 500ms)");
+    if let Some(ms) = t.strip_suffix("ms") {
+        return ms.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| bad());
+    }
+    let secs: f64 = t.strip_suffix('s').unwrap_or(t).trim().parse().map_err(|_| bad())?;
+    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_take_seconds_or_milliseconds() {
+        assert_eq!(duration("2s"), Ok(Duration::from_secs(2)));
+        assert_eq!(duration("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(duration("1.5s"), Ok(Duration::from_millis(1_500)));
+        assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
+        for bad in ["", "fast", "-1s", "2 minutes", "1.5ms"] {
+            assert!(duration(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn numbers_parse_in_decimal_and_hex() {

@@ -247,7 +247,7 @@ impl Devnet {
         for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
             let next = NextBlockTime::new(genesis_timestamp + config.l2_block_time);
             let genesis = l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether);
-            let admission = InteropAdmission::new(chain_id, verifier.clone(), next.clone());
+            let admission = InteropAdmission::in_process(chain_id, verifier.clone(), next.time_source());
             let served = match config.l2_addr(index) {
                 Ok(addr) => {
                     let in_step = Some(next.time_source());

@@ -136,7 +136,11 @@ mod tests {
         let dependencies = DevnetConfig::default().validate().unwrap();
         let verifier = Verifier::open(dependencies, datadir.path(), &BTreeMap::new()).unwrap();
         let next_block = NextBlockTime::new(GENESIS_TIME + 2);
-        chain.set_admission_check(Arc::new(InteropAdmission::new(901, verifier, next_block)));
+        chain.set_admission_check(Arc::new(InteropAdmission::in_process(
+            901,
+            verifier,
+            next_block.time_source(),
+        )));
         let (id, msg_hash) = nowhere();
         let forged = forged_executing_message(901, &alice, 0, chain.next_base_fee(), &id, msg_hash).unwrap();
 

@@ -241,7 +241,11 @@ async fn the_builder_checks_a_relay_for_the_timestamp_of_the_block_it_builds() {
         .unwrap();
     let sent_at = claim.0.timestamp;
     // Admitted for a next block far ahead, but a block at the message's own timestamp may not execute it.
-    let admission = InteropAdmission::new(902, devnet.verifier().clone(), NextBlockTime::new(sent_at + 10));
+    let admission = InteropAdmission::in_process(
+        902,
+        devnet.verifier().clone(),
+        NextBlockTime::new(sent_at + 10).time_source(),
+    );
     assert!(admission.check(&relay).is_ok());
     let refused = admission.check_inclusion(&relay, sent_at).unwrap_err();
     let expected = format!("message timestamp {sent_at} is not before the executing timestamp {sent_at}");

@@ -64,6 +64,16 @@ impl DevClock {
         self.next_timestamp = Some(timestamp);
     }
 
+    /// The timestamp the clock would give a block mined now, before the rule that a block follows its
+    /// parent, without using anything up: the fixed one if set (`Ok`), else the source's time plus the offset
+    /// (`Err`).
+    pub fn peek(&self) -> Result<u64, u64> {
+        match self.next_timestamp {
+            Some(fixed) => Ok(fixed),
+            None => Err((self.now)().saturating_add(self.offset)),
+        }
+    }
+
     /// The timestamp of the next block: the fixed one if set (used up), else the source's time plus the
     /// offset, and always after the parent's.
     pub fn next(&mut self, parent: u64) -> u64 {
@@ -89,7 +99,9 @@ mod tests {
         assert_eq!(clock.increase(1, 1_060), None, "past the largest timestamp is refused");
         assert_eq!(clock.increase(0, 1_060), Some(60));
         assert_eq!(clock.next(10), 1_060);
+        assert_eq!(clock.peek(), Err(1_060));
         clock.fix_next(5_000);
+        assert_eq!(clock.peek(), Ok(5_000), "peeking uses nothing up");
         assert_eq!(clock.next(10), 5_000);
         assert_eq!(clock.next(10), 1_060, "a fixed timestamp is used once");
         clock.set_time_source(Arc::new(|| 2_000));

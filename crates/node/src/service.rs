@@ -208,7 +208,13 @@ impl ChainService {
     }
 
     /// Adds `tx` to the pool and publishes it; with automine on, mines it at once. Its hash.
+    ///
+    /// The pool's admission check is given the transaction first, before the chain is locked
+    /// ([`AdmissionCheck::prepare`](superlink_txpool::AdmissionCheck::prepare)): a check that asks a remote
+    /// service waits for its answer there, not while everyone else waits for the lock.
     pub fn submit(&self, tx: PoolTransaction) -> Result<B256, ChainError> {
+        let check = self.read().pool().admission_check();
+        check.prepare(&tx);
         let (hash, block) = {
             let mut chain = self.write();
             let added = chain.submit_transaction(tx)?;
@@ -348,6 +354,18 @@ impl ChainService {
         Ok(())
     }
 
+    /// When a transaction submitted now is expected to be mined, by the dev clock: at the fixed next timestamp
+    /// if one is set, else at the clock's time plus `wait` (the time to the next block of a block loop; 0 with
+    /// automine). An estimate, for checks that depend on the time of the block (such as an executing
+    /// message's); the block's own timestamp also follows its parent's. Takes only the clock's lock, never the
+    /// chain's, so it may be called while the chain is locked.
+    pub fn expected_block_time(&self, wait: u64) -> u64 {
+        match self.clock().peek() {
+            Ok(fixed) => fixed,
+            Err(now) => now.saturating_add(wait),
+        }
+    }
+
     /// Whether every accepted transaction is mined at once.
     pub fn automine(&self) -> bool {
         self.automine.load(Ordering::Relaxed)
@@ -440,16 +458,47 @@ mod tests {
         assert!(matches!(next_event(&mut events), ChainEvent::NewBlock(b) if b.hash() == block.hash()));
     }
 
+    /// An admission check that records whether the chain was free to read when it was asked to prepare.
+    #[derive(Default)]
+    struct PreparesUnlocked {
+        service: Mutex<std::sync::Weak<ChainService>>,
+        prepared: Mutex<Vec<(B256, bool)>>,
+    }
+
+    impl superlink_txpool::AdmissionCheck for PreparesUnlocked {
+        fn check(&self, _tx: &PoolTransaction) -> Result<(), superlink_txpool::AdmissionRejection> {
+            Ok(())
+        }
+
+        fn prepare(&self, tx: &PoolTransaction) {
+            let service = self.service.lock().unwrap().upgrade().unwrap();
+            let unlocked = service.try_read().is_some();
+            self.prepared.lock().unwrap().push((tx.hash(), unlocked));
+        }
+    }
+
+    #[test]
+    fn a_submission_lets_the_admission_check_prepare_before_the_chain_is_locked() {
+        let service = Arc::new(service(false));
+        let check = Arc::new(PreparesUnlocked::default());
+        *check.service.lock().unwrap() = Arc::downgrade(&service);
+        service.write().set_admission_check(check.clone());
+        let hash = service.submit(transfer(&service)).unwrap();
+        assert_eq!(*check.prepared.lock().unwrap(), [(hash, true)]);
+    }
+
     #[test]
     fn the_dev_clock_offsets_and_fixes_the_time_of_blocks_mined_on_request() {
         let service = service(false);
         assert_eq!(service.increase_time(100).unwrap(), 100);
+        assert_eq!(service.expected_block_time(2), GENESIS_TIME + 112, "a block time from the clock's time");
         assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 110);
         let refused = service.set_next_block_timestamp(GENESIS_TIME + 110);
         assert!(
             matches!(refused, Err(NodeError::TimestampNotAfterHead { parent, .. }) if parent == GENESIS_TIME + 110)
         );
         service.set_next_block_timestamp(GENESIS_TIME + 500).unwrap();
+        assert_eq!(service.expected_block_time(2), GENESIS_TIME + 500, "the fixed time, whatever the wait");
         assert_eq!(service.mine_block().unwrap().timestamp(), GENESIS_TIME + 500);
         service.mine(MineRequest { blocks: 3, timestamp: None, interval: Some(7) }).unwrap();
         let chain = service.read();

@@ -40,6 +40,28 @@ pub trait AdmissionCheck: Send + Sync {
         let _ = timestamp;
         self.check(tx)
     }
+
+    /// `Ok(())` if `tx` goes into a preview of the block built at `timestamp`: the block the `pending` tag
+    /// reads, built on demand while a reader waits. By default the same as
+    /// [`AdmissionCheck::check_inclusion`]; a check that calls out must answer at once here, from what it
+    /// already knows.
+    fn check_preview(&self, tx: &PoolTransaction, timestamp: u64) -> Result<(), AdmissionRejection> {
+        self.check_inclusion(tx, timestamp)
+    }
+
+    /// `Ok(())` if the pooled `tx` may stay in the pool; `Err` drops it. Run by the revalidation after every
+    /// block. By default the same as [`AdmissionCheck::check`]; a check that can fail to get an answer (a
+    /// remote one) keeps what it cannot judge, since the builder asks again before including anything.
+    fn recheck(&self, tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        self.check(tx)
+    }
+
+    /// Called by the pool's owner before it locks the pool to insert `tx`, so a check that calls out can do its
+    /// slow part here, without holding up everyone who waits for the lock, and answer the
+    /// [`AdmissionCheck::check`] that follows from what it learned. By default nothing.
+    fn prepare(&self, tx: &PoolTransaction) {
+        let _ = tx;
+    }
 }
 
 /// The hook installed by default: admits everything.

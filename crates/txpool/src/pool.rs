@@ -384,7 +384,8 @@ impl TxPool {
     /// - nonces below the account nonce ([`DropReason::NonceTooLow`]);
     /// - walking each sender's pending run in nonce order, the first transaction the balance no longer covers
     ///   together with the ones before it ([`DropReason::InsufficientFunds`]), or that the admission hook now
-    ///   refuses ([`DropReason::Rejected`]); the transactions after it become queued;
+    ///   refuses ([`DropReason::Rejected`], asked with [`AdmissionCheck::recheck`]); the transactions after it
+    ///   become queued;
     /// - queued transactions whose own cost exceeds the balance, or that the admission hook now refuses.
     ///
     /// So, as the interop tx-pool spec asks, every pooled transaction is re-checked after each block.
@@ -422,7 +423,7 @@ impl TxPool {
                 failed = Some((entry.tx.nonce(), DropReason::InsufficientFunds { balance, cumulative_cost }));
                 break;
             }
-            if let Err(rejection) = check.check(&entry.tx) {
+            if let Err(rejection) = check.recheck(&entry.tx) {
                 failed = Some((entry.tx.nonce(), DropReason::Rejected(rejection)));
                 break;
             }
@@ -444,7 +445,7 @@ impl TxPool {
                     ));
                 }
                 check
-                    .check(&entry.tx)
+                    .recheck(&entry.tx)
                     .err()
                     .map(|rejection| (entry.tx.nonce(), DropReason::Rejected(rejection)))
             })

@@ -10,7 +10,9 @@
 //!   [`IndexView`], and resolves the heads with the pure safety engine ([`advance`], [`demote_from`])
 //!   that judges each message with the protocol crate's rules ([`judge_message`]);
 //! - [`MessageChecker`] answers `check_access_list` for tx-pools and builders: [`Verifier`] from its index,
-//!   [`RemoteChecker`] over `interop_checkAccessList`;
+//!   [`RemoteChecker`] over `interop_checkAccessList`; [`InteropAdmission`] is the tx-pool's admission check
+//!   over either (the devnet's sequencers use the embedded verifier, `superlink node --interop-rpc` a remote
+//!   one), and fails closed when a remote one does not answer;
 //! - [`serve`] exposes the supervisor and interop APIs, `superroot_atTimestamp` and `superlink_invalidBlocks`
 //!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`serve_with`] adds HTTP routes in
 //!   front of it ([`HttpLayer`]), [`serve_with_extra`] more JSON-RPC methods next to it (a devnet's
@@ -22,6 +24,7 @@
 //! RPC callers carry the supervisor API's stable codes ([`ErrorCode`]).
 
 mod access_check;
+mod admission;
 mod api;
 mod chain_data;
 mod derivation;
@@ -46,6 +49,10 @@ mod verifier;
 mod view;
 
 pub use access_check::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
+pub use admission::{
+    ADMISSION_SAFETY, DEFAULT_REMOTE_TIMEOUT, ExecutionTime, InteropAdmission, MAX_LOCKED_WAIT,
+    RETRY_AFTER_NO_ANSWER, RemoteTimeouts, inbox_entries,
+};
 pub use api::{
     ChainIdText, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
     SuperRootAtTimestamp, SuperRootData, SuperRootResponse, SyncStatus,

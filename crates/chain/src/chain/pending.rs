@@ -52,7 +52,7 @@ impl Chain {
         let mut state = self.state.clone();
         let timestamp = self.pending_timestamp();
         let attrs = self.attributes_for(timestamp, self.deposits.clone());
-        let mut source = PoolSource::new(&self.pool, self.next_base_fee(), timestamp);
+        let mut source = PoolSource::preview(&self.pool, self.next_base_fee(), timestamp);
         let built = builder::build_block(
             &mut state,
             &self.build_params(),

@@ -33,11 +33,13 @@ pub struct MinedBlock {
 }
 
 /// The pool's best transactions as a builder source; remembers what must leave the pool. Every candidate
-/// passes the owner's admission hook once more for the block's timestamp before the builder sees it.
+/// passes the owner's admission hook once more for the block's timestamp before the builder sees it (for a
+/// preview, the `pending` block, with [`AdmissionCheck::check_preview`]).
 pub(super) struct PoolSource {
     pub(super) best: BestTransactions,
     pub(super) check: Arc<dyn AdmissionCheck>,
     pub(super) timestamp: u64,
+    pub(super) preview: bool,
     pub(super) current: Option<Arc<PoolTransaction>>,
     pub(super) invalid: Vec<B256>,
     pub(super) excluded: Vec<(B256, Exclusion)>,
@@ -50,9 +52,24 @@ impl PoolSource {
             best: pool.best_transactions(base_fee),
             check: pool.admission_check(),
             timestamp,
+            preview: false,
             current: None,
             invalid: Vec::new(),
             excluded: Vec::new(),
+        }
+    }
+
+    /// The same for a preview of the next block, built while a reader waits.
+    pub(super) fn preview(pool: &TxPool, base_fee: u64, timestamp: u64) -> Self {
+        Self { preview: true, ..Self::new(pool, base_fee, timestamp) }
+    }
+
+    /// The owner's verdict on including `tx` in this block.
+    fn admit(&self, tx: &PoolTransaction) -> Result<(), superlink_txpool::AdmissionRejection> {
+        if self.preview {
+            self.check.check_preview(tx, self.timestamp)
+        } else {
+            self.check.check_inclusion(tx, self.timestamp)
         }
     }
 }
@@ -71,7 +88,7 @@ impl TxSource for PoolSource {
     fn next_transaction(&mut self) -> Option<ExecutableTx> {
         let mut tx = self.best.next()?;
         // Left out of this block (with the sender's later nonces); the revalidation after it decides its fate.
-        while let Err(refused) = self.check.check_inclusion(&tx, self.timestamp) {
+        while let Err(refused) = self.admit(&tx) {
             self.best.mark_invalid(&tx);
             let why = format!("refused for a block at timestamp {}: {}", self.timestamp, refused.reason);
             self.excluded.push((tx.hash(), Exclusion::NotYet(why)));

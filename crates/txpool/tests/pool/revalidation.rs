@@ -143,3 +143,35 @@ fn queued_transactions_are_rechecked_too() {
     );
     assert!(pool.is_empty());
 }
+
+/// A hook that cannot judge pooled transactions now (its remote checker does not answer): it refuses new
+/// ones, but keeps those already pooled.
+struct Unanswered;
+
+impl superlink_txpool::AdmissionCheck for Unanswered {
+    fn check(&self, _tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        Err(AdmissionRejection::new("check unavailable"))
+    }
+
+    fn recheck(&self, _tx: &PoolTransaction) -> Result<(), AdmissionRejection> {
+        Ok(())
+    }
+}
+
+#[test]
+fn the_revalidation_asks_the_hook_whether_pooled_transactions_may_stay() {
+    let mut pool = pool();
+    let state = funded(&[key(1).address()]);
+    let pending = sign(&key(1), transfer(0, 10 * GWEI, GWEI));
+    let queued = sign(&key(1), transfer(2, 10 * GWEI, GWEI));
+    for tx in [&pending, &queued] {
+        pool.add_transaction(tx.clone(), &state).unwrap();
+    }
+    pool.set_admission_check(Arc::new(Unanswered));
+    assert!(pool.on_new_block(&state, BASE_FEE).is_empty(), "what the hook keeps stays");
+    assert_eq!(pool.subpool_of(&pending.hash()), Some(SubPool::Pending));
+    assert_eq!(pool.subpool_of(&queued.hash()), Some(SubPool::Queued));
+    let newcomer = sign(&key(1), transfer(1, 10 * GWEI, GWEI));
+    let refused = pool.add_transaction(newcomer, &state).unwrap_err();
+    assert!(refused.to_string().contains("check unavailable"), "{refused}");
+}
