@@ -26,6 +26,7 @@ fn config() -> DevnetConfig {
         l1_port: 0,
         l2_starting_port: 0,
         verifier_port: 0,
+        rollup_starting_port: 0,
         l1_block_time: 2,
         l2_block_time: 1,
         autorelay: false,
