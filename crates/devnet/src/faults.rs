@@ -168,8 +168,10 @@ pub struct DevnetStatus {
 /// blocking pool. Every fault is logged when injected.
 pub trait DevnetControl: Send + Sync + 'static {
     /// Stops the chain's batcher: its blocks stay unsafe until it is resumed (or the sequencing window ends).
+    /// With a shared batcher, that one batcher stops: every chain's blocks stay unsafe.
     fn halt_batcher(&self, chain_id: u64) -> Result<BatcherReport, FaultError>;
-    /// Starts the chain's batcher again; it posts everything not yet safe.
+    /// Starts the chain's batcher again (with a shared batcher, the one batcher of every chain); it posts
+    /// everything not yet safe.
     fn resume_batcher(&self, chain_id: u64) -> Result<BatcherReport, FaultError>;
     /// Makes the chain's sequencer include, in a new block, an executing message for an initiating message
     /// that does not exist, bypassing its own pool check.

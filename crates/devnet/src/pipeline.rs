@@ -227,33 +227,19 @@ impl L1Pipeline {
     }
 
     /// Halts or resumes the batcher of `chain_id`; `None` when the devnet has no such L2. Resuming posts at the
-    /// next batch.
+    /// next batch. With a shared batcher there is one batcher for every chain: halting it through any chain
+    /// halts every chain's batches (they all stall together), and resuming it resumes them all.
     pub fn set_batcher_halted(
         &mut self,
         chain_id: u64,
         halted: bool,
     ) -> Option<crate::rollup_log::BatcherStatus> {
-        let lane = self.lane_mut(chain_id)?;
-        let mut log = lane.log.write();
-        if log.batcher.halted != halted {
-            log.batcher.halted = halted;
-            let head = lane.service.read().head_number();
-            if halted {
-                warn!(
-                    chain_id,
-                    unsafe_head = head,
-                    local_safe = log.local_safe.number,
-                    "fault: batcher halted; the chain's blocks stay unsafe until it resumes"
-                );
-            } else {
-                info!(chain_id, unsafe_head = head, local_safe = log.local_safe.number, "batcher resumed");
-                lane.resolutions.push((
-                    head,
-                    format!("batcher of chain {chain_id} resumed: safe again up to block {head}"),
-                ));
-            }
+        self.lane(chain_id)?;
+        let shared = self.config.shared_batcher;
+        for lane in self.lanes.iter_mut().filter(|l| shared || l.chain_id == chain_id) {
+            lane.set_batcher_halted(halted, shared);
         }
-        Some(log.batcher)
+        self.lane(chain_id).map(|l| l.log.read().batcher)
     }
 
     /// Logs, once the local-safe head of `chain_id` reaches `number`, that a fault is resolved.
@@ -595,6 +581,36 @@ fn replace_expired(lane: &Lane, from: u64, through: u64, l1: u64, window: u64) {
 }
 
 impl Lane {
+    /// Halts or resumes this chain's batcher (`shared`: the shared batcher, as seen from this chain).
+    fn set_batcher_halted(&mut self, halted: bool, shared: bool) {
+        let chain_id = self.chain_id;
+        let mut log = self.log.write();
+        if log.batcher.halted == halted {
+            return;
+        }
+        log.batcher.halted = halted;
+        let head = self.service.read().head_number();
+        if halted {
+            warn!(
+                chain_id,
+                shared,
+                unsafe_head = head,
+                local_safe = log.local_safe.number,
+                "fault: batcher halted; the chain's blocks stay unsafe until it resumes"
+            );
+        } else {
+            info!(
+                chain_id,
+                shared,
+                unsafe_head = head,
+                local_safe = log.local_safe.number,
+                "batcher resumed"
+            );
+            self.resolutions
+                .push((head, format!("batcher of chain {chain_id} resumed: safe again up to block {head}")));
+        }
+    }
+
     /// The frames of the chain's blocks not posted yet, and the last block they hold; `None` when there is none.
     fn next_frames(&mut self) -> Result<Option<(Vec<superlink_derive::Frame>, u64)>, String> {
         let safe = self.derivation.safe_head();
@@ -688,4 +704,60 @@ pub fn batcher_transaction(
     let signature = signer.sign_hash_sync(&tx.signature_hash()).map_err(|e| format!("signing: {e}"))?;
     let envelope = OpTxEnvelope::Eip1559(tx.into_signed(signature));
     PoolTransaction::from_envelope(envelope).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use superlink_chain::{Chain, ChainConfig, Genesis};
+
+    use crate::genesis::{l1_genesis, l2_genesis};
+
+    fn service(genesis: &Genesis) -> Arc<ChainService> {
+        Arc::new(ChainService::new(Chain::new(genesis, ChainConfig::default())).with_automine(false))
+    }
+
+    fn pipeline(shared_batcher: bool) -> L1Pipeline {
+        let config = PipelineConfig {
+            l1_chain_id: 900,
+            l2_block_time: 1,
+            batch_interval: 1,
+            shared_batcher,
+            sequencing_window: 10,
+            l1_finality_depth: 2,
+        };
+        let l1 = service(&l1_genesis(900, 1_000, &[901, 902], &[], 0));
+        let l2s: Vec<(u64, Arc<ChainService>)> =
+            [901, 902].map(|id| (id, service(&l2_genesis(id, 1_000, &[], 0)))).to_vec();
+        L1Pipeline::new(config, l1, &l2s).unwrap()
+    }
+
+    fn halted(pipeline: &L1Pipeline, chain_id: u64) -> bool {
+        pipeline.log(chain_id).unwrap().read().batcher.halted
+    }
+
+    #[test]
+    fn halting_one_chains_batcher_leaves_the_other_chains_batcher_running() {
+        let mut pipeline = pipeline(false);
+        assert!(pipeline.set_batcher_halted(901, true).unwrap().halted);
+        assert!(halted(&pipeline, 901));
+        assert!(!halted(&pipeline, 902));
+        assert!(!pipeline.set_batcher_halted(901, false).unwrap().halted);
+        assert!(!halted(&pipeline, 901));
+        assert!(pipeline.set_batcher_halted(999, true).is_none());
+    }
+
+    #[test]
+    fn the_shared_batcher_halted_through_any_chain_halts_and_resumes_every_chain() {
+        let mut pipeline = pipeline(true);
+        assert!(pipeline.set_batcher_halted(901, true).unwrap().halted);
+        assert!(halted(&pipeline, 901));
+        assert!(halted(&pipeline, 902), "one batcher posts both chains' batches: both stall");
+        // Resumed through the other chain: the one batcher runs again for both.
+        assert!(!pipeline.set_batcher_halted(902, false).unwrap().halted);
+        assert!(!halted(&pipeline, 901));
+        assert!(!halted(&pipeline, 902));
+        assert!(pipeline.set_batcher_halted(999, true).is_none());
+        assert!(!halted(&pipeline, 901), "an unknown chain changes nothing");
+    }
 }

@@ -9,7 +9,9 @@
 //! backoff; failures that cannot (the target reverts, a message for a chain we do not serve) give the message
 //! up with a logged reason. Each scan remembers the hash of the last block it read; when a later round finds
 //! that block replaced (a reorganisation, a rewind, a deposits-only replacement), the relayer forgets what it
-//! learnt from the replaced blocks and scans again from the newest block it read that is still canonical.
+//! learnt from the replaced blocks and scans again from the newest block it read that is still canonical; the
+//! messages it had seen delivered to that chain are checked again, and relayed again if their relay left with
+//! the replaced blocks.
 //! [`Autorelayer::checkpoint`] gives, per chain, the block from which a restarted
 //! relayer must scan so that no unfinished message is missed. Counters are exported through `metrics`
 //! (`superlink_relayer_{messages_found,transactions_sent,relayed,retries,given_up}_total`).
@@ -133,6 +135,25 @@ struct Pending {
     failures: u32,
     next_attempt: Instant,
     in_flight: Option<(B256, Instant)>,
+    /// Delivered before, and checked again because its destination reorganised: found still relayed, it is not
+    /// counted a second time.
+    recheck: bool,
+}
+
+impl Pending {
+    fn new(message: RelayableMessage, recheck: bool) -> Self {
+        Self { message, failures: 0, next_attempt: Instant::now(), in_flight: None, recheck }
+    }
+}
+
+/// A message the relayer is done with, remembered while its source block can still be scanned again.
+#[derive(Debug)]
+struct Finished {
+    /// The source chain and the block the message was found in.
+    source: (U256, u64),
+    /// The message, when it was delivered (by us or by someone else): a reorganisation of its destination can
+    /// take the relay away with the replaced blocks, and then the message is relayed again.
+    delivered: Option<RelayableMessage>,
 }
 
 /// Relays every message sent between a set of chains.
@@ -149,7 +170,7 @@ pub struct Autorelayer<C: ChainClient> {
     pending: BTreeMap<B256, Pending>,
     /// Messages finished (relayed or given up), with the source chain and block they were found in. Kept while
     /// that block can still be scanned again; older ones are protected by the messenger's replay check.
-    finished: HashMap<B256, (U256, u64)>,
+    finished: HashMap<B256, Finished>,
     given_up: Vec<GivenUp>,
     stats: RelayerStats,
     published: watch::Sender<RelayerStats>,
@@ -405,10 +426,7 @@ impl<C: ChainClient> Autorelayer<C> {
                 self.give_up(message, reason);
                 continue;
             }
-            self.pending.insert(
-                hash,
-                Pending { message, failures: 0, next_attempt: Instant::now(), in_flight: None },
-            );
+            self.pending.insert(hash, Pending::new(message, false));
         }
         found
     }
@@ -467,8 +485,12 @@ impl<C: ChainClient> Autorelayer<C> {
                 }
                 Step::Failed(RelayError::AlreadyRelayed { .. }) => {
                     finished += 1;
-                    self.stats.relayed_by_others += 1;
-                    info!(message = %hash, "message already relayed");
+                    if self.pending.get(&hash).is_some_and(|p| p.recheck) {
+                        debug!(message = %hash, "message still relayed after its destination reorganised");
+                    } else {
+                        self.stats.relayed_by_others += 1;
+                        info!(message = %hash, "message already relayed");
+                    }
                     self.finish(hash);
                 }
                 Step::Failed(error) => {
@@ -485,7 +507,8 @@ impl<C: ChainClient> Autorelayer<C> {
     fn finish(&mut self, hash: B256) {
         if let Some(p) = self.pending.remove(&hash) {
             let id = &p.message.identifier;
-            self.finished.insert(hash, (id.chain_id, id.block_number));
+            let source = (id.chain_id, id.block_number);
+            self.finished.insert(hash, Finished { source, delivered: Some(p.message) });
         }
     }
 
@@ -498,14 +521,18 @@ impl<C: ChainClient> Autorelayer<C> {
             anchors.pop_front();
         }
         if let Some(&(oldest, _)) = anchors.front() {
-            self.finished.retain(|_, (chain, block)| *chain != chain_id || *block >= oldest);
+            self.finished.retain(|_, f| f.source.0 != chain_id || f.source.1 >= oldest);
         }
     }
 
     /// After `chain_id` reorganised above block `fork` (`None`: above every block we remember), forgets the
     /// anchors, the pending messages and the finished messages of the replaced blocks, so that a rescan finds
-    /// whatever the new blocks hold.
+    /// whatever the new blocks hold. As a destination, `chain_id` may have lost relays with the replaced blocks
+    /// (a relay found invalid and replaced, an equivocating sequencer): the messages delivered there are checked
+    /// again and relayed again when their relay is gone, and the wallet's next nonce there is asked from the
+    /// chain again (a cached one would leave the next relay waiting behind a gap until it times out).
     fn forget_after(&mut self, chain_id: U256, fork: Option<u64>) {
+        self.wallet.reset_nonce(chain_id);
         let replaced = |block: u64| fork.is_none_or(|f| block > f);
         if let Some(anchors) = self.anchors.get_mut(&chain_id) {
             anchors.retain(|(number, _)| !replaced(*number));
@@ -526,9 +553,20 @@ impl<C: ChainClient> Autorelayer<C> {
                 self.wallet.reset_nonce(p.message.destination());
             }
         }
-        self.finished.retain(|_, (chain, block)| *chain != chain_id || !replaced(*block));
-        warn!(chain = %chain_id, fork = ?fork, forgotten = dropped.len(),
-            "source chain reorganised; rescanning the replaced blocks");
+        self.finished.retain(|_, f| f.source.0 != chain_id || !replaced(f.source.1));
+        let delivered_here: Vec<B256> = self
+            .finished
+            .iter()
+            .filter(|(_, f)| f.delivered.as_ref().is_some_and(|m| m.destination() == chain_id))
+            .map(|(hash, _)| *hash)
+            .collect();
+        for hash in &delivered_here {
+            if let Some(Finished { delivered: Some(message), .. }) = self.finished.remove(hash) {
+                self.pending.insert(*hash, Pending::new(message, true));
+            }
+        }
+        warn!(chain = %chain_id, fork = ?fork, forgotten = dropped.len(), rechecked = delivered_here.len(),
+            "chain reorganised; rescanning the replaced blocks and checking the deliveries to it again");
     }
 
     fn fail(&mut self, hash: B256, error: RelayError) {
@@ -565,7 +603,8 @@ impl<C: ChainClient> Autorelayer<C> {
         self.stats.given_up += 1;
         metrics::counter!("superlink_relayer_given_up_total").increment(1);
         let id = &message.identifier;
-        self.finished.insert(message.message_hash, (id.chain_id, id.block_number));
+        let source = (id.chain_id, id.block_number);
+        self.finished.insert(message.message_hash, Finished { source, delivered: None });
         let given_up = GivenUp { message, reason };
         if let Some(sink) = &self.config.given_up_sink {
             let _ = sink.try_send(given_up.clone());

@@ -15,7 +15,7 @@ use crate::{
 
 /// The delivery state of one message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "status")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "status")]
 pub enum DeliveryStatus {
     /// Sent, not relayed yet; a relay would pass now.
     Sent,
@@ -74,4 +74,22 @@ pub async fn find_relay<C: ChainClient>(
     };
     let logs = destination.logs(&filter).await?;
     Ok(logs.first().map(|l| (l.transaction_hash, l.block_number)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_delivery_serializes_with_camel_case_keys_like_the_rest_of_the_json() {
+        let relayed =
+            DeliveryStatus::Relayed { transaction: Some(B256::repeat_byte(1)), block_number: Some(7) };
+        let json = serde_json::to_value(&relayed).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({ "status": "relayed", "transaction": B256::repeat_byte(1), "blockNumber": 7 })
+        );
+        let failing = serde_json::to_value(DeliveryStatus::Failing { reason: "r".into() }).unwrap();
+        assert_eq!(failing, serde_json::json!({ "status": "failing", "reason": "r" }));
+    }
 }

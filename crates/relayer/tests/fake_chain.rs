@@ -105,6 +105,22 @@ impl FakeChain {
         s.logs.retain(|l| l.block_number <= number);
     }
 
+    /// Drops every block above `number` with the relays they held, as the replacement of an invalid block
+    /// does: the messages count as not relayed and the senders' nonces go back.
+    fn drop_relays_above(&self, number: u64) {
+        let mut s = self.state.lock().unwrap();
+        let dropped: Vec<B256> =
+            s.receipts.iter().filter(|(_, r)| r.block_number > number).map(|(tx, _)| *tx).collect();
+        for tx in &dropped {
+            s.receipts.remove(tx);
+        }
+        s.relayed.clear();
+        s.nonce -= dropped.len() as u64;
+        s.transactions -= dropped.len();
+        drop(s);
+        self.rewind_to(number);
+    }
+
     /// The hashes of the messages relayed on this chain.
     fn relayed(&self) -> HashSet<B256> {
         self.state.lock().unwrap().relayed.clone()
@@ -354,4 +370,64 @@ async fn a_pending_message_whose_source_block_was_replaced_is_dropped_not_relaye
     assert_eq!(b.relayed(), HashSet::from([message_hash(901, 902, 0)]));
     assert_eq!(b.transactions(), 1);
     assert!(relayer.given_up().is_empty());
+}
+
+#[tokio::test]
+async fn after_the_destination_drops_a_relay_the_next_relay_takes_the_nonce_the_chain_reports() {
+    let (a, b, mut relayer) = chains_901_902().await;
+    a.send_message(902, 0);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 1);
+
+    // The source equivocates: the message leaves block 1 and comes back in block 2. The destination's block
+    // with the relay is replaced (the relay cited a block that is gone), taking the relayer's transaction with
+    // it. The relay of the message sent again must use nonce 0 again, not the one after the dropped relay
+    // (the fake chain refuses any nonce but the next).
+    a.rewind_to(0);
+    a.state.lock().unwrap().mine();
+    a.send_message(902, 0);
+    b.drop_relays_above(0);
+    b.state.lock().unwrap().mine();
+    rounds(&mut relayer, 4).await;
+    assert_eq!(relayer.stats().relayed, 2, "{:?}", relayer.stats());
+    assert_eq!(b.relayed(), HashSet::from([message_hash(901, 902, 0)]));
+    assert_eq!(b.transactions(), 1);
+}
+
+#[tokio::test]
+async fn a_message_found_relayed_is_relayed_again_when_its_destination_drops_the_relay() {
+    let (a, b, mut relayer) = chains_901_902().await;
+    a.send_message(902, 0);
+    rounds(&mut relayer, 3).await;
+    assert_eq!(relayer.stats().relayed, 1);
+
+    // The source equivocates and sends the message again in another block, while the destination still holds
+    // the first relay: the message counts as relayed.
+    a.rewind_to(0);
+    a.state.lock().unwrap().mine();
+    a.send_message(902, 0);
+    rounds(&mut relayer, 2).await;
+    assert_eq!(relayer.pending_count(), 0);
+    assert!(relayer.is_finished(&message_hash(901, 902, 0)));
+
+    // Then the destination replaces the block with the first relay (its message is gone): the message sent
+    // again is relayed again.
+    b.drop_relays_above(0);
+    b.state.lock().unwrap().mine();
+    rounds(&mut relayer, 4).await;
+    assert_eq!(b.relayed(), HashSet::from([message_hash(901, 902, 0)]), "{:?}", relayer.stats());
+    assert_eq!(b.transactions(), 1);
+    assert_eq!(relayer.stats().relayed, 2);
+    assert_eq!(relayer.stats().relayed_by_others, 1, "the message found relayed, once");
+
+    // A destination reorganisation above the relay's block checks the message again and changes nothing.
+    let kept = b.state.lock().unwrap().latest;
+    b.state.lock().unwrap().mine();
+    rounds(&mut relayer, 2).await;
+    b.rewind_to(kept);
+    b.state.lock().unwrap().mine();
+    rounds(&mut relayer, 3).await;
+    assert_eq!(b.relayed(), HashSet::from([message_hash(901, 902, 0)]));
+    assert_eq!(b.transactions(), 1);
+    assert_eq!(relayer.stats().relayed_by_others, 1);
 }
