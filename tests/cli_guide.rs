@@ -1,13 +1,19 @@
-//! Runs the guide `docs/guide.md` as a user would: every ```` ```sh ```` block, in order, in bash, with the
-//! `superlink` binary under test and the pinned cast on `PATH`, from the repository's root.
+//! Runs the walk-throughs in `docs/` as a user would: `docs/guide.md` (building an app on the devnet) and
+//! `docs/safety.md` (safety from the L1 and the devnet's faults). Every ```` ```sh ```` block of a document runs,
+//! in order, in bash, with the `superlink` binary under test and the pinned cast on `PATH`, from the repository's
+//! root.
 //!
-//! - A block holding `superlink devnet ...` (re)starts the devnet in the background with those arguments, on free
-//!   ports: the guide's default ports (8545, 9545, 9546, 8420) are rewritten to them in every later block, so the
-//!   test never collides with anything else on the machine.
-//! - Shell variables the guide sets carry over from one block to the next, as in one terminal.
+//! - A block holding only `superlink devnet [FLAGS...]` (re)starts the devnet in the background with those flags,
+//!   on free ports: the documents' default ports (8545, 9545, 9546, 8420 and the rollup nodes' 19545, 19546) are
+//!   rewritten to them in every later block, so the test never collides with anything else on the machine.
+//!   `superlink devnet status` and `superlink devnet fault ...` are commands like any other.
+//! - Shell variables a document sets carry over from one block to the next, as in one terminal.
 //! - A block must exit 0, unless it is marked ```` ```sh expect-error ````, then it must fail.
-//! - A ```` ```text ```` block right after a command block is the output the guide promises: each of its lines
+//! - A ```` ```text ```` block right after a command block is the output the document promises: each of its lines
 //!   must be one of the lines printed (compared trimmed; `...` stands for any text).
+//!
+//! The two documents run one after the other: each runs a devnet with fast blocks, and two at once on a small
+//! machine would only make both slower.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,7 +21,7 @@ use std::{
     io::{BufRead, BufReader},
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -23,10 +29,13 @@ use superlink_testkit::{free_port, repo_root, tool, wait_for_rpc};
 
 const PATIENCE: Duration = Duration::from_secs(90);
 
-/// One fenced block of the guide that the test runs.
+/// Lets one document run at a time.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+/// One fenced block of a document that the test runs.
 #[derive(Debug, Clone)]
 struct Step {
-    /// Line of the guide where the block starts (for messages).
+    /// Line of the document where the block starts (for messages).
     line: usize,
     code: String,
     expect_error: bool,
@@ -34,12 +43,12 @@ struct Step {
     expected: Option<String>,
 }
 
-fn steps(guide: &str) -> Vec<Step> {
+fn steps(document: &str) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     let mut open: Option<(usize, String, String)> = None;
     // Whether the last closed block was a command block with nothing but prose since.
     let mut after_command = false;
-    for (number, line) in guide.lines().enumerate() {
+    for (number, line) in document.lines().enumerate() {
         if let Some((start, info, body)) = &mut open {
             if line.trim_start().starts_with("```") {
                 let info = std::mem::take(info);
@@ -67,7 +76,7 @@ fn steps(guide: &str) -> Vec<Step> {
             open = Some((number + 1, info.trim().to_string(), String::new()));
         }
     }
-    assert!(open.is_none(), "the guide has an unclosed code block");
+    assert!(open.is_none(), "the document has an unclosed code block");
     steps
 }
 
@@ -92,18 +101,29 @@ fn matches(pattern: &str, line: &str) -> bool {
     true
 }
 
-fn assert_output(step: &Step, output: &str) {
+/// The `superlink devnet` command line of a block that starts a devnet: `superlink devnet` alone or followed
+/// by flags, not one of its subcommands (`status`, `fault ...`).
+fn devnet_start(code: &str) -> Option<&str> {
+    code.lines().find(|line| {
+        let mut words = line.split_whitespace();
+        words.next() == Some("superlink")
+            && words.next() == Some("devnet")
+            && words.next().is_none_or(|flag| flag.starts_with('-'))
+    })
+}
+
+fn assert_output(doc: &str, step: &Step, output: &str, log: &str) {
     let Some(expected) = &step.expected else { return };
     for wanted in expected.lines().filter(|l| !l.trim().is_empty()) {
         assert!(
             output.lines().any(|line| matches(wanted, line)),
-            "guide line {}: expected a line `{wanted}` in the output:\n{output}",
+            "{doc} line {}: expected a line `{wanted}` in the output:\n{output}\n{log}",
             step.line
         );
     }
 }
 
-/// The devnet's ports, and the rewriting of the guide's default ports to them.
+/// The devnet's ports, and the rewriting of the documents' default ports to them.
 #[derive(Debug, Clone, Copy)]
 struct Ports {
     l1: u16,
@@ -142,15 +162,18 @@ impl Ports {
     }
 }
 
-/// A devnet started by a guide block, stopped with SIGTERM when replaced or dropped.
+/// A devnet started by a document's block, stopped with SIGTERM when replaced or dropped.
 struct Devnet {
     child: Child,
     output: Arc<Mutex<String>>,
+    /// Where its log (stderr) goes, shown when a step fails.
+    log: tempfile::NamedTempFile,
 }
 
 impl Devnet {
     fn start(line: &str, ports: Ports, path: &str) -> Devnet {
         let args: Vec<&str> = line.split_whitespace().skip(2).collect();
+        let log = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new("superlink")
             .env("PATH", path)
             .arg("devnet")
@@ -159,7 +182,7 @@ impl Devnet {
             .args(["--verifier-port", &ports.verifier.to_string()])
             .args(["--rollup-starting-port", &ports.rollup.to_string()])
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log.reopen().unwrap())
             .spawn()
             .unwrap();
         let output = Arc::new(Mutex::new(String::new()));
@@ -184,7 +207,15 @@ impl Devnet {
             assert!(Instant::now() < deadline, "no banner");
             std::thread::sleep(Duration::from_millis(20));
         }
-        Devnet { child, output }
+        Devnet { child, output, log }
+    }
+
+    /// The end of the devnet's log, for a failure's message.
+    fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(self.log.path()).unwrap_or_default();
+        let lines: Vec<&str> = log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(40)..].join("\n");
+        format!("the devnet's last log lines:\n{tail}")
     }
 
     fn stop(mut self) {
@@ -204,7 +235,7 @@ impl Drop for Devnet {
     }
 }
 
-/// The names of the shell variables the guide assigns.
+/// The names of the shell variables a document assigns.
 fn variables(steps: &[Step]) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for step in steps {
@@ -225,14 +256,15 @@ fn dir_of(path: &Path) -> PathBuf {
     path.parent().unwrap().to_path_buf()
 }
 
-#[test]
-fn every_command_of_the_guide_works_as_the_guide_says() {
-    // Commands run from the repository's root, as the guide says; the pinned npm packages are installed.
+/// Runs every command block of `doc` (a path from the repository's root) in order and checks the output it
+/// promises; returns how many devnets the document started.
+fn run_document(doc: &str) -> usize {
+    let _one_at_a_time = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
+    // Commands run from the repository's root, as the documents say.
     let root = repo_root();
-    superlink_testkit::node_package("viem").unwrap();
-    let guide = std::fs::read_to_string(root.join("docs/guide.md")).unwrap();
-    let steps = steps(&guide);
-    assert!(steps.len() > 10, "the guide lost its commands");
+    let text = std::fs::read_to_string(root.join(doc)).unwrap();
+    let steps = steps(&text);
+    assert!(steps.len() > 10, "{doc} lost its commands");
     let names = variables(&steps);
     let superlink = PathBuf::from(env!("CARGO_BIN_EXE_superlink"));
     let path = format!(
@@ -247,14 +279,14 @@ fn every_command_of_the_guide_works_as_the_guide_says() {
     let mut devnets_started = 0;
 
     for step in &steps {
-        if let Some(line) = step.code.lines().find(|l| l.trim_start().starts_with("superlink devnet")) {
+        if let Some(line) = devnet_start(&step.code) {
             assert_eq!(
                 step.code.trim(),
                 line.trim(),
-                "guide line {}: a devnet block holds only that",
+                "{doc} line {}: a devnet block holds only that",
                 step.line
             );
-            // A restart keeps the ports, so the URLs the guide keeps in shell variables stay right.
+            // A restart keeps the ports, so the URLs the document keeps in shell variables stay right.
             if let Some(previous) = devnet.take() {
                 previous.stop();
             }
@@ -262,12 +294,14 @@ fn every_command_of_the_guide_works_as_the_guide_says() {
             let banner = started.output.lock().unwrap().clone();
             let rewritten =
                 Step { expected: step.expected.as_ref().map(|e| ports.rewrite(e)), ..step.clone() };
-            assert_output(&rewritten, &banner);
+            assert_output(doc, &rewritten, &banner, &started.log_tail());
             devnet = Some(started);
             devnets_started += 1;
             continue;
         }
-        assert!(devnet.is_some(), "guide line {}: a command before the devnet is started", step.line);
+        let Some(running) = &devnet else {
+            panic!("{doc} line {}: a command before the devnet is started", step.line)
+        };
         let script = format!(
             "if [ -s '{state}' ]; then . '{state}'; fi\n{errexit}\n{code}\nstatus=$?\nset +e\n\
              declare -p {names} > '{state}' 2>/dev/null\nexit $status\n",
@@ -286,19 +320,34 @@ fn every_command_of_the_guide_works_as_the_guide_says() {
         let printed =
             format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         if step.expect_error {
-            assert!(!out.status.success(), "guide line {}: expected a failure, got:\n{printed}", step.line);
+            assert!(!out.status.success(), "{doc} line {}: expected a failure, got:\n{printed}", step.line);
         } else {
             assert!(
                 out.status.success(),
-                "guide line {}: the block failed:\n{}\n{printed}",
+                "{doc} line {}: the block failed:\n{}\n{printed}\n{}",
                 step.line,
-                step.code
+                step.code,
+                running.log_tail()
             );
         }
-        assert_output(step, &printed);
+        assert_output(doc, step, &printed, &running.log_tail());
     }
-    assert_eq!(devnets_started, 2, "the guide starts the devnet, then restarts it without the autorelayer");
     devnet.unwrap().stop();
+    devnets_started
+}
+
+#[test]
+fn every_command_of_the_guide_works_as_the_guide_says() {
+    // The viem step imports the pinned npm package.
+    superlink_testkit::node_package("viem").unwrap();
+    let devnets = run_document("docs/guide.md");
+    assert_eq!(devnets, 2, "the guide starts the devnet, then restarts it without the autorelayer");
+}
+
+#[test]
+fn every_command_of_the_safety_walk_through_works_as_it_says() {
+    let devnets = run_document("docs/safety.md");
+    assert_eq!(devnets, 2, "the walk-through starts the devnet, then restarts it with a shared batcher");
 }
 
 #[test]
@@ -309,4 +358,14 @@ fn output_patterns_match_as_documented() {
     assert!(matches("...invalid executing message...", "Error: invalid executing message: x"));
     assert!(!matches("1", "10"));
     assert!(!matches("a...a", "a"));
+}
+
+#[test]
+fn only_a_bare_devnet_command_starts_a_devnet() {
+    assert_eq!(devnet_start("superlink devnet"), Some("superlink devnet"));
+    let flags = "superlink devnet --l1-block-time 1 --shared-batcher";
+    assert_eq!(devnet_start(flags), Some(flags));
+    assert_eq!(devnet_start("superlink devnet status"), None);
+    assert_eq!(devnet_start("superlink devnet fault halt-batcher 901"), None);
+    assert_eq!(devnet_start("X=$(superlink devnet fault reorg-l1 3)"), None);
 }
