@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::{
-    process::{Child, Command, Output, Stdio},
+    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -15,27 +15,16 @@ use serde_json::{Value, json};
 
 #[path = "support/devnet.rs"]
 mod devnet;
+#[path = "support/messages.rs"]
+mod messages;
 
 use devnet::{Devnet, KEY_0, PATIENCE, address_of, cast, free_ports, json, ok};
+use messages::{COUNTER, count, number, relayed_messages, superlink};
 
-/// The example `CrossChainCounter` (every L2).
-const COUNTER: &str = "0x5111000000000000000000000000000000000001";
 /// The example `TestSuperchainERC20` (every L2).
 const TOKEN: &str = "0x5111000000000000000000000000000000000002";
-/// The messenger's event for a delivered message.
-const RELAYED_MESSAGE: &str = "RelayedMessage(uint256 indexed,uint256 indexed,bytes32 indexed,bytes32)";
-const MESSENGER: &str = "0x4200000000000000000000000000000000000023";
 /// The type of a deposit transaction.
 const DEPOSIT_TX_TYPE: &str = "0x7e";
-
-fn superlink(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_superlink"))
-        .args(args)
-        .env_remove("SUPERLINK_PRIVATE_KEY")
-        .env_remove("SUPERLINK_CONTROL_URL")
-        .output()
-        .expect("the superlink binary runs")
-}
 
 /// Runs `superlink ARGS --json`; its output as JSON, failing the test if the command fails.
 fn superlink_json(args: &[&str]) -> Value {
@@ -60,15 +49,6 @@ fn control(devnet: &Devnet, args: &[&str]) -> Value {
 /// `superlink devnet status --json`.
 fn status(devnet: &Devnet) -> Value {
     control(devnet, &["status"])
-}
-
-/// A quantity that may come as a JSON number or a hex string.
-fn number(v: &Value) -> u64 {
-    match v {
-        Value::Number(n) => n.as_u64().unwrap(),
-        Value::String(s) => u64::from_str_radix(s.trim_start_matches("0x"), 16).unwrap(),
-        other => panic!("not a number: {other}"),
-    }
 }
 
 /// A block as `{number, hash}`.
@@ -170,29 +150,9 @@ fn increment_remote(url: &str) -> (String, Id) {
     (receipt["transactionHash"].as_str().unwrap().into(), block)
 }
 
-fn count(url: &str) -> u64 {
-    ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", url]).parse().unwrap()
-}
-
 fn token_balance(url: &str, owner: &str) -> u64 {
     let out = ok(&["call", TOKEN, "balanceOf(address)(uint256)", owner, "--rpc-url", url]);
     out.split_whitespace().next().unwrap().parse().unwrap()
-}
-
-/// The `RelayedMessage` logs of the messenger on the chain at `url`.
-fn relayed_messages(url: &str) -> Vec<Value> {
-    let out = ok(&[
-        "logs",
-        "--json",
-        "--from-block",
-        "0",
-        "--address",
-        MESSENGER,
-        RELAYED_MESSAGE,
-        "--rpc-url",
-        url,
-    ]);
-    serde_json::from_str::<Value>(&out).unwrap().as_array().unwrap().clone()
 }
 
 /// `superlink message status` of the one message `tx` sent from 901 to 902: `Ok(its JSON entry)`, or
@@ -390,7 +350,7 @@ fn a_batcher_halted_past_the_sequencing_window_loses_its_blocks_and_the_relays_o
         None => {
             let error = message_status(&devnet, &tx).expect_err("the message's transaction is gone");
             assert!(error.contains("is not known to the source chain"), "{error}");
-            assert_eq!(relayed_messages(&b), Vec::<Value>::new(), "no delivery is left on 902");
+            assert_eq!(relayed_messages(&b), json!([]), "no delivery is left on 902");
             assert_eq!(token_balance(&a, &me), 1000, "the burn is undone");
         }
         // Executed again in a later block: its message is relayed again, by another relay.
@@ -627,7 +587,7 @@ fn an_equivocated_message_is_relayed_once_after_its_first_relay_is_replaced() {
     });
     assert!(still_there(&a, &resent) && still_there(&b, &second));
     assert_eq!(count(&b), 1, "one send, one increment");
-    assert_eq!(relayed_messages(&b).len(), 1, "one delivery on 902");
+    assert_eq!(relayed_messages(&b).as_array().map_or(0, Vec::len), 1, "one delivery on 902");
 }
 
 /// A `superlink verify` process, killed on drop.

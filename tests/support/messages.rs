@@ -60,6 +60,7 @@ pub fn superlink(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_superlink"))
         .args(args)
         .env_remove("SUPERLINK_PRIVATE_KEY")
+        .env_remove("SUPERLINK_CONTROL_URL")
         .output()
         .expect("the superlink binary runs")
 }
