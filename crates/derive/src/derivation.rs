@@ -190,8 +190,11 @@ pub enum DeriveError {
     },
 }
 
-/// Safe L2 blocks remembered for span batches that overlap the safe chain.
-const SAFE_CHAIN_CAPACITY: usize = 4096;
+/// Safe L2 blocks remembered for span batches that overlap the safe chain: a batcher posts from the safe head
+/// on, so only a batch posted twice (re-included after an L1 reorg, or sent again) overlaps, by the blocks
+/// derived in between. Every retained L1 state holds its own copy, so the bound is kept small: 512 records, some
+/// 45 KiB per state.
+const SAFE_CHAIN_CAPACITY: usize = 512;
 
 #[derive(Debug, Clone)]
 struct QueuedBatch {

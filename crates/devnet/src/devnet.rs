@@ -173,16 +173,27 @@ async fn run_pipeline(
 /// are its own derivation's local-safe head and the head derived from finalized L1 blocks.
 fn label_from_verifier(verifier: &Verifier, l2s: &[(u64, Arc<ChainService>)], logs: &[(u64, RollupLog)]) {
     for (chain_id, service) in l2s {
-        let heads = match verifier.heads(*chain_id) {
+        let derived = logs.iter().find(|(id, _)| id == chain_id).map(|(_, log)| {
+            let log = log.read();
+            (log.local_safe, log.finalized_l2)
+        });
+        let mut heads = match verifier.heads(*chain_id) {
             Some(heads) => (heads.cross_safe.map(|b| b.id()), heads.finalized.map(|b| b.id())),
-            None => match logs.iter().find(|(id, _)| id == chain_id) {
-                Some((_, log)) => {
-                    let log = log.read();
-                    (Some(log.local_safe), Some(log.finalized_l2))
-                }
+            None => match derived {
+                Some((local_safe, finalized)) => (Some(local_safe), Some(finalized)),
                 None => continue,
             },
         };
+        // The verifier learns of an L1 reorg on its next round; until then its cross-safe head may rest on L1
+        // blocks that are gone. Never label above what derivation holds now.
+        if let Some((local_safe, finalized)) = derived {
+            if heads.0.is_some_and(|b| b.number > local_safe.number) {
+                heads.0 = Some(local_safe);
+            }
+            if heads.1.is_some_and(|b| b.number > finalized.number) {
+                heads.1 = Some(finalized);
+            }
+        }
         let on_chain = |block: Option<superlink_verifier::BlockId>| {
             let block = block?;
             service
