@@ -46,10 +46,6 @@ pub struct Control {
     pub l2_block_time: u64,
 }
 
-fn id(block: &BlockRef) -> BlockId {
-    block.id()
-}
-
 impl Control {
     fn pipeline(&self) -> MutexGuard<'_, L1Pipeline> {
         self.pipeline.lock().unwrap_or_else(PoisonError::into_inner)
@@ -266,7 +262,7 @@ impl DevnetControl for Control {
                 let log =
                     logs.iter().find(|(id, _)| *id == chain.chain_id).map(|(_, log)| log.read().clone());
                 let heads = state.heads(chain.chain_id).unwrap_or_default();
-                let block_id = |b: &Option<BlockRef>| b.as_ref().map(id).unwrap_or_default();
+                let block_id = |b: &Option<BlockRef>| b.as_ref().map(BlockRef::id).unwrap_or_default();
                 // The L1 block a local-safe block was first derived from, per the chain's own derivation.
                 let first_derived = |number: u64| {
                     log.as_ref().and_then(|log| {
@@ -295,12 +291,7 @@ impl DevnetControl for Control {
                         derived: finalized,
                         derived_from: first_derived(finalized.number),
                     },
-                    batcher: log.map(|l| BatcherReport::from(l.batcher)).unwrap_or(BatcherReport {
-                        halted: false,
-                        posted: None,
-                        last_inclusion: None,
-                        transactions: 0,
-                    }),
+                    batcher: log.map(|l| BatcherReport::from(l.batcher)).unwrap_or_default(),
                 }
             })
             .collect();

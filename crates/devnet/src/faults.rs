@@ -90,7 +90,7 @@ pub struct DerivedHead {
 }
 
 /// The batcher of a chain as `devnet_status` reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BatcherReport {
     /// Halted by `devnet_haltBatcher`.

@@ -619,22 +619,21 @@ impl Lane {
         let genesis_origin = BlockNumHash { number: l1_genesis.number, hash: l1_genesis.hash };
         let posted = self.batcher.head();
         let still_there = chain.block_by_number(posted.number).is_some_and(|b| b.hash() == posted.hash);
+        // The chain's block at the local-safe head, where the batcher starts again when it must.
+        let Some(safe_block) = chain.block_by_number(safe.number) else { return Ok(None) };
+        let restart = BatchedHead {
+            number: safe.number,
+            hash: safe_block.hash(),
+            l1_origin_number: l1_origin_of(&safe_block, genesis_origin).number,
+        };
         if !still_there || posted.number < safe.number {
             // What was posted left the chain, or derivation moved past it: start again from the safe head.
-            let Some(block) = chain.block_by_number(safe.number) else { return Ok(None) };
-            let origin = l1_origin_of(&block, genesis_origin);
-            if still_there || posted.number != 0 {
-                debug!(
-                    chain_id = self.chain_id,
-                    from = safe.number,
-                    "batcher starts again from the local-safe head"
-                );
-            }
-            self.batcher.reset(BatchedHead {
-                number: safe.number,
-                hash: block.hash(),
-                l1_origin_number: origin.number,
-            });
+            debug!(
+                chain_id = self.chain_id,
+                from = safe.number,
+                "batcher starts again from the local-safe head"
+            );
+            self.batcher.reset(restart);
         }
         let first = self.batcher.head().number + 1;
         let last = chain.head_number().min(first.saturating_add(MAX_BLOCKS_PER_BATCH - 1));
@@ -654,11 +653,7 @@ impl Lane {
                     .collect(),
             };
             if let Err(e) = self.batcher.add_block(data) {
-                self.batcher.reset(BatchedHead {
-                    number: safe.number,
-                    hash: safe.hash.unwrap_or_default(),
-                    l1_origin_number: safe.l1_origin.number,
-                });
+                self.batcher.reset(restart);
                 return Err(format!("block {number}: {e}"));
             }
         }
