@@ -14,7 +14,7 @@ use alloy_primitives::{Address, B64, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
 use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
 use op_revm::{DefaultOp, L1BlockInfo, OpBuilder, OpHaltReason, OpSpecId, OpTransactionError};
 use revm::{
-    Context, ExecuteCommitEvm,
+    Context, ExecuteCommitEvm, ExecuteEvm,
     context::{BlockEnv, CfgEnv, result::InvalidTransaction},
     context_interface::{
         block::BlobExcessGasAndPrice,
@@ -29,6 +29,7 @@ use crate::{
     db::BuildDb,
     error::{ChainError, StateError},
     state::{StateDiff, WorldState},
+    store::BlockHashes,
     trie,
     tx::ExecutableTx,
 };
@@ -113,8 +114,8 @@ pub struct BuildParams<'a> {
     pub gas_limit: u64,
     /// EIP-1559 parameters.
     pub eip1559: Eip1559Params,
-    /// Hashes of all earlier blocks, indexed by number; the last one is the parent.
-    pub hashes: &'a [B256],
+    /// Hashes of all earlier blocks the chain holds, by number; the last one is the parent.
+    pub hashes: BlockHashes<'a>,
 }
 
 /// A freshly built block and what building it changed.
@@ -283,14 +284,13 @@ pub fn build_block(
             (HISTORY_STORAGE_ADDRESS, Bytes::from(parent.hash())),
         ];
         for (contract, input) in system_calls {
-            let deployed = evm
-                .0
-                .ctx
-                .journaled_state
-                .database
-                .state
-                .info(&contract)
-                .is_some_and(|info| info.code_hash != KECCAK256_EMPTY);
+            let deployed = match evm.0.ctx.journaled_state.database.state.info(&contract) {
+                Ok(info) => info.is_some_and(|info| info.code_hash != KECCAK256_EMPTY),
+                Err(error) => {
+                    failure = Some(ChainError::State(error));
+                    break;
+                }
+            };
             if !deployed {
                 continue;
             }
@@ -311,7 +311,13 @@ pub fn build_block(
         evm.0.ctx.chain = L1BlockInfo::default();
 
         for deposit in deposits.into_iter().filter(|_| failure.is_none()) {
-            let nonce = evm.0.ctx.journaled_state.database.state.info(&deposit.sender).map(|info| info.nonce);
+            let nonce = match evm.0.ctx.journaled_state.database.state.info(&deposit.sender) {
+                Ok(info) => info.map(|info| info.nonce),
+                Err(error) => {
+                    failure = Some(ChainError::State(error));
+                    break;
+                }
+            };
             match evm.transact_commit(deposit.to_evm()) {
                 Ok(result) => out.record(deposit, result, Some(nonce.unwrap_or_default()), None),
                 Err(error) => {
@@ -342,6 +348,12 @@ pub fn build_block(
                     Ok(result) => {
                         let fee = l1_fee_info(&evm.0.ctx.chain, &tx.encoded(), params.spec);
                         out.record(tx, result, None, Some(fee));
+                    }
+                    // A forked chain's remote did not answer: the transaction waits for a later block and
+                    // the block goes on without it. What the EVM had loaded or changed for it is dropped.
+                    Err(EVMError::Database(error @ StateError::Remote(_))) => {
+                        drop(evm.finalize());
+                        source.exclude(&tx, &Exclusion::NotYet(error.to_string()));
                     }
                     Err(EVMError::Database(error)) => {
                         failure = Some(ChainError::State(error));

@@ -13,10 +13,11 @@ use revm::{
 use crate::{
     error::StateError,
     state::{AccountInfo, StateDiff, WorldState},
+    store::BlockHashes,
 };
 
 fn to_evm_info(state: &WorldState, info: AccountInfo) -> EvmAccountInfo {
-    let code = state.code_by_hash(&info.code_hash).cloned().unwrap_or_default();
+    let code = state.code_by_hash(&info.code_hash).unwrap_or_default();
     EvmAccountInfo::new(info.balance, info.nonce, info.code_hash, code)
 }
 
@@ -24,11 +25,7 @@ fn code_of(state: &WorldState, hash: B256) -> Result<Bytecode, StateError> {
     if hash == alloy_primitives::KECCAK256_EMPTY {
         return Ok(Bytecode::default());
     }
-    state.code_by_hash(&hash).cloned().ok_or(StateError::UnknownCode(hash))
-}
-
-fn block_hash_of(hashes: &[B256], number: u64) -> B256 {
-    usize::try_from(number).ok().and_then(|index| hashes.get(index)).copied().unwrap_or_default()
+    state.code_by_hash(&hash).ok_or(StateError::UnknownCode(hash))
 }
 
 /// The mutable state used while a block is executed: reads see every earlier transaction of the block,
@@ -39,15 +36,15 @@ pub struct BuildDb<'a> {
     pub state: &'a mut WorldState,
     /// The diff collecting values this block overwrites.
     pub diff: &'a mut StateDiff,
-    /// Hashes of the blocks before this one, indexed by number (for `BLOCKHASH`).
-    pub hashes: &'a [B256],
+    /// Hashes of the blocks before this one (for `BLOCKHASH`).
+    pub hashes: BlockHashes<'a>,
 }
 
 impl Database for BuildDb<'_> {
     type Error = StateError;
 
     fn basic(&mut self, address: Address) -> Result<Option<EvmAccountInfo>, StateError> {
-        Ok(self.state.info(&address).map(|info| to_evm_info(self.state, info)))
+        Ok(self.state.info(&address)?.map(|info| to_evm_info(self.state, info)))
     }
 
     fn code_by_hash(&mut self, code_hash: B256) -> Result<Bytecode, StateError> {
@@ -55,11 +52,11 @@ impl Database for BuildDb<'_> {
     }
 
     fn storage(&mut self, address: Address, index: U256) -> Result<U256, StateError> {
-        Ok(self.state.storage(&address, &index))
+        self.state.storage(&address, &index)
     }
 
     fn block_hash(&mut self, number: u64) -> Result<B256, StateError> {
-        Ok(block_hash_of(self.hashes, number))
+        Ok(self.hashes.get(number))
     }
 }
 
@@ -75,41 +72,46 @@ pub struct StateView<'a> {
     state: &'a WorldState,
     /// Diffs of the blocks after the viewed one, oldest first.
     newer: Vec<&'a StateDiff>,
-    hashes: &'a [B256],
+    hashes: BlockHashes<'a>,
 }
 
 impl<'a> StateView<'a> {
     /// A view of `state` with the diffs in `newer` (oldest first) undone.
-    pub fn new(state: &'a WorldState, newer: Vec<&'a StateDiff>, hashes: &'a [B256]) -> Self {
+    pub fn new(state: &'a WorldState, newer: Vec<&'a StateDiff>, hashes: BlockHashes<'a>) -> Self {
         Self { state, newer, hashes }
     }
 
-    /// Account info as of the viewed block.
-    pub fn info(&self, address: &Address) -> Option<AccountInfo> {
+    /// Account info as of the viewed block. An account a later block created reads as the state under the
+    /// one in memory has it: absent, or in fork mode the remote's account.
+    pub fn info(&self, address: &Address) -> Result<Option<AccountInfo>, StateError> {
         for diff in &self.newer {
             if let Some(old) = diff.accounts.get(address) {
-                return *old;
+                return match old {
+                    Some(info) => Ok(Some(*info)),
+                    None => self.state.base_info(address),
+                };
             }
         }
         self.state.info(address)
     }
 
     /// A storage slot as of the viewed block.
-    pub fn storage(&self, address: &Address, slot: &U256) -> U256 {
+    pub fn storage(&self, address: &Address, slot: &U256) -> Result<U256, StateError> {
         for diff in &self.newer {
             if let Some(old) = diff.storage.get(&(*address, *slot)) {
-                return *old;
+                return Ok(*old);
             }
         }
         self.state.storage(address, slot)
     }
 
     /// Code of an account as of the viewed block.
-    pub fn code(&self, address: &Address) -> alloy_primitives::Bytes {
-        self.info(address)
+    pub fn code(&self, address: &Address) -> Result<alloy_primitives::Bytes, StateError> {
+        Ok(self
+            .info(address)?
             .and_then(|info| self.state.code_by_hash(&info.code_hash))
             .map(|code| code.original_bytes())
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 
     /// A full copy of the state as of the viewed block (used for proofs of old blocks).
@@ -126,7 +128,7 @@ impl DatabaseRef for StateView<'_> {
     type Error = StateError;
 
     fn basic_ref(&self, address: Address) -> Result<Option<EvmAccountInfo>, StateError> {
-        Ok(self.info(&address).map(|info| to_evm_info(self.state, info)))
+        Ok(self.info(&address)?.map(|info| to_evm_info(self.state, info)))
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, StateError> {
@@ -134,10 +136,10 @@ impl DatabaseRef for StateView<'_> {
     }
 
     fn storage_ref(&self, address: Address, index: U256) -> Result<U256, StateError> {
-        Ok(self.storage(&address, &index))
+        self.storage(&address, &index)
     }
 
     fn block_hash_ref(&self, number: u64) -> Result<B256, StateError> {
-        Ok(block_hash_of(self.hashes, number))
+        Ok(self.hashes.get(number))
     }
 }

@@ -9,6 +9,9 @@ pub enum StateError {
     /// An account points at code whose bytes the chain does not hold.
     #[error("code with hash {0} is unknown")]
     UnknownCode(B256),
+    /// A forked chain could not read state it does not hold from its remote.
+    #[error(transparent)]
+    Remote(#[from] crate::fork::ForkError),
 }
 
 impl DBErrorMarker for StateError {}

@@ -15,6 +15,7 @@ pub mod call;
 pub mod chain;
 pub mod db;
 pub mod error;
+pub mod fork;
 pub mod genesis;
 pub mod l1_info;
 pub mod state;
@@ -31,6 +32,7 @@ pub use chain::{
     ReplacementOutcome, RewindOutcome,
 };
 pub use error::{ChainError, StateError, TxError};
+pub use fork::{ForkError, ForkPoint, ForkSource, ForkedState, RemoteAccount};
 pub use genesis::{Genesis, GenesisAccount};
 pub use l1_info::L1Attributes;
 pub use store::LogFilter;

@@ -1,10 +1,19 @@
 //! The world state: accounts, storage and code held in memory, and the per-block diffs that let older
 //! states be read back (each diff records the value every changed key had *before* the block).
+//!
+//! A forked state ([`WorldState::forked`]) holds only what the chain installed or wrote; every other account
+//! and slot is read from the remote chain at the fork block (see [`crate::fork`]). Its reads can fail (the
+//! remote is unreachable), so every read that may reach the remote returns a `Result`.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::Arc,
+};
 
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256, keccak256};
 use revm::{bytecode::Bytecode, state::EvmState};
+
+use crate::{error::StateError, fork::ForkedState};
 
 /// Balance, nonce and code of an account, without its storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,13 +39,31 @@ impl AccountInfo {
     }
 }
 
-/// One account of the world state with its non-zero storage slots.
+/// One account of the world state with its storage slots.
+///
+/// An ordinary chain keeps only non-zero slots. A forked chain also keeps a zero written over a remote slot
+/// (so the remote's value stays hidden); roots and proofs skip zero slots.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Account {
     /// Balance, nonce and code hash.
     pub info: AccountInfo,
-    /// Non-zero storage slots.
+    /// Storage slots held in memory.
     pub storage: HashMap<U256, U256>,
+    /// In a forked state: the account's storage is all here (installed on top of the remote, or created or
+    /// cleared by the chain), so a slot missing here is zero and never asked of the remote.
+    pub(crate) own_storage: bool,
+}
+
+impl Account {
+    /// Whether the account has a non-zero storage slot in memory.
+    pub fn has_storage(&self) -> bool {
+        self.storage.values().any(|value| !value.is_zero())
+    }
+
+    /// The non-zero storage slots in memory (what the storage root commits to).
+    pub fn nonzero_storage(&self) -> impl Iterator<Item = (&U256, &U256)> {
+        self.storage.iter().filter(|(_, value)| !value.is_zero())
+    }
 }
 
 /// The values a block (or a direct edit) overwrote, so the state before it can be restored or read.
@@ -98,6 +125,8 @@ pub struct WorldState {
     pub(crate) bucket_hashes: BTreeMap<u16, B256>,
     /// 3-nibble prefixes with an account changed since the last state root.
     pub(crate) dirty_buckets: HashSet<u16>,
+    /// The remote chain under this state (fork mode): what is not held here is read from it.
+    fork: Option<Arc<ForkedState>>,
 }
 
 /// The 3-nibble prefix (0..4096) of a hashed address: the account-trie bucket it falls in.
@@ -111,50 +140,137 @@ impl WorldState {
         Self::default()
     }
 
-    /// The account at `address`, if it exists.
+    /// An empty state over the remote state `fork`: every account and slot not written here is read from it.
+    pub fn forked(fork: Arc<ForkedState>) -> Self {
+        Self { fork: Some(fork), ..Self::default() }
+    }
+
+    /// The remote state under this one, in fork mode.
+    pub fn fork(&self) -> Option<&Arc<ForkedState>> {
+        self.fork.as_ref()
+    }
+
+    /// The account at `address` as held in memory (in fork mode: only if the chain installed or wrote it).
     pub fn account(&self, address: &Address) -> Option<&Account> {
         self.accounts.get(address)
     }
 
-    /// Balance, nonce and code hash at `address`, if the account exists.
-    pub fn info(&self, address: &Address) -> Option<AccountInfo> {
+    /// Balance, nonce and code hash at `address`, if the account exists; in fork mode an account not held
+    /// here is read from the remote (which can fail).
+    pub fn info(&self, address: &Address) -> Result<Option<AccountInfo>, StateError> {
+        if let Some(account) = self.accounts.get(address) {
+            return Ok(Some(account.info));
+        }
+        match &self.fork {
+            Some(fork) => fork.info(*address).map_err(StateError::Remote),
+            None => Ok(None),
+        }
+    }
+
+    /// The account as the state under the one held in memory has it: the remote's in fork mode, else none.
+    pub(crate) fn base_info(&self, address: &Address) -> Result<Option<AccountInfo>, StateError> {
+        match &self.fork {
+            Some(fork) => fork.info(*address).map_err(StateError::Remote),
+            None => Ok(None),
+        }
+    }
+
+    /// Account info as far as known without asking the remote: memory, else a remote answer already cached.
+    pub(crate) fn known_info(&self, address: &Address) -> Option<AccountInfo> {
+        self.local_info(address)
+            .or_else(|| self.fork.as_ref().and_then(|fork| fork.cached_info(*address)).flatten())
+    }
+
+    /// Account info held in memory, never asking the remote.
+    pub(crate) fn local_info(&self, address: &Address) -> Option<AccountInfo> {
         self.accounts.get(address).map(|account| account.info)
     }
 
-    /// A storage slot (zero when unset or when the account does not exist).
-    pub fn storage(&self, address: &Address, slot: &U256) -> U256 {
-        self.accounts.get(address).and_then(|account| account.storage.get(slot)).copied().unwrap_or_default()
+    /// Whether a slot missing from memory must be asked of the remote.
+    fn reads_remote_slot(&self, address: &Address) -> bool {
+        self.fork.is_some() && self.accounts.get(address).is_none_or(|account| !account.own_storage)
     }
 
-    /// Code by its hash.
-    pub fn code_by_hash(&self, hash: &B256) -> Option<&Bytecode> {
+    /// A storage slot (zero when unset or when the account does not exist); in fork mode a slot the chain
+    /// never wrote is read from the remote (which can fail).
+    pub fn storage(&self, address: &Address, slot: &U256) -> Result<U256, StateError> {
+        if let Some(value) = self.accounts.get(address).and_then(|account| account.storage.get(slot)) {
+            return Ok(*value);
+        }
+        match &self.fork {
+            Some(fork) if self.reads_remote_slot(address) => {
+                fork.storage(*address, *slot).map_err(StateError::Remote)
+            }
+            _ => Ok(U256::ZERO),
+        }
+    }
+
+    /// The value a slot has now as far as known without asking the remote: memory, else a remote answer
+    /// already cached, else zero. The EVM reads every slot before writing it, so writes always find it.
+    fn known_storage(&self, address: &Address, slot: &U256) -> U256 {
+        if let Some(value) = self.accounts.get(address).and_then(|account| account.storage.get(slot)) {
+            return *value;
+        }
+        match &self.fork {
+            Some(fork) if self.reads_remote_slot(address) => {
+                fork.cached_storage(*address, *slot).unwrap_or_default()
+            }
+            _ => U256::ZERO,
+        }
+    }
+
+    /// Code by its hash (in fork mode also the code of remote accounts read so far).
+    pub fn code_by_hash(&self, hash: &B256) -> Option<Bytecode> {
         if *hash == KECCAK256_EMPTY {
             return None;
         }
-        self.codes.get(hash)
+        if let Some(code) = self.codes.get(hash) {
+            return Some(code.clone());
+        }
+        self.fork.as_ref().and_then(|fork| fork.code_by_hash(hash))
     }
 
     /// The code of the account at `address` (empty when none).
-    pub fn code(&self, address: &Address) -> Bytes {
-        self.info(address)
+    pub fn code(&self, address: &Address) -> Result<Bytes, StateError> {
+        Ok(self
+            .info(address)?
             .and_then(|info| self.code_by_hash(&info.code_hash))
             .map(|code| code.original_bytes())
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 
-    /// Number of accounts.
+    /// Number of accounts held in memory.
     pub fn len(&self) -> usize {
         self.accounts.len()
     }
 
-    /// Whether the state holds no account.
+    /// Whether the state holds no account in memory.
     pub fn is_empty(&self) -> bool {
         self.accounts.is_empty()
     }
 
-    /// All accounts, in no particular order.
+    /// All accounts held in memory, in no particular order.
     pub fn accounts(&self) -> impl Iterator<Item = (&Address, &Account)> {
         self.accounts.iter()
+    }
+
+    /// Installs an account whose whole state is given (genesis allocations, or predeploys put on top of a
+    /// forked chain): its storage is only what `storage` holds, never the remote's.
+    pub fn install_account(
+        &mut self,
+        address: Address,
+        info: AccountInfo,
+        storage: impl IntoIterator<Item = (U256, U256)>,
+        diff: &mut StateDiff,
+    ) {
+        self.clear_storage(address, diff);
+        self.set_info(address, info, diff);
+        if let Some(account) = self.accounts.get_mut(&address) {
+            account.own_storage = true;
+        }
+        for (slot, value) in storage {
+            self.set_storage(address, slot, value, diff);
+        }
     }
 
     /// Stores code and returns its hash.
@@ -175,8 +291,11 @@ impl WorldState {
     }
 
     /// Sets account info, creating the account if needed; records the old value in `diff`.
+    ///
+    /// In fork mode an account first written here is recorded as absent before: undoing the write makes it
+    /// read from the remote again.
     pub fn set_info(&mut self, address: Address, info: AccountInfo, diff: &mut StateDiff) {
-        let old = self.info(&address);
+        let old = self.local_info(&address);
         diff.accounts.entry(address).or_insert(old);
         let hashed = keccak256(address);
         self.dirty_buckets.insert(bucket_of(&hashed));
@@ -184,24 +303,29 @@ impl WorldState {
             Some(account) => account.info = info,
             None => {
                 self.hashed_index.insert(hashed, address);
-                self.accounts.insert(address, Account { info, storage: HashMap::new() });
+                self.accounts.insert(address, Account { info, ..Account::default() });
                 self.dirty_storage.insert(address);
             }
         }
     }
 
     /// Sets a storage slot, creating the account if needed; records the old value in `diff`.
+    ///
+    /// In fork mode an account first written here takes the remote's balance, nonce and code as already
+    /// read (the EVM, and [`crate::Chain`]'s developer edits, read an account before writing it).
     pub fn set_storage(&mut self, address: Address, slot: U256, value: U256, diff: &mut StateDiff) {
         if !self.accounts.contains_key(&address) {
-            self.set_info(address, AccountInfo::default(), diff);
+            let info = self.known_info(&address).unwrap_or_default();
+            self.set_info(address, info, diff);
         }
-        let old = self.storage(&address, &slot);
+        let old = self.known_storage(&address, &slot);
         if old == value {
             return;
         }
         diff.storage.entry((address, slot)).or_insert(old);
+        let keep_zero = self.reads_remote_slot(&address);
         if let Some(account) = self.accounts.get_mut(&address) {
-            if value.is_zero() {
+            if value.is_zero() && !keep_zero {
                 account.storage.remove(&slot);
             } else {
                 account.storage.insert(slot, value);
@@ -210,23 +334,29 @@ impl WorldState {
         self.dirty_storage.insert(address);
     }
 
-    /// Removes every storage slot of an account; records the old values in `diff`.
+    /// Removes every storage slot of an account; records the old values in `diff`. In fork mode the account's
+    /// storage is then entirely local: the remote's slots are no longer read.
     pub fn clear_storage(&mut self, address: Address, diff: &mut StateDiff) {
         if let Some(account) = self.accounts.get_mut(&address) {
             for (slot, value) in account.storage.drain() {
                 diff.storage.entry((address, slot)).or_insert(value);
             }
+            account.own_storage = true;
             self.dirty_storage.insert(address);
         }
     }
 
     /// Deletes an account and its storage; records the old values in `diff`.
+    ///
+    /// In fork mode this forgets the chain's own copy, so the account reads as the remote has it again. The
+    /// EVM removes only accounts that are empty (EIP-161) or created in the same transaction (EIP-6780), which
+    /// the remote cannot hold with different contents, so the two agree.
     pub fn remove_account(&mut self, address: Address, diff: &mut StateDiff) {
         if !self.accounts.contains_key(&address) {
             return;
         }
         self.clear_storage(address, diff);
-        let old = self.info(&address);
+        let old = self.local_info(&address);
         diff.accounts.entry(address).or_insert(old);
         self.accounts.remove(&address);
         let hashed = keccak256(address);
@@ -260,12 +390,12 @@ impl WorldState {
                 self.insert_bytecode(info.code_hash, code.clone());
             }
             let has_storage = account.storage.values().any(|slot| !slot.present_value().is_zero())
-                || self.accounts.get(&address).is_some_and(|existing| !existing.storage.is_empty());
+                || self.accounts.get(&address).is_some_and(Account::has_storage);
             if info.is_empty() && !has_storage {
                 self.remove_account(address, diff);
                 continue;
             }
-            if self.info(&address) != Some(info) {
+            if self.local_info(&address) != Some(info) {
                 self.set_info(address, info, diff);
             }
             for (slot, value) in account.storage {

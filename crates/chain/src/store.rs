@@ -93,9 +93,33 @@ pub struct TxLocation {
     pub index: usize,
 }
 
-/// Canonical blocks and indexes over them.
+/// The hashes of a store's canonical blocks, by number (what `BLOCKHASH` reads).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockHashes<'a> {
+    /// The number of the first block.
+    pub first: u64,
+    /// Hashes from the first block on.
+    pub hashes: &'a [B256],
+}
+
+impl BlockHashes<'_> {
+    /// The hash of block `number`; zero for a block the store does not hold (a forked chain holds no block
+    /// before the one it was forked at).
+    pub fn get(&self, number: u64) -> B256 {
+        number
+            .checked_sub(self.first)
+            .and_then(|offset| usize::try_from(offset).ok())
+            .and_then(|index| self.hashes.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// Canonical blocks and indexes over them. The first block is the genesis, or for a forked chain the
+/// remote block it was forked at; blocks are numbered on from it.
 #[derive(Debug, Clone, Default)]
 pub struct BlockStore {
+    first: u64,
     blocks: Vec<Arc<StoredBlock>>,
     hashes: Vec<B256>,
     by_hash: HashMap<B256, u64>,
@@ -103,11 +127,20 @@ pub struct BlockStore {
 }
 
 impl BlockStore {
-    /// A store holding only `genesis`.
+    /// A store holding only `genesis` (block 0, or the block a forked chain starts from).
     pub fn new(genesis: StoredBlock) -> Self {
-        let mut store = Self::default();
+        let mut store = Self { first: genesis.number(), ..Self::default() };
         store.push(genesis);
         store
+    }
+
+    /// The number of the first block held (0 unless the chain was forked).
+    pub fn first_number(&self) -> u64 {
+        self.first
+    }
+
+    fn index_of(&self, number: u64) -> Option<usize> {
+        number.checked_sub(self.first).and_then(|offset| usize::try_from(offset).ok())
     }
 
     /// Appends the next canonical block.
@@ -123,7 +156,13 @@ impl BlockStore {
 
     /// Removes every block above `number` and returns them, lowest first.
     pub fn truncate(&mut self, number: u64) -> Vec<Arc<StoredBlock>> {
-        let keep = usize::try_from(number.saturating_add(1)).unwrap_or(usize::MAX).min(self.blocks.len());
+        let keep = match number.checked_sub(self.first) {
+            Some(offset) => {
+                usize::try_from(offset.saturating_add(1)).unwrap_or(usize::MAX).min(self.blocks.len())
+            }
+            // The first block is never removed.
+            None => 1,
+        };
         let removed: Vec<Arc<StoredBlock>> = self.blocks.drain(keep..).collect();
         self.hashes.truncate(keep);
         for block in &removed {
@@ -146,14 +185,14 @@ impl BlockStore {
         self.head().number()
     }
 
-    /// Canonical block hashes indexed by number.
-    pub fn hashes(&self) -> &[B256] {
-        &self.hashes
+    /// Canonical block hashes by number.
+    pub fn hashes(&self) -> BlockHashes<'_> {
+        BlockHashes { first: self.first, hashes: &self.hashes }
     }
 
     /// A canonical block by number.
     pub fn by_number(&self, number: u64) -> Option<&Arc<StoredBlock>> {
-        usize::try_from(number).ok().and_then(|index| self.blocks.get(index))
+        self.index_of(number).and_then(|index| self.blocks.get(index))
     }
 
     /// A canonical block by hash.
@@ -185,7 +224,7 @@ impl BlockStore {
             return out;
         }
         let query = BloomQuery::new(filter);
-        for number in filter.from_block..=filter.to_block.min(head) {
+        for number in filter.from_block.max(self.first)..=filter.to_block.min(head) {
             let Some(block) = self.by_number(number) else { break };
             if !query.may_match(&block.header.logs_bloom) {
                 continue;

@@ -24,11 +24,13 @@ pub fn storage_root(account: &Account) -> B256 {
 
 /// Builds the storage trie of an account, retaining proofs for `targets` (hashed slots) when given.
 fn storage_trie(account: &Account, targets: Option<Vec<Nibbles>>) -> (B256, ProofNodes) {
-    if account.storage.is_empty() && targets.is_none() {
+    if !account.has_storage() && targets.is_none() {
         return (EMPTY_ROOT_HASH, ProofNodes::default());
     }
-    let mut leaves: Vec<(B256, U256)> =
-        account.storage.iter().map(|(slot, value)| (keccak256(slot.to_be_bytes::<32>()), *value)).collect();
+    let mut leaves: Vec<(B256, U256)> = account
+        .nonzero_storage()
+        .map(|(slot, value)| (keccak256(slot.to_be_bytes::<32>()), *value))
+        .collect();
     leaves.sort_unstable_by_key(|(key, _)| *key);
     let mut builder = match targets {
         Some(targets) => HashBuilder::default().with_proof_retainer(ProofRetainer::new(targets)),
@@ -213,7 +215,7 @@ pub fn account_proof(
         balance: account.info.balance,
         code_hash: account.info.code_hash,
         nonce: account.info.nonce,
-        storage_hash: if account.storage.is_empty() { EMPTY_ROOT_HASH } else { storage_hash },
+        storage_hash: if account.has_storage() { storage_hash } else { EMPTY_ROOT_HASH },
         account_proof: account_proof.collect(),
         storage_proof,
     }

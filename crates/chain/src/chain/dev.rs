@@ -30,8 +30,10 @@ pub(super) struct Snapshot {
 }
 
 impl Chain {
+    /// Edits an account's info. In fork mode an account not held yet keeps the remote's other fields as
+    /// already read: read the account first ([`Chain::code`]) so the remote has been asked.
     pub(super) fn edit_info(&mut self, address: Address, edit: impl FnOnce(&mut AccountInfo)) {
-        let mut info = self.state.info(&address).unwrap_or_default();
+        let mut info = self.state.known_info(&address).unwrap_or_default();
         edit(&mut info);
         self.state.set_info(address, info, &mut self.edits);
         self.revalidate_pool();
@@ -105,7 +107,7 @@ impl Chain {
     pub fn revert_to_snapshot(&mut self, id: u64) -> Result<(), ChainError> {
         let snapshot = self.snapshots.remove(&id).ok_or(ChainError::UnknownSnapshot(id))?;
         self.snapshots.split_off(&id);
-        let before: Vec<Arc<StoredBlock>> = (0..=self.head_number())
+        let before: Vec<Arc<StoredBlock>> = (self.store.first_number()..=self.head_number())
             .rev()
             .take(usize::try_from(self.config.history_depth).unwrap_or(usize::MAX))
             .filter_map(|number| self.block_by_number(number))

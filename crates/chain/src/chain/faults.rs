@@ -176,7 +176,7 @@ impl Chain {
         through: u64,
         fee_recipient: Option<Address>,
     ) -> Result<RebuildOutcome, ChainError> {
-        if from == 0 {
+        if from <= self.store.first_number() {
             return Err(ChainError::GenesisImmutable);
         }
         if through < from {

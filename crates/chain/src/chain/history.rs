@@ -64,8 +64,10 @@ impl Chain {
                 BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Ok(head),
                 BlockNumberOrTag::Safe => Ok(self.safe),
                 BlockNumberOrTag::Finalized => Ok(self.finalized),
-                BlockNumberOrTag::Earliest => Ok(0),
-                BlockNumberOrTag::Number(number) if number <= head => Ok(number),
+                BlockNumberOrTag::Earliest => Ok(self.store.first_number()),
+                BlockNumberOrTag::Number(number) if number <= head && number >= self.store.first_number() => {
+                    Ok(number)
+                }
                 BlockNumberOrTag::Number(number) => Err(ChainError::BlockNotFound(number.to_string())),
             },
         }

@@ -18,7 +18,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use alloy_primitives::Address;
+use alloy_consensus::Sealed;
+use alloy_primitives::{Address, U256};
 use op_alloy_consensus::TxDeposit;
 use op_revm::OpSpecId;
 use superlink_txpool::{PoolConfig, TxPool};
@@ -28,9 +29,10 @@ use crate::{
     block::StoredBlock,
     builder,
     error::ChainError,
+    fork::{ForkPoint, ForkedState},
     genesis::Genesis,
     l1_info::L1Attributes,
-    state::{StateDiff, WorldState},
+    state::{AccountInfo, StateDiff, WorldState},
     store::BlockStore,
 };
 
@@ -104,11 +106,57 @@ impl Chain {
         );
         let genesis_block =
             StoredBlock { header, transactions: Vec::new(), receipts: Vec::new(), attributes: None };
-        let next_base_fee = genesis.eip1559.next_base_fee(
-            genesis_block.header.gas_used,
-            genesis_block.header.gas_limit,
-            genesis.base_fee,
-        );
+        Self::starting_at(genesis, genesis_block, state, config)
+    }
+
+    /// A chain forked from a remote chain at `point`: the remote's block is the chain's first block (so the
+    /// next block has its hash as parent and its number plus one), and its state is the remote's at that block,
+    /// read through `remote` as it is needed ([`crate::fork`]).
+    ///
+    /// On top of it go `installed`'s allocations, replacing the remote's accounts at their addresses whole
+    /// (code, balance, nonce and storage: predeploys), and `balances`, which set the balance of accounts and keep
+    /// the remote's nonce, code and storage (funded development accounts; reading them may ask the remote, hence
+    /// the error). The chain takes `installed`'s chain ID and EIP-1559 parameters and the remote block's gas limit.
+    pub fn fork(
+        installed: &Genesis,
+        point: ForkPoint,
+        remote: Arc<ForkedState>,
+        balances: &[(Address, U256)],
+        config: ChainConfig,
+    ) -> Result<Self, ChainError> {
+        let mut state = WorldState::forked(remote);
+        let mut scratch = StateDiff::default();
+        for (address, account) in &installed.alloc {
+            let code_hash = state.insert_code(account.code.clone());
+            let info = AccountInfo { balance: account.balance, nonce: account.nonce, code_hash };
+            let storage = account.storage.iter().map(|(slot, value)| (*slot, *value));
+            state.install_account(*address, info, storage, &mut scratch);
+        }
+        for (address, balance) in balances {
+            let mut info = state.info(address)?.unwrap_or_default();
+            info.balance = *balance;
+            state.set_info(*address, info, &mut scratch);
+        }
+        let mut genesis = installed.clone();
+        genesis.timestamp = point.header.timestamp;
+        genesis.gas_limit = point.header.gas_limit;
+        genesis.base_fee = point.header.base_fee_per_gas.unwrap_or(installed.base_fee);
+        let first = StoredBlock {
+            header: Sealed::new_unchecked(point.header, point.hash),
+            transactions: Vec::new(),
+            receipts: Vec::new(),
+            attributes: None,
+        };
+        let mut chain = Self::starting_at(&genesis, first, state, config);
+        chain.safe = chain.store.first_number();
+        chain.finalized = chain.store.first_number();
+        Ok(chain)
+    }
+
+    /// A chain whose only block is `first` (its genesis, or the block it was forked at), with `state` after it.
+    fn starting_at(genesis: &Genesis, first: StoredBlock, state: WorldState, config: ChainConfig) -> Self {
+        let next_base_fee =
+            genesis.eip1559.next_base_fee(first.header.gas_used, first.header.gas_limit, genesis.base_fee);
         let pool = TxPool::new(PoolConfig::new(genesis.chain_id, genesis.gas_limit), next_base_fee);
         Self {
             chain_id: genesis.chain_id,
@@ -116,7 +164,7 @@ impl Chain {
             eip1559: genesis.eip1559,
             config,
             state,
-            store: BlockStore::new(genesis_block),
+            store: BlockStore::new(first),
             diffs: VecDeque::new(),
             edits: StateDiff::default(),
             pool,
@@ -160,6 +208,18 @@ impl Chain {
         self.store.head_number()
     }
 
+    /// The number of the chain's first block: 0, or for a forked chain the remote block it was forked at
+    /// (the chain holds no block before it).
+    pub fn first_number(&self) -> u64 {
+        self.store.first_number()
+    }
+
+    /// Whether the chain was forked from a remote chain: reads of state it does not hold ask the remote (and
+    /// may wait for it, so callers run them where blocking is allowed).
+    pub fn is_forked(&self) -> bool {
+        self.state.fork().is_some()
+    }
+
     /// The block labelled safe.
     pub fn safe_number(&self) -> u64 {
         self.safe
@@ -171,16 +231,18 @@ impl Chain {
     }
 
     /// Labels block `number` safe (the `safe` block tag).
+    /// A number below the chain's first block labels the first block.
     pub fn set_safe(&mut self, number: u64) -> Result<(), ChainError> {
         self.check_not_beyond_head(number)?;
-        self.safe = number;
+        self.safe = number.max(self.first_number());
         Ok(())
     }
 
     /// Labels block `number` finalized (the `finalized` block tag).
+    /// A number below the chain's first block labels the first block.
     pub fn set_finalized(&mut self, number: u64) -> Result<(), ChainError> {
         self.check_not_beyond_head(number)?;
-        self.finalized = number;
+        self.finalized = number.max(self.first_number());
         Ok(())
     }
 

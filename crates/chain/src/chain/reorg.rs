@@ -111,7 +111,7 @@ impl Chain {
     /// transactions; transactions that no longer execute are left out. Labels are kept (the caller owns them).
     /// If any rebuilt block fails (a deposit the EVM refuses), the chain is left exactly as it was.
     pub fn replace_with_deposits_only(&mut self, number: u64) -> Result<ReplacementOutcome, ChainError> {
-        if number == 0 {
+        if number <= self.store.first_number() {
             return Err(ChainError::GenesisImmutable);
         }
         self.check_not_beyond_head(number)?;

@@ -48,26 +48,52 @@ impl Chain {
 
     /// Balance at a block.
     pub fn balance(&self, address: Address, id: BlockId) -> Result<U256, ChainError> {
-        self.read_state(id, |view| view.info(&address).map(|info| info.balance).unwrap_or_default())
+        let info = self.read_state(id, |view| view.info(&address))??;
+        Ok(info.map(|info| info.balance).unwrap_or_default())
     }
 
     /// Nonce at a block.
     pub fn nonce(&self, address: Address, id: BlockId) -> Result<u64, ChainError> {
-        self.read_state(id, |view| view.info(&address).map(|info| info.nonce).unwrap_or_default())
+        let info = self.read_state(id, |view| view.info(&address))??;
+        Ok(info.map(|info| info.nonce).unwrap_or_default())
     }
 
     /// Code at a block.
     pub fn code(&self, address: Address, id: BlockId) -> Result<Bytes, ChainError> {
-        self.read_state(id, |view| view.code(&address))
+        Ok(self.read_state(id, |view| view.code(&address))??)
     }
 
     /// A storage slot at a block.
     pub fn storage(&self, address: Address, slot: U256, id: BlockId) -> Result<U256, ChainError> {
-        self.read_state(id, |view| view.storage(&address, &slot))
+        Ok(self.read_state(id, |view| view.storage(&address, &slot))??)
     }
 
     /// An EIP-1186 proof of an account and some of its slots at a block.
+    ///
+    /// On a forked chain the proof nodes are those of the chain's own trie (the accounts and slots it holds,
+    /// see [`crate::fork`]), while balance, nonce, code hash and slot values are the account's as the chain
+    /// reads it (from the remote where it never wrote them).
     pub fn proof(
+        &self,
+        address: Address,
+        slots: &[B256],
+        id: BlockId,
+    ) -> Result<EIP1186AccountProofResponse, ChainError> {
+        let mut proof = self.own_proof(address, slots, id)?;
+        if self.is_forked() {
+            let info = self.read_state(id, |view| view.info(&address))??.unwrap_or_default();
+            proof.balance = info.balance;
+            proof.nonce = info.nonce;
+            proof.code_hash = info.code_hash;
+            for entry in &mut proof.storage_proof {
+                let slot = U256::from_be_bytes(entry.key.as_b256().0);
+                entry.value = self.read_state(id, |view| view.storage(&address, &slot))??;
+            }
+        }
+        Ok(proof)
+    }
+
+    fn own_proof(
         &self,
         address: Address,
         slots: &[B256],

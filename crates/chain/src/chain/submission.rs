@@ -6,22 +6,25 @@ use std::sync::Arc;
 use alloy_primitives::{Address, U256};
 use superlink_txpool::{
     AccountReader, AddedTransaction, AdmissionCheck, DroppedTransaction, PoolTransaction, TxPool,
+    decode_raw_transaction,
 };
 
 use crate::{error::ChainError, state::WorldState};
 
 use super::Chain;
 
-/// The pool's view of the head state.
+/// The pool's view of the head state. In fork mode an account the chain has not read yet is read from the
+/// remote; the submission paths read the sender first, so a remote failure is reported as such rather than as
+/// an empty account (an account that still cannot be read counts as empty).
 pub(super) struct HeadAccounts<'a>(pub(super) &'a WorldState);
 
 impl AccountReader for HeadAccounts<'_> {
     fn nonce(&self, address: Address) -> u64 {
-        self.0.info(&address).map(|info| info.nonce).unwrap_or_default()
+        self.0.info(&address).ok().flatten().map(|info| info.nonce).unwrap_or_default()
     }
 
     fn balance(&self, address: Address) -> U256 {
-        self.0.info(&address).map(|info| info.balance).unwrap_or_default()
+        self.0.info(&address).ok().flatten().map(|info| info.balance).unwrap_or_default()
     }
 }
 
@@ -44,10 +47,13 @@ impl Chain {
             return Err(ChainError::NotImpersonated(tx.sender()));
         }
         self.forget_pending();
+        self.state.info(&tx.sender())?;
         Ok(self.pool.add_transaction(tx, &HeadAccounts(&self.state))?)
     }
 
     /// The next nonce of `address` counting its consecutive pooled transactions (the `pending` nonce).
+    /// In fork mode an account the remote cannot answer for counts as new: read it first
+    /// ([`Chain::nonce`]) to see the error.
     pub fn pending_nonce(&self, address: Address) -> u64 {
         self.pool.next_nonce(address, &HeadAccounts(&self.state))
     }
@@ -55,7 +61,9 @@ impl Chain {
     /// Submits raw `eth_sendRawTransaction` bytes.
     pub fn submit_raw_transaction(&mut self, raw: &[u8]) -> Result<AddedTransaction, ChainError> {
         self.forget_pending();
-        Ok(self.pool.add_raw_transaction(raw, &HeadAccounts(&self.state))?)
+        let tx = decode_raw_transaction(raw).map_err(superlink_txpool::InsertError::from)?;
+        self.state.info(&tx.sender())?;
+        Ok(self.pool.add_transaction(tx, &HeadAccounts(&self.state))?)
     }
 
     /// Lets unsigned transactions from `address` in (`anvil_impersonateAccount`).

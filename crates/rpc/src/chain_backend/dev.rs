@@ -39,21 +39,26 @@ impl DevControl for ChainBackend {
     }
 
     fn set_balance(&self, address: Address, balance: U256) -> BackendResult<()> {
+        self.prefetch(address, None)?;
         self.service.write().set_balance(address, balance);
         Ok(())
     }
 
     fn set_code(&self, address: Address, code: Bytes) -> BackendResult<()> {
+        self.prefetch(address, None)?;
         self.service.write().set_code(address, code);
         Ok(())
     }
 
     fn set_storage_at(&self, address: Address, slot: B256, value: B256) -> BackendResult<()> {
-        self.service.write().set_storage(address, U256::from_be_bytes(slot.0), U256::from_be_bytes(value.0));
+        let slot = U256::from_be_bytes(slot.0);
+        self.prefetch(address, Some(slot))?;
+        self.service.write().set_storage(address, slot, U256::from_be_bytes(value.0));
         Ok(())
     }
 
     fn set_nonce(&self, address: Address, nonce: u64) -> BackendResult<()> {
+        self.prefetch(address, None)?;
         self.service.write().set_nonce(address, nonce);
         Ok(())
     }
@@ -65,6 +70,24 @@ impl DevControl for ChainBackend {
 
     fn stop_impersonating_account(&self, address: Address) -> BackendResult<()> {
         self.service.write().stop_impersonating(address);
+        Ok(())
+    }
+}
+
+impl ChainBackend {
+    /// Reads the account (and a slot) a developer edit changes before the edit takes the write lock: a forked
+    /// chain reads what it does not hold yet from its remote, and an edit must keep the remote's other fields
+    /// (an unreachable remote fails the edit here, with the reason).
+    fn prefetch(&self, address: Address, slot: Option<U256>) -> BackendResult<()> {
+        let chain = self.service.read();
+        if !chain.is_forked() {
+            return Ok(());
+        }
+        let latest = alloy_eips::BlockId::latest();
+        chain.code(address, latest).map_err(|e| chain_error(e, None))?;
+        if let Some(slot) = slot {
+            chain.storage(address, slot, latest).map_err(|e| chain_error(e, None))?;
+        }
         Ok(())
     }
 }

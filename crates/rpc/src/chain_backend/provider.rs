@@ -21,7 +21,8 @@ impl BlockProvider for ChainBackend {
     }
 
     fn reads_without_waiting(&self) -> bool {
-        self.service.try_read().is_some()
+        // A forked chain's reads may wait for its remote: they always run on the blocking pool.
+        self.service.try_read().is_some_and(|chain| !chain.is_forked())
     }
 
     fn block_number(&self) -> BackendResult<u64> {
@@ -95,6 +96,8 @@ impl StateProvider for ChainBackend {
     fn transaction_count(&self, address: Address, block: BlockId) -> BackendResult<u64> {
         let chain = self.read();
         if block == BlockId::Number(BlockNumberOrTag::Pending) {
+            // Reads the account first, so a forked chain's remote failure is reported, not taken for nonce 0.
+            chain.nonce(address, BlockId::latest()).map_err(|e| chain_error(e, Some(block)))?;
             return Ok(chain.pending_nonce(address));
         }
         chain.nonce(address, block).map_err(|e| chain_error(e, Some(block)))

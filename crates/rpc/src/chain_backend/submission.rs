@@ -31,7 +31,10 @@ impl ChainBackend {
         let chain = self.read();
         let nonce = match request.nonce {
             Some(nonce) => nonce,
-            None => chain.pending_nonce(from),
+            None => {
+                chain.nonce(from, BlockId::latest()).map_err(|e| chain_error(e, None))?;
+                chain.pending_nonce(from)
+            }
         };
         let gas_limit = match request.gas {
             Some(gas) => gas,
