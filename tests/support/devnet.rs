@@ -62,6 +62,16 @@ impl Devnet {
 
     /// [`Devnet::start`], naming the ports with `flags`.
     pub fn start_with(flags: PortFlags, extra: &[&str]) -> Devnet {
+        Self::spawn(&["devnet"], flags, extra)
+    }
+
+    /// Starts `superlink devnet fork --json --l2-block-time 1` with `extra` arguments (the fork flags) on free
+    /// ports.
+    pub fn start_fork(extra: &[&str]) -> Devnet {
+        Self::spawn(&["devnet", "fork"], PortFlags::Superlink, extra)
+    }
+
+    fn spawn(command: &[&str], flags: PortFlags, extra: &[&str]) -> Devnet {
         let l2_count: u16 = extra
             .iter()
             .position(|a| *a == "--l2-count" || *a == "--l2.count")
@@ -75,7 +85,8 @@ impl Devnet {
         };
         let stderr = tempfile::NamedTempFile::new().unwrap();
         let mut child = Command::new(env!("CARGO_BIN_EXE_superlink"))
-            .args(["devnet", "--json", "--l2-block-time", "1"])
+            .args(command)
+            .args(["--json", "--l2-block-time", "1"])
             .args([l1_flag, &l1.to_string(), l2_flag, &l2.to_string()])
             .args([verifier_flag, &verifier.to_string()])
             .args(["--rollup-starting-port", &rollup.to_string()])

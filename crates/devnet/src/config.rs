@@ -8,7 +8,7 @@ use std::{
 use alloy_primitives::U256;
 use superlink_protocol::DependencySet;
 
-use crate::{accounts::DEV_MNEMONIC, error::DevnetError};
+use crate::{accounts::DEV_MNEMONIC, error::DevnetError, fork::ForkConfig};
 
 /// The L1's chain ID.
 pub const L1_CHAIN_ID: u64 = 900;
@@ -59,6 +59,8 @@ pub struct DevnetConfig {
     /// The directory the running command writes its log file to, if any. The devnet only reports it (supersim's
     /// `LogsDirectory` in `admin_getConfig`); logging belongs to the process.
     pub logs_directory: Option<PathBuf>,
+    /// Fork mode: the chains that start from a remote chain's state (empty: none).
+    pub fork: ForkConfig,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -91,14 +93,26 @@ impl Default for DevnetConfig {
             sequencing_window: DEFAULT_SEQUENCING_WINDOW,
             l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
             logs_directory: None,
+            fork: ForkConfig::default(),
         }
     }
 }
 
 impl DevnetConfig {
-    /// The chain IDs of the L2s, ascending.
+    /// The chain IDs of the L2s, ascending: 901, 902, ... In fork mode the forked L2s keep their own chain
+    /// IDs and count towards `l2_count`; the others take 901, 902, ... (skipping IDs already taken).
     pub fn l2_chain_ids(&self) -> Vec<u64> {
-        (0..u64::from(self.l2_count)).map(|i| FIRST_L2_CHAIN_ID + i).collect()
+        let count = usize::try_from(self.l2_count).unwrap_or(usize::MAX).max(self.fork.l2s.len());
+        let mut ids: Vec<u64> = self.fork.l2s.keys().copied().collect();
+        let mut next = FIRST_L2_CHAIN_ID;
+        while ids.len() < count {
+            if !ids.contains(&next) {
+                ids.push(next);
+            }
+            next += 1;
+        }
+        ids.sort_unstable();
+        ids
     }
 
     /// Where L2 number `index` (0-based) listens.
@@ -241,6 +255,18 @@ mod tests {
             let err = config.validate().unwrap_err();
             assert!(matches!(err, DevnetError::Config(_)), "{config:?}: {err}");
         }
+    }
+
+    #[test]
+    fn forked_l2s_keep_their_ids_and_the_others_count_on_from_901() {
+        let target = crate::fork::ForkTarget { url: "http://127.0.0.1:8545".into(), block: None };
+        let mut fork = ForkConfig::default();
+        fork.l2s.insert(902, target.clone());
+        let config = DevnetConfig { l2_count: 3, fork: fork.clone(), ..DevnetConfig::default() };
+        assert_eq!(config.l2_chain_ids(), [901, 902, 903]);
+        fork.l2s.insert(10, target);
+        let config = DevnetConfig { l2_count: 1, fork, ..DevnetConfig::default() };
+        assert_eq!(config.l2_chain_ids(), [10, 902], "every forked chain runs, whatever the count");
     }
 
     #[test]

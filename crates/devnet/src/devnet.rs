@@ -11,7 +11,7 @@ use std::{
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
-use superlink_chain::{Chain, ChainConfig, Genesis};
+use superlink_chain::{Chain, ChainConfig};
 use superlink_dashboard::{Dashboard, DashboardConfig, FailedRelay};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
@@ -34,6 +34,7 @@ use crate::{
     deposits::DepositPortals,
     error::DevnetError,
     faults::DevnetControl,
+    fork,
     genesis::{l1_genesis, l2_genesis},
     pipeline::{L1Pipeline, PipelineConfig},
     replacement::run_replacements,
@@ -107,15 +108,14 @@ pub struct Devnet {
 /// from `hand_mined_time` when given (the L2s: the sequencer's next round, so they fall in step with the other L2s), else
 /// from the wall clock.
 async fn serve_chain(
-    genesis: &Genesis,
+    mut chain: Chain,
     signers: &[PrivateKeySigner],
     addr: SocketAddr,
     next_block: NextBlockTime,
     admission: Option<InteropAdmission>,
     hand_mined_time: Option<TimeSource>,
 ) -> Result<RunningChain, DevnetError> {
-    let chain_id = genesis.chain_id;
-    let mut chain = Chain::new(genesis, ChainConfig::default());
+    let chain_id = chain.chain_id();
     if let Some(check) = admission {
         chain.set_admission_check(Arc::new(check));
     }
@@ -231,12 +231,18 @@ impl Devnet {
         let dependencies = config.validate()?;
         let signers = accounts::derive(&config.mnemonic, DEV_ACCOUNT_COUNT)?;
         let addresses = accounts::addresses(&signers);
-        let genesis_timestamp =
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        // Fork mode: every remote is checked before anything starts. The schedule starts after every fork
+        // block, in step with the forked L2s' blocks (each L2 builds on from its first block's timestamp).
+        let remotes = fork::connect_all(&config.fork, &config.l2_chain_ids()).await?;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let genesis_timestamp = remotes.schedule_start(now, config.l2_block_time);
+        let l1_chain_id = remotes.l1.as_ref().map_or(L1_CHAIN_ID, |remote| remote.chain_id);
 
         let datadir =
             tempfile::Builder::new().prefix("superlink-devnet-").tempdir().map_err(DevnetError::Datadir)?;
-        let verifier = Verifier::open(dependencies.clone(), datadir.path(), &BTreeMap::new())?;
+        // The verifier indexes a forked L2 from the block it was forked at.
+        let start_blocks = remotes.l2_start_blocks();
+        let verifier = Verifier::open(dependencies.clone(), datadir.path(), &start_blocks)?;
 
         let l1_next = NextBlockTime::new(genesis_timestamp + config.l1_block_time);
         // The batchers pay for their L1 transactions; the fault injector signs forged messages on the L2s.
@@ -245,26 +251,39 @@ impl Devnet {
         l1_funded.push(accounts::shared_batcher().address());
         let mut l2_funded = addresses.clone();
         l2_funded.push(accounts::fault_injector().address());
-        let l1_genesis = l1_genesis(
-            L1_CHAIN_ID,
-            genesis_timestamp,
-            &config.l2_chain_ids(),
-            &l1_funded,
-            config.balance_ether,
-        );
-        let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None, None).await?;
+        let l2_ids = config.l2_chain_ids();
+        let l1_chain = match &remotes.l1 {
+            None => Ok(Chain::new(
+                &l1_genesis(l1_chain_id, genesis_timestamp, &l2_ids, &l1_funded, config.balance_ether),
+                ChainConfig::default(),
+            )),
+            Some(remote) => {
+                let installed = l1_genesis(l1_chain_id, genesis_timestamp, &l2_ids, &[], 0);
+                fork::forked_chain(installed, remote, &l1_funded, config.balance_ether).await
+            }
+        };
+        let l1 = serve_chain(l1_chain?, &signers, config.l1_addr(), l1_next, None, None).await?;
 
         let mut l2s = Vec::new();
         for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
             let next = NextBlockTime::new(genesis_timestamp + config.l2_block_time);
-            let genesis = l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether);
-            let admission = InteropAdmission::in_process(chain_id, verifier.clone(), next.time_source());
-            let served = match config.l2_addr(index) {
-                Ok(addr) => {
-                    let in_step = Some(next.time_source());
-                    serve_chain(&genesis, &signers, addr, next, Some(admission), in_step).await
+            let chain = match remotes.l2s.get(&chain_id) {
+                None => Ok(Chain::new(
+                    &l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether),
+                    ChainConfig::default(),
+                )),
+                Some(remote) => {
+                    let installed = l2_genesis(chain_id, genesis_timestamp, &[], 0);
+                    fork::forked_chain(installed, remote, &l2_funded, config.balance_ether).await
                 }
-                Err(e) => Err(e),
+            };
+            let admission = InteropAdmission::in_process(chain_id, verifier.clone(), next.time_source());
+            let served = match (chain, config.l2_addr(index)) {
+                (Ok(chain), Ok(addr)) => {
+                    let in_step = Some(next.time_source());
+                    serve_chain(chain, &signers, addr, next, Some(admission), in_step).await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
             };
             match served {
                 Ok(chain) => l2s.push(chain),
@@ -279,7 +298,7 @@ impl Devnet {
         let l2_services: Vec<(u64, Arc<ChainService>)> =
             l2s.iter().map(|c| (c.chain.chain_id, c.chain.service.clone())).collect();
         let pipeline_config = PipelineConfig {
-            l1_chain_id: L1_CHAIN_ID,
+            l1_chain_id,
             l2_block_time: config.l2_block_time,
             batch_interval: config.batch_interval,
             shared_batcher: config.shared_batcher,
@@ -384,6 +403,7 @@ impl Devnet {
             let follow = FollowConfig {
                 poll_interval: VERIFIER_POLL,
                 read_safety_tags: false,
+                start_block: start_blocks.get(&chain_id).copied().unwrap_or(0),
                 ..FollowConfig::default()
             };
             followers.spawn(
@@ -523,9 +543,12 @@ impl Devnet {
                 });
             }
         });
+        // A forked chain's earlier messages are the remote's business (and its history is not here): the relayer
+        // starts after the blocks the devnet starts with, which on a fresh devnet is every block.
+        let start = if self.config.fork.is_empty() { StartFrom::Genesis } else { StartFrom::Latest };
         let config = AutorelayerConfig {
             poll_interval: RELAYER_POLL,
-            start: StartFrom::Genesis,
+            start,
             given_up_sink: Some(given_up_sink),
             ..AutorelayerConfig::default()
         };

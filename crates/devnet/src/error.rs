@@ -27,6 +27,14 @@ pub enum DevnetError {
     /// The verifier's index directory could not be created.
     #[error("creating the verifier's index directory: {0}")]
     Datadir(#[source] std::io::Error),
+    /// A chain to fork could not be used: its node is unreachable, serves another chain, or lacks the block.
+    #[error("cannot fork {url}: {reason}")]
+    Fork {
+        /// The remote node's URL.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The autorelayer could not start.
     #[error("autorelayer: {0}")]
     Relayer(String),

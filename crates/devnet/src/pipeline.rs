@@ -124,22 +124,25 @@ impl L1Pipeline {
         l1: Arc<ChainService>,
         l2s: &[(u64, Arc<ChainService>)],
     ) -> Result<Self, DevnetError> {
-        let l1_genesis = l1
-            .read()
-            .block_by_number(0)
+        // A chain's first block is its genesis, or the remote block a forked chain starts from.
+        let first_block = |service: &ChainService| {
+            let chain = service.read();
+            chain.block_by_number(chain.first_number())
+        };
+        let l1_genesis = first_block(&l1)
             .map(|b| block_ref(&b))
             .ok_or_else(|| DevnetError::Config("the L1 has no genesis block".into()))?;
-        let genesis_l1 = L1BlockRef { number: 0, hash: l1_genesis.hash, timestamp: l1_genesis.timestamp };
+        let genesis_l1 =
+            L1BlockRef { number: l1_genesis.number, hash: l1_genesis.hash, timestamp: l1_genesis.timestamp };
         let mut lanes = Vec::new();
         for (chain_id, service) in l2s {
-            let genesis = service
-                .read()
-                .block_by_number(0)
+            let genesis = first_block(service)
                 .ok_or_else(|| DevnetError::Config(format!("L2 {chain_id} has no genesis block")))?;
+            let genesis_time = genesis.timestamp();
             let l2_genesis = L2Genesis {
-                number: 0,
+                number: genesis.number(),
                 hash: genesis.hash(),
-                timestamp: genesis.timestamp(),
+                timestamp: genesis_time,
                 l1_origin: genesis_l1,
             };
             let mut derivation_config = DerivationConfig::new(
@@ -157,14 +160,18 @@ impl L1Pipeline {
                 .map_err(|e| DevnetError::Config(format!("derivation of L2 {chain_id}: {e}")))?;
             let batcher_config = BatcherConfig {
                 chain_id: *chain_id,
-                genesis_timestamp: genesis.timestamp(),
+                genesis_timestamp: genesis_time,
                 block_time: config.l2_block_time,
                 compression: Compression::Brotli,
                 max_frame_size: MAX_FRAME_SIZE,
             };
             let chain_batcher = ChainBatcher::new(
                 batcher_config,
-                BatchedHead { number: 0, hash: genesis.hash(), l1_origin_number: 0 },
+                BatchedHead {
+                    number: genesis.number(),
+                    hash: genesis.hash(),
+                    l1_origin_number: genesis_l1.number,
+                },
             );
             let (inbox, batcher_address) = if config.shared_batcher {
                 (shared_batch_inbox(), shared_batcher().address())
@@ -175,8 +182,8 @@ impl L1Pipeline {
                 l2_chain_id: *chain_id,
                 l1_chain_id: config.l1_chain_id,
                 genesis_l1: l1_genesis.id(),
-                genesis_l2: BlockId::new(0, genesis.hash()),
-                genesis_time: genesis.timestamp(),
+                genesis_l2: BlockId::new(genesis.number(), genesis.hash()),
+                genesis_time,
                 block_time: config.l2_block_time,
                 sequencing_window: config.sequencing_window,
                 channel_timeout: GRANITE_CHANNEL_TIMEOUT,

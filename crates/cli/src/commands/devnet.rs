@@ -12,7 +12,7 @@ use std::{
 use clap::{Args, builder::BoolishValueParser};
 use serde_json::{Value, json};
 use superlink_contracts::Contract;
-use superlink_devnet::{Devnet, DevnetConfig, accounts};
+use superlink_devnet::{Devnet, DevnetConfig, ForkConfig, ForkTarget, accounts, fork::parse_l2_fork};
 
 use super::devnet_control::{self, DevnetCommand};
 use crate::{error::CliError, runtime};
@@ -34,6 +34,13 @@ const EXAMPLE_APPS: [Contract; 2] = [Contract::CrossChainCounter, Contract::Test
 pub struct DevnetArgs {
     #[command(subcommand)]
     command: Option<DevnetCommand>,
+    #[command(flatten)]
+    flags: DevnetFlags,
+}
+
+/// The flags that start a devnet (`superlink devnet` and `superlink devnet fork`).
+#[derive(Debug, Args)]
+pub struct DevnetFlags {
     /// How many interop L2 chains to run (chain IDs 901, 902, ...).
     #[arg(long, visible_alias = "l2.count", env = "SUPERSIM_L2_COUNT", default_value_t = 2)]
     l2_count: u32,
@@ -140,6 +147,20 @@ pub struct DevnetArgs {
     /// Print one JSON document describing the devnet instead of the banner.
     #[arg(long)]
     json: bool,
+    /// Fork mode (`superlink devnet fork`): the L1 starts from the state of the chain served at URL, at BLOCK
+    /// (else --fork-block, else its latest block), and keeps that chain's ID.
+    #[arg(long, value_name = "URL[@BLOCK]", value_parser = ForkTarget::parse)]
+    l1_fork_url: Option<ForkTarget>,
+    /// Fork mode (`superlink devnet fork`): L2 CHAIN_ID starts from the state of that chain served at URL, at
+    /// BLOCK (else --fork-block, else its latest block); repeat for more L2s. The node must serve CHAIN_ID.
+    #[arg(long, value_name = "CHAIN_ID=URL[@BLOCK]", value_parser = parse_l2_fork)]
+    l2_fork: Vec<(u64, ForkTarget)>,
+    /// Fork mode (`superlink devnet fork`): the block every forked chain without its own `@BLOCK` starts from.
+    #[arg(long, value_name = "BLOCK", value_parser = crate::parse::u64)]
+    fork_block: Option<u64>,
+    /// Fork mode (`superlink devnet fork`): how long one request to a forked chain's node may take.
+    #[arg(long, value_name = "SECS", default_value_t = superlink_devnet::fork::DEFAULT_FORK_TIMEOUT.as_secs())]
+    fork_timeout: u64,
 }
 
 /// The address the devnet listens on when none is given.
@@ -176,6 +197,14 @@ fn parse_host(text: &str) -> Result<IpAddr, String> {
 }
 
 impl DevnetArgs {
+    /// The devnet the flags describe ([`DevnetFlags::config`]).
+    #[cfg(test)]
+    fn config(&self) -> Result<DevnetConfig, String> {
+        self.flags.config()
+    }
+}
+
+impl DevnetFlags {
     /// The devnet these flags describe, or why supersim's flags among them ask for something it cannot do.
     fn config(&self) -> Result<DevnetConfig, String> {
         if self.odyssey_enabled == Some(true) {
@@ -240,9 +269,40 @@ impl DevnetArgs {
             sequencing_window: self.sequencing_window,
             l1_finality_depth: self.l1_finality_depth,
             logs_directory: self.logs_directory.clone().filter(|d| !d.as_os_str().is_empty()),
+            fork: self.fork_config()?,
             ..DevnetConfig::default()
         })
     }
+
+    /// The chains to fork (empty without the fork flags).
+    fn fork_config(&self) -> Result<ForkConfig, String> {
+        let mut fork = ForkConfig {
+            l1: self.l1_fork_url.clone(),
+            block: self.fork_block,
+            timeout: std::time::Duration::from_secs(self.fork_timeout.max(1)),
+            ..ForkConfig::default()
+        };
+        for (chain_id, target) in &self.l2_fork {
+            if fork.l2s.insert(*chain_id, target.clone()).is_some() {
+                return Err(format!("--l2-fork names chain {chain_id} twice"));
+            }
+        }
+        Ok(fork)
+    }
+
+    fn has_fork_flags(&self) -> bool {
+        self.l1_fork_url.is_some() || !self.l2_fork.is_empty() || self.fork_block.is_some()
+    }
+}
+
+/// `superlink devnet fork`: a devnet with forked chains. At least one chain must be forked.
+pub fn run_fork(args: DevnetFlags) -> Result<(), CliError> {
+    if args.l1_fork_url.is_none() && args.l2_fork.is_empty() {
+        return Err(CliError::BadInput(
+            "`superlink devnet fork` needs --l1-fork-url URL or --l2-fork CHAIN_ID=URL (or both)".into(),
+        ));
+    }
+    start(args)
 }
 
 /// Starts the devnet, describes it on standard output, and runs it until a shutdown signal; or runs the
@@ -251,6 +311,16 @@ pub fn run(mut args: DevnetArgs) -> Result<(), CliError> {
     if let Some(command) = args.command.take() {
         return devnet_control::run(command);
     }
+    if args.flags.has_fork_flags() {
+        return Err(CliError::BadInput(
+            "the fork flags start a forked devnet: use `superlink devnet fork --l2-fork ...`".into(),
+        ));
+    }
+    start(args.flags)
+}
+
+/// Starts the devnet the flags describe and runs it until a shutdown signal.
+fn start(args: DevnetFlags) -> Result<(), CliError> {
     let config = args.config().map_err(CliError::BadInput)?;
     config.validate().map_err(|e| CliError::BadInput(e.to_string()))?;
     match &config.logs_directory {
@@ -281,7 +351,16 @@ fn genesis_contracts(example_apps: bool) -> impl Iterator<Item = (Contract, allo
 /// The devnet as one JSON document: chains (each L2 with its L1 deposit portal), verifier, contracts, accounts.
 fn describe(devnet: &Devnet) -> Value {
     let config = devnet.config();
-    let chain = |c: &superlink_devnet::DevnetChain| json!({ "chainId": c.chain_id, "rpcUrl": c.url, "wsUrl": c.ws_url });
+    let chain = |c: &superlink_devnet::DevnetChain| {
+        let mut entry = json!({ "chainId": c.chain_id, "rpcUrl": c.url, "wsUrl": c.ws_url });
+        let is_l1 = c.chain_id == devnet.l1().chain_id && c.url == devnet.l1().url;
+        let target = if is_l1 { config.fork.l1.as_ref() } else { config.fork.l2s.get(&c.chain_id) };
+        if let Some(target) = target {
+            let block = c.service.read().first_number();
+            entry["forkedFrom"] = json!({ "url": target.url, "block": block });
+        }
+        entry
+    };
     let l2 = |c: &superlink_devnet::DevnetChain| {
         let mut entry = chain(c);
         if let Some(portal) = devnet.deposit_portal(c.chain_id) {
@@ -345,6 +424,19 @@ fn banner(devnet: &Devnet) -> String {
         text.push_str(&format!(
             "L2  chain {:<6} {}  (block time {} s)\n",
             chain.chain_id, chain.url, config.l2_block_time
+        ));
+    }
+    let forked = config
+        .fork
+        .l1
+        .iter()
+        .map(|t| (devnet.l1(), t))
+        .chain(devnet.l2s().iter().filter_map(|c| config.fork.l2s.get(&c.chain_id).map(|t| (c, t))));
+    for (chain, target) in forked {
+        let block = chain.service.read().first_number();
+        text.push_str(&format!(
+            "    chain {:<6} forked from {} at block {block}\n",
+            chain.chain_id, target.url
         ));
     }
     text.push_str("\nRollup nodes (optimism_* RPC: sync status, output roots, safe head per L1 block)\n==================\n");
@@ -417,6 +509,29 @@ mod tests {
     }
 
     #[test]
+    fn fork_takes_the_devnet_flags_and_the_chains_to_fork() {
+        let args = [
+            "fork",
+            "--l2-count",
+            "3",
+            "--l1-fork-url",
+            "http://127.0.0.1:8545",
+            "--l2-fork",
+            "901=http://127.0.0.1:9545@12",
+            "--fork-block",
+            "7",
+        ];
+        let Some(DevnetCommand::Fork(flags)) = parse(&args).unwrap().command else { panic!("not a fork") };
+        let config = flags.config().unwrap();
+        assert_eq!(config.l2_count, 3);
+        assert_eq!(config.fork.block, Some(7));
+        assert_eq!(config.fork.l1.unwrap().url, "http://127.0.0.1:8545");
+        assert_eq!(config.fork.l2s[&901].block, Some(12));
+        assert!(parse(&["--l2-fork", "901=http://127.0.0.1:9545"]).unwrap().flags.has_fork_flags());
+        assert!(parse(&["fork", "--l2-fork", "http://127.0.0.1:9545"]).is_err(), "the chain ID is required");
+    }
+
+    #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
     }
@@ -426,7 +541,7 @@ mod tests {
         let args =
             parse(&["--l2-count", "3", "--verifier-port", "9420", "--no-autorelay", "--json"]).unwrap();
         assert!(args.command.is_none());
-        assert!(args.json);
+        assert!(args.flags.json);
         let config = args.config().unwrap();
         assert_eq!((config.l2_count, config.verifier_port, config.autorelay), (3, 9420, false));
         assert!(parse(&[]).unwrap().command.is_none());

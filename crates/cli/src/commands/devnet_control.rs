@@ -36,6 +36,11 @@ pub enum DevnetCommand {
     Fault(FaultCommand),
     /// Show a running devnet's safety heads per chain, what they were derived from, its batchers and its L1.
     Status(ControlArgs),
+    /// Start a devnet whose L1 and L2s start from existing chains' state at a block (fork mode): state is
+    /// read from the remote nodes as it is needed, the devnet's contracts go on top, and the forked chains
+    /// keep their chain IDs. Takes every flag of `superlink devnet`, plus --l1-fork-url, --l2-fork and
+    /// --fork-block.
+    Fork(Box<super::devnet::DevnetFlags>),
 }
 
 /// A fault to inject.
@@ -101,6 +106,7 @@ pub struct ReorgL2Args {
 /// Runs one command against the running devnet and prints its answer.
 pub fn run(command: DevnetCommand) -> Result<(), CliError> {
     match command {
+        DevnetCommand::Fork(args) => super::devnet::run_fork(*args),
         DevnetCommand::Status(control) => {
             let status = answer::<DevnetStatus>(&control, "devnet_status", vec![])?;
             print(&control, &status, status_table)

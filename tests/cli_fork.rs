@@ -1,0 +1,168 @@
+//! Black-box tests of `superlink devnet fork`: two anvil nodes stand for an existing L1 and an existing L2 (chain
+//! 901) holding a contract with storage and funded accounts; the devnet forks both, reads their state through
+//! its own JSON-RPC, changes it without touching the originals, and relays messages between the forked L2 and
+//! a fresh one.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+use superlink_testkit::{Anvil, free_port};
+
+#[path = "support/devnet.rs"]
+mod devnet;
+
+use devnet::{Devnet, KEY_0, KEY_1, address_of, cast, json, ok};
+
+/// `CrossChainCounter`, at the same address on every L2 of the devnet (installed on top of a forked L2).
+const COUNTER: &str = "0x5111000000000000000000000000000000000001";
+/// An account funded on the remote L2 only.
+const HOLDER: &str = "0x000000000000000000000000000000000000d00d";
+/// Runtime that stores its first calldata word in slot 0, or returns slot 0 when called without data.
+const STORE_RUNTIME: &str = "3615600c57600035600055005b60005460005260206000f3";
+
+/// Init code that deploys `STORE_RUNTIME`.
+fn store_init_code() -> String {
+    let len = STORE_RUNTIME.len() / 2;
+    format!("0x60{len:02x}600c60003960{len:02x}6000f3{STORE_RUNTIME}")
+}
+
+fn word(value: u64) -> String {
+    format!("0x{value:064x}")
+}
+
+/// `cast send` from `key`, failing the test unless the transaction succeeded; returns the receipt.
+fn send(url: &str, key: &str, args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["send", "--json", "--private-key", key, "--rpc-url", url];
+    all.extend_from_slice(args);
+    let receipt = json(&all);
+    assert_eq!(receipt["status"], "0x1", "{receipt}");
+    receipt
+}
+
+/// The remote L2 (chain 901): a store contract holding 42, and `HOLDER` holding 3 ether. Returns the node and
+/// the contract's address.
+fn remote_l2() -> (Anvil, String) {
+    let anvil = Anvil::spawn(901, &[]).unwrap();
+    let url = anvil.url();
+    let receipt = send(&url, KEY_0, &["--create", &store_init_code()]);
+    let store = receipt["contractAddress"].as_str().unwrap().to_string();
+    send(&url, KEY_0, &[&store, &word(42)]);
+    send(&url, KEY_0, &["--value", "3ether", HOLDER]);
+    (anvil, store)
+}
+
+fn u64_of(text: &str) -> u64 {
+    text.trim().parse().unwrap()
+}
+
+#[test]
+fn a_forked_l2_serves_the_remote_state_changes_its_own_copy_and_relays_messages() {
+    let (l2_remote, store) = remote_l2();
+    let l1_remote = Anvil::spawn(1337, &[]).unwrap();
+    send(&l1_remote.url(), KEY_0, &["--value", "2ether", HOLDER]);
+    let fork_block = u64_of(&ok(&["block-number", "--rpc-url", &l2_remote.url()]));
+    let remote_hash =
+        json(&["block", &fork_block.to_string(), "--json", "--rpc-url", &l2_remote.url()])["hash"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    let l2_fork = format!("901={}", l2_remote.url());
+    let devnet = Devnet::start_fork(&[
+        "--l1-block-time",
+        "1",
+        "--l1-fork-url",
+        &l1_remote.url(),
+        "--l2-fork",
+        &l2_fork,
+    ]);
+    let (l1, forked, fresh) = (devnet.l1(), devnet.l2(901), devnet.l2(902));
+    assert_eq!(devnet.l2_entry(901)["forkedFrom"]["block"], fork_block, "{}", devnet.info);
+
+    // The forked L2 keeps the remote's chain ID and goes on from its block.
+    assert_eq!(ok(&["chain-id", "--rpc-url", &forked]), "901");
+    let fork_header = json(&["block", &fork_block.to_string(), "--json", "--rpc-url", &forked]);
+    assert_eq!(fork_header["hash"].as_str().unwrap(), remote_hash, "the fork block is the remote's");
+    devnet.wait_for("the forked L2 builds on the fork block", || {
+        let next = cast(&["block", &(fork_block + 1).to_string(), "--json", "--rpc-url", &forked]).ok()?;
+        let next: serde_json::Value = serde_json::from_str(&next).unwrap();
+        next["parentHash"].as_str().map(|parent| assert_eq!(parent, remote_hash))
+    });
+
+    // The remote's state, read lazily through the devnet's RPC.
+    assert_eq!(ok(&["balance", HOLDER, "--rpc-url", &forked]), "3000000000000000000");
+    assert_eq!(ok(&["code", &store, "--rpc-url", &forked]), format!("0x{STORE_RUNTIME}"));
+    assert_eq!(u64_of(&ok(&["to-dec", &ok(&["storage", &store, "0", "--rpc-url", &forked])])), 42);
+    // The devnet's accounts are funded on top, keeping the nonces they have on the remote.
+    let deployer = address_of(KEY_0);
+    assert_eq!(ok(&["nonce", &deployer, "--rpc-url", &forked]), "3");
+    assert_eq!(ok(&["balance", &deployer, "--rpc-url", &forked]), "10000000000000000000000");
+
+    // A transaction on the fork changes the fork only.
+    let receipt = send(&forked, KEY_0, &[&store, &word(7)]);
+    let tx_block =
+        u64::from_str_radix(receipt["blockNumber"].as_str().unwrap().trim_start_matches("0x"), 16).unwrap();
+    assert_eq!(u64_of(&ok(&["to-dec", &ok(&["storage", &store, "0", "--rpc-url", &forked])])), 7);
+    assert_eq!(u64_of(&ok(&["to-dec", &ok(&["storage", &store, "0", "--rpc-url", &l2_remote.url()])])), 42);
+
+    // Its blocks are batched to the (forked) L1 and derived back: they become safe as they are.
+    devnet.wait_for("the forked L2's block with the transaction is safe", || {
+        let safe = json(&["block", "safe", "--json", "--rpc-url", &forked]);
+        let number = u64::from_str_radix(safe["number"].as_str()?.trim_start_matches("0x"), 16).ok()?;
+        (number >= tx_block).then_some(())
+    });
+    let hash = receipt["transactionHash"].as_str().unwrap();
+    let kept = json(&["rpc", "eth_getTransactionReceipt", hash, "--rpc-url", &forked]);
+    assert_eq!(kept["status"], "0x1", "the transaction is still in the safe chain: {kept}");
+
+    // The L1 is forked too: the remote's chain ID and balances, the devnet's deposit portals on top.
+    assert_eq!(ok(&["chain-id", "--rpc-url", &l1]), "1337");
+    assert_eq!(ok(&["balance", HOLDER, "--rpc-url", &l1]), "2000000000000000000");
+    assert_ne!(ok(&["code", &devnet.portal(901), "--rpc-url", &l1]), "0x");
+
+    // The interop predeploys and the example app are installed on the forked L2: messages go both ways.
+    send(&forked, KEY_1, &[COUNTER, "incrementRemote(uint256)", "902"]);
+    devnet.wait_for("the message from the forked L2 is relayed", || {
+        (ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", &fresh]) == "1").then_some(())
+    });
+    send(&fresh, KEY_1, &[COUNTER, "incrementRemote(uint256)", "901"]);
+    devnet.wait_for("the message to the forked L2 is relayed", || {
+        (ok(&["call", COUNTER, "count()(uint256)", "--rpc-url", &forked]) == "1").then_some(())
+    });
+}
+
+/// Runs `superlink devnet fork` with `args` (on free ports) and returns its exit status and stderr.
+fn fork_refused(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_superlink"))
+        .args(["devnet", "fork", "--l1-port", "0", "--l2-starting-port", "0", "--verifier-port", "0"])
+        .args(["--rollup-starting-port", "0"])
+        .args(args)
+        .output()
+        .unwrap();
+    (output.status, String::from_utf8_lossy(&output.stderr).to_string())
+}
+
+#[test]
+fn an_unreachable_fork_url_is_refused_at_start() {
+    let url = format!("http://127.0.0.1:{}", free_port());
+    let (status, stderr) = fork_refused(&["--l2-fork", &format!("901={url}")]);
+    assert!(!status.success());
+    assert!(stderr.contains(&format!("cannot fork {url}")), "{stderr}");
+    assert!(stderr.contains("not reachable"), "{stderr}");
+}
+
+#[test]
+fn a_node_of_another_chain_is_refused_at_start() {
+    let anvil = Anvil::spawn(901, &[]).unwrap();
+    let (status, stderr) = fork_refused(&["--l2-fork", &format!("902={}", anvil.url())]);
+    assert!(!status.success());
+    assert!(stderr.contains("it serves chain 901, not chain 902"), "{stderr}");
+}
+
+#[test]
+fn fork_needs_a_chain_to_fork() {
+    let (status, stderr) = fork_refused(&[]);
+    assert!(!status.success());
+    assert!(stderr.contains("--l2-fork"), "{stderr}");
+}
