@@ -50,7 +50,7 @@ use jsonrpsee::{
 use serde::Serialize;
 use serde_json::{Value, json, value::RawValue};
 use superlink_chain::LogFilter;
-use superlink_contracts::addresses::deposit_portal;
+use superlink_contracts::bridge_addresses::l1_bridge;
 use superlink_dashboard::Dashboard;
 use superlink_node::ChainService;
 use superlink_protocol::{
@@ -113,19 +113,22 @@ pub struct L1Addresses {
 }
 
 impl L1Addresses {
-    /// The devnet's L1 contracts for L2 `l2_chain_id`. The devnet's L1 holds one deposit portal per L2
-    /// ([`deposit_portal`]): it is the `OptimismPortalProxy`, the one address where `depositTransaction` and plain
-    /// ETH transfers reach the L2. The devnet deploys none of the other eight contracts, so they are the zero
-    /// address, which a script sees at once instead of calling an address with no code behind it.
+    /// The devnet's L1 contracts for L2 `l2_chain_id`: its standard bridge's `OptimismPortal`,
+    /// `L1CrossDomainMessenger`, `L1StandardBridge` and `OptimismMintableERC20Factory` at the addresses that hold
+    /// their state ([`l1_bridge`]: for 901 to 905 those of `@eth-optimism/viem`'s supersim chains, which app code
+    /// imports; supersim's current genesis addresses forward to them). The devnet deploys none of the other five
+    /// contracts (supersim's `L2OutputOracleProxy` is the zero address too, its chains use fault proofs), so they
+    /// are the zero address, which a script sees at once instead of calling an address with no code behind it.
     pub fn of(l2_chain_id: u64) -> Self {
+        let bridge = l1_bridge(l2_chain_id);
         Self {
             address_manager: Address::ZERO,
-            l1_cross_domain_messenger_proxy: Address::ZERO,
+            l1_cross_domain_messenger_proxy: bridge.l1_cross_domain_messenger,
             l1_erc721_bridge_proxy: Address::ZERO,
-            l1_standard_bridge_proxy: Address::ZERO,
+            l1_standard_bridge_proxy: bridge.l1_standard_bridge,
             l2_output_oracle_proxy: Address::ZERO,
-            optimism_mintable_erc20_factory_proxy: Address::ZERO,
-            optimism_portal_proxy: deposit_portal(l2_chain_id),
+            optimism_mintable_erc20_factory_proxy: bridge.optimism_mintable_erc20_factory,
+            optimism_portal_proxy: bridge.portal,
             system_config_proxy: Address::ZERO,
             proxy_admin: Address::ZERO,
         }
@@ -887,7 +890,7 @@ mod tests {
         assert_eq!(l2s[2]["L2Config"]["DependencySet"], json!([901]));
         assert_eq!(
             l2s[0]["L2Config"]["L1Addresses"]["OptimismPortalProxy"],
-            "0xde90517000000000000000000000000000000385"
+            "0x6cd0121a4eeedb8f07007773e46b1aaac17e5e07"
         );
         assert_eq!(
             (value["InteropEnabled"].as_bool(), value["InteropAutoRelay"].as_bool()),
@@ -897,15 +900,25 @@ mod tests {
     }
 
     #[test]
-    fn l1_addresses_name_the_deposit_portal_and_zero_for_what_the_devnet_does_not_deploy() {
+    fn l1_addresses_name_the_bridge_and_zero_for_what_the_devnet_does_not_deploy() {
         let addresses = L1Addresses::of(902).checksummed();
         assert_eq!(addresses.len(), 9);
-        assert_eq!(addresses["OptimismPortalProxy"], deposit_portal(902).to_checksum(None));
+        let bridge = l1_bridge(902);
+        let deployed = [
+            ("OptimismPortalProxy", bridge.portal),
+            ("L1CrossDomainMessengerProxy", bridge.l1_cross_domain_messenger),
+            ("L1StandardBridgeProxy", bridge.l1_standard_bridge),
+            ("OptimismMintableERC20FactoryProxy", bridge.optimism_mintable_erc20_factory),
+        ];
         for (name, value) in &addresses {
-            if name != "OptimismPortalProxy" {
-                assert_eq!(value, &json!(Address::ZERO.to_checksum(None)), "{name}");
-            }
+            let expected = deployed.iter().find(|(n, _)| n == name).map_or(Address::ZERO, |(_, a)| *a);
+            assert_eq!(value, &json!(expected.to_checksum(None)), "{name}");
         }
+        // A chain beyond supersim's five gets the ruled addresses.
+        assert_eq!(
+            L1Addresses::of(906).optimism_portal_proxy,
+            alloy_primitives::address!("0xb1d9e0010000000000000000000000000000038a")
+        );
     }
 
     #[test]
@@ -968,7 +981,7 @@ mod tests {
     async fn the_methods_answer_with_supersims_codes() {
         let module = admin_module(admin(&DevnetConfig::default()), None);
         let answer = call(&module, "admin_getL1Addresses", json!([901])).await;
-        assert_eq!(answer["result"]["OptimismPortalProxy"], deposit_portal(901).to_checksum(None));
+        assert_eq!(answer["result"]["OptimismPortalProxy"], l1_bridge(901).portal.to_checksum(None));
         let answer = call(&module, "admin_getL1Addresses", json!([903])).await;
         assert_eq!(
             (answer["error"]["code"].as_i64(), answer["error"]["message"].as_str()),

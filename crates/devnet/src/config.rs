@@ -6,6 +6,7 @@ use std::{
 };
 
 use alloy_primitives::U256;
+use superlink_contracts::BridgeConfig;
 use superlink_protocol::DependencySet;
 
 use crate::{accounts::DEV_MNEMONIC, error::DevnetError};
@@ -59,6 +60,15 @@ pub struct DevnetConfig {
     /// The directory the running command writes its log file to, if any. The devnet only reports it (supersim's
     /// `LogsDirectory` in `admin_getConfig`); logging belongs to the process.
     pub logs_directory: Option<PathBuf>,
+    /// Seconds a withdrawal proof must wait before the withdrawal can be finalized on the L1 (the portals'
+    /// `proofMaturityDelaySeconds`).
+    pub proof_maturity_delay: u64,
+    /// Seconds after its proposal before an output root can be used to finalize a withdrawal (the portals'
+    /// `disputeGameFinalityDelaySeconds`).
+    pub dispute_game_finality_delay: u64,
+    /// Seconds between two rounds of the proposer, each of which proposes the output root of every L2's safe
+    /// head when it moved since the last proposal (0: no proposer).
+    pub proposal_interval: u64,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -70,6 +80,14 @@ pub const DEFAULT_SEQUENCING_WINDOW: u64 = 20;
 /// some 13 minutes): finalized visibly trails safe, yet a user sees L2 blocks finalize while watching, and an L1
 /// reorg of up to 5 blocks can be injected.
 pub const DEFAULT_L1_FINALITY_DEPTH: u64 = 5;
+
+/// The default proof maturity delay: 2 seconds (OP Mainnet's is 7 days), so a withdrawal proven in one L1 block
+/// can be finalized in the next.
+pub const DEFAULT_PROOF_MATURITY_DELAY: u64 = 2;
+
+/// The default proposal interval: 2 seconds, so an L2 block's output root is on the L1 within an L1 block of the
+/// block becoming safe (OP Mainnet's proposer proposes about every hour).
+pub const DEFAULT_PROPOSAL_INTERVAL: u64 = 2;
 
 impl Default for DevnetConfig {
     fn default() -> Self {
@@ -91,6 +109,9 @@ impl Default for DevnetConfig {
             sequencing_window: DEFAULT_SEQUENCING_WINDOW,
             l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
             logs_directory: None,
+            proof_maturity_delay: DEFAULT_PROOF_MATURITY_DELAY,
+            dispute_game_finality_delay: 0,
+            proposal_interval: DEFAULT_PROPOSAL_INTERVAL,
         }
     }
 }
@@ -99,6 +120,16 @@ impl DevnetConfig {
     /// The chain IDs of the L2s, ascending.
     pub fn l2_chain_ids(&self) -> Vec<u64> {
         (0..u64::from(self.l2_count)).map(|i| FIRST_L2_CHAIN_ID + i).collect()
+    }
+
+    /// The settings of every L2's L1 bridge contracts: the devnet's proposer
+    /// ([`crate::accounts::proposer`]) and the configured delays.
+    pub fn bridge_config(&self) -> BridgeConfig {
+        BridgeConfig {
+            proof_maturity_delay_seconds: self.proof_maturity_delay,
+            dispute_game_finality_delay_seconds: self.dispute_game_finality_delay,
+            ..BridgeConfig::new(crate::accounts::proposer().address())
+        }
     }
 
     /// Where L2 number `index` (0-based) listens.

@@ -16,7 +16,9 @@ use superlink_chain::{
     StoredBlock,
     l1_info::{USER_DEPOSIT_DOMAIN, deposit_source_hash},
 };
-use superlink_contracts::{addresses::deposit_portal, bindings::DepositPortal::TransactionDeposited};
+use superlink_contracts::{
+    addresses::deposit_portal, bindings::DepositPortal::TransactionDeposited, bridge_addresses,
+};
 
 /// The only `opaqueData` encoding there is (the `version` topic of `TransactionDeposited`).
 pub const DEPOSIT_VERSION: U256 = U256::ZERO;
@@ -157,9 +159,21 @@ pub struct DepositPortals {
 }
 
 impl DepositPortals {
-    /// The portals of the L2s `l2_chain_ids`, at their genesis addresses.
+    /// The portals of the L2s `l2_chain_ids`, at their genesis addresses: each L2's `DepositPortal`
+    /// ([`deposit_portal`]) and its standard bridge's `OptimismPortal` at every address it has
+    /// ([`bridge_addresses::l1_bridge`] and, for 901 to 905, [`bridge_addresses::l1_bridge_aliases`]). The
+    /// `OptimismPortal` emits its events at its first address whichever address was called; the second is watched
+    /// all the same, so a log there could never be missed.
     pub fn new(l2_chain_ids: impl IntoIterator<Item = u64>) -> Self {
-        Self { by_address: l2_chain_ids.into_iter().map(|id| (deposit_portal(id), id)).collect() }
+        let mut by_address = BTreeMap::new();
+        for id in l2_chain_ids {
+            by_address.insert(deposit_portal(id), id);
+            by_address.insert(bridge_addresses::l1_bridge(id).portal, id);
+            if let Some(aliases) = bridge_addresses::l1_bridge_aliases(id) {
+                by_address.insert(aliases.portal, id);
+            }
+        }
+        Self { by_address }
     }
 
     /// The L2 the portal at `address` feeds, if `address` is one of the portals.
@@ -373,12 +387,19 @@ mod tests {
 
     #[test]
     fn portals_map_back_to_their_l2() {
-        let portals = DepositPortals::new([901, 902, 903]);
-        assert_eq!(portals.iter().count(), 3);
+        let portals = DepositPortals::new([901, 902, 906]);
+        // 901 and 902: DepositPortal and OptimismPortal at both of its addresses; 906: no second address.
+        assert_eq!(portals.iter().count(), 3 + 3 + 2);
         for (address, id) in portals.iter() {
-            assert_eq!(address, deposit_portal(id));
             assert_eq!(portals.l2_of(&address), Some(id));
         }
+        for id in [901, 902, 906] {
+            assert_eq!(portals.l2_of(&deposit_portal(id)), Some(id));
+            assert_eq!(portals.l2_of(&bridge_addresses::l1_bridge(id).portal), Some(id));
+        }
+        let current_genesis = bridge_addresses::l1_bridge_aliases(902).unwrap().portal;
+        assert_eq!(portals.l2_of(&current_genesis), Some(902));
+        assert_eq!(portals.l2_of(&bridge_addresses::l1_bridge(903).portal), None);
         assert_eq!(portals.l2_of(&TARGET), None);
     }
 }

@@ -34,8 +34,9 @@ use crate::{
     deposits::DepositPortals,
     error::DevnetError,
     faults::DevnetControl,
-    genesis::{l1_genesis, l2_genesis},
+    genesis::{L1Bridges, l1_genesis, l2_genesis},
     pipeline::{L1Pipeline, PipelineConfig},
+    proposer::{Proposer, run_proposer},
     replacement::run_replacements,
     rollup_log::RollupLog,
     rollup_rpc::serve_rollup_rpc,
@@ -95,6 +96,7 @@ pub struct Devnet {
     replacements: JoinHandle<()>,
     pipeline: Arc<Mutex<L1Pipeline>>,
     pipeline_task: JoinHandle<()>,
+    proposer_task: Option<JoinHandle<()>>,
     rollup_servers: Vec<ServerHandle>,
     control: Arc<Control>,
     followers: JoinSet<Result<(), VerifierError>>,
@@ -243,14 +245,23 @@ impl Devnet {
         let mut l1_funded = addresses.clone();
         l1_funded.extend(config.l2_chain_ids().into_iter().map(|id| accounts::batcher(id).address()));
         l1_funded.push(accounts::shared_batcher().address());
+        // The proposer posts output roots to the dispute game factories.
+        l1_funded.push(accounts::proposer().address());
         let mut l2_funded = addresses.clone();
         l2_funded.push(accounts::fault_injector().address());
+        // Each portal holds the ETH its L2's genesis gives the accounts, so withdrawing it pays out on the L1.
+        let bridges = L1Bridges {
+            config: config.bridge_config(),
+            portal_balance: accounts::ether(config.balance_ether)
+                * alloy_primitives::U256::from(l2_funded.len()),
+        };
         let l1_genesis = l1_genesis(
             L1_CHAIN_ID,
             genesis_timestamp,
             &config.l2_chain_ids(),
             &l1_funded,
             config.balance_ether,
+            &bridges,
         );
         let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None, None).await?;
 
@@ -407,6 +418,18 @@ impl Devnet {
                 .instrument(info_span!("l1")),
         );
 
+        let proposer_task = (config.proposal_interval > 0).then(|| {
+            let proposer = Proposer::new(
+                L1_CHAIN_ID,
+                l1.chain.service.clone(),
+                l2_services.clone(),
+                accounts::proposer(),
+                bridges.config,
+            );
+            let interval = Duration::from_secs(config.proposal_interval);
+            tokio::spawn(run_proposer(proposer, interval, stopped.clone()).instrument(info_span!("proposer")))
+        });
+
         let schedule = Schedule {
             genesis_timestamp,
             l1_block_time: config.l1_block_time,
@@ -440,6 +463,7 @@ impl Devnet {
             replacements,
             pipeline,
             pipeline_task,
+            proposer_task,
             rollup_servers,
             control,
             followers,
@@ -569,6 +593,13 @@ impl Devnet {
         self.l2(l2_chain_id).map(|_| superlink_contracts::addresses::deposit_portal(l2_chain_id))
     }
 
+    /// The L1 contracts of the OP Stack standard bridge of the L2 `l2_chain_id` (where their state lives), if the
+    /// devnet runs that L2. For 901 to 905 they answer as well at supersim's current genesis addresses
+    /// ([`superlink_contracts::bridge_addresses::l1_bridge_aliases`]).
+    pub fn l1_bridge(&self, l2_chain_id: u64) -> Option<superlink_contracts::bridge_addresses::L1Bridge> {
+        self.l2(l2_chain_id).map(|_| superlink_contracts::bridge_addresses::l1_bridge(l2_chain_id))
+    }
+
     /// The embedded verifier.
     pub fn verifier(&self) -> &Verifier {
         &self.verifier
@@ -622,6 +653,11 @@ impl Devnet {
         }
         if let Err(e) = (&mut self.pipeline_task).await {
             failure.get_or_insert(DevnetError::Task { task: "L1 pipeline", reason: e.to_string() });
+        }
+        if let Some(proposer) = self.proposer_task.take()
+            && let Err(e) = proposer.await
+        {
+            failure.get_or_insert(DevnetError::Task { task: "proposer", reason: e.to_string() });
         }
         if let Some(relayer) = self.relayer.take() {
             match relayer.await {

@@ -14,6 +14,7 @@ pub mod faults;
 pub mod forged;
 pub mod genesis;
 pub mod pipeline;
+pub mod proposer;
 pub mod replacement;
 pub mod rollup_log;
 pub mod rollup_rpc;

@@ -721,7 +721,7 @@ mod tests {
             sequencing_window: 10,
             l1_finality_depth: 2,
         };
-        let l1 = service(&l1_genesis(900, 1_000, &[901, 902], &[], 0));
+        let l1 = service(&l1_genesis(900, 1_000, &[901, 902], &[], 0, &Default::default()));
         let l2s: Vec<(u64, Arc<ChainService>)> =
             [901, 902].map(|id| (id, service(&l2_genesis(id, 1_000, &[], 0)))).to_vec();
         L1Pipeline::new(config, l1, &l2s).unwrap()
