@@ -113,6 +113,26 @@ impl Devnet {
         devnet
     }
 
+    /// Has a watchdog stop the devnet (and remove its log) once this test process exits: for a devnet kept in a
+    /// `static` and shared by a file's tests, which is never dropped.
+    // The watchdog outlives this process by design; it is never waited for.
+    #[allow(clippy::zombie_processes)]
+    pub fn stop_when_tests_exit(&self) {
+        let child = self.child.as_ref().unwrap().id();
+        let script = format!(
+            "while kill -0 {} 2>/dev/null; do sleep 1; done; kill {child} 2>/dev/null; rm -f '{}'",
+            std::process::id(),
+            self.stderr.path().display()
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the watchdog starts");
+    }
+
     /// What the devnet logged so far (stderr).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.stderr.path()).unwrap_or_default()
