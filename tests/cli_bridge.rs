@@ -478,6 +478,12 @@ fn admin_get_l1_addresses_names_each_l2s_bridge_and_the_proposer_posts_its_outpu
         }
         let portal = l1_contract(chain_id, "portal");
         assert_eq!(ok(&["call", &portal, "version()(string)", "--rpc-url", &l1]), "\"3.0.0\"");
+        let rollup = json(&["rpc", "optimism_rollupConfig", "--rpc-url", &devnet.rollup(chain_id)]);
+        let deposit_contract = rollup["deposit_contract_address"].as_str().unwrap();
+        assert!(
+            deposit_contract.eq_ignore_ascii_case(&portal),
+            "the rollup config names the portal: {rollup}"
+        );
         let delay = ok(&["call", &portal, "proofMaturityDelaySeconds()(uint256)", "--rpc-url", &l1]);
         assert_eq!(delay, MATURITY.to_string());
 

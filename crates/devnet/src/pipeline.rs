@@ -183,7 +183,9 @@ impl L1Pipeline {
                 max_sequencer_drift: MAX_SEQUENCER_DRIFT,
                 batch_inbox: inbox,
                 batcher: batcher_address,
-                deposit_contract: superlink_contracts::addresses::deposit_portal(*chain_id),
+                // The OP Stack's deposit contract is the standard bridge's portal (the devnet's `DepositPortal`
+                // takes deposits as well).
+                deposit_contract: superlink_contracts::bridge_addresses::l1_bridge(*chain_id).portal,
             };
             lanes.push(Lane {
                 chain_id: *chain_id,
