@@ -1,9 +1,10 @@
-//! The genesis of every devnet chain: the development accounts funded everywhere, on the L1 one deposit portal
-//! per L2, and on the L2s the interop predeploys and example apps.
+//! The genesis of every devnet chain: the development accounts and the OP Stack preinstalls everywhere, on the L1
+//! one deposit portal per L2, and on the L2s the interop predeploys and example apps.
 
 use alloy_primitives::{Address, B256, U256};
 use superlink_chain::{Genesis, GenesisAccount};
 use superlink_contracts::genesis::{deposit_portal_allocs, predeploy_allocs};
+use superlink_contracts::preinstall_allocs;
 use superlink_protocol::predeploys::L1_BLOCK;
 
 use crate::accounts::{batcher, batcher_hash, ether};
@@ -19,6 +20,7 @@ pub fn l1_genesis(
 ) -> Genesis {
     let genesis =
         Genesis::new(chain_id, timestamp).with_alloc(deposit_portal_allocs(l2_chain_ids.iter().copied()));
+    let genesis = genesis.with_alloc(preinstall_allocs());
     fund(genesis, accounts, balance_ether)
 }
 
@@ -37,6 +39,7 @@ pub fn l2_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_e
             .insert(B256::from(U256::from(L1_BLOCK_BATCHER_HASH_SLOT)), batcher);
     }
     let genesis = Genesis::new(chain_id, timestamp).with_alloc(allocs);
+    let genesis = genesis.with_alloc(preinstall_allocs());
     fund(genesis, accounts, balance_ether)
 }
 
@@ -79,6 +82,18 @@ mod tests {
         assert_eq!(B256::from(recorded), batcher_hash(batcher(901).address()));
         assert_ne!(batcher(901).address(), batcher(902).address());
         assert_eq!(batcher(901).address(), batcher(901).address(), "the same batcher after a restart");
+    }
+
+    #[test]
+    fn every_chain_carries_the_preinstalls() {
+        let l1 = Chain::new(&l1_genesis(900, 1_000, &[901], &[], 1), ChainConfig::default());
+        let l2 = Chain::new(&l2_genesis(901, 1_000, &[], 1), ChainConfig::default());
+        let latest = alloy_eips::BlockId::latest();
+        for preinstall in superlink_contracts::Preinstall::ALL {
+            for chain in [&l1, &l2] {
+                assert_eq!(chain.code(preinstall.address(), latest).unwrap(), preinstall.deployed_bytecode());
+            }
+        }
     }
 
     #[test]
