@@ -7,6 +7,7 @@ use std::{
     io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex, Weak},
     time::{Duration, Instant},
 };
 
@@ -58,6 +59,20 @@ impl Devnet {
     /// Starts `superlink devnet --json --l2-block-time 1` with `extra` arguments on free ports.
     pub fn start(extra: &[&str]) -> Devnet {
         Self::start_with(PortFlags::Superlink, extra)
+    }
+
+    /// A `superlink devnet` with the default arguments, shared by the test functions of one test binary that run
+    /// at the same time: the first caller starts it, the others get the same one, and it stops when the last
+    /// holder drops it. (A devnet kept in a plain static would never be dropped, and so never stopped.)
+    pub fn shared() -> Arc<Devnet> {
+        static SHARED: Mutex<Weak<Devnet>> = Mutex::new(Weak::new());
+        let mut slot = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(devnet) = slot.upgrade() {
+            return devnet;
+        }
+        let devnet = Arc::new(Devnet::start(&[]));
+        *slot = Arc::downgrade(&devnet);
+        devnet
     }
 
     /// [`Devnet::start`], naming the ports with `flags`.

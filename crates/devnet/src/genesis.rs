@@ -1,13 +1,13 @@
 //! The genesis of every devnet chain: the development accounts funded everywhere; on the L1 one deposit portal
 //! and one OP Stack standard bridge per L2 (and Multicall3); on the L2s the interop predeploys, the example apps,
-//! the L2 side of the standard bridge and supersim's test token.
+//! the L2 side of the standard bridge and supersim's test token; the OP Stack preinstalls on every chain.
 
 use alloy_primitives::{Address, B256, U256};
 use superlink_chain::{Genesis, GenesisAccount};
 use superlink_contracts::{
     BridgeConfig, bridge_addresses, bridge_l1_allocs, bridge_l2_allocs,
     genesis::{deposit_portal_allocs, predeploy_allocs},
-    multicall3_allocs, test_token_allocs,
+    multicall3_allocs, preinstall_allocs, test_token_allocs,
 };
 use superlink_protocol::predeploys::L1_BLOCK;
 
@@ -54,7 +54,8 @@ pub fn l1_genesis(
     let genesis = Genesis::new(chain_id, timestamp)
         .with_alloc(deposit_portal_allocs(l2_chain_ids.iter().copied()))
         .with_alloc(bridge)
-        .with_alloc(multicall3_allocs());
+        .with_alloc(multicall3_allocs())
+        .with_alloc(preinstall_allocs());
     fund(genesis, accounts, balance_ether)
 }
 
@@ -77,6 +78,7 @@ pub fn l2_genesis(chain_id: u64, timestamp: u64, accounts: &[Address], balance_e
             .insert(B256::from(U256::from(L1_BLOCK_BATCHER_HASH_SLOT)), batcher);
     }
     let genesis = Genesis::new(chain_id, timestamp).with_alloc(allocs);
+    let genesis = genesis.with_alloc(preinstall_allocs());
     fund(genesis, accounts, balance_ether)
 }
 
@@ -142,6 +144,21 @@ mod tests {
             // The L2 standard bridge knows its L1 counterpart (slot 1).
             let other = chain.storage(L2_STANDARD_BRIDGE, U256::from(1), latest).unwrap();
             assert_eq!(B256::from(other), l1_bridge(id).l1_standard_bridge.into_word());
+        }
+    }
+
+    #[test]
+    fn every_chain_carries_the_preinstalls() {
+        let l1 = Chain::new(
+            &l1_genesis(900, 1_000, &[901], &[], 1, &L1Bridges::default()),
+            ChainConfig::default(),
+        );
+        let l2 = Chain::new(&l2_genesis(901, 1_000, &[], 1), ChainConfig::default());
+        let latest = alloy_eips::BlockId::latest();
+        for preinstall in superlink_contracts::Preinstall::ALL {
+            for chain in [&l1, &l2] {
+                assert_eq!(chain.code(preinstall.address(), latest).unwrap(), preinstall.deployed_bytecode());
+            }
         }
     }
 

@@ -104,6 +104,7 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
         SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let mut genesis =
         Genesis::new(args.chain_id, genesis_timestamp).with_alloc(predeploy_allocs(args.chain_id));
+    genesis = genesis.with_alloc(superlink_contracts::preinstall_allocs());
     for address in dev_accounts::addresses(&signers) {
         genesis = genesis.with_account(
             address,
