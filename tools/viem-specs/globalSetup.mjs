@@ -79,8 +79,8 @@ export default async function setup() {
   return stop;
 }
 
-/// Polls the devnet's readiness probe until it answers 200; fails at once if the devnet exited (a port already
-/// taken, say), with its log.
+// Polls the devnet's readiness probe until it answers 200; fails at once if the devnet exited (a port already
+// taken, say), with its log.
 async function waitUntilReady(exited, logPath) {
   const deadline = Date.now() + READY_PATIENCE_MS;
   for (;;) {
