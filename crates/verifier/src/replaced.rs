@@ -264,6 +264,13 @@ mod tests {
         replaced.record_rewind(&state, 1, 1);
         let original = OriginalBlock { block: invalid, output: Some(output(invalid.hash)) };
         assert_eq!(replaced.original(1, 2, invalid.timestamp), Some(original));
+        // Why it was invalid stays known with it: the forged message, by its log.
+        let cause = replaced.cause(1, 2, invalid.hash).unwrap();
+        assert!(cause.reason.starts_with("log 0:"), "{cause:?}");
+        assert_eq!(cause.messages.len(), 1, "{cause:?}");
+        assert_eq!((cause.messages[0].log_index, cause.messages[0].msg_hash), (0, keccak256(b"forged")));
+        assert_eq!(cause.messages[0].identifier.map(|id| id.block_number), Some(0));
+        assert_eq!(replaced.cause(1, 2, B256::ZERO), None);
         // A block at that height with another timestamp does not replace it.
         assert_eq!(replaced.original(1, 2, invalid.timestamp + 1), None);
         assert_eq!(replaced.original(1, 1, 102), None);
