@@ -17,6 +17,8 @@
 //!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`serve_with`] adds HTTP routes in
 //!   front of it ([`HttpLayer`]), [`serve_with_extra`] more JSON-RPC methods next to it (a devnet's
 //!   `devnet_*`); [`run`] is the whole service as `superlink verify` runs it;
+//! - [`transition`] and [`trace_claim`] give the interop fault-proof trace from one super root to the next
+//!   (`superlink_transition`, `superlink_traceClaim`, `superlink_traceClaimAt`);
 //! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
 //!   observers such as the dashboard.
 //!
@@ -45,6 +47,7 @@ mod source;
 mod state;
 mod store;
 mod superroot;
+mod trace;
 mod verifier;
 mod view;
 
@@ -66,7 +69,7 @@ pub use message_rules::{MessageVerdict, SourcePointer, judge_message, narrow_ide
 pub use metrics::install_exporter;
 pub use observe::{EVENT_CAPACITY, HttpExtension, HttpLayer, VerifierEvent};
 pub use remote::RemoteChecker;
-pub use replaced::{OriginalBlock, ReplacedBlocks};
+pub use replaced::{InvalidMessage, OriginalBlock, ReplacedBlocks, ReplacementCause};
 pub use rollup::{
     DerivationSource, RollupRpcSource, RollupStatus, follow_derivation, follow_derivation_once,
 };
@@ -78,5 +81,9 @@ pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};
 pub use store::{ChainStore, ReloadWindow, StoredChain};
 pub use superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp};
+pub use trace::{
+    ChainTransition, ConsolidationJson, DerivationStepJson, InvalidMessageJson, PaddingJson, ReplacementJson,
+    SuperStateJson, TraceClaimJson, Transition, TransitionJson, super_output_at, trace_claim, transition,
+};
 pub use verifier::Verifier;
 pub use view::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
