@@ -20,6 +20,7 @@ use crate::{
 };
 
 use super::Chain;
+use superlink_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 
 impl Chain {
     /// The execution witness of canonical block `number`: the trie nodes of its parent's state, the codes and
@@ -60,6 +61,8 @@ impl Chain {
         // Every account and slot read or written, and which of them the block deletes.
         let mut accounts: BTreeSet<Address> = log.accounts.clone();
         accounts.extend(diff.touched_accounts());
+        // The message passer's storage root goes into the output root even when the block leaves it alone.
+        accounts.insert(L2_TO_L1_MESSAGE_PASSER);
         let mut slots: BTreeMap<Address, BTreeSet<U256>> = log.storage.clone();
         for (address, slot) in diff.storage.keys() {
             slots.entry(*address).or_default().insert(*slot);
