@@ -8,6 +8,8 @@ mod devnet_control;
 mod encode;
 mod messaging;
 mod node;
+mod proof;
+mod proof_reexecute;
 mod verify;
 
 use clap::Subcommand;
@@ -40,6 +42,9 @@ pub enum Command {
     /// Run a local Superchain: an L1 and N interop L2 chains, the verifier and the autorelayer, until Ctrl-C or
     /// SIGTERM; or, with `fault` or `status`, act on a running one through its control port.
     Devnet(devnet::DevnetArgs),
+    /// Fault-proof tools: stateless re-execution of blocks.
+    #[command(subcommand)]
+    Proof(proof::ProofCommand),
 }
 
 /// Runs one subcommand to completion.
@@ -54,5 +59,6 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Bridge(cmd) => bridge::run(cmd),
         Command::Autorelay(args) => autorelay::run(args),
         Command::Devnet(args) => devnet::run(args),
+        Command::Proof(cmd) => proof::run(cmd),
     }
 }
