@@ -88,21 +88,6 @@ fn tag(number: u64) -> String {
     format!("{number:#x}")
 }
 
-/// The header and transactions of an RPC block.
-fn stateless_block(block: Block<op_alloy_rpc_types::Transaction>) -> StatelessBlock {
-    let header = block.header.inner;
-    let transactions = block
-        .transactions
-        .into_transactions()
-        .map(|tx| {
-            let recovered = tx.inner.inner;
-            let sender = recovered.signer();
-            (recovered.into_inner(), sender)
-        })
-        .collect();
-    StatelessBlock::from_reported(header, transactions)
-}
-
 /// Fetches block `number`, its parent's header and its execution witness from the node at `rpc_url`,
 /// re-executes the block statelessly and compares the results with what the node serves. A mismatch is a
 /// result, not an error; errors are failures to fetch or to execute (a witness missing a node, a parent
@@ -139,7 +124,7 @@ pub async fn check_block_with(client: &NodeClient, number: u64) -> Result<BlockC
         .map_err(|e| fail(e.into()))?;
 
     let block_hash = block.header.hash;
-    let block = stateless_block(block);
+    let block = StatelessBlock::from_rpc(block);
     let served = block.header.clone();
     let impersonated_senders = block.impersonated();
     let config = ExecutionConfig::isthmus(chain_id);

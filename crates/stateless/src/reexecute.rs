@@ -69,6 +69,22 @@ impl StatelessBlock {
         Self { header, transactions }
     }
 
+    /// A block as `eth_getBlockByNumber` returns it with full transactions, senders taken as
+    /// [`StatelessBlock::from_reported`] takes them.
+    pub fn from_rpc(block: alloy_rpc_types_eth::Block<op_alloy_rpc_types::Transaction>) -> Self {
+        let header = block.header.inner;
+        let transactions = block
+            .transactions
+            .into_transactions()
+            .map(|tx| {
+                let recovered = tx.inner.inner;
+                let sender = recovered.signer();
+                (recovered.into_inner(), sender)
+            })
+            .collect();
+        Self::from_reported(header, transactions)
+    }
+
     /// How many transactions were executed with a sender taken on the node's word.
     pub fn impersonated(&self) -> usize {
         self.transactions.iter().filter(|tx| tx.impersonated).count()
