@@ -12,6 +12,7 @@ mod production;
 mod reorg;
 mod state_reads;
 mod submission;
+mod witnesses;
 
 use std::{
     collections::{BTreeMap, HashSet, VecDeque},

@@ -9,6 +9,7 @@ mod encode;
 mod messaging;
 mod node;
 mod proof;
+mod proof_reexecute;
 mod verify;
 
 use clap::Subcommand;
@@ -41,7 +42,8 @@ pub enum Command {
     /// Run a local Superchain: an L1 and N interop L2 chains, the verifier and the autorelayer, until Ctrl-C or
     /// SIGTERM; or, with `fault` or `status`, act on a running one through its control port.
     Devnet(devnet::DevnetArgs),
-    /// The interop fault-proof trace of a verifier: print its claims, or check a claim against it.
+    /// Fault-proof tools: the interop trace of a verifier (print its claims, check a claim against it) and
+    /// stateless re-execution of blocks.
     #[command(subcommand)]
     Proof(proof::ProofCommand),
 }

@@ -49,6 +49,8 @@ pub enum ProofCommand {
     /// Check a claim (a super root at a timestamp, or the claim at a trace index) against the canonical trace;
     /// exit 1 and show where it is refuted when it is not canonical.
     Check(CheckArgs),
+    /// Re-execute blocks statelessly from the node's execution witnesses and compare the roots it serves.
+    Reexecute(super::proof_reexecute::ReexecuteArgs),
 }
 
 /// Where the verifier is.
@@ -103,6 +105,7 @@ pub fn run(command: ProofCommand) -> Result<(), CliError> {
     match command {
         ProofCommand::Trace(args) => trace(args),
         ProofCommand::Check(args) => check(args),
+        ProofCommand::Reexecute(args) => super::proof_reexecute::run(args),
     }
 }
 
