@@ -256,6 +256,25 @@ fn the_trace_is_recomputed_from_the_chains_and_wrong_claims_are_refuted_at_their
     let preimage = hex::encode_prefixed(&plain.post);
     let (code, text) = proof(&devnet, &["check", "--timestamp", &(t + 1).to_string(), "--claim", &preimage]);
     assert_eq!(code, Some(0), "{text}");
+    // With --reexecute, every derivation step's block is re-executed statelessly from the nodes' witnesses.
+    let (l2a, l2b) = (format!("901={}", devnet.l2(901)), format!("902={}", devnet.l2(902)));
+    let reexecute = ["--reexecute", "--l2-rpc", &l2a, "--l2-rpc", &l2b];
+    let (t_text, at_t) = (t.to_string(), plain.claim(0).to_string());
+    let mut args = vec!["check", "--timestamp", &t_text, "--claim", &at_t];
+    args.extend(reexecute);
+    let (code, text) = proof(&devnet, &args);
+    assert_eq!(code, Some(0), "{text}");
+    for chain in [901, 902] {
+        assert!(text.contains(&format!("re-executed step {} (chain {chain} block", chain - 900)), "{text}");
+    }
+    assert!(text.contains("match"), "{text}");
+    // Without a node for a chain, --reexecute says which one it needs (exit 2).
+    let (code, text) = proof(
+        &devnet,
+        &["check", "--timestamp", &t.to_string(), "--claim", &at_t, "--reexecute", "--l2-rpc", &l2a],
+    );
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("--l2-rpc 902=URL"), "{text}");
 
     // Chain 902's output root off by one byte: refuted at 902's derivation step (step 2).
     let mut wrong = plain.post.clone();
@@ -362,6 +381,13 @@ fn the_trace_is_recomputed_from_the_chains_and_wrong_claims_are_refuted_at_their
     let (code, text) =
         proof(&devnet, &["check", "--timestamp", &bad_time.to_string(), "--claim", &canonical]);
     assert_eq!(code, Some(0), "{text}");
+    // Re-executed, the replaced chain's step runs its deposits-only replacement, the block the post state holds.
+    let bad_time_text = bad_time.to_string();
+    let mut args = vec!["check", "--timestamp", &bad_time_text, "--claim", &canonical];
+    args.extend(reexecute);
+    let (code, text) = proof(&devnet, &args);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("its replacement): state root"), "{text}");
 
     // What cannot be judged exits 2: a timestamp not cross-safe yet, a verifier that is not there.
     let (code, text) = proof(&devnet, &["check", "--timestamp", "99999999999", "--claim", &post]);

@@ -98,6 +98,25 @@ pub struct CheckArgs {
     /// The timestamp of the game's proposal: trace indices at or past it stand for its super root.
     #[arg(long, value_name = "T", value_parser = parse::u64, requires = "trace_index")]
     poststate_timestamp: Option<u64>,
+    /// Trust no node: re-execute every derivation step's block statelessly (from its parent's state root and the
+    /// chain node's `debug_executionWitness`) and require the recomputed roots to equal both what the node serves
+    /// and the output root the trace commits to. Needs `--l2-rpc` for every chain of the dependency set.
+    #[arg(long, requires = "l2_rpc")]
+    reexecute: bool,
+    /// A chain's node, `CHAIN_ID=URL`, for `--reexecute` (repeat for every chain).
+    #[arg(long = "l2-rpc", value_name = "CHAIN_ID=URL", value_parser = parse_chain_url)]
+    l2_rpc: Vec<(u64, String)>,
+}
+
+/// Parses `CHAIN_ID=URL`.
+fn parse_chain_url(text: &str) -> Result<(u64, String), String> {
+    let (id, url) = text.split_once('=').ok_or_else(|| format!("expected CHAIN_ID=URL, got {text:?}"))?;
+    let id = parse::u64(id.trim())?;
+    let url = url.trim();
+    if url.is_empty() {
+        return Err(format!("no URL for chain {id}"));
+    }
+    Ok((id, url.to_string()))
 }
 
 /// Runs a proof command.
@@ -545,6 +564,9 @@ fn check(args: CheckArgs) -> Result<(), CliError> {
     let url = args.verifier.verifier.clone();
     let node = connect(&url)?;
     let served = client::block_on(fetch(&node, &url, transition_from))?;
+    if args.reexecute {
+        reexecute_steps(&served, &args.l2_rpc, args.verifier.json)?;
+    }
     let canonical_claim = served.trace.claim_at(step);
     let index_of = |s: u64| {
         let p = if s == TRANSITION_STEPS_PER_TIMESTAMP {
@@ -670,6 +692,87 @@ fn check(args: CheckArgs) -> Result<(), CliError> {
         print!("{text}");
     }
     Err(CliError::Service(format!("the claim is not {where_}")))
+}
+
+/// Re-executes, statelessly, the block behind every derivation step of `served`: the optimistic block, or, when
+/// consolidation replaced it (its node no longer serves the original), the deposits-only replacement the post
+/// super root commits to. A block whose recomputed roots differ from what its node serves, or whose recomputed
+/// output root differs from the one the trace commits to, fails the check: the claims rest on a state root
+/// nobody re-derived.
+fn reexecute_steps(served: &Served, nodes: &[(u64, String)], quiet: bool) -> Result<(), CliError> {
+    let mut problems = Vec::new();
+    for step in &served.json.derivation {
+        let chain = step.chain_id.0;
+        let replaced = served
+            .json
+            .consolidation
+            .replaced
+            .iter()
+            .find(|r| r.chain_id.0 == chain && r.original.hash == step.block.hash);
+        let (block, expected_hash, expected_output, what) = match replaced {
+            Some(r) => (r.replacement, r.replacement.hash, r.replacement_output_root, "its replacement"),
+            None => (step.block, step.block.hash, step.output_root, "the optimistic block"),
+        };
+        let url =
+            nodes.iter().find(|(id, _)| *id == chain).map(|(_, url)| url.as_str()).ok_or_else(|| {
+                CliError::BadInput(format!(
+                    "--reexecute needs --l2-rpc {chain}=URL: step {} derives chain {chain}",
+                    step.step
+                ))
+            })?;
+        let node = NodeClient::new(url, superlink_stateless::check::REQUEST_TIMEOUT)
+            .map_err(|e| CliError::Unavailable(format!("chain {chain} node {url}: {e}")))?;
+        let number = block.number;
+        let check = client::block_on(async {
+            superlink_stateless::check_block_with(&node, number)
+                .await
+                .map_err(|e| CliError::Unavailable(format!("re-executing chain {chain} block {number}: {e}")))
+        })?;
+        let mut wrong = Vec::new();
+        if check.block_hash != expected_hash {
+            wrong.push(format!(
+                "the node serves block hash {}, the trace has {expected_hash}",
+                check.block_hash
+            ));
+        }
+        if check.state_root.served != check.state_root.recomputed {
+            wrong.push(format!(
+                "state root served {}, re-execution gives {}",
+                check.state_root.served, check.state_root.recomputed
+            ));
+        }
+        for field in check.mismatches().into_iter().filter(|f| *f != "stateRoot") {
+            wrong.push(format!("its {field} differs from the re-executed one"));
+        }
+        if check.output_root.recomputed != expected_output {
+            wrong.push(format!(
+                "output root in the trace {expected_output}, re-execution gives {}",
+                check.output_root.recomputed
+            ));
+        }
+        let at = format!("step {} (chain {chain} block {}, {what})", step.step, block.number);
+        if wrong.is_empty() {
+            if !quiet {
+                println!(
+                    "re-executed {at}: state root {}, output root {} match",
+                    check.state_root.recomputed, check.output_root.recomputed
+                );
+            }
+        } else {
+            problems.push(format!("{at}: {}", wrong.join("; ")));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    for problem in &problems {
+        eprintln!("re-execution refutes {problem}");
+    }
+    Err(CliError::Service(format!(
+        "re-execution disagrees with the trace at {} derivation step(s): {}",
+        problems.len(),
+        problems.join(" | ")
+    )))
 }
 
 #[cfg(test)]
