@@ -59,6 +59,10 @@ pub struct DevnetConfig {
     /// The directory the running command writes its log file to, if any. The devnet only reports it (supersim's
     /// `LogsDirectory` in `admin_getConfig`); logging belongs to the process.
     pub logs_directory: Option<PathBuf>,
+    /// A state file to start from (`--load-state`): every chain as a devnet with the same settings saved it.
+    pub load_state: Option<PathBuf>,
+    /// Where to save every chain when the devnet shuts down (`--dump-state`).
+    pub dump_state: Option<PathBuf>,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -91,6 +95,8 @@ impl Default for DevnetConfig {
             sequencing_window: DEFAULT_SEQUENCING_WINDOW,
             l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
             logs_directory: None,
+            load_state: None,
+            dump_state: None,
         }
     }
 }
