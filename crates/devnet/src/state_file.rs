@@ -26,6 +26,9 @@
 //! (hex), accounts, storage and diffs plain JSON. It is not anvil's state format: one file holds several chains
 //! (anvil's flags are followed, not its file layout).
 //!
+//! A file whose name ends in `.gz` is written gzip-compressed (a fraction of the size: the hex compresses
+//! well); reading recognises a gzip file by its first bytes, whatever its name.
+//!
 //! **Writing** is atomic: the document goes to a temporary file next to the target, is synced, then renamed over
 //! it; a failure leaves an existing file as it was.
 
@@ -255,10 +258,26 @@ pub fn decode(path: &Path, text: &[u8]) -> Result<DevnetState, StateFileError> {
         .map_err(|e| not_a_state_file(format!("the devnet does not decode: {e}")))
 }
 
-/// Reads the state file at `path`. Blocking (reads and parses the whole file): call it off the async workers.
+/// The first two bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Whether a state file at `path` is written gzip-compressed: its name ends in `.gz`.
+fn compressed(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("gz"))
+}
+
+/// Reads the state file at `path` (plain or gzip-compressed). Blocking (reads and parses the whole file): call
+/// it off the async workers.
 pub fn read(path: &Path) -> Result<DevnetState, StateFileError> {
-    let text =
+    let bytes =
         std::fs::read(path).map_err(|source| StateFileError::Io { path: path.to_path_buf(), source })?;
+    if !bytes.starts_with(&GZIP_MAGIC) {
+        return decode(path, &bytes);
+    }
+    let mut text = Vec::with_capacity(bytes.len().saturating_mul(8));
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes.as_slice()), &mut text).map_err(
+        |e| StateFileError::NotAStateFile { path: path.to_path_buf(), reason: format!("gzip: {e}") },
+    )?;
     decode(path, &text)
 }
 
@@ -277,8 +296,8 @@ pub fn check_target(path: &Path) -> Result<(), StateFileError> {
     }
 }
 
-/// Writes `state` to `path` atomically (a synced temporary file in the same directory, renamed over `path`);
-/// returns the file's size. On failure `path` is left as it was. Blocking: call it off the async workers.
+/// Writes `state` to `path` atomically (a synced temporary file in the same directory, renamed over `path`),
+/// gzip-compressed when the name ends in `.gz`; returns the file's size. On failure `path` is left as it was. Blocking: call it off the async workers.
 pub fn write(path: &Path, state: &DevnetState) -> Result<u64, StateFileError> {
     let io = |source| StateFileError::Io { path: path.to_path_buf(), source };
     let text = encode(state)
@@ -290,11 +309,18 @@ pub fn write(path: &Path, state: &DevnetState) -> Result<u64, StateFileError> {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state".into());
     let temp =
         tempfile::Builder::new().prefix(&format!(".{name}.")).suffix(".tmp").tempfile_in(&dir).map_err(io)?;
-    {
+    let size = if compressed(path) {
+        let mut out =
+            flate2::write::GzEncoder::new(BufWriter::new(temp.as_file()), flate2::Compression::fast());
+        out.write_all(&text).map_err(io)?;
+        out.finish().map_err(io)?.flush().map_err(io)?;
+        temp.as_file().metadata().map_err(io)?.len()
+    } else {
         let mut out = BufWriter::new(temp.as_file());
         out.write_all(&text).map_err(io)?;
         out.flush().map_err(io)?;
-    }
+        text.len() as u64
+    };
     // The file keeps the permissions of the one it replaces; a new one gets those of a file written with
     // `std::fs::write`, not the owner-only ones a temporary file starts out with.
     let permissions = match std::fs::metadata(path) {
@@ -310,7 +336,7 @@ pub fn write(path: &Path, state: &DevnetState) -> Result<u64, StateFileError> {
     if let Ok(dir) = File::open(&dir) {
         let _ = dir.sync_all();
     }
-    Ok(text.len() as u64)
+    Ok(size)
 }
 
 impl DevnetState {
@@ -421,6 +447,22 @@ mod tests {
         assert_eq!(read(&path).unwrap(), state);
         // Only the file itself is left in the directory: the temporary file was renamed.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_gz_file_is_compressed_and_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let (plain, packed) = (dir.path().join("devnet.json"), dir.path().join("devnet.json.gz"));
+        let state = state();
+        let plain_size = write(&plain, &state).unwrap();
+        let packed_size = write(&packed, &state).unwrap();
+        assert!(packed_size < plain_size / 2, "{packed_size} of {plain_size} bytes");
+        assert!(std::fs::read(&packed).unwrap().starts_with(&GZIP_MAGIC));
+        assert_eq!(read(&packed).unwrap(), state);
+        // Recognised by its content, not its name.
+        let renamed = dir.path().join("renamed.json");
+        std::fs::rename(&packed, &renamed).unwrap();
+        assert_eq!(read(&renamed).unwrap(), state);
     }
 
     #[test]
