@@ -546,6 +546,8 @@ impl Devnet {
             && devnet.dependencies.len() > 1
             && let Err(e) = devnet.start_relayer(stopped).await
         {
+            // A devnet that never started saves nothing: an existing state file stays as it is.
+            devnet.config.dump_state = None;
             let _ = devnet.shutdown().await;
             return Err(e);
         }
