@@ -4,7 +4,6 @@
 use std::{
     collections::BTreeMap,
     net::SocketAddr,
-    path::PathBuf,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
@@ -12,7 +11,7 @@ use std::{
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
-use superlink_chain::{Chain, ChainConfig, Genesis};
+use superlink_chain::{Chain, Genesis};
 use superlink_dashboard::{Dashboard, DashboardConfig, FailedRelay};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
@@ -43,7 +42,7 @@ use crate::{
     rollup_source::InProcessDerivation,
     sequencer::{L1Origins, Schedule, SequencedChain, run_sequencer},
     source::InProcessSource,
-    state_file::{self, DevnetState, SavedSettings},
+    state_file::{self, SavedSettings, build_chains, read_state_file, write_state_file},
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
@@ -222,62 +221,6 @@ fn label_from_verifier(verifier: &Verifier, l2s: &[(u64, Arc<ChainService>)], lo
             }
         }
     }
-}
-
-/// Reads and checks the state file at `path` against this devnet's settings, off the async workers.
-async fn read_state_file(path: PathBuf, ours: SavedSettings) -> Result<DevnetState, DevnetError> {
-    let read = tokio::task::spawn_blocking(move || {
-        let started = Instant::now();
-        let state = state_file::read(&path)?;
-        state.check_settings(&path, &ours)?;
-        info!(path = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "state file read");
-        Ok::<DevnetState, DevnetError>(state)
-    });
-    read.await.map_err(|e| DevnetError::Task { task: "state file", reason: e.to_string() })?
-}
-
-/// The devnet's chains: from their genesis blocks, or restored from `loaded` (read from `path`); off the async
-/// workers (genesis state roots, and a restore's decoding and state root, take a while).
-async fn build_chains(
-    l1_genesis: Genesis,
-    l2_geneses: Vec<Genesis>,
-    loaded: Option<DevnetState>,
-    path: Option<PathBuf>,
-) -> Result<(Chain, Vec<Chain>), DevnetError> {
-    let build = tokio::task::spawn_blocking(move || match loaded {
-        Some(state) => {
-            let started = Instant::now();
-            let path = path.unwrap_or_default();
-            let chains = state.restore(&path, &l1_genesis, &l2_geneses)?;
-            info!(path = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "devnet state loaded");
-            Ok(chains)
-        }
-        None => Ok((
-            Chain::new(&l1_genesis, ChainConfig::default()),
-            l2_geneses.iter().map(|genesis| Chain::new(genesis, ChainConfig::default())).collect(),
-        )),
-    });
-    build.await.map_err(|e| DevnetError::Task { task: "building the chains", reason: e.to_string() })?
-}
-
-/// Saves every chain to `path` (atomically), off the async workers.
-async fn write_state_file(
-    path: PathBuf,
-    settings: SavedSettings,
-    services: Vec<Arc<ChainService>>,
-) -> Result<(), DevnetError> {
-    let write = tokio::task::spawn_blocking(move || {
-        let started = Instant::now();
-        let Some((l1, l2s)) = services.split_first() else { return Ok(()) };
-        let l2s: Vec<&ChainService> = l2s.iter().map(Arc::as_ref).collect();
-        let state = DevnetState::capture(settings, l1, &l2s);
-        let blocks: u64 = std::iter::once(&state.l1).chain(&state.l2s).map(|c| c.blocks.len() as u64).sum();
-        let bytes = state_file::write(&path, &state)?;
-        info!(path = %path.display(), blocks, bytes, elapsed_ms = started.elapsed().as_millis() as u64,
-            "devnet state saved");
-        Ok::<(), DevnetError>(())
-    });
-    write.await.map_err(|e| DevnetError::Task { task: "state file", reason: e.to_string() })?
 }
 
 async fn stop_all(chains: Vec<RunningChain>) {

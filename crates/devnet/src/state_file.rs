@@ -36,6 +36,8 @@ use std::{
     fs::File,
     io::{BufWriter, Write},
     path::{Path, PathBuf},
+    sync::Arc,
+    time::Instant,
 };
 
 use alloy_primitives::{B256, keccak256};
@@ -44,6 +46,8 @@ use serde_json::value::RawValue;
 use superlink_chain::{Chain, ChainConfig, ChainDump, Genesis, RestoreError};
 use superlink_node::ChainService;
 use tracing::{info, warn};
+
+use crate::error::DevnetError;
 
 use crate::config::{DevnetConfig, L1_CHAIN_ID};
 
@@ -396,6 +400,62 @@ impl DevnetState {
             .collect::<Result<_, _>>()?;
         Ok((l1, l2s))
     }
+}
+
+/// Reads and checks the state file at `path` against this devnet's settings, off the async workers.
+pub(crate) async fn read_state_file(path: PathBuf, ours: SavedSettings) -> Result<DevnetState, DevnetError> {
+    let read = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let state = read(&path)?;
+        state.check_settings(&path, &ours)?;
+        info!(path = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "state file read");
+        Ok::<DevnetState, DevnetError>(state)
+    });
+    read.await.map_err(|e| DevnetError::Task { task: "state file", reason: e.to_string() })?
+}
+
+/// The devnet's chains: from their genesis blocks, or restored from `loaded` (read from `path`); off the async
+/// workers (genesis state roots, and a restore's decoding and state root, take a while).
+pub(crate) async fn build_chains(
+    l1_genesis: Genesis,
+    l2_geneses: Vec<Genesis>,
+    loaded: Option<DevnetState>,
+    path: Option<PathBuf>,
+) -> Result<(Chain, Vec<Chain>), DevnetError> {
+    let build = tokio::task::spawn_blocking(move || match loaded {
+        Some(state) => {
+            let started = Instant::now();
+            let path = path.unwrap_or_default();
+            let chains = state.restore(&path, &l1_genesis, &l2_geneses)?;
+            info!(path = %path.display(), elapsed_ms = started.elapsed().as_millis() as u64, "devnet state loaded");
+            Ok(chains)
+        }
+        None => Ok((
+            Chain::new(&l1_genesis, ChainConfig::default()),
+            l2_geneses.iter().map(|genesis| Chain::new(genesis, ChainConfig::default())).collect(),
+        )),
+    });
+    build.await.map_err(|e| DevnetError::Task { task: "building the chains", reason: e.to_string() })?
+}
+
+/// Saves every chain to `path` (atomically), off the async workers.
+pub(crate) async fn write_state_file(
+    path: PathBuf,
+    settings: SavedSettings,
+    services: Vec<Arc<ChainService>>,
+) -> Result<(), DevnetError> {
+    let write = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let Some((l1, l2s)) = services.split_first() else { return Ok(()) };
+        let l2s: Vec<&ChainService> = l2s.iter().map(Arc::as_ref).collect();
+        let state = DevnetState::capture(settings, l1, &l2s);
+        let blocks: u64 = std::iter::once(&state.l1).chain(&state.l2s).map(|c| c.blocks.len() as u64).sum();
+        let bytes = write(&path, &state)?;
+        info!(path = %path.display(), blocks, bytes, elapsed_ms = started.elapsed().as_millis() as u64,
+            "devnet state saved");
+        Ok::<(), DevnetError>(())
+    });
+    write.await.map_err(|e| DevnetError::Task { task: "state file", reason: e.to_string() })?
 }
 
 /// Read and write for the owner, read for everyone else.
