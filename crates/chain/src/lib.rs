@@ -29,8 +29,8 @@ pub use block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock};
 pub use builder::{Exclusion, TxSource};
 pub use call::{AccessListOutcome, CallArgsError, ExecutionOutcome};
 pub use chain::{
-    Chain, ChainConfig, MAX_BLOCK_TIMESTAMP, MinedBlock, PendingBlock, RebuildOutcome, ReplacedBlock,
-    ReplacementOutcome, RewindOutcome,
+    Chain, ChainConfig, ChainDump, MAX_BLOCK_TIMESTAMP, MinedBlock, PendingBlock, RebuildOutcome,
+    ReplacedBlock, ReplacementOutcome, RestoreError, RestoreReport, RewindOutcome,
 };
 pub use error::{ChainError, StateError, TxError};
 pub use genesis::{Genesis, GenesisAccount};

@@ -157,6 +157,12 @@ impl WorldState {
         self.accounts.iter()
     }
 
+    /// Every code the state holds, by hash, in no particular order (codes stay once stored: older states in
+    /// the kept history may still name them).
+    pub fn codes(&self) -> impl Iterator<Item = (&B256, &Bytecode)> {
+        self.codes.iter()
+    }
+
     /// Stores code and returns its hash.
     pub fn insert_code(&mut self, code: Bytes) -> B256 {
         if code.is_empty() {

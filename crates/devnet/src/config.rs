@@ -69,6 +69,10 @@ pub struct DevnetConfig {
     /// Seconds between two rounds of the proposer, each of which proposes the output root of every L2's safe
     /// head when it moved since the last proposal (0: no proposer).
     pub proposal_interval: u64,
+    /// A state file to start from (`--load-state`): every chain as a devnet with the same settings saved it.
+    pub load_state: Option<PathBuf>,
+    /// Where to save every chain when the devnet shuts down (`--dump-state`).
+    pub dump_state: Option<PathBuf>,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -112,6 +116,8 @@ impl Default for DevnetConfig {
             proof_maturity_delay: DEFAULT_PROOF_MATURITY_DELAY,
             dispute_game_finality_delay: 0,
             proposal_interval: DEFAULT_PROPOSAL_INTERVAL,
+            load_state: None,
+            dump_state: None,
         }
     }
 }

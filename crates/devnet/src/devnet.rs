@@ -5,13 +5,13 @@ use std::{
     collections::BTreeMap,
     net::SocketAddr,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
-use superlink_chain::{Chain, ChainConfig, Genesis};
+use superlink_chain::{Chain, Genesis};
 use superlink_dashboard::{Dashboard, DashboardConfig, FailedRelay};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
@@ -43,6 +43,7 @@ use crate::{
     rollup_source::InProcessDerivation,
     sequencer::{L1Origins, Schedule, SequencedChain, run_sequencer},
     source::InProcessSource,
+    state_file::{self, SavedSettings, build_chains, read_state_file, write_state_file},
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
@@ -51,6 +52,10 @@ const VERIFIER_POLL: Duration = Duration::from_millis(100);
 const PIPELINE_POLL: Duration = Duration::from_millis(100);
 /// How many given-up messages may wait for the dashboard before newer ones are dropped.
 const GIVEN_UP_BUFFER: usize = 256;
+
+/// How long a loaded devnet waits for its verifier and derivation to follow the restored chains again before it
+/// reports ready anyway.
+const RESTORE_PATIENCE: Duration = Duration::from_secs(300);
 
 /// How often the autorelayer scans the L2s for new messages.
 const RELAYER_POLL: Duration = Duration::from_millis(100);
@@ -109,15 +114,14 @@ pub struct Devnet {
 /// from `hand_mined_time` when given (the L2s: the sequencer's next round, so they fall in step with the other L2s), else
 /// from the wall clock.
 async fn serve_chain(
-    genesis: &Genesis,
+    mut chain: Chain,
     signers: &[PrivateKeySigner],
     addr: SocketAddr,
     next_block: NextBlockTime,
     admission: Option<InteropAdmission>,
     hand_mined_time: Option<TimeSource>,
 ) -> Result<RunningChain, DevnetError> {
-    let chain_id = genesis.chain_id;
-    let mut chain = Chain::new(genesis, ChainConfig::default());
+    let chain_id = chain.chain_id();
     if let Some(check) = admission {
         chain.set_admission_check(Arc::new(check));
     }
@@ -233,14 +237,29 @@ impl Devnet {
         let dependencies = config.validate()?;
         let signers = accounts::derive(&config.mnemonic, DEV_ACCOUNT_COUNT)?;
         let addresses = accounts::addresses(&signers);
-        let genesis_timestamp =
-            SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let dependency_ids: Vec<u64> =
+            dependencies.chain_ids().iter().map(|id| id.saturating_to::<u64>()).collect();
+        if let Some(path) = &config.dump_state {
+            state_file::check_target(path)?;
+        }
+        let loaded = match &config.load_state {
+            Some(path) => {
+                let now =
+                    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+                let ours = SavedSettings::of(&config, dependency_ids.clone(), now);
+                Some(read_state_file(path.clone(), ours).await?)
+            }
+            None => None,
+        };
+        let genesis_timestamp = match &loaded {
+            Some(state) => state.settings.genesis_timestamp,
+            None => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default(),
+        };
 
         let datadir =
             tempfile::Builder::new().prefix("superlink-devnet-").tempdir().map_err(DevnetError::Datadir)?;
         let verifier = Verifier::open(dependencies.clone(), datadir.path(), &BTreeMap::new())?;
 
-        let l1_next = NextBlockTime::new(genesis_timestamp + config.l1_block_time);
         // The batchers pay for their L1 transactions; the fault injector signs forged messages on the L2s.
         let mut l1_funded = addresses.clone();
         l1_funded.extend(config.l2_chain_ids().into_iter().map(|id| accounts::batcher(id).address()));
@@ -263,17 +282,34 @@ impl Devnet {
             config.balance_ether,
             &bridges,
         );
-        let l1 = serve_chain(&l1_genesis, &signers, config.l1_addr(), l1_next, None, None).await?;
+        let l2_geneses: Vec<Genesis> = config
+            .l2_chain_ids()
+            .into_iter()
+            .map(|chain_id| l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether))
+            .collect();
+        let (l1_chain, l2_chains) =
+            build_chains(l1_genesis, l2_geneses, loaded, config.load_state.clone()).await?;
+        // The targets the verifier and derivation must reach again before a loaded devnet is ready.
+        let restored: Option<Vec<(u64, u64, u64)>> = config
+            .load_state
+            .as_ref()
+            .map(|_| l2_chains.iter().map(|c| (c.chain_id(), c.head_number(), c.safe_number())).collect());
+        let restored_l1_head = l1_chain.head_number();
+        // Each chain's next block follows its head (a loaded chain's time goes on from where it stopped).
+        let l1_next = NextBlockTime::new(l1_chain.head().timestamp() + config.l1_block_time);
+        let schedule_start =
+            l2_chains.iter().map(|c| c.head().timestamp()).max().unwrap_or(genesis_timestamp);
+        let l1 = serve_chain(l1_chain, &signers, config.l1_addr(), l1_next, None, None).await?;
 
         let mut l2s = Vec::new();
-        for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
-            let next = NextBlockTime::new(genesis_timestamp + config.l2_block_time);
-            let genesis = l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether);
+        for (index, chain) in (0u32..).zip(l2_chains) {
+            let chain_id = chain.chain_id();
+            let next = NextBlockTime::new(chain.head().timestamp() + config.l2_block_time);
             let admission = InteropAdmission::in_process(chain_id, verifier.clone(), next.time_source());
             let served = match config.l2_addr(index) {
                 Ok(addr) => {
                     let in_step = Some(next.time_source());
-                    serve_chain(&genesis, &signers, addr, next, Some(admission), in_step).await
+                    serve_chain(chain, &signers, addr, next, Some(admission), in_step).await
                 }
                 Err(e) => Err(e),
             };
@@ -430,8 +466,9 @@ impl Devnet {
             tokio::spawn(run_proposer(proposer, interval, stopped.clone()).instrument(info_span!("proposer")))
         });
 
+        // The rounds count from the newest L2 head: the genesis, or where a loaded devnet stopped.
         let schedule = Schedule {
-            genesis_timestamp,
+            genesis_timestamp: schedule_start,
             l1_block_time: config.l1_block_time,
             l2_block_time: config.l2_block_time,
         };
@@ -476,8 +513,13 @@ impl Devnet {
             && devnet.dependencies.len() > 1
             && let Err(e) = devnet.start_relayer(stopped).await
         {
+            // A devnet that never started saves nothing: an existing state file stays as it is.
+            devnet.config.dump_state = None;
             let _ = devnet.shutdown().await;
             return Err(e);
+        }
+        if let Some(targets) = restored {
+            devnet.wait_until_followed_again(&targets, restored_l1_head).await;
         }
         ready.set_ready();
         Ok(devnet)
@@ -560,6 +602,41 @@ impl Devnet {
         self.relayer_account = Some(address);
         info!(relayer = %address, "autorelayer running");
         Ok(())
+    }
+
+    /// After a load: waits until the verifier has indexed every restored L2 block again and its cross-safe heads
+    /// are back where the restored `safe` labels were, and the L1 derivation has read every restored L1 block,
+    /// so the devnet reports ready with its progress restored. `targets` are `(chain, head, safe)`. Waits at most
+    /// [`RESTORE_PATIENCE`]; past that the devnet starts anyway (the followers keep catching up) and says so.
+    async fn wait_until_followed_again(&self, targets: &[(u64, u64, u64)], l1_head: u64) {
+        let started = Instant::now();
+        let logs = self.pipeline.lock().unwrap_or_else(PoisonError::into_inner).logs();
+        let caught_up = || {
+            let chains = targets.iter().all(|(chain_id, head, safe)| {
+                if !self.dependencies.contains(alloy_primitives::U256::from(*chain_id)) {
+                    return true;
+                }
+                self.verifier.heads(*chain_id).is_some_and(|heads| {
+                    heads.local_unsafe.is_some_and(|b| b.number >= *head)
+                        && heads.cross_safe.is_some_and(|b| b.number >= *safe)
+                })
+            });
+            chains && logs.iter().all(|(_, log)| log.read().head_l1.number >= l1_head)
+        };
+        while !caught_up() {
+            if started.elapsed() > RESTORE_PATIENCE {
+                warn!(
+                    waited_s = started.elapsed().as_secs(),
+                    "the verifier and derivation are still following the loaded chains; starting anyway"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "the loaded chains are indexed and derived again"
+        );
     }
 
     /// The configuration the devnet runs with.
@@ -691,8 +768,19 @@ impl Devnet {
             let _ = server.stop();
             server.stopped().await;
         }
+        let services: Vec<Arc<ChainService>> =
+            std::iter::once(&self.l1).chain(self.l2s.iter()).map(|c| c.chain.service.clone()).collect();
         stop_all(self.l2s).await;
         stop_all(vec![self.l1]).await;
+        if let Some(path) = self.config.dump_state.clone() {
+            let dependency_ids =
+                self.dependencies.chain_ids().iter().map(|id| id.saturating_to::<u64>()).collect();
+            let settings = SavedSettings::of(&self.config, dependency_ids, self.genesis_timestamp);
+            if let Err(e) = write_state_file(path, settings, services).await {
+                warn!(error = %e, "saving the devnet's state failed");
+                failure.get_or_insert(e);
+            }
+        }
         if let Err(e) = self.verifier.flush() {
             failure.get_or_insert(DevnetError::Verifier(e));
         }

@@ -21,6 +21,7 @@ pub mod rollup_rpc;
 pub mod rollup_source;
 pub mod sequencer;
 pub mod source;
+pub mod state_file;
 
 pub use admin_rpc::{Readiness, SupersimAdmin, admin_module};
 pub use admission::{ADMISSION_SAFETY, InteropAdmission, NextBlockTime, inbox_entries};
@@ -29,3 +30,4 @@ pub use control_rpc::control_module;
 pub use deposits::DepositPortals;
 pub use devnet::{Devnet, DevnetChain};
 pub use error::DevnetError;
+pub use state_file::{DevnetState, StateFileError};

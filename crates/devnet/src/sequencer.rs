@@ -224,7 +224,8 @@ pub fn queue_deposits(block: &StoredBlock, chain: &mut Chain, chain_id: u64, por
 /// The block times and the first timestamp of the sequencer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
-    /// The genesis timestamp shared by every chain.
+    /// The timestamp the rounds count from: the genesis timestamp shared by every chain, or for a devnet
+    /// loaded from a state file, its newest L2 head's.
     pub genesis_timestamp: u64,
     /// Seconds between L1 blocks.
     pub l1_block_time: u64,

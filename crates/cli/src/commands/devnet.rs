@@ -152,6 +152,18 @@ pub struct DevnetArgs {
     /// DisputeGameFactory on the L1 when it moved (0: no proposer).
     #[arg(long, value_name = "SECS", default_value_t = superlink_devnet::config::DEFAULT_PROPOSAL_INTERVAL)]
     proposal_interval: u64,
+    /// Start from the state saved in FILE by `--dump-state`: every chain (blocks, receipts, balances,
+    /// storage, pools), so the devnet goes on where it stopped. The other flags must describe the same devnet
+    /// (L2 count, dependency set, L2 block time, batcher, sequencing window); another one's file is refused.
+    #[arg(long, value_name = "FILE")]
+    load_state: Option<PathBuf>,
+    /// Save every chain to FILE when the devnet stops (Ctrl-C or SIGTERM), for `--load-state`. Written
+    /// atomically: a failed save leaves an existing FILE as it was.
+    #[arg(long, value_name = "FILE")]
+    dump_state: Option<PathBuf>,
+    /// anvil's `--state`: load FILE if it exists, and save to it when the devnet stops.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["load_state", "dump_state"])]
+    state: Option<PathBuf>,
     /// Print one JSON document describing the devnet instead of the banner.
     #[arg(long)]
     json: bool,
@@ -258,6 +270,8 @@ impl DevnetArgs {
             proof_maturity_delay: self.proof_maturity_delay,
             dispute_game_finality_delay: self.dispute_game_finality_delay,
             proposal_interval: self.proposal_interval,
+            load_state: self.load_state.clone().or_else(|| self.state.clone().filter(|path| path.exists())),
+            dump_state: self.dump_state.clone().or_else(|| self.state.clone()),
             ..DevnetConfig::default()
         })
     }
@@ -564,6 +578,22 @@ mod tests {
         .unwrap();
         assert_eq!(supersim.logs_directory, Some(PathBuf::from("devnet-logs")));
         assert_eq!(DevnetConfig { logs_directory: None, ..supersim }, ours);
+    }
+
+    #[test]
+    fn state_loads_the_file_when_it_exists_and_always_dumps_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devnet.json");
+        let file = path.to_str().unwrap();
+        let config = parse(&["--state", file]).unwrap().config().unwrap();
+        assert_eq!((config.load_state, config.dump_state.as_deref()), (None, Some(path.as_path())));
+        std::fs::write(&path, b"{}").unwrap();
+        let config = parse(&["--state", file]).unwrap().config().unwrap();
+        assert_eq!(config.load_state.as_deref(), Some(path.as_path()));
+        let config = parse(&["--load-state", "a.json", "--dump-state", "b.json"]).unwrap().config().unwrap();
+        assert_eq!(config.load_state, Some(PathBuf::from("a.json")));
+        assert_eq!(config.dump_state, Some(PathBuf::from("b.json")));
+        assert!(parse(&["--state", file, "--dump-state", "b.json"]).is_err());
     }
 
     #[test]
