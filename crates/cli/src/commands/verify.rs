@@ -97,7 +97,8 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     config.metrics_addr = args.metrics_port.map(|port| SocketAddr::new(args.host, port));
     config.start_blocks = args.start_blocks.into_iter().collect();
     config.poll_interval = Duration::from_millis(args.poll_interval_ms.max(1));
-    config.readiness = ReadinessPolicy { max_lag_blocks: args.ready_max_lag, max_silence: args.ready_max_silence };
+    config.readiness =
+        ReadinessPolicy { max_lag_blocks: args.ready_max_lag, max_silence: args.ready_max_silence };
     let dashboard = DashboardConfig { rpc_urls: config.rpc_urls.clone(), ..DashboardConfig::default() };
     config.http_extension = Some(Dashboard::extension(dashboard));
 
