@@ -417,10 +417,14 @@ mod lb {
             let receipt = call(&client, "eth_getTransactionReceipt", vec![hash]).await?;
             let log = receipt["logs"]
                 .as_array()
-                .and_then(|logs| logs.iter().find(|l| l["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(MESSENGER))))
+                .and_then(|logs| {
+                    logs.iter()
+                        .find(|l| l["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(MESSENGER)))
+                })
                 .ok_or("no SentMessage log")?
                 .clone();
-            let block = call(&client, "eth_getBlockByNumber", vec![log["blockNumber"].clone(), json!(false)]).await?;
+            let block =
+                call(&client, "eth_getBlockByNumber", vec![log["blockNumber"].clone(), json!(false)]).await?;
             let mut payload = Vec::new();
             for topic in log["topics"].as_array().ok_or("no topics")? {
                 payload.extend(hex::decode(topic.as_str().unwrap_or_default())?);
@@ -487,7 +491,8 @@ mod lb {
         let mut urls = Vec::new();
         for chain in [901u64, 902] {
             let port = free_port();
-            let args = ["node", "--chain-id", &chain.to_string(), "--port", &port.to_string()].map(String::from);
+            let args =
+                ["node", "--chain-id", &chain.to_string(), "--port", &port.to_string()].map(String::from);
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             nodes.push(start(&superlink, &args, &dir.path().join(format!("node{chain}.log")))?);
             let url = format!("http://127.0.0.1:{port}");
@@ -530,7 +535,8 @@ mod lb {
                 let args: Vec<&str> = args.iter().map(String::as_str).collect();
                 replicas.push(start(&superlink, &args, &dir.path().join(format!("replica{count}-{i}.log")))?);
                 let addr = format!("127.0.0.1:{port}");
-                wait_until("the replica is ready", async || get_status(&addr, "/ready").await == Some(200)).await?;
+                wait_until("the replica is ready", async || get_status(&addr, "/ready").await == Some(200))
+                    .await?;
                 ports.push(port);
             }
             let (frontend, stats) = (free_port(), free_port());
@@ -539,14 +545,18 @@ mod lb {
             let config_arg = config.display().to_string();
             let haproxy = start(Path::new("haproxy"), &["-f", &config_arg], &dir.path().join("haproxy.log"))?;
             let stats_addr = format!("127.0.0.1:{stats}");
-            wait_until("HAProxy serves its stats", async || get_status(&stats_addr, "/stats").await == Some(200))
-                .await?;
+            wait_until("HAProxy serves its stats", async || {
+                get_status(&stats_addr, "/stats").await == Some(200)
+            })
+            .await?;
             // Every replica must have passed its health checks (rise 2 at 500 ms) before the load starts.
             tokio::time::sleep(Duration::from_secs(2)).await;
 
             if count == 1 {
                 let addr = format!("127.0.0.1:{}", ports[0]).parse()?;
-                let direct = measure(addr, &addr.to_string(), bodies.clone(), options.connections, options.duration).await?;
+                let direct =
+                    measure(addr, &addr.to_string(), bodies.clone(), options.connections, options.duration)
+                        .await?;
                 println!("1 replica, direct (no load balancer): {direct}");
             }
             let pids: Vec<u32> = replicas.iter().map(Running::pid).collect();
@@ -554,7 +564,9 @@ mod lb {
             let before: Vec<f64> = pids.iter().map(|p| cpu(*p)).collect();
             let (haproxy_before, self_before) = (cpu(haproxy.pid()), cpu(std::process::id()));
             let addr = format!("127.0.0.1:{frontend}").parse()?;
-            let result = measure(addr, &addr.to_string(), bodies.clone(), options.connections, options.duration).await?;
+            let result =
+                measure(addr, &addr.to_string(), bodies.clone(), options.connections, options.duration)
+                    .await?;
             let elapsed = result.elapsed + 0.5;
             let replica_cpu: f64 = pids.iter().zip(&before).map(|(p, b)| cpu(*p) - b).sum();
             let haproxy_cpu = cpu(haproxy.pid()) - haproxy_before;
