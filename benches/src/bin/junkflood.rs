@@ -202,13 +202,11 @@ async fn flood(
             Err(_) => &outcomes.other,
         };
         counter.fetch_add(1, Ordering::Relaxed);
-        if let Err(e) = answer {
+        if let Err(text) = answer {
             let mut examples = outcomes.examples.lock().unwrap_or_else(|p| p.into_inner());
-            let text = e.to_string();
-            if examples.len() < 4
-                && !examples.iter().any(|x| x[..20.min(x.len())] == text[..20.min(text.len())])
-            {
-                examples.push(text);
+            let kind = if *over { "over the limit" } else { "at the limit" };
+            if !examples.iter().any(|x| x.starts_with(kind)) {
+                examples.push(format!("{kind}: {text}"));
             }
         }
     }
