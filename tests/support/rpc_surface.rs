@@ -114,5 +114,6 @@ pub fn verifier() -> Vec<Method> {
         m("supervisor_superRootAtTimestamp", vec![json!(["0x1"]), json!([1])]),
         m("superroot_atTimestamp", vec![json!(["0x1"]), json!([1]), json!(["0xffffffffffffffff"])]),
         m("superlink_invalidBlocks", vec![json!([])]),
+        m("superlink_ready", vec![json!([])]),
     ]
 }
