@@ -120,5 +120,6 @@ pub fn verifier() -> Vec<Method> {
             "superlink_traceClaimAt",
             vec![json!([1, 0]), json!([1, 5, 2]), json!(["0xffffffffffffffff", "0xffffffffffffffff"])],
         ),
+        m("superlink_ready", vec![json!([])]),
     ]
 }

@@ -29,22 +29,17 @@
 //! newest blocks first.
 
 use std::{
-    future::Future,
     net::SocketAddr,
-    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    task::{Context, Poll},
 };
 
 use alloy_primitives::{Address, B256, Bytes, U256};
-use http::{HeaderValue, Method, StatusCode, header};
 use jsonrpsee::{
     RpcModule,
     core::RegisterMethodError,
-    server::{HttpBody, HttpRequest, HttpResponse},
     types::{ErrorObjectOwned, Params},
 };
 use serde::Serialize;
@@ -57,8 +52,7 @@ use superlink_protocol::{
     DependencySet, Identifier, SentMessage, access_list_keys, messenger::SENT_MESSAGE_TOPIC,
     payload_from_log, payload_hash, predeploys::CROSS_L2_INBOX, predeploys::L2_TO_L2_CROSS_DOMAIN_MESSENGER,
 };
-use superlink_verifier::{HttpLayer, INVALID_PARAMS};
-use tower::{BoxError, Layer, Service, layer::util::Stack, util::BoxCloneServiceLayer};
+use superlink_verifier::{HttpLayer, INVALID_PARAMS, ReadyProbe, ready_layer};
 use tracing::{debug, warn};
 
 use crate::{
@@ -81,7 +75,7 @@ pub const METHODS: [&str; 5] = [
 ];
 
 /// The path of the readiness probe.
-pub const READY_PATH: &str = "/ready";
+pub use superlink_verifier::READY_PATH;
 
 /// The derivation path of the development accounts (each account appends its index), as supersim reports it.
 const DERIVATION_PATH: &str = "m/44'/60'/0'/0";
@@ -392,9 +386,13 @@ impl SupersimAdmin {
         &self.network
     }
 
-    /// `http` with `GET /ready` answered in front of it.
+    /// `http` with `GET /ready` answered in front of it: `OK` once the devnet is up, `starting` before.
     pub fn http_layer(&self, http: HttpLayer) -> HttpLayer {
-        BoxCloneServiceLayer::new(Stack::new(http, ReadyLayer { ready: self.ready.clone() }))
+        let ready = self.ready.clone();
+        ready_layer(
+            Some(http),
+            ReadyProbe::new(move || if ready.is_ready() { Ok(()) } else { Err("starting".into()) }),
+        )
     }
 
     /// Finds the message with `L2ToL2CrossDomainMessenger` hash `hash`: where the dashboard saw it sent, else in
@@ -763,70 +761,6 @@ fn register(module: &mut RpcModule<()>, state: Arc<AdminState>) -> Result<(), Re
     Ok(())
 }
 
-/// The layer that answers `GET /ready` (build it with [`SupersimAdmin::http_layer`]).
-#[derive(Debug, Clone)]
-struct ReadyLayer {
-    ready: Readiness,
-}
-
-impl<S> Layer<S> for ReadyLayer {
-    type Service = ReadyService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ReadyService { inner, ready: self.ready.clone() }
-    }
-}
-
-/// The service built by [`ReadyLayer`]: `GET /ready` is answered, every other request passes on.
-#[derive(Debug, Clone)]
-struct ReadyService<S> {
-    inner: S,
-    ready: Readiness,
-}
-
-/// Whether `request` is the readiness probe.
-fn is_ready_probe(request: &HttpRequest) -> bool {
-    request.method() == Method::GET
-        && request.uri().path() == READY_PATH
-        && !request.headers().contains_key(header::UPGRADE)
-}
-
-/// The probe's answer: `200 OK` once the devnet is up, `503` before.
-fn ready_response(ready: bool) -> HttpResponse {
-    let (status, text) =
-        if ready { (StatusCode::OK, "OK") } else { (StatusCode::SERVICE_UNAVAILABLE, "starting") };
-    let mut response = HttpResponse::new(HttpBody::from(text));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
-}
-
-impl<S> Service<HttpRequest> for ReadyService<S>
-where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: HttpRequest) -> Self::Future {
-        if is_ready_probe(&request) {
-            let response = ready_response(self.ready.is_ready());
-            Box::pin(async move { Ok(response) })
-        } else {
-            Box::pin(self.inner.call(request))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, Ipv4Addr};
@@ -1001,15 +935,7 @@ mod tests {
     }
 
     #[test]
-    fn only_get_ready_is_the_probe() {
-        let request = |method: Method, path: &str| {
-            http::Request::builder().method(method).uri(path).body(HttpBody::empty()).unwrap()
-        };
-        assert!(is_ready_probe(&request(Method::GET, "/ready")));
-        assert!(!is_ready_probe(&request(Method::POST, "/ready")));
-        assert!(!is_ready_probe(&request(Method::GET, "/")));
-        assert_eq!(ready_response(true).status(), StatusCode::OK);
-        assert_eq!(ready_response(false).status(), StatusCode::SERVICE_UNAVAILABLE);
+    fn the_readiness_flag_is_shared_between_clones() {
         let readiness = Readiness::default();
         let probe = readiness.clone();
         assert!(!probe.is_ready());

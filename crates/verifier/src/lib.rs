@@ -19,6 +19,9 @@
 //!   `devnet_*`); [`run`] is the whole service as `superlink verify` runs it;
 //! - [`transition`] and [`trace_claim`] give the interop fault-proof trace from one super root to the next
 //!   (`superlink_transition`, `superlink_traceClaim`, `superlink_traceClaimAt`);
+//! - a verifier that tracks readiness ([`ReadinessPolicy`]) refuses checks until it has caught up with its
+//!   chains and says so on `GET /ready` ([`ready_layer`]) and `superlink_ready`, so a load balancer sends it
+//!   nothing until then;
 //! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
 //!   observers such as the dashboard.
 //!
@@ -36,6 +39,8 @@ mod indexing;
 mod message_rules;
 mod metrics;
 mod observe;
+mod readiness;
+mod ready_probe;
 mod remote;
 mod replaced;
 mod rollup;
@@ -53,8 +58,8 @@ mod view;
 
 pub use access_check::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
 pub use admission::{
-    ADMISSION_SAFETY, DEFAULT_REMOTE_TIMEOUT, ExecutionTime, InteropAdmission, MAX_LOCKED_WAIT,
-    RETRY_AFTER_NO_ANSWER, RemoteTimeouts, inbox_entries,
+    ADMISSION_SAFETY, DEFAULT_REMOTE_TIMEOUT, ExecutionTime, InteropAdmission, MAX_INBOX_ENTRIES,
+    MAX_LOCKED_WAIT, RETRY_AFTER_NO_ANSWER, RemoteTimeouts, inbox_entries,
 };
 pub use api::{
     ChainIdText, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
@@ -68,6 +73,10 @@ pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use message_rules::{MessageVerdict, SourcePointer, judge_message, narrow_identifier, source_lookup};
 pub use metrics::install_exporter;
 pub use observe::{EVENT_CAPACITY, HttpExtension, HttpLayer, VerifierEvent};
+pub use readiness::{
+    ChainReadiness, DEFAULT_MAX_LAG_BLOCKS, DEFAULT_MAX_SILENCE, NotReady, ReadinessPolicy, ReadinessReport,
+};
+pub use ready_probe::{READY_PATH, ReadyProbe, ready_layer};
 pub use remote::RemoteChecker;
 pub use replaced::{InvalidMessage, OriginalBlock, ReplacedBlocks, ReplacementCause};
 pub use rollup::{

@@ -1,8 +1,9 @@
 //! The JSON-RPC server (HTTP and WebSocket on one port): the tx-pool filter API of op-interop-filter
 //! (`interop_checkAccessList`, `interop_getBlockHashByNumber`, `admin_getFailsafeEnabled`), the legacy
 //! supervisor API (`supervisor_*`, `supervisor_checkAccessList` included), the super-root API
-//! (`superroot_atTimestamp`), the verifier's own `superlink_invalidBlocks` and the fault-proof trace
-//! (`superlink_transition`, `superlink_traceClaim`, `superlink_traceClaimAt`); [`serve_with_extra`] adds the
+//! (`superroot_atTimestamp`), the verifier's own `superlink_invalidBlocks` and `superlink_ready` (whether it has
+//! caught up with its chains, [`crate::ReadinessReport`]), and the fault-proof trace (`superlink_transition`,
+//! `superlink_traceClaim`, `superlink_traceClaimAt`); [`serve_with_extra`] adds the
 //! methods of another module (the devnet's `devnet_*`) on the same port.
 
 use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
@@ -22,6 +23,7 @@ use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
     error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, VerifierError},
     observe::HttpLayer,
+    readiness::ReadinessReport,
     source::ChainSource,
     state::VerifierState,
     superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp},
@@ -214,6 +216,11 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
     module
         .register_method("interop_getBlockHashByNumber", |params, ctx, _| -> Result<B256, ErrorObjectOwned> {
             block_hash_by_number(&params, &ctx.verifier.read())
+        })
+        .map_err(reg)?;
+    module
+        .register_method("superlink_ready", |_, ctx, _| -> Result<ReadinessReport, ErrorObjectOwned> {
+            Ok(ctx.verifier.readiness_report())
         })
         .map_err(reg)?;
     // The verifier has no failsafe mode: it never rejects every interop transaction wholesale.
