@@ -479,7 +479,8 @@ mod tests {
     use crate::genesis::{l1_genesis, l2_genesis};
 
     fn state() -> DevnetState {
-        let l1 = Chain::new(&l1_genesis(900, 1_000, &[901], &[], 1), ChainConfig::default());
+        let l1 =
+            Chain::new(&l1_genesis(900, 1_000, &[901], &[], 1, &Default::default()), ChainConfig::default());
         let mut l2 = Chain::new(&l2_genesis(901, 1_000, &[], 1), ChainConfig::default());
         l2.mine(1_002).unwrap();
         DevnetState {
