@@ -406,3 +406,55 @@ fn the_trace_is_recomputed_from_the_chains_and_wrong_claims_are_refuted_at_their
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no verifier at http://127.0.0.1:1"));
 }
+
+/// A node that lies about one block's state root (the devnet's test-only fault on chain 902's RPC) goes unseen
+/// by a plain check, which trusts the nodes, and is caught by `--reexecute` at that chain's derivation step.
+#[test]
+fn reexecution_catches_a_node_serving_a_tampered_state_root() {
+    let devnet = Devnet::start(&["--l1-block-time", "1", "--fault-tamper-state-root", "902:3"]);
+    let rpc = Rpc::new();
+    let verifier = devnet.verifier();
+    let at = devnet.wait_for("block 3 of 902 is served", || {
+        let block = rpc.ok(&devnet.l2(902), "eth_getBlockByNumber", vec![json!("0x3"), json!(false)]);
+        (!block.is_null()).then_some(block)
+    });
+    let tampered = b256(&at["stateRoot"]);
+    let timestamp = number(&at["timestamp"]);
+    devnet.wait_for("902's block 3 is cross-safe", || {
+        (safe_timestamp(&rpc, &devnet) > timestamp).then_some(())
+    });
+    let transition = rpc.ok(&verifier, "superlink_transition", vec![json!(timestamp - 1)]);
+    let root = transition["post"]["superRoot"].as_str().unwrap().to_string();
+    let step = transition["derivation"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["chainID"] == json!("902"))
+        .map(|d| d["step"].as_u64().unwrap())
+        .unwrap();
+
+    // Trusting the nodes, the proposal is canonical.
+    let timestamp_text = timestamp.to_string();
+    let (code, text) = proof(&devnet, &["check", "--timestamp", &timestamp_text, "--claim", &root]);
+    assert_eq!(code, Some(0), "{text}");
+
+    // Re-executing, chain 902's block 3 does not give the state root its node serves.
+    let (l2a, l2b) = (format!("901={}", devnet.l2(901)), format!("902={}", devnet.l2(902)));
+    let args = [
+        "check",
+        "--timestamp",
+        &timestamp_text,
+        "--claim",
+        &root,
+        "--reexecute",
+        "--l2-rpc",
+        &l2a,
+        "--l2-rpc",
+        &l2b,
+    ];
+    let (code, text) = proof(&devnet, &args);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains(&format!("step {step} (chain 902 block 3, the optimistic block)")), "{text}");
+    assert!(text.contains(&format!("state root served {tampered}, re-execution gives")), "{text}");
+    assert!(text.contains("re-executed step 1 (chain 901 block"), "chain 901 is honest:\n{text}");
+}

@@ -73,6 +73,11 @@ pub struct DevnetConfig {
     pub load_state: Option<PathBuf>,
     /// Where to save every chain when the devnet shuts down (`--dump-state`).
     pub dump_state: Option<PathBuf>,
+    /// A test-only fault: the L2 with this chain ID serves this block's header with a wrong `stateRoot` (every
+    /// byte inverted) over JSON-RPC, while its hash, state and `eth_getProof` stay real and everything inside
+    /// the devnet sees the true block. It exists to show that a challenger re-executing blocks
+    /// (`superlink proof check --reexecute`) catches a node that lies about a state root.
+    pub tampered_state_root: Option<(u64, u64)>,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -118,6 +123,7 @@ impl Default for DevnetConfig {
             proposal_interval: DEFAULT_PROPOSAL_INTERVAL,
             load_state: None,
             dump_state: None,
+            tampered_state_root: None,
         }
     }
 }

@@ -120,6 +120,7 @@ async fn serve_chain(
     next_block: NextBlockTime,
     admission: Option<InteropAdmission>,
     hand_mined_time: Option<TimeSource>,
+    tampered_state_root: Option<u64>,
 ) -> Result<RunningChain, DevnetError> {
     let chain_id = chain.chain_id();
     if let Some(check) = admission {
@@ -130,7 +131,12 @@ async fn serve_chain(
         service = service.with_time_source(now);
     }
     let service = Arc::new(service);
-    let backend = Arc::new(ChainBackend::over(service.clone(), signers.to_vec()));
+    let mut backend = ChainBackend::over(service.clone(), signers.to_vec());
+    if let Some(number) = tampered_state_root {
+        warn!(chain_id, block = number, "fault: serving a tampered stateRoot for this block");
+        backend = backend.with_tampered_state_root(number);
+    }
+    let backend = Arc::new(backend);
     let server = superlink_rpc::serve(addr, backend).await.map_err(|e| DevnetError::Serve {
         chain_id,
         addr,
@@ -299,7 +305,7 @@ impl Devnet {
         let l1_next = NextBlockTime::new(l1_chain.head().timestamp() + config.l1_block_time);
         let schedule_start =
             l2_chains.iter().map(|c| c.head().timestamp()).max().unwrap_or(genesis_timestamp);
-        let l1 = serve_chain(l1_chain, &signers, config.l1_addr(), l1_next, None, None).await?;
+        let l1 = serve_chain(l1_chain, &signers, config.l1_addr(), l1_next, None, None, None).await?;
 
         let mut l2s = Vec::new();
         for (index, chain) in (0u32..).zip(l2_chains) {
@@ -309,7 +315,10 @@ impl Devnet {
             let served = match config.l2_addr(index) {
                 Ok(addr) => {
                     let in_step = Some(next.time_source());
-                    serve_chain(chain, &signers, addr, next, Some(admission), in_step).await
+                    let tampered = config
+                        .tampered_state_root
+                        .and_then(|(id, number)| (id == chain_id).then_some(number));
+                    serve_chain(chain, &signers, addr, next, Some(admission), in_step, tampered).await
                 }
                 Err(e) => Err(e),
             };

@@ -120,6 +120,11 @@ pub struct DevnetArgs {
     /// Also write the log to `superlink-devnet.log` in this directory (created if missing); supersim's flag.
     #[arg(long = "logs.directory", value_name = "DIR", env = "SUPERSIM_LOGS_DIRECTORY")]
     logs_directory: Option<PathBuf>,
+    /// Exists only to test challengers: the L2 CHAIN_ID serves block BLOCK's header with a wrong `stateRoot`
+    /// over JSON-RPC (everything inside the devnet sees the true block), so that
+    /// `superlink proof check --reexecute` can be seen catching a node that lies.
+    #[arg(long, value_name = "CHAIN_ID:BLOCK", hide = true, value_parser = parse_chain_block)]
+    fault_tamper_state_root: Option<(u64, u64)>,
     /// supersim's Odyssey switch: not supported (only `=false` is accepted).
     #[arg(
         long = "odyssey.enabled",
@@ -270,6 +275,7 @@ impl DevnetArgs {
             proof_maturity_delay: self.proof_maturity_delay,
             dispute_game_finality_delay: self.dispute_game_finality_delay,
             proposal_interval: self.proposal_interval,
+            tampered_state_root: self.fault_tamper_state_root,
             load_state: self.load_state.clone().or_else(|| self.state.clone().filter(|path| path.exists())),
             dump_state: self.dump_state.clone().or_else(|| self.state.clone()),
             ..DevnetConfig::default()
@@ -490,6 +496,13 @@ fn banner(devnet: &Devnet) -> String {
     text
 }
 
+/// Parses `CHAIN_ID:BLOCK`.
+fn parse_chain_block(text: &str) -> Result<(u64, u64), String> {
+    let (chain, block) =
+        text.split_once(':').ok_or_else(|| format!("expected CHAIN_ID:BLOCK, got {text:?}"))?;
+    Ok((crate::parse::u64(chain.trim())?, crate::parse::u64(block.trim())?))
+}
+
 #[cfg(test)]
 mod tests {
     use clap::{CommandFactory, Parser};
@@ -506,7 +519,7 @@ mod tests {
     fn parse(args: &[&str]) -> Result<DevnetArgs, clap::Error> {
         let cli = Cli::try_parse_from(["superlink", "devnet"].iter().chain(args))?;
         match cli.command {
-            Command::Devnet(args) => Ok(args),
+            Command::Devnet(args) => Ok(*args),
             other => panic!("`superlink devnet {args:?}` parsed as {other:?}"),
         }
     }
