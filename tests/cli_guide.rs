@@ -1,7 +1,7 @@
-//! Runs the walk-throughs in `docs/` as a user would: `docs/guide.md` (building an app on the devnet) and
-//! `docs/safety.md` (safety from the L1 and the devnet's faults). Every ```` ```sh ```` block of a document runs,
-//! in order, in bash, with the `superlink` binary under test and the pinned cast on `PATH`, from the repository's
-//! root.
+//! Runs the walk-throughs in `docs/` as a user would: `docs/guide.md` (building an app on the devnet),
+//! `docs/safety.md` (safety from the L1 and the devnet's faults) and `docs/proofs.md` (the fault-proof trace).
+//! Every ```` ```sh ```` block of a document runs, in order, in bash, with the `superlink` binary under test and
+//! the pinned cast on `PATH`, from the repository's root.
 //!
 //! - A block holding only `superlink devnet [FLAGS...]` (re)starts the devnet in the background with those flags,
 //!   on free ports: the documents' default ports (8545, 9545, 9546, 8420 and the rollup nodes' 19545, 19546) are
@@ -12,7 +12,7 @@
 //! - A ```` ```text ```` block right after a command block is the output the document promises: each of its lines
 //!   must be one of the lines printed (compared trimmed; `...` stands for any text).
 //!
-//! The two documents run one after the other: each runs a devnet with fast blocks, and two at once on a small
+//! The documents run one after the other: each runs a devnet with fast blocks, and two at once on a small
 //! machine would only make both slower.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -348,6 +348,12 @@ fn every_command_of_the_guide_works_as_the_guide_says() {
 fn every_command_of_the_safety_walk_through_works_as_it_says() {
     let devnets = run_document("docs/safety.md");
     assert_eq!(devnets, 2, "the walk-through starts the devnet, then restarts it with a shared batcher");
+}
+
+#[test]
+fn every_command_of_the_proof_walk_through_works_as_it_says() {
+    let devnets = run_document("docs/proofs.md");
+    assert_eq!(devnets, 1, "the walk-through starts one devnet");
 }
 
 #[test]

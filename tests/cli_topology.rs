@@ -12,7 +12,6 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
@@ -23,65 +22,18 @@ use superlink_testkit::{free_port, wait_for_chain};
 mod devnet;
 #[path = "support/messages.rs"]
 mod messages;
+#[path = "support/process.rs"]
+mod process;
 
 use devnet::{KEY_1, KEY_2, PATIENCE, address_of, cast, json, ok};
 use messages::{
     MESSENGER, SentLog, count, increment_remote, pooled, relay_call, relayed_messages, sent_log,
     with_last_digit_changed,
 };
+use process::Process;
 
 /// Anvil's fourth development key: the autorelayer pays for the relays with it.
 const RELAYER_KEY: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
-
-/// A started `superlink` process, its output kept in a file, killed on drop.
-struct Process {
-    child: Option<Child>,
-    what: String,
-    log: tempfile::NamedTempFile,
-}
-
-impl Process {
-    fn start(what: &str, args: &[&str]) -> Process {
-        let log = tempfile::NamedTempFile::new().unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_superlink"))
-            .args(args)
-            .env_remove("SUPERLINK_PRIVATE_KEY")
-            .stdout(log.reopen().unwrap())
-            .stderr(log.reopen().unwrap())
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{what} starts: {e}"));
-        Process { child: Some(child), what: what.to_string(), log }
-    }
-
-    fn log(&self) -> String {
-        format!("--- {} ---\n{}", self.what, std::fs::read_to_string(self.log.path()).unwrap_or_default())
-    }
-
-    /// Sends SIGTERM and waits for the exit, which must be clean.
-    fn stop(&mut self) {
-        let mut child = self.child.take().expect("running");
-        Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
-        let deadline = Instant::now() + PATIENCE;
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "{} did not stop on SIGTERM", self.what);
-            std::thread::sleep(Duration::from_millis(50));
-        };
-        assert!(status.success(), "{} exited with {status}:\n{}", self.what, self.log());
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 /// Two nodes, the verifier they ask and the autorelayer, each its own process.
 struct Topology {
@@ -165,7 +117,7 @@ impl Topology {
     }
 
     fn stop_verifier(&mut self) {
-        self.verifier.as_mut().expect("the verifier runs").stop();
+        self.verifier.as_mut().expect("the verifier runs").stop(PATIENCE);
         self.verifier = None;
     }
 

@@ -7,6 +7,7 @@ use std::{
     io::{BufRead, BufReader},
     net::TcpListener,
     process::{Child, Command, Stdio},
+    sync::{Arc, Mutex, Weak},
     time::{Duration, Instant},
 };
 
@@ -58,6 +59,20 @@ impl Devnet {
     /// Starts `superlink devnet --json --l2-block-time 1` with `extra` arguments on free ports.
     pub fn start(extra: &[&str]) -> Devnet {
         Self::start_with(PortFlags::Superlink, extra)
+    }
+
+    /// A `superlink devnet` with the default arguments, shared by the test functions of one test binary that run
+    /// at the same time: the first caller starts it, the others get the same one, and it stops when the last
+    /// holder drops it. (A devnet kept in a plain static would never be dropped, and so never stopped.)
+    pub fn shared() -> Arc<Devnet> {
+        static SHARED: Mutex<Weak<Devnet>> = Mutex::new(Weak::new());
+        let mut slot = SHARED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(devnet) = slot.upgrade() {
+            return devnet;
+        }
+        let devnet = Arc::new(Devnet::start(&[]));
+        *slot = Arc::downgrade(&devnet);
+        devnet
     }
 
     /// [`Devnet::start`], naming the ports with `flags`.
@@ -122,6 +137,26 @@ impl Devnet {
             }
         }
         devnet
+    }
+
+    /// Has a watchdog stop the devnet (and remove its log) once this test process exits: for a devnet kept in a
+    /// `static` and shared by a file's tests, which is never dropped.
+    // The watchdog outlives this process by design; it is never waited for.
+    #[allow(clippy::zombie_processes)]
+    pub fn stop_when_tests_exit(&self) {
+        let child = self.child.as_ref().unwrap().id();
+        let script = format!(
+            "while kill -0 {} 2>/dev/null; do sleep 1; done; kill {child} 2>/dev/null; rm -f '{}'",
+            std::process::id(),
+            self.stderr.path().display()
+        );
+        Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the watchdog starts");
     }
 
     /// What the devnet logged so far (stderr).

@@ -114,5 +114,12 @@ pub fn verifier() -> Vec<Method> {
         m("supervisor_superRootAtTimestamp", vec![json!(["0x1"]), json!([1])]),
         m("superroot_atTimestamp", vec![json!(["0x1"]), json!([1]), json!(["0xffffffffffffffff"])]),
         m("superlink_invalidBlocks", vec![json!([])]),
+        m("superlink_transition", vec![json!([1]), json!(["0x1"]), json!(["0xffffffffffffffff"])]),
+        m("superlink_traceClaim", vec![json!([1, 0]), json!(["0x1", "0x3ff"])]),
+        m(
+            "superlink_traceClaimAt",
+            vec![json!([1, 0]), json!([1, 5, 2]), json!(["0xffffffffffffffff", "0xffffffffffffffff"])],
+        ),
+        m("superlink_ready", vec![json!([])]),
     ]
 }

@@ -5,29 +5,18 @@ use alloy_consensus::{
     EMPTY_OMMER_ROOT_HASH, Header, Sealed,
     proofs::{calculate_receipt_root, calculate_transaction_root},
 };
-use alloy_eips::{
-    eip2935::HISTORY_STORAGE_ADDRESS,
-    eip4788::{BEACON_ROOTS_ADDRESS, SYSTEM_ADDRESS},
-    eip7685::EMPTY_REQUESTS_HASH,
-};
-use alloy_primitives::{Address, B64, B256, Bloom, Bytes, KECCAK256_EMPTY, U256};
-use op_alloy_consensus::{OpReceiptEnvelope, OpTxEnvelope};
-use op_revm::{DefaultOp, L1BlockInfo, OpBuilder, OpHaltReason, OpSpecId, OpTransactionError};
-use revm::{
-    Context, ExecuteCommitEvm, ExecuteEvm,
-    context::{BlockEnv, CfgEnv, result::InvalidTransaction},
-    context_interface::{
-        block::BlobExcessGasAndPrice,
-        result::{EVMError, ExecutionResult, Output},
-    },
-    handler::system_call::SystemCallEvm,
-};
+use alloy_eips::eip7685::EMPTY_REQUESTS_HASH;
+use alloy_primitives::{Address, B64, B256, Bloom, U256};
+use op_alloy_consensus::OpTxEnvelope;
+use op_revm::OpSpecId;
+use revm::context::BlockEnv;
 
 use crate::{
     base_fee::Eip1559Params,
-    block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock},
+    block::{BlockAttributes, StoredBlock},
     db::BuildDb,
-    error::{ChainError, StateError},
+    error::ChainError,
+    execute::{self, BlockInputs, ExecutedBlock, ExecutionError, ExecutionSettings},
     state::{StateDiff, WorldState},
     store::BlockHashes,
     trie,
@@ -35,8 +24,7 @@ use crate::{
 };
 use superlink_protocol::predeploys::L2_TO_L1_MESSAGE_PASSER;
 
-/// Deposit receipts carry version 1 since Canyon (the deposit nonce is always recorded since Regolith).
-pub const DEPOSIT_RECEIPT_VERSION: u64 = 1;
+pub use crate::execute::DEPOSIT_RECEIPT_VERSION;
 
 /// Why a candidate transaction was left out of a block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,52 +115,6 @@ pub struct BuiltBlock {
     pub diff: StateDiff,
 }
 
-/// Transactions and receipts collected while a block executes.
-#[derive(Debug, Default)]
-struct BlockOutput {
-    base_fee: u64,
-    transactions: Vec<BlockTransaction>,
-    receipts: Vec<OpReceiptEnvelope>,
-    cumulative_gas: u64,
-    log_index: u64,
-}
-
-impl BlockOutput {
-    fn record(
-        &mut self,
-        tx: ExecutableTx,
-        result: ExecutionResult<OpHaltReason>,
-        deposit_nonce: Option<u64>,
-        l1_fee: Option<L1FeeInfo>,
-    ) {
-        let gas_used = result.tx_gas_used();
-        self.cumulative_gas += gas_used;
-        let logs = result.logs();
-        let receipt = OpReceiptEnvelope::from_parts(
-            result.is_success(),
-            self.cumulative_gas,
-            logs,
-            tx.envelope.tx_type(),
-            deposit_nonce,
-            deposit_nonce.map(|_| DEPOSIT_RECEIPT_VERSION),
-        );
-        self.transactions.push(BlockTransaction {
-            effective_gas_price: tx.effective_gas_price(self.base_fee),
-            hash: tx.hash,
-            sender: tx.sender,
-            impersonated: tx.impersonated,
-            index: self.transactions.len() as u64,
-            gas_used,
-            contract_address: contract_address(&result),
-            first_log_index: self.log_index,
-            l1_fee,
-            envelope: tx.envelope,
-        });
-        self.log_index += logs.len() as u64;
-        self.receipts.push(receipt);
-    }
-}
-
 /// A block that could not be built: the error, and the values the attempt overwrote (to undo it).
 #[derive(Debug, Clone)]
 pub struct BuildFailure {
@@ -196,52 +138,12 @@ pub fn block_env(params: &BuildParams<'_>, parent: &Header, attrs: &BlockAttribu
         ),
         difficulty: U256::ZERO,
         prevrandao: Some(attrs.prev_randao),
-        blob_excess_gas_and_price: Some(BlobExcessGasAndPrice::new(
-            0,
-            revm::primitives::eip4844::BLOB_BASE_FEE_UPDATE_FRACTION_PRAGUE,
-        )),
+        blob_excess_gas_and_price: Some(execute::blob_gas_price()),
         ..BlockEnv::default()
     }
 }
 
-/// The EVM configuration of the chain.
-pub fn cfg_env(chain_id: u64, spec: OpSpecId) -> CfgEnv<OpSpecId> {
-    CfgEnv::new_with_spec(spec).with_chain_id(chain_id)
-}
-
-fn classify(error: &EVMError<StateError, OpTransactionError>) -> Exclusion {
-    match error {
-        EVMError::Transaction(OpTransactionError::Base(
-            InvalidTransaction::NonceTooHigh { .. }
-            | InvalidTransaction::GasPriceLessThanBasefee
-            | InvalidTransaction::CallerGasLimitMoreThanBlock
-            | InvalidTransaction::LackOfFundForMaxFee { .. },
-        )) => Exclusion::NotYet(error.to_string()),
-        _ => Exclusion::Invalid(error.to_string()),
-    }
-}
-
-fn contract_address(result: &ExecutionResult<OpHaltReason>) -> Option<Address> {
-    match result {
-        ExecutionResult::Success { output: Output::Create(_, address), .. } => *address,
-        _ => None,
-    }
-}
-
-fn l1_fee_info(l1: &L1BlockInfo, encoded: &[u8], spec: OpSpecId) -> L1FeeInfo {
-    let mut l1 = l1.clone();
-    l1.clear_tx_l1_cost();
-    L1FeeInfo {
-        l1_fee: l1.calculate_tx_l1_cost(encoded, spec),
-        l1_gas_used: l1.data_gas(encoded, spec),
-        l1_base_fee: l1.l1_base_fee,
-        l1_base_fee_scalar: l1.l1_base_fee_scalar,
-        l1_blob_base_fee: l1.l1_blob_base_fee,
-        l1_blob_base_fee_scalar: l1.l1_blob_base_fee_scalar,
-        operator_fee_scalar: l1.operator_fee_scalar,
-        operator_fee_constant: l1.operator_fee_constant,
-    }
-}
+pub use crate::execute::cfg_env;
 
 /// Builds the child of `parent` on `state` (which must be the parent's post-state) and advances `state` to
 /// the new block's post-state.
@@ -258,123 +160,37 @@ pub fn build_block(
     source: &mut dyn TxSource,
 ) -> Result<BuiltBlock, Box<BuildFailure>> {
     let env = block_env(params, parent, &attrs);
-    let base_fee = env.basefee;
     let mut diff = StateDiff::default();
-    let mut out = BlockOutput { base_fee, ..BlockOutput::default() };
-
-    let deposits: Vec<ExecutableTx> = std::iter::once(attrs.l1.deposit(attrs.sequence_number))
-        .chain(attrs.deposits.iter().cloned())
-        .map(ExecutableTx::deposit)
-        .collect();
-
-    let failure = {
-        let db = BuildDb { state: &mut *state, diff: &mut diff, hashes: params.hashes };
-        let mut evm = Context::op()
-            .with_db(db)
-            .with_block(env)
-            .with_cfg(cfg_env(params.chain_id, params.spec))
-            .with_chain(L1BlockInfo::default())
-            .build_op();
-        let mut failure = None;
-
-        // EIP-4788 (parent beacon root) and EIP-2935 (parent block hash) system calls, where the
-        // system contracts are deployed.
-        let system_calls = [
-            (BEACON_ROOTS_ADDRESS, Bytes::from(attrs.parent_beacon_root)),
-            (HISTORY_STORAGE_ADDRESS, Bytes::from(parent.hash())),
-        ];
-        for (contract, input) in system_calls {
-            let deployed = match evm.0.ctx.journaled_state.database.state.info(&contract) {
-                Ok(info) => info.is_some_and(|info| info.code_hash != KECCAK256_EMPTY),
-                Err(error) => {
-                    failure = Some(ChainError::State(error));
-                    break;
-                }
-            };
-            if !deployed {
-                continue;
-            }
-            match evm.system_call_with_caller(SYSTEM_ADDRESS, contract, input) {
-                Ok(outcome) => {
-                    let mut changes = outcome.state;
-                    changes.remove(&SYSTEM_ADDRESS);
-                    evm.commit(changes);
-                }
-                Err(error) => {
-                    failure = Some(ChainError::SystemCallFailed { contract, reason: error.to_string() });
-                    break;
-                }
-            }
-        }
-        // The system calls may have loaded the L1 fee parameters of the previous L1 attributes: forget
-        // them so the first user transaction reads the ones this block's L1 attributes deposit sets.
-        evm.0.ctx.chain = L1BlockInfo::default();
-
-        for deposit in deposits.into_iter().filter(|_| failure.is_none()) {
-            let nonce = match evm.0.ctx.journaled_state.database.state.info(&deposit.sender) {
-                Ok(info) => info.map(|info| info.nonce),
-                Err(error) => {
-                    failure = Some(ChainError::State(error));
-                    break;
-                }
-            };
-            match evm.transact_commit(deposit.to_evm()) {
-                Ok(result) => out.record(deposit, result, Some(nonce.unwrap_or_default()), None),
-                Err(error) => {
-                    failure =
-                        Some(ChainError::DepositFailed { hash: deposit.hash, reason: error.to_string() });
-                    break;
-                }
-            }
-        }
-
-        if failure.is_none() {
-            while let Some(tx) = source.next_transaction() {
-                if tx.is_deposit() {
-                    source.exclude(&tx, &Exclusion::Invalid("deposits only come from the node".into()));
-                    continue;
-                }
-                let remaining = params.gas_limit.saturating_sub(out.cumulative_gas);
-                if tx.gas_limit() > remaining {
-                    source.exclude(
-                        &tx,
-                        &Exclusion::NotYet(format!("needs {} gas, {remaining} left", tx.gas_limit())),
-                    );
-                    continue;
-                }
-                // As anvil does: an impersonated sender may have code (EIP-3607 applies to signed ones).
-                evm.0.ctx.cfg.disable_eip3607 = tx.impersonated;
-                match evm.transact_commit(tx.to_evm()) {
-                    Ok(result) => {
-                        let fee = l1_fee_info(&evm.0.ctx.chain, &tx.encoded(), params.spec);
-                        out.record(tx, result, None, Some(fee));
-                    }
-                    // A forked chain's remote did not answer: the transaction waits for a later block and
-                    // the block goes on without it. What the EVM had loaded or changed for it is dropped.
-                    Err(EVMError::Database(error @ StateError::Remote(_))) => {
-                        drop(evm.finalize());
-                        source.exclude(&tx, &Exclusion::NotYet(error.to_string()));
-                    }
-                    Err(EVMError::Database(error)) => {
-                        failure = Some(ChainError::State(error));
-                        break;
-                    }
-                    Err(error) => source.exclude(&tx, &classify(&error)),
-                }
-                if params.gas_limit.saturating_sub(out.cumulative_gas) < 21_000 {
-                    break;
-                }
-            }
-        }
-        failure
+    let inputs = BlockInputs {
+        env,
+        parent_hash: parent.hash(),
+        parent_beacon_root: attrs.parent_beacon_root,
+        deposits: std::iter::once(attrs.l1.deposit(attrs.sequence_number))
+            .chain(attrs.deposits.iter().cloned())
+            .map(ExecutableTx::deposit)
+            .collect(),
     };
-    if let Some(error) = failure {
-        return Err(Box::new(BuildFailure { error, diff }));
-    }
+    let settings = ExecutionSettings { chain_id: params.chain_id, spec: params.spec };
+    let db = BuildDb { state: &mut *state, diff: &mut diff, hashes: params.hashes };
+    let executed = match execute::execute_block(db, settings, inputs, source) {
+        Ok(executed) => executed,
+        Err(error) => {
+            let error = match error {
+                ExecutionError::SystemCall { contract, reason } => {
+                    ChainError::SystemCallFailed { contract, reason }
+                }
+                ExecutionError::Deposit { hash, reason } => ChainError::DepositFailed { hash, reason },
+                ExecutionError::Database(error) => ChainError::State(error),
+                other => ChainError::Execution(other.to_string()),
+            };
+            return Err(Box::new(BuildFailure { error, diff }));
+        }
+    };
+    let base_fee = executed.base_fee;
 
     let state_root = trie::state_root(state);
     let withdrawals_root = trie::cached_storage_root(state, &L2_TO_L1_MESSAGE_PASSER);
-    let BlockOutput { transactions, receipts, cumulative_gas, .. } = out;
+    let ExecutedBlock { transactions, receipts, gas_used: cumulative_gas, .. } = executed;
     let envelopes: Vec<&OpTxEnvelope> = transactions.iter().map(|tx| &tx.envelope).collect();
     let mut logs_bloom = Bloom::ZERO;
     for receipt in &receipts {

@@ -135,6 +135,14 @@ pub enum ChainError {
         /// The last block asked for.
         through: u64,
     },
+    /// No execution witness can be made for the block (the genesis block, or its replay failed).
+    #[error("no execution witness for block {number}: {reason}")]
+    WitnessUnavailable {
+        /// The block asked for.
+        number: u64,
+        /// Why.
+        reason: String,
+    },
     /// No snapshot with this id exists.
     #[error("snapshot {0} does not exist")]
     UnknownSnapshot(u64),

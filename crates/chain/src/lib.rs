@@ -16,20 +16,22 @@ pub mod chain;
 pub mod db;
 pub mod error;
 pub mod fork;
+pub mod execute;
 pub mod genesis;
 pub mod l1_info;
 pub mod state;
 pub mod store;
 pub mod trie;
 pub mod tx;
+pub mod witness;
 
 pub use base_fee::Eip1559Params;
 pub use block::{BlockAttributes, BlockTransaction, L1FeeInfo, StoredBlock};
 pub use builder::{Exclusion, TxSource};
 pub use call::{AccessListOutcome, CallArgsError, ExecutionOutcome};
 pub use chain::{
-    Chain, ChainConfig, MAX_BLOCK_TIMESTAMP, MinedBlock, PendingBlock, RebuildOutcome, ReplacedBlock,
-    ReplacementOutcome, RewindOutcome,
+    Chain, ChainConfig, ChainDump, MAX_BLOCK_TIMESTAMP, MinedBlock, PendingBlock, RebuildOutcome,
+    ReplacedBlock, ReplacementOutcome, RestoreError, RestoreReport, RewindOutcome,
 };
 pub use error::{ChainError, StateError, TxError};
 pub use fork::{ForkError, ForkPoint, ForkSource, ForkedState, RemoteAccount};
@@ -37,3 +39,4 @@ pub use genesis::{Genesis, GenesisAccount};
 pub use l1_info::L1Attributes;
 pub use store::LogFilter;
 pub use tx::ExecutableTx;
+pub use witness::ExecutionWitness;

@@ -273,6 +273,12 @@ impl WorldState {
         }
     }
 
+    /// Every code the state holds, by hash, in no particular order (codes stay once stored: older states in
+    /// the kept history may still name them).
+    pub fn codes(&self) -> impl Iterator<Item = (&B256, &Bytecode)> {
+        self.codes.iter()
+    }
+
     /// Stores code and returns its hash.
     pub fn insert_code(&mut self, code: Bytes) -> B256 {
         if code.is_empty() {
@@ -366,44 +372,10 @@ impl WorldState {
         self.dirty_storage.remove(&address);
     }
 
-    /// Applies the state changes of one executed transaction, recording overwritten values in `diff`.
-    ///
-    /// Touched accounts that end up empty (EIP-161) and self-destructed accounts are deleted.
+    /// Applies the state changes of one executed transaction, recording overwritten values in `diff`
+    /// (the chain's commit rules, [`commit_changes`]).
     pub fn commit_evm_state(&mut self, changes: EvmState, diff: &mut StateDiff) {
-        for (address, account) in changes {
-            if !account.is_touched() {
-                continue;
-            }
-            if account.is_selfdestructed() {
-                self.remove_account(address, diff);
-                continue;
-            }
-            if account.is_created() {
-                self.clear_storage(address, diff);
-            }
-            let info = AccountInfo {
-                balance: account.info.balance,
-                nonce: account.info.nonce,
-                code_hash: account.info.code_hash,
-            };
-            if let Some(code) = &account.info.code {
-                self.insert_bytecode(info.code_hash, code.clone());
-            }
-            let has_storage = account.storage.values().any(|slot| !slot.present_value().is_zero())
-                || self.accounts.get(&address).is_some_and(Account::has_storage);
-            if info.is_empty() && !has_storage {
-                self.remove_account(address, diff);
-                continue;
-            }
-            if self.local_info(&address) != Some(info) {
-                self.set_info(address, info, diff);
-            }
-            for (slot, value) in account.storage {
-                if value.is_changed() {
-                    self.set_storage(address, slot, value.present_value(), diff);
-                }
-            }
-        }
+        commit_changes(&mut RecordingWriter { state: self, diff }, changes);
     }
 
     /// Undoes a diff: every recorded key gets its recorded value back.
@@ -431,5 +403,106 @@ impl WorldState {
             }
             self.set_storage(*address, *slot, *value, &mut scratch);
         }
+    }
+}
+
+/// A state the EVM's changes are committed to by [`commit_changes`]: the in-memory world state, or the partial
+/// state a stateless re-execution builds from a witness. Both go through the same rules, so a block executes
+/// to the same state either way.
+pub trait StateWriter {
+    /// Balance, nonce and code hash at `address`, if the account exists.
+    fn account_info(&mut self, address: &Address) -> Option<AccountInfo>;
+    /// Whether the account holds any non-zero storage slot before this transaction's changes.
+    fn has_storage(&mut self, address: &Address) -> bool;
+    /// Sets account info, creating the account if needed.
+    fn write_info(&mut self, address: Address, info: AccountInfo);
+    /// Sets a storage slot (zero deletes it), creating the account if needed.
+    fn write_storage(&mut self, address: Address, slot: U256, value: U256);
+    /// Removes every storage slot of an account.
+    fn clear_account_storage(&mut self, address: Address);
+    /// Deletes an account and its storage.
+    fn delete_account(&mut self, address: Address);
+    /// Keeps the code of an account under its hash.
+    fn write_code(&mut self, hash: B256, code: Bytecode);
+}
+
+/// Applies the state changes of one executed transaction to `target`: touched accounts that end up empty
+/// (EIP-161) and self-destructed accounts are deleted, a created account starts with empty storage, and only
+/// changed slots are written.
+pub fn commit_changes(target: &mut impl StateWriter, changes: EvmState) {
+    for (address, account) in changes {
+        if !account.is_touched() {
+            continue;
+        }
+        if account.is_selfdestructed() {
+            target.delete_account(address);
+            continue;
+        }
+        if account.is_created() {
+            target.clear_account_storage(address);
+        }
+        let info = AccountInfo {
+            balance: account.info.balance,
+            nonce: account.info.nonce,
+            code_hash: account.info.code_hash,
+        };
+        if let Some(code) = &account.info.code {
+            target.write_code(info.code_hash, code.clone());
+        }
+        if info.is_empty() {
+            let has_storage = account.storage.values().any(|slot| !slot.present_value().is_zero())
+                || target.has_storage(&address);
+            if !has_storage {
+                target.delete_account(address);
+                continue;
+            }
+        }
+        if target.account_info(&address) != Some(info) {
+            target.write_info(address, info);
+        }
+        for (slot, value) in account.storage {
+            if value.is_changed() {
+                target.write_storage(address, slot, value.present_value());
+            }
+        }
+    }
+}
+
+/// The world state as a [`StateWriter`] that records overwritten values in a diff.
+struct RecordingWriter<'a> {
+    state: &'a mut WorldState,
+    diff: &'a mut StateDiff,
+}
+
+impl StateWriter for RecordingWriter<'_> {
+    // Only what memory holds: in fork mode an account read from the remote and written by the transaction is
+    // copied into memory whole, and the storage that decides whether an empty account is kept is the chain's
+    // own (the remote's slots of an empty account stay readable through the remote).
+    fn account_info(&mut self, address: &Address) -> Option<AccountInfo> {
+        self.state.local_info(address)
+    }
+
+    fn has_storage(&mut self, address: &Address) -> bool {
+        self.state.accounts.get(address).is_some_and(Account::has_storage)
+    }
+
+    fn write_info(&mut self, address: Address, info: AccountInfo) {
+        self.state.set_info(address, info, self.diff);
+    }
+
+    fn write_storage(&mut self, address: Address, slot: U256, value: U256) {
+        self.state.set_storage(address, slot, value, self.diff);
+    }
+
+    fn clear_account_storage(&mut self, address: Address) {
+        self.state.clear_storage(address, self.diff);
+    }
+
+    fn delete_account(&mut self, address: Address) {
+        self.state.remove_account(address, self.diff);
+    }
+
+    fn write_code(&mut self, hash: B256, code: Bytecode) {
+        self.state.insert_bytecode(hash, code);
     }
 }

@@ -150,9 +150,9 @@ fn bucket_node_hash(state: &WorldState, bucket: u16) -> Option<B256> {
     any.then(|| builder.root())
 }
 
-fn account_trie(state: &WorldState, target: Option<Nibbles>) -> (B256, ProofNodes) {
-    let mut builder = match target {
-        Some(target) => HashBuilder::default().with_proof_retainer(ProofRetainer::new(vec![target])),
+fn account_trie(state: &WorldState, targets: Option<Vec<Nibbles>>) -> (B256, ProofNodes) {
+    let mut builder = match targets {
+        Some(targets) => HashBuilder::default().with_proof_retainer(ProofRetainer::new(targets)),
         None => HashBuilder::default(),
     };
     let mut encoded = Vec::with_capacity(110);
@@ -164,6 +164,24 @@ fn account_trie(state: &WorldState, target: Option<Nibbles>) -> (B256, ProofNode
     }
     let root = builder.root();
     (root, builder.take_proof_nodes())
+}
+
+/// The account-trie nodes on the paths to `targets` (hashed addresses, or shorter nibble paths), root first
+/// and otherwise in path order.
+pub fn account_trie_nodes(state: &mut WorldState, targets: Vec<Nibbles>) -> Vec<Bytes> {
+    refresh_storage_roots(state);
+    let (_, nodes) = account_trie(state, Some(targets));
+    nodes.into_nodes_sorted().into_iter().map(|(_, node)| node).collect()
+}
+
+/// The nodes of an account's storage trie on the paths to `targets` (hashed slots, or shorter nibble paths);
+/// none when the account does not exist or has no storage.
+pub fn storage_trie_nodes(state: &WorldState, address: &Address, targets: Vec<Nibbles>) -> Vec<Bytes> {
+    let Some(account) = state.account(address).filter(|account| !account.storage.is_empty()) else {
+        return Vec::new();
+    };
+    let (_, nodes) = storage_trie(account, Some(targets));
+    nodes.into_nodes_sorted().into_iter().map(|(_, node)| node).collect()
 }
 
 /// The state root computed from scratch: every storage root rehashed, cached ones ignored.
@@ -193,7 +211,7 @@ pub fn account_proof(
 ) -> EIP1186AccountProofResponse {
     refresh_storage_roots(state);
     let hashed_address = Nibbles::unpack(keccak256(address));
-    let (_, account_nodes) = account_trie(state, Some(hashed_address));
+    let (_, account_nodes) = account_trie(state, Some(vec![hashed_address]));
     let account_proof =
         account_nodes.matching_nodes_sorted(&hashed_address).into_iter().map(|(_, node)| node);
     let empty = Account::default();

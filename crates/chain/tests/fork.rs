@@ -243,3 +243,42 @@ fn a_call_that_needs_an_unreachable_remote_fails_with_the_reason() {
     let error = forked.chain.call(&request, latest(), None, None).unwrap_err();
     assert!(error.to_string().contains("not reachable"), "{error}");
 }
+
+#[test]
+fn a_transaction_whose_state_the_remote_cannot_give_waits_for_a_later_block() {
+    let dev = Dev::new(2);
+    let mut forked = fork(&dev, remote_chain(&dev));
+    let fork_time = forked.point.header.timestamp;
+    // A first block reads what every block needs (the system contracts, the L1 attributes' accounts).
+    forked.chain.mine(fork_time + 2).unwrap();
+    let tx = sign(&dev.signers[0], call_tx(1, TxKind::Call(STORE), word(7), 100_000));
+    let hash = forked.chain.submit_transaction(tx).unwrap().hash;
+
+    // The contract the transaction calls was never read: with the remote down the block goes on without it.
+    forked.down.store(true, Ordering::SeqCst);
+    let mined = forked.chain.mine(fork_time + 4).unwrap();
+    assert_eq!(mined.block.transactions.len(), 1, "only the L1 attributes deposit");
+    let (excluded, why) = mined.excluded.first().expect("the transaction is reported left out");
+    assert_eq!(*excluded, hash);
+    assert!(
+        matches!(why, superlink_chain::Exclusion::NotYet(reason) if reason.contains("not reachable")),
+        "{why:?}"
+    );
+    assert_eq!(forked.chain.pool().len(), 1, "it waits in the pool");
+
+    forked.down.store(false, Ordering::SeqCst);
+    let mined = forked.chain.mine(fork_time + 6).unwrap();
+    assert_eq!(mined.block.transactions.len(), 2, "{:?}", mined.excluded);
+    assert_eq!(mined.block.transactions[1].hash, hash);
+    assert_eq!(forked.chain.storage(STORE, U256::ZERO, latest()).unwrap(), U256::from(7));
+}
+
+#[test]
+fn a_forked_chain_serves_no_execution_witness() {
+    let dev = Dev::new(2);
+    let mut forked = fork(&dev, remote_chain(&dev));
+    let mined = forked.chain.mine(forked.point.header.timestamp + 2).unwrap();
+    let error = forked.chain.execution_witness(mined.block.number()).unwrap_err();
+    assert!(matches!(error, ChainError::WitnessUnavailable { .. }), "{error}");
+    assert!(error.to_string().contains("forked"), "{error}");
+}

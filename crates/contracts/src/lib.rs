@@ -9,6 +9,8 @@
 //! - [`bridge_addresses`]: where the OP Stack standard bridge of each L2 lives on the L1, and its L2 predeploys;
 //! - [`genesis`]: the genesis allocations that place the predeploys on an L2, the deposit portals on the L1, and the
 //!   standard bridge on both;
+//! - [`preinstalls`]: the OP Stack preinstalls (Multicall3, Create2Deployer, the deterministic deployment proxy, ...)
+//!   that every chain, the L1 included, carries at their standard addresses: [`preinstall_allocs`];
 //! - [`withdrawal`]: withdrawal hashes, the storage slot a withdrawal proof opens, output roots and proposals.
 //!
 //! The standard bridge, for whoever wires it into a devnet: the L1 genesis takes [`bridge_l1_allocs`] (and
@@ -25,6 +27,7 @@ pub mod artifacts;
 pub mod bindings;
 pub mod bridge_addresses;
 pub mod genesis;
+pub mod preinstalls;
 pub mod withdrawal;
 
 pub use artifacts::Contract;
@@ -32,3 +35,4 @@ pub use genesis::{
     BridgeConfig, GenesisAccount, bridge_l1_allocs, bridge_l2_allocs, deposit_portal_allocs,
     multicall3_allocs, predeploy_allocs, test_token_allocs,
 };
+pub use preinstalls::{Preinstall, preinstall_allocs};

@@ -49,6 +49,12 @@ pub fn fault_injector() -> PrivateKeySigner {
     derived_key(b"superlink devnet fault injector", 0)
 }
 
+/// The account the devnet's proposer posts output roots to the L1's `DisputeGameFactory`s from: funded on the L1,
+/// the only account the factories accept proposals of, used by nothing else.
+pub fn proposer() -> PrivateKeySigner {
+    derived_key(b"superlink devnet proposer", 0)
+}
+
 /// A key derived from `label` and `index`, the same on every run.
 fn derived_key(label: &[u8], index: u64) -> PrivateKeySigner {
     let seed = keccak256([label, &index.to_be_bytes()].concat());

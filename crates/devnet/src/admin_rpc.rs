@@ -29,40 +29,34 @@
 //! newest blocks first.
 
 use std::{
-    future::Future,
     net::SocketAddr,
-    pin::Pin,
     sync::{
         Arc,
         atomic::{AtomicBool, Ordering},
     },
-    task::{Context, Poll},
 };
 
 use alloy_primitives::{Address, B256, Bytes, U256};
-use http::{HeaderValue, Method, StatusCode, header};
 use jsonrpsee::{
     RpcModule,
     core::RegisterMethodError,
-    server::{HttpBody, HttpRequest, HttpResponse},
     types::{ErrorObjectOwned, Params},
 };
 use serde::Serialize;
 use serde_json::{Value, json, value::RawValue};
 use superlink_chain::LogFilter;
-use superlink_contracts::addresses::deposit_portal;
+use superlink_contracts::bridge_addresses::l1_bridge;
 use superlink_dashboard::Dashboard;
 use superlink_node::ChainService;
 use superlink_protocol::{
     DependencySet, Identifier, SentMessage, access_list_keys, messenger::SENT_MESSAGE_TOPIC,
     payload_from_log, payload_hash, predeploys::CROSS_L2_INBOX, predeploys::L2_TO_L2_CROSS_DOMAIN_MESSENGER,
 };
-use superlink_verifier::{HttpLayer, INVALID_PARAMS};
-use tower::{BoxError, Layer, Service, layer::util::Stack, util::BoxCloneServiceLayer};
+use superlink_verifier::{HttpLayer, INVALID_PARAMS, ReadyProbe, ready_layer};
 use tracing::{debug, warn};
 
 use crate::{
-    config::{DEV_ACCOUNT_COUNT, DevnetConfig, L1_CHAIN_ID},
+    config::{DEV_ACCOUNT_COUNT, DevnetConfig},
     control_rpc::number_param,
     error::DevnetError,
 };
@@ -81,7 +75,7 @@ pub const METHODS: [&str; 5] = [
 ];
 
 /// The path of the readiness probe.
-pub const READY_PATH: &str = "/ready";
+pub use superlink_verifier::READY_PATH;
 
 /// The derivation path of the development accounts (each account appends its index), as supersim reports it.
 const DERIVATION_PATH: &str = "m/44'/60'/0'/0";
@@ -113,19 +107,22 @@ pub struct L1Addresses {
 }
 
 impl L1Addresses {
-    /// The devnet's L1 contracts for L2 `l2_chain_id`. The devnet's L1 holds one deposit portal per L2
-    /// ([`deposit_portal`]): it is the `OptimismPortalProxy`, the one address where `depositTransaction` and plain
-    /// ETH transfers reach the L2. The devnet deploys none of the other eight contracts, so they are the zero
-    /// address, which a script sees at once instead of calling an address with no code behind it.
+    /// The devnet's L1 contracts for L2 `l2_chain_id`: its standard bridge's `OptimismPortal`,
+    /// `L1CrossDomainMessenger`, `L1StandardBridge` and `OptimismMintableERC20Factory` at the addresses that hold
+    /// their state ([`l1_bridge`]: for 901 to 905 those of `@eth-optimism/viem`'s supersim chains, which app code
+    /// imports; supersim's current genesis addresses forward to them). The devnet deploys none of the other five
+    /// contracts (supersim's `L2OutputOracleProxy` is the zero address too, its chains use fault proofs), so they
+    /// are the zero address, which a script sees at once instead of calling an address with no code behind it.
     pub fn of(l2_chain_id: u64) -> Self {
+        let bridge = l1_bridge(l2_chain_id);
         Self {
             address_manager: Address::ZERO,
-            l1_cross_domain_messenger_proxy: Address::ZERO,
+            l1_cross_domain_messenger_proxy: bridge.l1_cross_domain_messenger,
             l1_erc721_bridge_proxy: Address::ZERO,
-            l1_standard_bridge_proxy: Address::ZERO,
+            l1_standard_bridge_proxy: bridge.l1_standard_bridge,
             l2_output_oracle_proxy: Address::ZERO,
-            optimism_mintable_erc20_factory_proxy: Address::ZERO,
-            optimism_portal_proxy: deposit_portal(l2_chain_id),
+            optimism_mintable_erc20_factory_proxy: bridge.optimism_mintable_erc20_factory,
+            optimism_portal_proxy: bridge.portal,
             system_config_proxy: Address::ZERO,
             proxy_admin: Address::ZERO,
         }
@@ -210,7 +207,8 @@ pub struct ChainConfig {
     /// The development accounts.
     #[serde(rename = "SecretsConfig")]
     pub secrets_config: SecretsConfig,
-    /// supersim's fork settings: always `null`, the devnet forks nothing.
+    /// supersim's fork settings (`RPCUrl`, `BlockNumber`, `InteropEnabled`) for a chain forked from a remote
+    /// node (`superlink devnet fork`); `null` for a chain started from its own genesis.
     #[serde(rename = "ForkConfig")]
     pub fork_config: Option<Value>,
     /// The L2 settings; `null` for the L1.
@@ -278,6 +276,14 @@ pub struct ServedChain {
     pub service: Arc<ChainService>,
 }
 
+/// supersim's `ForkConfig` of `served` (the L1 when `is_l1`): the remote it was forked from and the fork block
+/// (the chain's first block), or `None` when the chain was not forked.
+fn fork_config(config: &DevnetConfig, served: &ServedChain, is_l1: bool) -> Option<Value> {
+    let target = if is_l1 { config.fork.l1.as_ref() } else { config.fork.l2s.get(&served.chain_id) }?;
+    let block = served.service.read().first_number();
+    Some(serde_json::json!({ "RPCUrl": target.url, "BlockNumber": block, "InteropEnabled": true }))
+}
+
 impl NetworkConfig {
     /// The devnet that `config` describes, with its chains bound at `l1` and `l2s` and every genesis at
     /// `starting_timestamp`.
@@ -306,7 +312,7 @@ impl NetworkConfig {
                 block_time,
                 genesis_json: None,
                 secrets_config: secrets.clone(),
-                fork_config: None,
+                fork_config: fork_config(config, served, l2_config.is_none()),
                 l2_config,
                 starting_timestamp,
                 logs_directory: logs_directory.clone(),
@@ -323,7 +329,8 @@ impl NetworkConfig {
                     Vec::new()
                 };
                 let l2 = L2Config {
-                    l1_chain_id: L1_CHAIN_ID,
+                    // A forked L1 keeps its remote's chain ID.
+                    l1_chain_id: l1.chain_id,
                     l1_addresses: L1Addresses::of(served.chain_id).lowercase(),
                     dependency_set,
                 };
@@ -389,9 +396,13 @@ impl SupersimAdmin {
         &self.network
     }
 
-    /// `http` with `GET /ready` answered in front of it.
+    /// `http` with `GET /ready` answered in front of it: `OK` once the devnet is up, `starting` before.
     pub fn http_layer(&self, http: HttpLayer) -> HttpLayer {
-        BoxCloneServiceLayer::new(Stack::new(http, ReadyLayer { ready: self.ready.clone() }))
+        let ready = self.ready.clone();
+        ready_layer(
+            Some(http),
+            ReadyProbe::new(move || if ready.is_ready() { Ok(()) } else { Err("starting".into()) }),
+        )
     }
 
     /// Finds the message with `L2ToL2CrossDomainMessenger` hash `hash`: where the dashboard saw it sent, else in
@@ -760,70 +771,6 @@ fn register(module: &mut RpcModule<()>, state: Arc<AdminState>) -> Result<(), Re
     Ok(())
 }
 
-/// The layer that answers `GET /ready` (build it with [`SupersimAdmin::http_layer`]).
-#[derive(Debug, Clone)]
-struct ReadyLayer {
-    ready: Readiness,
-}
-
-impl<S> Layer<S> for ReadyLayer {
-    type Service = ReadyService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        ReadyService { inner, ready: self.ready.clone() }
-    }
-}
-
-/// The service built by [`ReadyLayer`]: `GET /ready` is answered, every other request passes on.
-#[derive(Debug, Clone)]
-struct ReadyService<S> {
-    inner: S,
-    ready: Readiness,
-}
-
-/// Whether `request` is the readiness probe.
-fn is_ready_probe(request: &HttpRequest) -> bool {
-    request.method() == Method::GET
-        && request.uri().path() == READY_PATH
-        && !request.headers().contains_key(header::UPGRADE)
-}
-
-/// The probe's answer: `200 OK` once the devnet is up, `503` before.
-fn ready_response(ready: bool) -> HttpResponse {
-    let (status, text) =
-        if ready { (StatusCode::OK, "OK") } else { (StatusCode::SERVICE_UNAVAILABLE, "starting") };
-    let mut response = HttpResponse::new(HttpBody::from(text));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
-}
-
-impl<S> Service<HttpRequest> for ReadyService<S>
-where
-    S: Service<HttpRequest, Response = HttpResponse, Error = BoxError> + Send,
-    S::Future: Send + 'static,
-{
-    type Response = HttpResponse;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, request: HttpRequest) -> Self::Future {
-        if is_ready_probe(&request) {
-            let response = ready_response(self.ready.is_ready());
-            Box::pin(async move { Ok(response) })
-        } else {
-            Box::pin(self.inner.call(request))
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::net::{IpAddr, Ipv4Addr};
@@ -831,6 +778,7 @@ mod tests {
     use superlink_chain::{Chain, ChainConfig as ChainRunConfig, Genesis};
 
     use super::*;
+    use crate::config::L1_CHAIN_ID;
 
     fn served(chain_id: u64, port: u16) -> ServedChain {
         let chain = Chain::new(&Genesis::new(chain_id, 1_700_000_000), ChainRunConfig::default());
@@ -851,6 +799,27 @@ mod tests {
         let request = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params }).to_string();
         let (response, _) = module.raw_json_request(&request, 1).await.unwrap();
         serde_json::from_str(response.get()).unwrap()
+    }
+
+    #[test]
+    fn a_forked_devnet_reports_the_forked_l1s_chain_id_and_each_chains_remote() {
+        let mut config = DevnetConfig::default();
+        config.fork.l1 = Some(crate::ForkTarget::parse("http://127.0.0.1:7545").unwrap());
+        config.fork.l2s.insert(901, crate::ForkTarget::parse("http://127.0.0.1:7546").unwrap());
+        let dependencies = config.validate().unwrap();
+        let l2s = config.l2_chain_ids().into_iter().zip(9545..).map(|(id, port)| served(id, port)).collect();
+        let admin = SupersimAdmin::new(&config, &dependencies, 1_700_000_000, &served(11_155_111, 8545), l2s);
+        let value = serde_json::to_value(admin.network_config()).unwrap();
+        let l2s = value["L2Configs"].as_array().unwrap();
+        for l2 in l2s {
+            assert_eq!(l2["L2Config"]["L1ChainID"], 11_155_111u64);
+        }
+        assert_eq!(value["L1Config"]["ChainID"], 11_155_111u64);
+        assert_eq!(value["L1Config"]["ForkConfig"]["RPCUrl"], "http://127.0.0.1:7545");
+        assert_eq!(l2s[0]["ForkConfig"]["RPCUrl"], "http://127.0.0.1:7546");
+        assert_eq!(l2s[0]["ForkConfig"]["BlockNumber"], 0);
+        // Chain 902 starts from its own genesis.
+        assert!(l2s[1]["ForkConfig"].is_null());
     }
 
     #[test]
@@ -887,7 +856,7 @@ mod tests {
         assert_eq!(l2s[2]["L2Config"]["DependencySet"], json!([901]));
         assert_eq!(
             l2s[0]["L2Config"]["L1Addresses"]["OptimismPortalProxy"],
-            "0xde90517000000000000000000000000000000385"
+            "0x6cd0121a4eeedb8f07007773e46b1aaac17e5e07"
         );
         assert_eq!(
             (value["InteropEnabled"].as_bool(), value["InteropAutoRelay"].as_bool()),
@@ -897,15 +866,25 @@ mod tests {
     }
 
     #[test]
-    fn l1_addresses_name_the_deposit_portal_and_zero_for_what_the_devnet_does_not_deploy() {
+    fn l1_addresses_name_the_bridge_and_zero_for_what_the_devnet_does_not_deploy() {
         let addresses = L1Addresses::of(902).checksummed();
         assert_eq!(addresses.len(), 9);
-        assert_eq!(addresses["OptimismPortalProxy"], deposit_portal(902).to_checksum(None));
+        let bridge = l1_bridge(902);
+        let deployed = [
+            ("OptimismPortalProxy", bridge.portal),
+            ("L1CrossDomainMessengerProxy", bridge.l1_cross_domain_messenger),
+            ("L1StandardBridgeProxy", bridge.l1_standard_bridge),
+            ("OptimismMintableERC20FactoryProxy", bridge.optimism_mintable_erc20_factory),
+        ];
         for (name, value) in &addresses {
-            if name != "OptimismPortalProxy" {
-                assert_eq!(value, &json!(Address::ZERO.to_checksum(None)), "{name}");
-            }
+            let expected = deployed.iter().find(|(n, _)| n == name).map_or(Address::ZERO, |(_, a)| *a);
+            assert_eq!(value, &json!(expected.to_checksum(None)), "{name}");
         }
+        // A chain beyond supersim's five gets the ruled addresses.
+        assert_eq!(
+            L1Addresses::of(906).optimism_portal_proxy,
+            alloy_primitives::address!("0xb1d9e0010000000000000000000000000000038a")
+        );
     }
 
     #[test]
@@ -968,7 +947,7 @@ mod tests {
     async fn the_methods_answer_with_supersims_codes() {
         let module = admin_module(admin(&DevnetConfig::default()), None);
         let answer = call(&module, "admin_getL1Addresses", json!([901])).await;
-        assert_eq!(answer["result"]["OptimismPortalProxy"], deposit_portal(901).to_checksum(None));
+        assert_eq!(answer["result"]["OptimismPortalProxy"], l1_bridge(901).portal.to_checksum(None));
         let answer = call(&module, "admin_getL1Addresses", json!([903])).await;
         assert_eq!(
             (answer["error"]["code"].as_i64(), answer["error"]["message"].as_str()),
@@ -988,15 +967,7 @@ mod tests {
     }
 
     #[test]
-    fn only_get_ready_is_the_probe() {
-        let request = |method: Method, path: &str| {
-            http::Request::builder().method(method).uri(path).body(HttpBody::empty()).unwrap()
-        };
-        assert!(is_ready_probe(&request(Method::GET, "/ready")));
-        assert!(!is_ready_probe(&request(Method::POST, "/ready")));
-        assert!(!is_ready_probe(&request(Method::GET, "/")));
-        assert_eq!(ready_response(true).status(), StatusCode::OK);
-        assert_eq!(ready_response(false).status(), StatusCode::SERVICE_UNAVAILABLE);
+    fn the_readiness_flag_is_shared_between_clones() {
         let readiness = Readiness::default();
         let probe = readiness.clone();
         assert!(!probe.is_ready());

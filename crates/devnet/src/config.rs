@@ -6,6 +6,7 @@ use std::{
 };
 
 use alloy_primitives::U256;
+use superlink_contracts::BridgeConfig;
 use superlink_protocol::DependencySet;
 
 use crate::{accounts::DEV_MNEMONIC, error::DevnetError, fork::ForkConfig};
@@ -61,6 +62,24 @@ pub struct DevnetConfig {
     pub logs_directory: Option<PathBuf>,
     /// Fork mode: the chains that start from a remote chain's state (empty: none).
     pub fork: ForkConfig,
+    /// Seconds a withdrawal proof must wait before the withdrawal can be finalized on the L1 (the portals'
+    /// `proofMaturityDelaySeconds`).
+    pub proof_maturity_delay: u64,
+    /// Seconds after its proposal before an output root can be used to finalize a withdrawal (the portals'
+    /// `disputeGameFinalityDelaySeconds`).
+    pub dispute_game_finality_delay: u64,
+    /// Seconds between two rounds of the proposer, each of which proposes the output root of every L2's safe
+    /// head when it moved since the last proposal (0: no proposer).
+    pub proposal_interval: u64,
+    /// A state file to start from (`--load-state`): every chain as a devnet with the same settings saved it.
+    pub load_state: Option<PathBuf>,
+    /// Where to save every chain when the devnet shuts down (`--dump-state`).
+    pub dump_state: Option<PathBuf>,
+    /// A test-only fault: the L2 with this chain ID serves this block's header with a wrong `stateRoot` (every
+    /// byte inverted) over JSON-RPC, while its hash, state and `eth_getProof` stay real and everything inside
+    /// the devnet sees the true block. It exists to show that a challenger re-executing blocks
+    /// (`superlink proof check --reexecute`) catches a node that lies about a state root.
+    pub tampered_state_root: Option<(u64, u64)>,
 }
 
 /// The default sequencing window: 20 L1 blocks, four minutes at 12-second L1 blocks (OP Mainnet's is 3,600 blocks,
@@ -72,6 +91,14 @@ pub const DEFAULT_SEQUENCING_WINDOW: u64 = 20;
 /// some 13 minutes): finalized visibly trails safe, yet a user sees L2 blocks finalize while watching, and an L1
 /// reorg of up to 5 blocks can be injected.
 pub const DEFAULT_L1_FINALITY_DEPTH: u64 = 5;
+
+/// The default proof maturity delay: 2 seconds (OP Mainnet's is 7 days), so a withdrawal proven in one L1 block
+/// can be finalized in the next.
+pub const DEFAULT_PROOF_MATURITY_DELAY: u64 = 2;
+
+/// The default proposal interval: 2 seconds, so an L2 block's output root is on the L1 within an L1 block of the
+/// block becoming safe (OP Mainnet's proposer proposes about every hour).
+pub const DEFAULT_PROPOSAL_INTERVAL: u64 = 2;
 
 impl Default for DevnetConfig {
     fn default() -> Self {
@@ -94,6 +121,12 @@ impl Default for DevnetConfig {
             l1_finality_depth: DEFAULT_L1_FINALITY_DEPTH,
             logs_directory: None,
             fork: ForkConfig::default(),
+            proof_maturity_delay: DEFAULT_PROOF_MATURITY_DELAY,
+            dispute_game_finality_delay: 0,
+            proposal_interval: DEFAULT_PROPOSAL_INTERVAL,
+            load_state: None,
+            dump_state: None,
+            tampered_state_root: None,
         }
     }
 }
@@ -113,6 +146,16 @@ impl DevnetConfig {
         }
         ids.sort_unstable();
         ids
+    }
+
+    /// The settings of every L2's L1 bridge contracts: the devnet's proposer
+    /// ([`crate::accounts::proposer`]) and the configured delays.
+    pub fn bridge_config(&self) -> BridgeConfig {
+        BridgeConfig {
+            proof_maturity_delay_seconds: self.proof_maturity_delay,
+            dispute_game_finality_delay_seconds: self.dispute_game_finality_delay,
+            ..BridgeConfig::new(crate::accounts::proposer().address())
+        }
     }
 
     /// Where L2 number `index` (0-based) listens.
@@ -165,6 +208,15 @@ impl DevnetConfig {
         }
         if self.batch_interval == 0 {
             return Err(DevnetError::Config("the batch interval must be at least 1 L1 block".into()));
+        }
+        // A forked chain's state is partly the remote's, read on demand and never held whole: a state file could
+        // not save it, and a saved devnet has no remote to start from.
+        if !self.fork.is_empty() && (self.load_state.is_some() || self.dump_state.is_some()) {
+            return Err(DevnetError::Config(
+                "fork mode cannot load or save a state file (--load-state, --dump-state, --state): a forked \
+                 chain's state is read from its remote as needed and is never held whole"
+                    .into(),
+            ));
         }
         // A batch is posted up to `batch_interval` L1 blocks after its blocks' origin and lands one block later:
         // a shorter window would lose every block.

@@ -16,7 +16,9 @@ use superlink_chain::{
     StoredBlock,
     l1_info::{USER_DEPOSIT_DOMAIN, deposit_source_hash},
 };
-use superlink_contracts::{addresses::deposit_portal, bindings::DepositPortal::TransactionDeposited};
+use superlink_contracts::{
+    addresses::deposit_portal, bindings::DepositPortal::TransactionDeposited, bridge_addresses,
+};
 
 /// The only `opaqueData` encoding there is (the `version` topic of `TransactionDeposited`).
 pub const DEPOSIT_VERSION: U256 = U256::ZERO;
@@ -157,9 +159,21 @@ pub struct DepositPortals {
 }
 
 impl DepositPortals {
-    /// The portals of the L2s `l2_chain_ids`, at their genesis addresses.
+    /// The portals of the L2s `l2_chain_ids`, at their genesis addresses: each L2's `DepositPortal`
+    /// ([`deposit_portal`]) and its standard bridge's `OptimismPortal` at every address it has
+    /// ([`bridge_addresses::l1_bridge`] and, for 901 to 905, [`bridge_addresses::l1_bridge_aliases`]). The
+    /// `OptimismPortal` emits its events at its first address whichever address was called; the second is watched
+    /// all the same, so a log there could never be missed.
     pub fn new(l2_chain_ids: impl IntoIterator<Item = u64>) -> Self {
-        Self { by_address: l2_chain_ids.into_iter().map(|id| (deposit_portal(id), id)).collect() }
+        let mut by_address = BTreeMap::new();
+        for id in l2_chain_ids {
+            by_address.insert(deposit_portal(id), id);
+            by_address.insert(bridge_addresses::l1_bridge(id).portal, id);
+            if let Some(aliases) = bridge_addresses::l1_bridge_aliases(id) {
+                by_address.insert(aliases.portal, id);
+            }
+        }
+        Self { by_address }
     }
 
     /// The L2 the portal at `address` feeds, if `address` is one of the portals.
@@ -205,7 +219,9 @@ pub struct DepositScan {
 }
 
 /// Finds the deposits among `logs` (each with its index among all logs of the block) of the L1 block
-/// `l1_block_hash`. Logs of other contracts are ignored.
+/// `l1_block_hash`. Logs of other contracts are ignored, and so are the portals' other events (an `OptimismPortal`
+/// also logs the withdrawals it proves and finalizes); a `TransactionDeposited` log that does not decode is
+/// reported as skipped.
 pub fn scan_logs<'a>(
     l1_block_hash: B256,
     logs: impl IntoIterator<Item = (u64, &'a Log)>,
@@ -214,6 +230,9 @@ pub fn scan_logs<'a>(
     let mut scan = DepositScan::default();
     for (l1_log_index, log) in logs {
         let Some(l2_chain_id) = portals.l2_of(&log.address) else { continue };
+        if log.data.topics().first() != Some(&TransactionDeposited::SIGNATURE_HASH) {
+            continue;
+        }
         match decode_deposit_log(&log.data) {
             Ok(deposit) => scan.deposits.push(L1Deposit {
                 l2_chain_id,
@@ -347,38 +366,53 @@ mod tests {
         };
         let malformed = Log {
             address: deposit_portal(901),
+            data: LogData::new_unchecked(vec![TransactionDeposited::SIGNATURE_HASH], Bytes::new()),
+        };
+        // Another event of a portal (a proven withdrawal, say) is no deposit, and no error either.
+        let other_event = Log {
+            address: bridge_addresses::l1_bridge(901).portal,
             data: LogData::new_unchecked(vec![B256::repeat_byte(3)], Bytes::new()),
         };
         let logs = [
             deposit_log(deposit_portal(902), ALICE, ALICE, opaque(1)),
             stranger.clone(),
             malformed,
+            other_event,
             deposit_log(deposit_portal(901), ALICE, TARGET, opaque(2)),
             // The same event from an address that is not a portal of this devnet.
             deposit_log(deposit_portal(903), ALICE, ALICE, opaque(3)),
+            // The standard bridge's OptimismPortal of 902.
+            deposit_log(bridge_addresses::l1_bridge(902).portal, ALICE, ALICE, opaque(4)),
         ];
         let block_hash = B256::repeat_byte(0x12);
         let scan = scan_logs(block_hash, (0u64..).zip(logs.iter()), &portals);
 
         let routed: Vec<(u64, u64, u128)> =
             scan.deposits.iter().map(|d| (d.l2_chain_id, d.l1_log_index, d.tx.mint)).collect();
-        assert_eq!(routed, [(902, 0, 1), (901, 3, 2)]);
+        assert_eq!(routed, [(902, 0, 1), (901, 4, 2), (902, 6, 4)]);
         for deposit in &scan.deposits {
             assert_eq!(deposit.tx.source_hash, user_deposit_source_hash(block_hash, deposit.l1_log_index));
         }
         assert_eq!(scan.skipped.len(), 1);
         assert_eq!((scan.skipped[0].l2_chain_id, scan.skipped[0].l1_log_index), (901, 2));
-        assert!(matches!(scan.skipped[0].error, DepositLogError::NotTransactionDeposited { .. }));
+        assert_eq!(scan.skipped[0].error, DepositLogError::TopicCount(1));
     }
 
     #[test]
     fn portals_map_back_to_their_l2() {
-        let portals = DepositPortals::new([901, 902, 903]);
-        assert_eq!(portals.iter().count(), 3);
+        let portals = DepositPortals::new([901, 902, 906]);
+        // 901 and 902: DepositPortal and OptimismPortal at both of its addresses; 906: no second address.
+        assert_eq!(portals.iter().count(), 3 + 3 + 2);
         for (address, id) in portals.iter() {
-            assert_eq!(address, deposit_portal(id));
             assert_eq!(portals.l2_of(&address), Some(id));
         }
+        for id in [901, 902, 906] {
+            assert_eq!(portals.l2_of(&deposit_portal(id)), Some(id));
+            assert_eq!(portals.l2_of(&bridge_addresses::l1_bridge(id).portal), Some(id));
+        }
+        let current_genesis = bridge_addresses::l1_bridge_aliases(902).unwrap().portal;
+        assert_eq!(portals.l2_of(&current_genesis), Some(902));
+        assert_eq!(portals.l2_of(&bridge_addresses::l1_bridge(903).portal), None);
         assert_eq!(portals.l2_of(&TARGET), None);
     }
 }

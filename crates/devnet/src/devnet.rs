@@ -5,13 +5,13 @@ use std::{
     collections::BTreeMap,
     net::SocketAddr,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
 use alloy_primitives::Address;
 use alloy_signer_local::PrivateKeySigner;
 use jsonrpsee::server::ServerHandle;
-use superlink_chain::{Chain, ChainConfig};
+use superlink_chain::{Chain, Genesis};
 use superlink_dashboard::{Dashboard, DashboardConfig, FailedRelay};
 use superlink_node::{ChainService, TimeSource};
 use superlink_protocol::DependencySet;
@@ -35,14 +35,16 @@ use crate::{
     error::DevnetError,
     faults::DevnetControl,
     fork,
-    genesis::{l1_genesis, l2_genesis},
+    genesis::{L1Bridges, l1_genesis, l2_genesis},
     pipeline::{L1Pipeline, PipelineConfig},
+    proposer::{Proposer, run_proposer},
     replacement::run_replacements,
     rollup_log::RollupLog,
     rollup_rpc::serve_rollup_rpc,
     rollup_source::InProcessDerivation,
     sequencer::{L1Origins, Schedule, SequencedChain, run_sequencer},
     source::InProcessSource,
+    state_file::{self, SavedSettings, build_chains, read_state_file, write_state_file},
 };
 
 /// How often the embedded verifier asks each local L2 for new blocks.
@@ -51,6 +53,10 @@ const VERIFIER_POLL: Duration = Duration::from_millis(100);
 const PIPELINE_POLL: Duration = Duration::from_millis(100);
 /// How many given-up messages may wait for the dashboard before newer ones are dropped.
 const GIVEN_UP_BUFFER: usize = 256;
+
+/// How long a loaded devnet waits for its verifier and derivation to follow the restored chains again before it
+/// reports ready anyway.
+const RESTORE_PATIENCE: Duration = Duration::from_secs(300);
 
 /// How often the autorelayer scans the L2s for new messages.
 const RELAYER_POLL: Duration = Duration::from_millis(100);
@@ -96,6 +102,7 @@ pub struct Devnet {
     replacements: JoinHandle<()>,
     pipeline: Arc<Mutex<L1Pipeline>>,
     pipeline_task: JoinHandle<()>,
+    proposer_task: Option<JoinHandle<()>>,
     rollup_servers: Vec<ServerHandle>,
     control: Arc<Control>,
     followers: JoinSet<Result<(), VerifierError>>,
@@ -114,6 +121,7 @@ async fn serve_chain(
     next_block: NextBlockTime,
     admission: Option<InteropAdmission>,
     hand_mined_time: Option<TimeSource>,
+    tampered_state_root: Option<u64>,
 ) -> Result<RunningChain, DevnetError> {
     let chain_id = chain.chain_id();
     if let Some(check) = admission {
@@ -124,7 +132,12 @@ async fn serve_chain(
         service = service.with_time_source(now);
     }
     let service = Arc::new(service);
-    let backend = Arc::new(ChainBackend::over(service.clone(), signers.to_vec()));
+    let mut backend = ChainBackend::over(service.clone(), signers.to_vec());
+    if let Some(number) = tampered_state_root {
+        warn!(chain_id, block = number, "fault: serving a tampered stateRoot for this block");
+        backend = backend.with_tampered_state_root(number);
+    }
+    let backend = Arc::new(backend);
     let server = superlink_rpc::serve(addr, backend).await.map_err(|e| DevnetError::Serve {
         chain_id,
         addr,
@@ -231,12 +244,27 @@ impl Devnet {
         let dependencies = config.validate()?;
         let signers = accounts::derive(&config.mnemonic, DEV_ACCOUNT_COUNT)?;
         let addresses = accounts::addresses(&signers);
-        // Fork mode: every remote is checked before anything starts. The schedule starts after every fork
-        // block, in step with the forked L2s' blocks (each L2 builds on from its first block's timestamp).
+        let dependency_ids: Vec<u64> =
+            dependencies.chain_ids().iter().map(|id| id.saturating_to::<u64>()).collect();
+        if let Some(path) = &config.dump_state {
+            state_file::check_target(path)?;
+        }
+        // Fork mode: every remote is checked before anything starts (`validate` has refused state files).
         let remotes = fork::connect_all(&config.fork, &config.l2_chain_ids()).await?;
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-        let genesis_timestamp = remotes.schedule_start(now, config.l2_block_time);
         let l1_chain_id = remotes.l1.as_ref().map_or(L1_CHAIN_ID, |remote| remote.chain_id);
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let loaded = match &config.load_state {
+            Some(path) => {
+                let ours = SavedSettings::of(&config, dependency_ids.clone(), now);
+                Some(read_state_file(path.clone(), ours).await?)
+            }
+            None => None,
+        };
+        // A forked devnet's schedule starts after every fork block, in step with the forked L2s' blocks.
+        let genesis_timestamp = match &loaded {
+            Some(state) => state.settings.genesis_timestamp,
+            None => remotes.schedule_start(now, config.l2_block_time),
+        };
 
         let datadir =
             tempfile::Builder::new().prefix("superlink-devnet-").tempdir().map_err(DevnetError::Datadir)?;
@@ -244,46 +272,67 @@ impl Devnet {
         let start_blocks = remotes.l2_start_blocks();
         let verifier = Verifier::open(dependencies.clone(), datadir.path(), &start_blocks)?;
 
-        let l1_next = NextBlockTime::new(genesis_timestamp + config.l1_block_time);
         // The batchers pay for their L1 transactions; the fault injector signs forged messages on the L2s.
         let mut l1_funded = addresses.clone();
         l1_funded.extend(config.l2_chain_ids().into_iter().map(|id| accounts::batcher(id).address()));
         l1_funded.push(accounts::shared_batcher().address());
+        // The proposer posts output roots to the dispute game factories.
+        l1_funded.push(accounts::proposer().address());
         let mut l2_funded = addresses.clone();
         l2_funded.push(accounts::fault_injector().address());
-        let l2_ids = config.l2_chain_ids();
-        let l1_chain = match &remotes.l1 {
-            None => Ok(Chain::new(
-                &l1_genesis(l1_chain_id, genesis_timestamp, &l2_ids, &l1_funded, config.balance_ether),
-                ChainConfig::default(),
-            )),
-            Some(remote) => {
-                let installed = l1_genesis(l1_chain_id, genesis_timestamp, &l2_ids, &[], 0);
-                fork::forked_chain(installed, remote, &l1_funded, config.balance_ether).await
-            }
+        // Each portal holds the ETH its L2's genesis gives the accounts, so withdrawing it pays out on the L1.
+        let bridges = L1Bridges {
+            config: config.bridge_config(),
+            portal_balance: accounts::ether(config.balance_ether)
+                * alloy_primitives::U256::from(l2_funded.len()),
         };
-        let l1 = serve_chain(l1_chain?, &signers, config.l1_addr(), l1_next, None, None).await?;
+        let l1_genesis = l1_genesis(
+            l1_chain_id,
+            genesis_timestamp,
+            &config.l2_chain_ids(),
+            &l1_funded,
+            config.balance_ether,
+            &bridges,
+        );
+        let l2_geneses: Vec<Genesis> = config
+            .l2_chain_ids()
+            .into_iter()
+            .map(|chain_id| l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether))
+            .collect();
+        let (l1_chain, l2_chains) = if config.fork.is_empty() {
+            build_chains(l1_genesis, l2_geneses, loaded, config.load_state.clone()).await?
+        } else {
+            let l1 = (l1_genesis, l1_funded);
+            let l2s = l2_geneses.into_iter().map(|genesis| (genesis, l2_funded.clone())).collect();
+            fork::build_chains(&remotes, l1, l2s, config.balance_ether).await?
+        };
+        // The targets the verifier and derivation must reach again before a loaded devnet is ready.
+        let restored: Option<Vec<(u64, u64, u64)>> = config
+            .load_state
+            .as_ref()
+            .map(|_| l2_chains.iter().map(|c| (c.chain_id(), c.head_number(), c.safe_number())).collect());
+        let restored_l1_head = l1_chain.head_number();
+        // Each chain's next block follows its head (a loaded chain's time goes on from where it stopped), and
+        // a forked chain's (the remote's fork block) follows the schedule's start.
+        let head_time = |chain: &Chain| chain.head().timestamp().max(genesis_timestamp);
+        let l1_next = NextBlockTime::new(head_time(&l1_chain) + config.l1_block_time);
+        let schedule_start = l2_chains.iter().map(head_time).max().unwrap_or(genesis_timestamp);
+        let l1 = serve_chain(l1_chain, &signers, config.l1_addr(), l1_next, None, None, None).await?;
 
         let mut l2s = Vec::new();
-        for (index, chain_id) in (0u32..).zip(config.l2_chain_ids()) {
-            let next = NextBlockTime::new(genesis_timestamp + config.l2_block_time);
-            let chain = match remotes.l2s.get(&chain_id) {
-                None => Ok(Chain::new(
-                    &l2_genesis(chain_id, genesis_timestamp, &l2_funded, config.balance_ether),
-                    ChainConfig::default(),
-                )),
-                Some(remote) => {
-                    let installed = l2_genesis(chain_id, genesis_timestamp, &[], 0);
-                    fork::forked_chain(installed, remote, &l2_funded, config.balance_ether).await
-                }
-            };
+        for (index, chain) in (0u32..).zip(l2_chains) {
+            let chain_id = chain.chain_id();
+            let next = NextBlockTime::new(head_time(&chain) + config.l2_block_time);
             let admission = InteropAdmission::in_process(chain_id, verifier.clone(), next.time_source());
-            let served = match (chain, config.l2_addr(index)) {
-                (Ok(chain), Ok(addr)) => {
+            let served = match config.l2_addr(index) {
+                Ok(addr) => {
                     let in_step = Some(next.time_source());
-                    serve_chain(chain, &signers, addr, next, Some(admission), in_step).await
+                    let tampered = config
+                        .tampered_state_root
+                        .and_then(|(id, number)| (id == chain_id).then_some(number));
+                    serve_chain(chain, &signers, addr, next, Some(admission), in_step, tampered).await
                 }
-                (Err(e), _) | (_, Err(e)) => Err(e),
+                Err(e) => Err(e),
             };
             match served {
                 Ok(chain) => l2s.push(chain),
@@ -427,8 +476,21 @@ impl Devnet {
                 .instrument(info_span!("l1")),
         );
 
+        let proposer_task = (config.proposal_interval > 0).then(|| {
+            let proposer = Proposer::new(
+                l1_chain_id,
+                l1.chain.service.clone(),
+                l2_services.clone(),
+                accounts::proposer(),
+                bridges.config,
+            );
+            let interval = Duration::from_secs(config.proposal_interval);
+            tokio::spawn(run_proposer(proposer, interval, stopped.clone()).instrument(info_span!("proposer")))
+        });
+
+        // The rounds count from the newest L2 head: the genesis, or where a loaded devnet stopped.
         let schedule = Schedule {
-            genesis_timestamp,
+            genesis_timestamp: schedule_start,
             l1_block_time: config.l1_block_time,
             l2_block_time: config.l2_block_time,
         };
@@ -460,6 +522,7 @@ impl Devnet {
             replacements,
             pipeline,
             pipeline_task,
+            proposer_task,
             rollup_servers,
             control,
             followers,
@@ -472,8 +535,13 @@ impl Devnet {
             && devnet.dependencies.len() > 1
             && let Err(e) = devnet.start_relayer(stopped).await
         {
+            // A devnet that never started saves nothing: an existing state file stays as it is.
+            devnet.config.dump_state = None;
             let _ = devnet.shutdown().await;
             return Err(e);
+        }
+        if let Some(targets) = restored {
+            devnet.wait_until_followed_again(&targets, restored_l1_head).await;
         }
         ready.set_ready();
         Ok(devnet)
@@ -561,6 +629,41 @@ impl Devnet {
         Ok(())
     }
 
+    /// After a load: waits until the verifier has indexed every restored L2 block again and its cross-safe heads
+    /// are back where the restored `safe` labels were, and the L1 derivation has read every restored L1 block,
+    /// so the devnet reports ready with its progress restored. `targets` are `(chain, head, safe)`. Waits at most
+    /// [`RESTORE_PATIENCE`]; past that the devnet starts anyway (the followers keep catching up) and says so.
+    async fn wait_until_followed_again(&self, targets: &[(u64, u64, u64)], l1_head: u64) {
+        let started = Instant::now();
+        let logs = self.pipeline.lock().unwrap_or_else(PoisonError::into_inner).logs();
+        let caught_up = || {
+            let chains = targets.iter().all(|(chain_id, head, safe)| {
+                if !self.dependencies.contains(alloy_primitives::U256::from(*chain_id)) {
+                    return true;
+                }
+                self.verifier.heads(*chain_id).is_some_and(|heads| {
+                    heads.local_unsafe.is_some_and(|b| b.number >= *head)
+                        && heads.cross_safe.is_some_and(|b| b.number >= *safe)
+                })
+            });
+            chains && logs.iter().all(|(_, log)| log.read().head_l1.number >= l1_head)
+        };
+        while !caught_up() {
+            if started.elapsed() > RESTORE_PATIENCE {
+                warn!(
+                    waited_s = started.elapsed().as_secs(),
+                    "the verifier and derivation are still following the loaded chains; starting anyway"
+                );
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        info!(
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "the loaded chains are indexed and derived again"
+        );
+    }
+
     /// The configuration the devnet runs with.
     pub fn config(&self) -> &DevnetConfig {
         &self.config
@@ -590,6 +693,13 @@ impl Devnet {
     /// `depositTransaction` calls sent to it on the L1 arrive on the L2 as deposit transactions.
     pub fn deposit_portal(&self, l2_chain_id: u64) -> Option<Address> {
         self.l2(l2_chain_id).map(|_| superlink_contracts::addresses::deposit_portal(l2_chain_id))
+    }
+
+    /// The L1 contracts of the OP Stack standard bridge of the L2 `l2_chain_id` (where their state lives), if the
+    /// devnet runs that L2. For 901 to 905 they answer as well at supersim's current genesis addresses
+    /// ([`superlink_contracts::bridge_addresses::l1_bridge_aliases`]).
+    pub fn l1_bridge(&self, l2_chain_id: u64) -> Option<superlink_contracts::bridge_addresses::L1Bridge> {
+        self.l2(l2_chain_id).map(|_| superlink_contracts::bridge_addresses::l1_bridge(l2_chain_id))
     }
 
     /// The embedded verifier.
@@ -646,6 +756,11 @@ impl Devnet {
         if let Err(e) = (&mut self.pipeline_task).await {
             failure.get_or_insert(DevnetError::Task { task: "L1 pipeline", reason: e.to_string() });
         }
+        if let Some(proposer) = self.proposer_task.take()
+            && let Err(e) = proposer.await
+        {
+            failure.get_or_insert(DevnetError::Task { task: "proposer", reason: e.to_string() });
+        }
         if let Some(relayer) = self.relayer.take() {
             match relayer.await {
                 Ok(relayer) => {
@@ -678,8 +793,19 @@ impl Devnet {
             let _ = server.stop();
             server.stopped().await;
         }
+        let services: Vec<Arc<ChainService>> =
+            std::iter::once(&self.l1).chain(self.l2s.iter()).map(|c| c.chain.service.clone()).collect();
         stop_all(self.l2s).await;
         stop_all(vec![self.l1]).await;
+        if let Some(path) = self.config.dump_state.clone() {
+            let dependency_ids =
+                self.dependencies.chain_ids().iter().map(|id| id.saturating_to::<u64>()).collect();
+            let settings = SavedSettings::of(&self.config, dependency_ids, self.genesis_timestamp);
+            if let Err(e) = write_state_file(path, settings, services).await {
+                warn!(error = %e, "saving the devnet's state failed");
+                failure.get_or_insert(e);
+            }
+        }
         if let Err(e) = self.verifier.flush() {
             failure.get_or_insert(DevnetError::Verifier(e));
         }

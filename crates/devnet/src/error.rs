@@ -38,6 +38,9 @@ pub enum DevnetError {
     /// The autorelayer could not start.
     #[error("autorelayer: {0}")]
     Relayer(String),
+    /// The state file could not be loaded or saved.
+    #[error(transparent)]
+    State(#[from] crate::state_file::StateFileError),
     /// A background task panicked or was cancelled.
     #[error("the {task} task failed: {reason}")]
     Task {

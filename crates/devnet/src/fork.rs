@@ -220,26 +220,48 @@ pub async fn connect_all(config: &ForkConfig, l2_chain_ids: &[u64]) -> Result<Fo
     Ok(remotes)
 }
 
-/// A devnet chain forked from `remote`, with `installed` (the devnet's contracts of that chain, without funded
-/// accounts) on top and `funded` given `balance_ether` each (keeping the remote's nonces). Funding reads the
-/// accounts from the remote, so this runs on the blocking pool.
-pub async fn forked_chain(
-    installed: Genesis,
-    remote: &RemoteChain,
+/// One chain of a devnet started from `genesis`, or forked from `remote` when it is forked: `genesis`'s
+/// contracts are then installed on top of the remote state and its `funded` accounts get their genesis balance
+/// over the remote's accounts (keeping the remote's nonces, code and storage). Blocking: funding reads the
+/// accounts from the remote, and a genesis state root takes a while.
+fn start_chain(
+    genesis: Genesis,
+    remote: Option<&RemoteChain>,
     funded: &[Address],
     balance_ether: u64,
 ) -> Result<Chain, DevnetError> {
-    let remote = remote.clone();
+    let Some(remote) = remote else { return Ok(Chain::new(&genesis, ChainConfig::default())) };
+    let mut installed = genesis;
+    installed.chain_id = remote.chain_id;
+    installed.alloc.retain(|address, _| !funded.contains(address));
     let balances: Vec<(Address, U256)> = funded.iter().map(|a| (*a, ether(balance_ether))).collect();
-    let url = remote.url.clone();
+    Chain::fork(&installed, remote.point.clone(), remote.state.clone(), &balances, ChainConfig::default())
+        .map_err(|e| fork_error(&remote.url, e))
+}
+
+/// The devnet's chains in fork mode, off the async workers: the L1 and each L2 (`(genesis, funded accounts)`,
+/// the L2s in chain-ID order) forked from its remote in `remotes` when it has one, else from its genesis.
+pub async fn build_chains(
+    remotes: &ForkedRemotes,
+    l1: (Genesis, Vec<Address>),
+    l2s: Vec<(Genesis, Vec<Address>)>,
+    balance_ether: u64,
+) -> Result<(Chain, Vec<Chain>), DevnetError> {
+    let remotes = remotes.clone();
     tokio::task::spawn_blocking(move || {
-        let mut installed = installed;
-        installed.chain_id = remote.chain_id;
-        Chain::fork(&installed, remote.point, remote.state, &balances, ChainConfig::default())
+        let (l1_genesis, l1_funded) = l1;
+        let l1 = start_chain(l1_genesis, remotes.l1.as_ref(), &l1_funded, balance_ether)?;
+        let l2s = l2s
+            .into_iter()
+            .map(|(genesis, funded)| {
+                let remote = remotes.l2s.get(&genesis.chain_id);
+                start_chain(genesis, remote, &funded, balance_ether)
+            })
+            .collect::<Result<Vec<Chain>, DevnetError>>()?;
+        Ok((l1, l2s))
     })
     .await
     .map_err(|e| DevnetError::Task { task: "fork", reason: e.to_string() })?
-    .map_err(|e| fork_error(&url, e))
 }
 
 /// What the reading thread is asked.

@@ -190,7 +190,9 @@ impl L1Pipeline {
                 max_sequencer_drift: MAX_SEQUENCER_DRIFT,
                 batch_inbox: inbox,
                 batcher: batcher_address,
-                deposit_contract: superlink_contracts::addresses::deposit_portal(*chain_id),
+                // The OP Stack's deposit contract is the standard bridge's portal (the devnet's `DepositPortal`
+                // takes deposits as well).
+                deposit_contract: superlink_contracts::bridge_addresses::l1_bridge(*chain_id).portal,
             };
             lanes.push(Lane {
                 chain_id: *chain_id,
@@ -728,7 +730,7 @@ mod tests {
             sequencing_window: 10,
             l1_finality_depth: 2,
         };
-        let l1 = service(&l1_genesis(900, 1_000, &[901, 902], &[], 0));
+        let l1 = service(&l1_genesis(900, 1_000, &[901, 902], &[], 0, &Default::default()));
         let l2s: Vec<(u64, Arc<ChainService>)> =
             [901, 902].map(|id| (id, service(&l2_genesis(id, 1_000, &[], 0)))).to_vec();
         L1Pipeline::new(config, l1, &l2s).unwrap()

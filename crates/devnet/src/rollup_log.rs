@@ -38,7 +38,7 @@ pub struct RollupParams {
     pub batch_inbox: Address,
     /// Who may send them.
     pub batcher: Address,
-    /// The L1 deposit portal.
+    /// The L1 deposit contract the rollup config names (the standard bridge's `OptimismPortal`).
     pub deposit_contract: Address,
 }
 

@@ -224,7 +224,8 @@ pub fn queue_deposits(block: &StoredBlock, chain: &mut Chain, chain_id: u64, por
 /// The block times and the first timestamp of the sequencer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
-    /// The genesis timestamp shared by every chain.
+    /// The timestamp the rounds count from: the genesis timestamp shared by every chain, or for a devnet
+    /// loaded from a state file, its newest L2 head's.
     pub genesis_timestamp: u64,
     /// Seconds between L1 blocks.
     pub l1_block_time: u64,
@@ -372,7 +373,7 @@ mod tests {
 
     #[test]
     fn a_portal_deposit_of_an_l1_block_opens_the_next_block_of_its_l2_only() {
-        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10));
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901, 902], &[ALICE], 10, &Default::default()));
         let l2s = [901, 902].map(|id| sequenced(&l2_genesis(id, GENESIS_TIME, &[ALICE], 10))).to_vec();
         let origins = origins(&l1, &[901, 902]);
         send_eth(&l1, deposit_portal(901), 1_234);
@@ -458,7 +459,7 @@ mod tests {
             bindings::{CrossChainCounter, DepositPortal},
         };
 
-        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10, &Default::default()));
         let l2 = [sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10))];
         // The counter only takes increments relayed by the messenger: called directly, it reverts.
         let call = DepositPortal::depositTransactionCall {
@@ -483,7 +484,7 @@ mod tests {
 
     #[test]
     fn the_origin_moves_one_l1_block_at_a_time_once_the_l2_reaches_its_time() {
-        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10, &Default::default()));
         let l2 = sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10));
         let origins = origins(&l1, &[901]);
         let first = built(&l1, GENESIS_TIME + 2, 2);
@@ -504,7 +505,7 @@ mod tests {
 
     #[test]
     fn an_l1_reorg_under_an_l2_origin_rewinds_the_l2_onto_the_new_branch() {
-        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10));
+        let l1 = sequenced(&l1_genesis(900, GENESIS_TIME, &[901], &[ALICE], 10, &Default::default()));
         let l2 = sequenced(&l2_genesis(901, GENESIS_TIME, &[ALICE], 10));
         let origins = origins(&l1, &[901]);
         let snapshot = l1.service.snapshot().unwrap();

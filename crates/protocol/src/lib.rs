@@ -10,6 +10,7 @@
 //! - [`validity`]: the validity rules of one executing message.
 //! - [`messenger`]: `L2ToL2CrossDomainMessenger` hashes, events, nonces and calldata.
 //! - [`roots`]: output roots, super roots and the fault-proof transition state.
+//! - [`trace`]: the claims of a super-root transition, step by step, and game trace indices.
 //! - [`predeploys`]: the predeploy addresses.
 //!
 //! Chain IDs are `U256` everywhere. The most used items are re-exported at the crate root.
@@ -46,6 +47,7 @@ pub mod messenger;
 pub mod predeploys;
 pub mod roots;
 pub mod safety;
+pub mod trace;
 pub mod validity;
 
 #[cfg(test)]
@@ -64,8 +66,13 @@ pub use messenger::{
     relay_message_calldata,
 };
 pub use roots::{
-    INVALID_TRANSITION_HASH, OptimisticBlock, OutputRootWithChain, OutputV0, SuperRootError, SuperV1,
-    TransitionState, TransitionStateError, output_root_v0, upgrade_deposit_source_hash,
+    CONSOLIDATION_STEP, INVALID_TRANSITION_HASH, OptimisticBlock, OutputRootWithChain, OutputV0,
+    SuperRootError, SuperV1, TRANSITION_STEPS_PER_TIMESTAMP, TransitionState, TransitionStateError,
+    output_root_v0, upgrade_deposit_source_hash,
 };
 pub use safety::{SafetyLevel, SafetyLevelParseError};
+pub use trace::{
+    ClaimPreimage, ClaimPreimageError, StepKind, SuperTransition, SuperTransitionError, TraceIndexError,
+    TracePosition, trace_index, trace_position,
+};
 pub use validity::{ExecutingBlock, FoundLog, InvalidReason, SourceLookup, Validity, check_message};

@@ -19,8 +19,18 @@ pub const SUPER_OUTPUT_VERSION_V1: u8 = 1;
 /// The version byte that prefixes an encoded transition state.
 pub const TRANSITION_STATE_VERSION: u8 = 0xff;
 
-/// The number of steps of one super-root transition: 127 derivation steps, then consolidation at step 127.
-pub const TRANSITION_STEPS_PER_TIMESTAMP: u64 = 128;
+/// The number of steps of one super-root transition: the claim at step 0 is the super root, each of steps
+/// 1 to 1023 is a transition state, and the step out of state 1023 consolidates into the next super root.
+///
+/// The fault-proof page of the specification says 128 (consolidation at step 127); the reference challenger
+/// (`StepsPerTimestamp`) and program (`ConsolidateStep`) play 1024 and 1023, and a game's trace must be the
+/// one the deployed challenger and program agree on, so superlink follows them. Only the number of padding
+/// steps differs: the claims at step 0, at every derivation step and after consolidation are the same either
+/// way.
+pub const TRANSITION_STEPS_PER_TIMESTAMP: u64 = 1024;
+
+/// The step whose state is consolidated: the last state before the next timestamp's super root.
+pub const CONSOLIDATION_STEP: u64 = TRANSITION_STEPS_PER_TIMESTAMP - 1;
 
 /// The claim of a transition with no valid outcome: `keccak256("invalid")`.
 pub static INVALID_TRANSITION_HASH: LazyLock<B256> = LazyLock::new(|| keccak256("invalid"));

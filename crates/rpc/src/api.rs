@@ -14,6 +14,7 @@ use jsonrpsee::{
     proc_macros::rpc,
 };
 use serde::{Deserialize, Serialize};
+use superlink_chain::ExecutionWitness;
 
 use crate::{
     filters::{FilterChanges, FilterId},
@@ -219,6 +220,15 @@ pub trait PersonalApi {
     /// `personal_sign`: as `eth_sign`, with the parameters the other way round.
     #[method(name = "sign")]
     async fn sign(&self, message: Bytes, address: Address) -> RpcResult<Bytes>;
+}
+
+/// The `debug_` namespace: execution witnesses, as reth serves them.
+#[rpc(server, namespace = "debug")]
+pub trait DebugApi {
+    /// `debug_executionWitness`: the trie nodes of the parent's state, the codes, the preimages of the hashed
+    /// keys and the ancestor headers needed to re-execute `block` from its parent's state root.
+    #[method(name = "executionWitness")]
+    async fn execution_witness(&self, block: BlockNumberOrTag) -> RpcResult<ExecutionWitness>;
 }
 
 /// The `txpool_` namespace (geth's pool inspection methods).

@@ -14,6 +14,7 @@ use alloy_rpc_types_eth::{
     AccessListResult, BlockOverrides, EIP1186AccountProofResponse, FeeHistory, Filter, Log,
     TransactionRequest, state::StateOverride,
 };
+use superlink_chain::ExecutionWitness;
 use superlink_node::ChainEvent;
 pub use superlink_node::MineRequest;
 use tokio::sync::broadcast;
@@ -108,6 +109,13 @@ pub trait StateProvider {
         keys: Vec<B256>,
         block: BlockId,
     ) -> BackendResult<EIP1186AccountProofResponse>;
+
+    /// What re-executing `block` from its parent's state root needs (`debug_executionWitness`). The default
+    /// answers "not supported".
+    fn execution_witness(&self, block: BlockNumberOrTag) -> BackendResult<ExecutionWitness> {
+        let _ = block;
+        Err(BackendError::Unsupported("debug_executionWitness"))
+    }
 }
 
 /// Execution without a transaction: calls, gas estimates, access lists.

@@ -22,6 +22,7 @@ pub mod chain_backend;
 pub mod chain_convert;
 pub mod context;
 pub mod cors;
+pub mod debug;
 pub mod dev;
 pub mod error;
 pub mod eth;

@@ -18,7 +18,10 @@ use jsonrpsee::{
 use tokio::{net::ToSocketAddrs, sync::broadcast::error::RecvError, task::JoinHandle};
 
 use crate::{
-    api::{DevApiServer, EthApiServer, NetApiServer, PersonalApiServer, TxpoolApiServer, Web3ApiServer},
+    api::{
+        DebugApiServer, DevApiServer, EthApiServer, NetApiServer, PersonalApiServer, TxpoolApiServer,
+        Web3ApiServer,
+    },
     backend::EthBackend,
     chain_convert::rpc_event,
     context::{RpcConfig, RpcContext},
@@ -99,6 +102,7 @@ pub fn rpc_module<B: EthBackend>(context: RpcContext<B>) -> Result<RpcModule<()>
     module.merge(Web3ApiServer::into_rpc(context.clone()))?;
     module.merge(PersonalApiServer::into_rpc(context.clone()))?;
     module.merge(TxpoolApiServer::into_rpc(context.clone()))?;
+    module.merge(DebugApiServer::into_rpc(context.clone()))?;
     module.merge(DevApiServer::into_rpc(context))?;
     Ok(module)
 }

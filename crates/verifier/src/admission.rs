@@ -3,7 +3,8 @@
 //! claim, at the timestamp of the chain's next block. The pool asks again after each block, so a relay whose
 //! message stopped being valid is dropped, and the builder asks once more for the timestamp of the block it
 //! builds, so no block holds an executing message the checker did not accept for that very block.
-//! Transactions without such entries are never checked.
+//! Transactions without such entries are never checked, and one that declares more than [`MAX_INBOX_ENTRIES`]
+//! is refused before any of its messages is checked.
 //!
 //! One policy serves both checkers. The embedded verifier answers from its index at once
 //! ([`InteropAdmission::in_process`]). A remote one ([`InteropAdmission::remote`], with [`RemoteChecker`]
@@ -11,7 +12,7 @@
 //! - an answer of the verifier (valid, invalid, not known yet, not safe enough) counts as the embedded
 //!   verifier's would: a refusal refuses at submission, drops at the re-check and leaves the transaction out
 //!   of the block being built;
-//! - no answer (the verifier is down, answers with an error outside the supervisor API's table, or takes
+//! - no answer (the verifier is down, still catching up with its chains, answers with an error outside the supervisor API's table, or takes
 //!   longer than the timeout) refuses the transaction at submission with a reason that says so, and leaves it
 //!   out of the block being built; a transaction already pooled stays, to be judged when the verifier
 //!   answers again;
@@ -48,7 +49,7 @@ use tokio::runtime::Handle;
 
 use crate::{
     access_check::{ExecutingDescriptor, MessageChecker},
-    error::CheckError,
+    error::{CheckError, ErrorCode},
 };
 
 /// The minimum safety of a message's source block for a relay to be admitted: cross-unsafe (the source block
@@ -64,6 +65,23 @@ pub const MAX_LOCKED_WAIT: Duration = Duration::from_millis(250);
 
 /// How long checks are refused at once after one went unanswered, before the next asks again.
 pub const RETRY_AFTER_NO_ANSWER: Duration = Duration::from_secs(1);
+
+/// The most `CrossL2Inbox` access-list entries (storage keys) one transaction may declare to be admitted.
+///
+/// Declaring entries is free for a sender whose transaction is refused: the pool refuses without mining it, so
+/// no gas is paid for the 1,900 gas an access-list key costs. Without a limit, one transaction of a few hundred
+/// kilobytes could make the pool judge tens of thousands of claims (each a lookup in the index and three
+/// keccak hashes, about a microsecond in process, a few more over the network with the entry's 66 bytes of JSON),
+/// and a flood of them would keep the checker busy instead of the block builder. Over the limit, the pool refuses
+/// after counting the keys, before any message is checked.
+///
+/// The largest legitimate use is a relayer that relays many messages in one transaction (through a multicall):
+/// each message takes two entries (a lookup and a checksum; three when its chain ID does not fit in 64 bits), and
+/// each relay costs at least some 50,000 gas, so 256 entries (128 messages, or 85 with the extension) are a
+/// batch of 6 million gas or more, more than a relayer puts in one transaction and far more than the one or two
+/// messages apps execute per transaction. Checking a transaction at the limit costs about as much as recovering
+/// a few signatures, so the cost of a refusal stays of the order of the cost of admitting any transaction.
+pub const MAX_INBOX_ENTRIES: usize = 256;
 
 /// How long a remote answer is used for the same transaction and timestamp: long enough to carry the answer
 /// of the submission's unlocked check to the locked one that follows it, too short to outlive a block.
@@ -160,6 +178,11 @@ impl Judgement {
     fn of(result: Result<(), CheckError>) -> Self {
         match result {
             Ok(()) => Judgement::Accepted,
+            // A verifier still catching up judges nothing yet: like no answer, it keeps pooled transactions.
+            Err(CheckError::NotReady(message)) => Judgement::Unanswered(message),
+            Err(CheckError::Refused { code: ErrorCode::UninitializedChainDatabase, message }) => {
+                Judgement::Unanswered(message)
+            }
             // Transport failures and errors outside the API's table say nothing about the messages.
             Err(CheckError::Remote { code, message }) => Judgement::Unanswered(if code == 0 {
                 message
@@ -257,6 +280,12 @@ impl<C: MessageChecker + 'static> InteropAdmission<C> {
         let entries = inbox_entries(tx.tx());
         if entries.is_empty() {
             return Judgement::Accepted;
+        }
+        if entries.len() > MAX_INBOX_ENTRIES {
+            return Judgement::Refused(CheckError::TooManyEntries {
+                count: entries.len(),
+                max: MAX_INBOX_ENTRIES,
+            });
         }
         let descriptor =
             ExecutingDescriptor { timestamp, timeout: None, chain_id: U256::from(self.chain_id) };
@@ -630,6 +659,56 @@ mod tests {
         admission.recheck(&tx).unwrap();
 
         // Once it answers, its verdicts count again.
+        checker.answer_with(Ok(()));
+        admission.check(&tx).unwrap();
+    }
+
+    #[test]
+    fn a_transaction_over_the_entry_limit_is_refused_unchecked_and_one_at_the_limit_is_judged() {
+        let rt = runtime();
+        let checker = Scripted::new(Err(no_such_log()));
+        for admission in [
+            InteropAdmission::in_process(902, checker.clone(), at(1_000)),
+            remote(&checker, &rt, RemoteTimeouts::default()),
+        ] {
+            let over = transaction(0, vec![B256::repeat_byte(1); MAX_INBOX_ENTRIES + 1]);
+            let calls = checker.calls();
+            admission.prepare(&over);
+            let refused = admission.check(&over).unwrap_err().reason;
+            assert_eq!(
+                refused,
+                format!(
+                    "too many CrossL2Inbox access-list entries: {} declared, at most {MAX_INBOX_ENTRIES} per \
+                     transaction",
+                    MAX_INBOX_ENTRIES + 1
+                )
+            );
+            assert_eq!(admission.check_inclusion(&over, 1_001).unwrap_err().reason, refused);
+            assert_eq!(checker.calls(), calls, "nothing over the limit reaches the checker");
+
+            let at_limit = transaction(1, vec![B256::repeat_byte(1); MAX_INBOX_ENTRIES]);
+            assert_eq!(admission.check(&at_limit).unwrap_err().reason, no_such_log().to_string());
+            assert!(checker.calls() > calls, "a transaction at the limit is judged by the checker");
+        }
+    }
+
+    #[test]
+    fn a_verifier_that_is_catching_up_refuses_new_relays_and_keeps_pooled_ones() {
+        let rt = runtime();
+        let catching_up = "verifier not ready: chain 901: catching up, indexed block 3 of the node's head 90";
+        let checker = Scripted::new(Err(CheckError::from_rpc(-320400, catching_up.into())));
+        let no_retry = RemoteTimeouts { retry_after: Duration::ZERO, ..RemoteTimeouts::default() };
+        let admission = remote(&checker, &rt, no_retry);
+        let tx = relay(0);
+        let refused = admission.check(&tx).unwrap_err().reason;
+        assert_eq!(
+            refused,
+            format!(
+                "interop check unavailable: {catching_up}; transactions with executing messages are refused \
+                 until the verifier answers"
+            )
+        );
+        admission.recheck(&tx).expect("a pooled relay stays until the verifier has caught up");
         checker.answer_with(Ok(()));
         admission.check(&tx).unwrap();
     }

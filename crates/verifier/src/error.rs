@@ -245,6 +245,19 @@ pub enum CheckError {
         /// The source chain's activation time.
         activation_time: u64,
     },
+    /// The transaction declares more `CrossL2Inbox` entries than a pool admits
+    /// ([`crate::MAX_INBOX_ENTRIES`]); none of them was checked.
+    #[error("too many CrossL2Inbox access-list entries: {count} declared, at most {max} per transaction")]
+    TooManyEntries {
+        /// How many the transaction declares.
+        count: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// The verifier has not caught up with its chains yet ([`crate::ReadinessPolicy`]): it judges nothing until
+    /// it has, and says why.
+    #[error("verifier not ready: {0}")]
+    NotReady(String),
     /// A remote checker refused the access list with one of the supervisor API's codes.
     #[error("remote check refused ({code:?}): {message}")]
     Refused {
@@ -270,13 +283,15 @@ impl CheckError {
     /// The stable JSON-RPC code of this error.
     pub fn code(&self) -> i32 {
         match self {
-            CheckError::Malformed(_) | CheckError::UnsupportedSafety(_) | CheckError::InvalidRequest(_) => {
-                INVALID_PARAMS
-            }
+            CheckError::Malformed(_)
+            | CheckError::UnsupportedSafety(_)
+            | CheckError::InvalidRequest(_)
+            | CheckError::TooManyEntries { .. } => INVALID_PARAMS,
             CheckError::UnknownChain(_) | CheckError::UnknownExecutingChain(_) => {
                 ErrorCode::UnknownChain.code()
             }
             CheckError::FutureBlock { .. } | CheckError::BelowSafety { .. } => ErrorCode::FutureData.code(),
+            CheckError::NotReady(_) => ErrorCode::UninitializedChainDatabase.code(),
             CheckError::SkippedBlock { .. } => ErrorCode::SkippedData.code(),
             CheckError::NoSuchLog { .. }
             | CheckError::TimestampMismatch { .. }

@@ -140,6 +140,7 @@ pub async fn follow_once<S: ChainSource>(
 ) -> Result<Round, FollowError> {
     let chain = source.chain_id();
     let head = source.head_number().await?;
+    verifier.note_head(chain, head);
     let local = verifier.latest(chain);
     if let Some(local) = local
         && (local.number > head || source.block_ref(local.number).await?.map(|b| b.hash) != Some(local.hash))
@@ -160,6 +161,7 @@ pub async fn follow_once<S: ChainSource>(
     }
     let count = blocks.len() as u64;
     verifier.ingest_async(chain, blocks).await?;
+    verifier.note_indexed(chain);
     Ok(Round::Indexed { blocks: count, head })
 }
 

@@ -17,6 +17,11 @@
 //!   ([`ReplacedBlocks`] keeps replaced blocks' original outputs for it); [`serve_with`] adds HTTP routes in
 //!   front of it ([`HttpLayer`]), [`serve_with_extra`] more JSON-RPC methods next to it (a devnet's
 //!   `devnet_*`); [`run`] is the whole service as `superlink verify` runs it;
+//! - [`transition`] and [`trace_claim`] give the interop fault-proof trace from one super root to the next
+//!   (`superlink_transition`, `superlink_traceClaim`, `superlink_traceClaimAt`);
+//! - a verifier that tracks readiness ([`ReadinessPolicy`]) refuses checks until it has caught up with its
+//!   chains and says so on `GET /ready` ([`ready_layer`]) and `superlink_ready`, so a load balancer sends it
+//!   nothing until then;
 //! - [`Verifier::subscribe`] streams every ingested block, rewind and head change ([`VerifierEvent`]) to
 //!   observers such as the dashboard.
 //!
@@ -34,6 +39,8 @@ mod indexing;
 mod message_rules;
 mod metrics;
 mod observe;
+mod readiness;
+mod ready_probe;
 mod remote;
 mod replaced;
 mod rollup;
@@ -45,13 +52,14 @@ mod source;
 mod state;
 mod store;
 mod superroot;
+mod trace;
 mod verifier;
 mod view;
 
 pub use access_check::{ExecutingDescriptor, ExecutingDescriptorJson, MessageChecker, check_access_list};
 pub use admission::{
-    ADMISSION_SAFETY, DEFAULT_REMOTE_TIMEOUT, ExecutionTime, InteropAdmission, MAX_LOCKED_WAIT,
-    RETRY_AFTER_NO_ANSWER, RemoteTimeouts, inbox_entries,
+    ADMISSION_SAFETY, DEFAULT_REMOTE_TIMEOUT, ExecutionTime, InteropAdmission, MAX_INBOX_ENTRIES,
+    MAX_LOCKED_WAIT, RETRY_AFTER_NO_ANSWER, RemoteTimeouts, inbox_entries,
 };
 pub use api::{
     ChainIdText, ChainRootInfo, ChainSyncStatus, DerivedIdPair, InvalidBlockJson, OutputWithRequiredL1,
@@ -65,8 +73,12 @@ pub use indexing::{executing_message_of, from_stored, index_block, seal_of};
 pub use message_rules::{MessageVerdict, SourcePointer, judge_message, narrow_identifier, source_lookup};
 pub use metrics::install_exporter;
 pub use observe::{EVENT_CAPACITY, HttpExtension, HttpLayer, VerifierEvent};
+pub use readiness::{
+    ChainReadiness, DEFAULT_MAX_LAG_BLOCKS, DEFAULT_MAX_SILENCE, NotReady, ReadinessPolicy, ReadinessReport,
+};
+pub use ready_probe::{READY_PATH, ReadyProbe, ready_layer};
 pub use remote::RemoteChecker;
-pub use replaced::{OriginalBlock, ReplacedBlocks};
+pub use replaced::{InvalidMessage, OriginalBlock, ReplacedBlocks, ReplacementCause};
 pub use rollup::{
     DerivationSource, RollupRpcSource, RollupStatus, follow_derivation, follow_derivation_once,
 };
@@ -78,5 +90,9 @@ pub use source::{BlockTag, ChainSource};
 pub use state::{ChainHeads, HeadEvent, InvalidBlock, VerifierState};
 pub use store::{ChainStore, ReloadWindow, StoredChain};
 pub use superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp};
+pub use trace::{
+    ChainTransition, ConsolidationJson, DerivationStepJson, InvalidMessageJson, PaddingJson, ReplacementJson,
+    SuperStateJson, TraceClaimJson, Transition, TransitionJson, super_output_at, trace_claim, transition,
+};
 pub use verifier::Verifier;
 pub use view::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};

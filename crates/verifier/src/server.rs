@@ -1,7 +1,9 @@
 //! The JSON-RPC server (HTTP and WebSocket on one port): the tx-pool filter API of op-interop-filter
 //! (`interop_checkAccessList`, `interop_getBlockHashByNumber`, `admin_getFailsafeEnabled`), the legacy
 //! supervisor API (`supervisor_*`, `supervisor_checkAccessList` included), the super-root API
-//! (`superroot_atTimestamp`) and the verifier's own `superlink_invalidBlocks`; [`serve_with_extra`] adds the
+//! (`superroot_atTimestamp`), the verifier's own `superlink_invalidBlocks` and `superlink_ready` (whether it has
+//! caught up with its chains, [`crate::ReadinessReport`]), and the fault-proof trace (`superlink_transition`,
+//! `superlink_traceClaim`, `superlink_traceClaimAt`); [`serve_with_extra`] adds the
 //! methods of another module (the devnet's `devnet_*`) on the same port.
 
 use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
@@ -13,7 +15,7 @@ use jsonrpsee::{
     types::{ErrorObjectOwned, Params},
 };
 use serde_json::Value;
-use superlink_protocol::SafetyLevel;
+use superlink_protocol::{CONSOLIDATION_STEP, SafetyLevel, TracePosition, trace_position};
 
 use crate::{
     access_check::ExecutingDescriptorJson,
@@ -21,9 +23,11 @@ use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
     error::{CheckError, ErrorCode, INVALID_PARAMS, QueryError, VerifierError},
     observe::HttpLayer,
+    readiness::ReadinessReport,
     source::ChainSource,
     state::VerifierState,
     superroot::{remember_invalid_outputs, super_root_at_timestamp, superroot_at_timestamp},
+    trace::{trace_claim, transition},
     verifier::Verifier,
     view::ChainLookup,
 };
@@ -83,6 +87,44 @@ fn u64_param(value: &Value, what: &str) -> Result<u64, ErrorObjectOwned> {
 fn timestamp_of(params: &Params<'_>) -> Result<u64, ErrorObjectOwned> {
     let (value,): (Value,) = params.parse()?;
     u64_param(&value, "timestamp")
+}
+
+/// `superlink_traceClaim(timestamp, step)`: the position, the step at most the consolidation step's.
+fn claim_position_of(params: &Params<'_>) -> Result<TracePosition, ErrorObjectOwned> {
+    let (timestamp, step): (Value, Value) = params.parse()?;
+    let (timestamp, step) = (u64_param(&timestamp, "timestamp")?, u64_param(&step, "step")?);
+    if step > CONSOLIDATION_STEP {
+        return Err(error(
+            INVALID_PARAMS,
+            format!("step {step} is out of range: a transition has steps 0 to {CONSOLIDATION_STEP}"),
+        ));
+    }
+    Ok(TracePosition { timestamp, step })
+}
+
+/// `superlink_traceClaimAt(prestateTimestamp, traceIndex[, poststateTimestamp])`: the position the index stands
+/// for, clamped to the poststate's super root when one is given.
+fn indexed_position_of(params: &Params<'_>) -> Result<(TracePosition, u64), ErrorObjectOwned> {
+    let values: Vec<Value> = params.parse()?;
+    let (prestate, index, poststate) = match values.as_slice() {
+        [prestate, index] => (prestate, index, None),
+        [prestate, index, poststate] => (prestate, index, Some(poststate)),
+        _ => {
+            return Err(error(
+                INVALID_PARAMS,
+                "expected [prestateTimestamp, traceIndex] or [prestateTimestamp, traceIndex, poststateTimestamp]",
+            ));
+        }
+    };
+    let prestate = u64_param(prestate, "prestate timestamp")?;
+    let index = u64_param(index, "trace index")?;
+    let poststate = poststate.map(|p| u64_param(p, "poststate timestamp")).transpose()?;
+    if poststate.is_some_and(|p| p <= prestate) {
+        return Err(error(INVALID_PARAMS, "the poststate timestamp must be after the prestate timestamp"));
+    }
+    let position =
+        trace_position(prestate, poststate, index).map_err(|e| error(INVALID_PARAMS, e.to_string()))?;
+    Ok((position, index))
 }
 
 /// `checkAccessList(inboxEntries, minSafety, executingDescriptor)`, under either namespace.
@@ -174,6 +216,11 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
     module
         .register_method("interop_getBlockHashByNumber", |params, ctx, _| -> Result<B256, ErrorObjectOwned> {
             block_hash_by_number(&params, &ctx.verifier.read())
+        })
+        .map_err(reg)?;
+    module
+        .register_method("superlink_ready", |_, ctx, _| -> Result<ReadinessReport, ErrorObjectOwned> {
+            Ok(ctx.verifier.readiness_report())
         })
         .map_err(reg)?;
     // The verifier has no failsafe mode: it never rejects every interop transaction wholesale.
@@ -350,6 +397,29 @@ pub fn rpc_module<S: ChainSource>(context: RpcContext<S>) -> Result<RpcModule<Rp
         .register_async_method("superroot_atTimestamp", |params, ctx, _| async move {
             let timestamp = timestamp_of(&params)?;
             superroot_at_timestamp(&ctx.verifier, &ctx.sources, timestamp)
+                .await
+                .map_err(ErrorObjectOwned::from)
+        })
+        .map_err(reg)?;
+    module
+        .register_async_method("superlink_transition", |params, ctx, _| async move {
+            let timestamp = timestamp_of(&params)?;
+            transition(&ctx.verifier, &ctx.sources, timestamp)
+                .await
+                .map(|t| t.to_json())
+                .map_err(ErrorObjectOwned::from)
+        })
+        .map_err(reg)?;
+    module
+        .register_async_method("superlink_traceClaim", |params, ctx, _| async move {
+            let position = claim_position_of(&params)?;
+            trace_claim(&ctx.verifier, &ctx.sources, position, None).await.map_err(ErrorObjectOwned::from)
+        })
+        .map_err(reg)?;
+    module
+        .register_async_method("superlink_traceClaimAt", |params, ctx, _| async move {
+            let (position, index) = indexed_position_of(&params)?;
+            trace_claim(&ctx.verifier, &ctx.sources, position, Some(index))
                 .await
                 .map_err(ErrorObjectOwned::from)
         })

@@ -1,5 +1,6 @@
-//! The verifier service the `superlink verify` command runs: open the index, serve RPC and metrics, follow
-//! every chain until shutdown, then stop cleanly.
+//! The verifier service the `superlink verify` command runs: open the index, serve RPC (with `GET /ready`) and
+//! metrics, follow every chain until shutdown, then stop cleanly. The service tracks readiness
+//! ([`ReadinessPolicy`]): it refuses checks until it has caught up with every chain.
 
 use std::{collections::BTreeMap, future::Future, net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
@@ -13,6 +14,8 @@ use crate::{
     follower::{FollowConfig, follow_chain},
     metrics::install_exporter,
     observe::HttpExtension,
+    readiness::ReadinessPolicy,
+    ready_probe::{ReadyProbe, ready_layer},
     rollup::{RollupRpcSource, follow_derivation},
     rpc_source::RpcChainSource,
     server::serve_with,
@@ -42,6 +45,9 @@ pub struct VerifierConfig {
     pub poll_interval: Duration,
     /// Extra HTTP routes on the RPC port (the dashboard), built once the index is open.
     pub http_extension: Option<HttpExtension>,
+    /// When the verifier counts as caught up: until then it refuses checks with "not ready" and `GET /ready`
+    /// answers `503`.
+    pub readiness: ReadinessPolicy,
     /// Each chain's rollup node (op-node's `optimism_` RPC): where local-safe blocks come from, L1 finality, and
     /// L1 reorgs. A chain without one falls back to its node's `safe` and `finalized` tags.
     pub rollup_rpc_urls: BTreeMap<ChainId, String>,
@@ -49,7 +55,7 @@ pub struct VerifierConfig {
 
 impl VerifierConfig {
     /// A configuration with defaults: datadir `superlink-verifier`, port 8420 on localhost, no metrics, start at
-    /// genesis, poll every 500 ms.
+    /// genesis, poll every 500 ms, the default readiness policy.
     pub fn new(dependencies: DependencySet, rpc_urls: BTreeMap<ChainId, String>) -> Self {
         Self {
             dependencies,
@@ -61,6 +67,7 @@ impl VerifierConfig {
             poll_interval: Duration::from_millis(500),
             http_extension: None,
             rollup_rpc_urls: BTreeMap::new(),
+            readiness: ReadinessPolicy::default(),
         }
     }
 }
@@ -98,8 +105,13 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
         install_exporter(addr)?;
         info!(%addr, "serving Prometheus metrics");
     }
+    verifier.require_readiness(config.readiness);
     let http = config.http_extension.as_ref().map(|extension| extension.layer(&verifier));
-    let (server, bound) = serve_with(verifier.clone(), sources.clone(), config.listen_addr, http).await?;
+    let probed = verifier.clone();
+    let probe = ReadyProbe::new(move || probed.readiness().map_err(|e| e.to_string()));
+    let http = ready_layer(http, probe);
+    let (server, bound) =
+        serve_with(verifier.clone(), sources.clone(), config.listen_addr, Some(http)).await?;
     info!(addr = %bound, "serving supervisor RPC (HTTP and WebSocket)");
 
     let (stop, stopped) = watch::channel(false);

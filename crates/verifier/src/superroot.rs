@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// The output preimage of one block, read from its chain's node.
-async fn output_of<S: ChainSource>(source: &S, block: &BlockRef) -> Result<OutputV0, QueryError> {
+pub(crate) async fn output_of<S: ChainSource>(source: &S, block: &BlockRef) -> Result<OutputV0, QueryError> {
     let inputs = source.output_inputs(block.number).await.map_err(|e| QueryError::Source(e.to_string()))?;
     if inputs.block_hash != block.hash {
         return Err(QueryError::Future(format!(

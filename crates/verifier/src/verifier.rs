@@ -5,6 +5,7 @@ use std::{
     collections::BTreeMap,
     path::Path,
     sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard},
+    time::Instant,
 };
 
 use alloy_primitives::B256;
@@ -18,6 +19,7 @@ use crate::{
     indexing::index_block,
     metrics,
     observe::{self, VerifierEvent},
+    readiness::{NotReady, ReadinessPolicy, ReadinessReport, SyncTracker},
     replaced::ReplacedBlocks,
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, PRUNE_MARGIN_SECS, VerifierState, chain_ids},
@@ -31,6 +33,9 @@ struct Inner {
     stores: BTreeMap<ChainId, ChainStore>,
     replaced: Mutex<ReplacedBlocks>,
     events: tokio::sync::broadcast::Sender<VerifierEvent>,
+    /// What the followers learned about the chains' heads: whether the verifier has caught up. Never locked
+    /// together with `state`.
+    sync: Mutex<SyncTracker>,
 }
 
 /// The verifier: cheap to clone, shared by every task.
@@ -92,6 +97,7 @@ impl Verifier {
                 stores,
                 replaced: Mutex::default(),
                 events: observe::channel(),
+                sync: Mutex::default(),
             }),
         };
         for chain in verifier.chains() {
@@ -335,20 +341,69 @@ impl Verifier {
         Ok(())
     }
 
-    /// Checks an access list against the index, without touching the network.
+    /// Checks an access list against the index, without touching the network. A verifier that tracks
+    /// readiness and has not caught up refuses with [`CheckError::NotReady`] before looking at the entries.
     pub fn check_access_list_now(
         &self,
         entries: &[B256],
         min_safety: SafetyLevel,
         descriptor: ExecutingDescriptor,
     ) -> Result<(), CheckError> {
-        let result = check_access_list(&self.read(), entries, min_safety, descriptor);
+        let result = match self.readiness() {
+            Ok(()) => check_access_list(&self.read(), entries, min_safety, descriptor),
+            Err(not_ready) => Err(CheckError::NotReady(not_ready.to_string())),
+        };
         metrics::record_check(match &result {
             Ok(()) => "valid",
             Err(CheckError::FutureBlock { .. } | CheckError::BelowSafety { .. }) => "not_yet",
+            Err(CheckError::NotReady(_)) => "not_ready",
             Err(_) => "rejected",
         });
         result
+    }
+
+    fn sync(&self) -> MutexGuard<'_, SyncTracker> {
+        self.inner.sync.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Makes this verifier track whether it has caught up with its chains ([`ReadinessPolicy`]): until it
+    /// has, by `policy`, access-list checks are refused with [`CheckError::NotReady`] and
+    /// [`Verifier::readiness`] says why. Without this call (an embedded verifier fed in process) it is always
+    /// ready.
+    pub fn require_readiness(&self, policy: ReadinessPolicy) {
+        self.sync().require(policy);
+    }
+
+    /// Records that `chain`'s node reported `head` as its latest block (the followers call this after every
+    /// head poll).
+    pub fn note_head(&self, chain: ChainId, head: u64) {
+        let indexed = self.latest(chain).map(|b| b.number);
+        self.sync().note_head(chain, head, indexed, Instant::now());
+    }
+
+    /// Records that `chain`'s index grew (the followers call this after every round of indexing).
+    pub fn note_indexed(&self, chain: ChainId) {
+        let indexed = self.latest(chain).map(|b| b.number);
+        self.sync().note_indexed(chain, indexed);
+    }
+
+    /// Every chain with its latest indexed block, read under one state lock.
+    fn indexed_heads(&self) -> Vec<(ChainId, Option<u64>)> {
+        let state = self.read();
+        self.chains().into_iter().map(|c| (c, state.latest(c).map(|b| b.number))).collect()
+    }
+
+    /// `Ok` when the verifier has caught up with every chain (always, unless [`Verifier::require_readiness`]
+    /// was called), else the first chain that holds it back.
+    pub fn readiness(&self) -> Result<(), NotReady> {
+        let indexed = self.indexed_heads();
+        self.sync().check(&indexed, Instant::now())
+    }
+
+    /// Whether the verifier has caught up, why not, and every chain's progress (`superlink_ready`).
+    pub fn readiness_report(&self) -> ReadinessReport {
+        let indexed = self.indexed_heads();
+        self.sync().report(&indexed, Instant::now())
     }
 }
 

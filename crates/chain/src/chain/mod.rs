@@ -1,17 +1,19 @@
 //! The chain: head state, block store, kept history, transaction pool and deposit queue. [`Chain`] is one
 //! type; its operations live by concern in the modules below (history, state reads, calls, the pending
-//! block, submission, block production, developer edits and snapshots, reorganisations, and the block
-//! production of fault injection).
+//! block, submission, block production, developer edits and snapshots, reorganisations, the block
+//! production of fault injection, and saving and restoring the whole chain).
 
 mod calls;
 mod dev;
 mod faults;
 mod history;
 mod pending;
+mod persist;
 mod production;
 mod reorg;
 mod state_reads;
 mod submission;
+mod witnesses;
 
 use std::{
     collections::{BTreeMap, HashSet, VecDeque},
@@ -41,6 +43,10 @@ use history::OrphanBlocks;
 
 pub use faults::RebuildOutcome;
 pub use pending::PendingBlock;
+pub use persist::{
+    AccountDump, AccountInfoDump, BlockAttributesDump, BlockDump, ChainDump, L1AttributesDump, L1FeeDump,
+    PooledDump, RestoreError, RestoreReport, StateDiffDump, TransactionDump,
+};
 pub use production::{MAX_BLOCK_TIMESTAMP, MinedBlock};
 pub use reorg::{ReplacedBlock, ReplacementOutcome, RewindOutcome};
 pub use superlink_protocol::predeploys::SEQUENCER_FEE_VAULT;

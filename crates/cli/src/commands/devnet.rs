@@ -11,7 +11,10 @@ use std::{
 
 use clap::{Args, builder::BoolishValueParser};
 use serde_json::{Value, json};
-use superlink_contracts::Contract;
+use superlink_contracts::{
+    Contract,
+    bridge_addresses::{self, L1Bridge},
+};
 use superlink_devnet::{Devnet, DevnetConfig, ForkConfig, ForkTarget, accounts, fork::parse_l2_fork};
 
 use super::devnet_control::{self, DevnetCommand};
@@ -124,6 +127,11 @@ pub struct DevnetFlags {
     /// Also write the log to `superlink-devnet.log` in this directory (created if missing); supersim's flag.
     #[arg(long = "logs.directory", value_name = "DIR", env = "SUPERSIM_LOGS_DIRECTORY")]
     logs_directory: Option<PathBuf>,
+    /// Exists only to test challengers: the L2 CHAIN_ID serves block BLOCK's header with a wrong `stateRoot`
+    /// over JSON-RPC (everything inside the devnet sees the true block), so that
+    /// `superlink proof check --reexecute` can be seen catching a node that lies.
+    #[arg(long, value_name = "CHAIN_ID:BLOCK", hide = true, value_parser = parse_chain_block)]
+    fault_tamper_state_root: Option<(u64, u64)>,
     /// supersim's Odyssey switch: not supported (only `=false` is accepted).
     #[arg(
         long = "odyssey.enabled",
@@ -144,6 +152,30 @@ pub struct DevnetFlags {
         hide = true
     )]
     l2tol2cdm_override: Option<String>,
+    /// Seconds a withdrawal proof must wait on the L1 before the withdrawal can be finalized (every portal's
+    /// proof maturity delay).
+    #[arg(long, value_name = "SECS", default_value_t = superlink_devnet::config::DEFAULT_PROOF_MATURITY_DELAY)]
+    proof_maturity_delay: u64,
+    /// Seconds after its proposal before an output root can be used to finalize a withdrawal (every portal's
+    /// dispute game finality delay).
+    #[arg(long, value_name = "SECS", default_value_t = 0)]
+    dispute_game_finality_delay: u64,
+    /// Seconds between two rounds of the proposer, which posts the output root of each L2's safe head to its
+    /// DisputeGameFactory on the L1 when it moved (0: no proposer).
+    #[arg(long, value_name = "SECS", default_value_t = superlink_devnet::config::DEFAULT_PROPOSAL_INTERVAL)]
+    proposal_interval: u64,
+    /// Start from the state saved in FILE by `--dump-state`: every chain (blocks, receipts, balances,
+    /// storage, pools), so the devnet goes on where it stopped. The other flags must describe the same devnet
+    /// (L2 count, dependency set, L2 block time, batcher, sequencing window); another one's file is refused.
+    #[arg(long, value_name = "FILE")]
+    load_state: Option<PathBuf>,
+    /// Save every chain to FILE when the devnet stops (Ctrl-C or SIGTERM), for `--load-state`. Written
+    /// atomically: a failed save leaves an existing FILE as it was.
+    #[arg(long, value_name = "FILE")]
+    dump_state: Option<PathBuf>,
+    /// anvil's `--state`: load FILE if it exists, and save to it when the devnet stops.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["load_state", "dump_state"])]
+    state: Option<PathBuf>,
     /// Print one JSON document describing the devnet instead of the banner.
     #[arg(long)]
     json: bool,
@@ -270,6 +302,12 @@ impl DevnetFlags {
             l1_finality_depth: self.l1_finality_depth,
             logs_directory: self.logs_directory.clone().filter(|d| !d.as_os_str().is_empty()),
             fork: self.fork_config()?,
+            proof_maturity_delay: self.proof_maturity_delay,
+            dispute_game_finality_delay: self.dispute_game_finality_delay,
+            proposal_interval: self.proposal_interval,
+            tampered_state_root: self.fault_tamper_state_root,
+            load_state: self.load_state.clone().or_else(|| self.state.clone().filter(|path| path.exists())),
+            dump_state: self.dump_state.clone().or_else(|| self.state.clone()),
             ..DevnetConfig::default()
         })
     }
@@ -348,7 +386,30 @@ fn genesis_contracts(example_apps: bool) -> impl Iterator<Item = (Contract, allo
         .filter_map(|c| c.genesis_address().map(|address| (c, address)))
 }
 
-/// The devnet as one JSON document: chains (each L2 with its L1 deposit portal), verifier, contracts, accounts.
+/// The L1 contracts of one L2's standard bridge, under the names of viem's OP Stack chain definitions.
+fn bridge_json(bridge: &L1Bridge) -> Value {
+    json!({
+        "portal": bridge.portal.to_string(),
+        "l1CrossDomainMessenger": bridge.l1_cross_domain_messenger.to_string(),
+        "l1StandardBridge": bridge.l1_standard_bridge.to_string(),
+        "disputeGameFactory": bridge.dispute_game_factory.to_string(),
+        "optimismMintableErc20Factory": bridge.optimism_mintable_erc20_factory.to_string(),
+    })
+}
+
+/// The L2 side of the standard bridge and supersim's test token, the same on every L2.
+fn l2_bridge_contracts() -> [(&'static str, alloy_primitives::Address); 5] {
+    [
+        ("L2CrossDomainMessenger", bridge_addresses::L2_CROSS_DOMAIN_MESSENGER),
+        ("L2StandardBridge", bridge_addresses::L2_STANDARD_BRIDGE),
+        ("OptimismMintableERC20Factory", bridge_addresses::OPTIMISM_MINTABLE_ERC20_FACTORY),
+        ("L2ToL1MessagePasser", superlink_contracts::addresses::L2_TO_L1_MESSAGE_PASSER),
+        ("L2NativeSuperchainERC20", bridge_addresses::L2_NATIVE_SUPERCHAIN_ERC20),
+    ]
+}
+
+/// The devnet as one JSON document: chains (each L2 with its L1 deposit portal and standard bridge), verifier,
+/// contracts, accounts.
 fn describe(devnet: &Devnet) -> Value {
     let config = devnet.config();
     let chain = |c: &superlink_devnet::DevnetChain| {
@@ -365,6 +426,12 @@ fn describe(devnet: &Devnet) -> Value {
         let mut entry = chain(c);
         if let Some(portal) = devnet.deposit_portal(c.chain_id) {
             entry["l1Portal"] = json!(portal.to_string());
+        }
+        if let Some(bridge) = devnet.l1_bridge(c.chain_id) {
+            entry["l1Bridge"] = bridge_json(&bridge);
+        }
+        if let Some(aliases) = bridge_addresses::l1_bridge_aliases(c.chain_id) {
+            entry["l1BridgeSupersimGenesis"] = bridge_json(&aliases);
         }
         if let Some(url) = &c.rollup_url {
             entry["rollupRpcUrl"] = json!(url);
@@ -402,6 +469,16 @@ fn describe(devnet: &Devnet) -> Value {
             "l1FinalityDepth": config.l1_finality_depth,
         },
         "autorelay": devnet.relayer_account().map(|a| json!({ "account": a.to_string() })),
+        "bridge": {
+            "proofMaturityDelay": config.proof_maturity_delay,
+            "disputeGameFinalityDelay": config.dispute_game_finality_delay,
+            "proposalInterval": config.proposal_interval,
+            "proposer": accounts::proposer().address().to_string(),
+            "l2Contracts": l2_bridge_contracts()
+                .into_iter()
+                .map(|(name, a)| (name.to_string(), json!(a.to_string())))
+                .collect::<serde_json::Map<_, _>>(),
+        },
         "predeploys": contracts(false),
         "exampleApps": contracts(true),
         "accounts": accounts,
@@ -466,9 +543,40 @@ fn banner(devnet: &Devnet) -> String {
             text.push_str(&format!("{portal}  -> chain {}\n", chain.chain_id));
         }
     }
+    let proposer = if config.proposal_interval == 0 {
+        "no proposer".to_string()
+    } else {
+        format!("safe output roots proposed every {} s", config.proposal_interval)
+    };
+    text.push_str(&format!(
+        "\nOP Stack standard bridge on the L1 (proof maturity {} s, game finality {} s, {proposer})\n\
+         ==================\n",
+        config.proof_maturity_delay, config.dispute_game_finality_delay
+    ));
+    for chain in devnet.l2s() {
+        let Some(bridge) = devnet.l1_bridge(chain.chain_id) else { continue };
+        let aliases = bridge_addresses::l1_bridge_aliases(chain.chain_id);
+        text.push_str(&format!("chain {}\n", chain.chain_id));
+        let names = [
+            "OptimismPortal",
+            "L1CrossDomainMessenger",
+            "L1StandardBridge",
+            "DisputeGameFactory",
+            "OptimismMintableERC20Factory",
+        ];
+        for (i, (name, address)) in names.into_iter().zip(bridge.all()).enumerate() {
+            let also = aliases.map(|a| format!("  (also {})", a.all()[i])).unwrap_or_default();
+            text.push_str(&format!("  {name:<30} {address}{also}\n"));
+        }
+    }
     text.push_str("\nPredeploys (every L2)\n==================\n");
     for (contract, address) in genesis_contracts(false) {
         text.push_str(&format!("{address}  {contract}\n"));
+    }
+    for (contract, address) in l2_bridge_contracts() {
+        if contract != "L2ToL1MessagePasser" {
+            text.push_str(&format!("{address}  {contract}\n"));
+        }
     }
     text.push_str("\nExample apps (every L2)\n==================\n");
     for (contract, address) in genesis_contracts(true) {
@@ -478,6 +586,13 @@ fn banner(devnet: &Devnet) -> String {
     text.push_str(&accounts::banner(devnet.accounts(), config.balance_ether));
     text.push_str(&format!("\nMnemonic: {}\n", config.mnemonic));
     text
+}
+
+/// Parses `CHAIN_ID:BLOCK`.
+fn parse_chain_block(text: &str) -> Result<(u64, u64), String> {
+    let (chain, block) =
+        text.split_once(':').ok_or_else(|| format!("expected CHAIN_ID:BLOCK, got {text:?}"))?;
+    Ok((crate::parse::u64(chain.trim())?, crate::parse::u64(block.trim())?))
 }
 
 #[cfg(test)]
@@ -496,7 +611,7 @@ mod tests {
     fn parse(args: &[&str]) -> Result<DevnetArgs, clap::Error> {
         let cli = Cli::try_parse_from(["superlink", "devnet"].iter().chain(args))?;
         match cli.command {
-            Command::Devnet(args) => Ok(args),
+            Command::Devnet(args) => Ok(*args),
             other => panic!("`superlink devnet {args:?}` parsed as {other:?}"),
         }
     }
@@ -591,6 +706,22 @@ mod tests {
         .unwrap();
         assert_eq!(supersim.logs_directory, Some(PathBuf::from("devnet-logs")));
         assert_eq!(DevnetConfig { logs_directory: None, ..supersim }, ours);
+    }
+
+    #[test]
+    fn state_loads_the_file_when_it_exists_and_always_dumps_to_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("devnet.json");
+        let file = path.to_str().unwrap();
+        let config = parse(&["--state", file]).unwrap().config().unwrap();
+        assert_eq!((config.load_state, config.dump_state.as_deref()), (None, Some(path.as_path())));
+        std::fs::write(&path, b"{}").unwrap();
+        let config = parse(&["--state", file]).unwrap().config().unwrap();
+        assert_eq!(config.load_state.as_deref(), Some(path.as_path()));
+        let config = parse(&["--load-state", "a.json", "--dump-state", "b.json"]).unwrap().config().unwrap();
+        assert_eq!(config.load_state, Some(PathBuf::from("a.json")));
+        assert_eq!(config.dump_state, Some(PathBuf::from("b.json")));
+        assert!(parse(&["--state", file, "--dump-state", "b.json"]).is_err());
     }
 
     #[test]

@@ -8,6 +8,8 @@ mod devnet_control;
 mod encode;
 mod messaging;
 mod node;
+mod proof;
+mod proof_reexecute;
 mod verify;
 
 use clap::Subcommand;
@@ -39,7 +41,11 @@ pub enum Command {
     Autorelay(autorelay::AutorelayArgs),
     /// Run a local Superchain: an L1 and N interop L2 chains, the verifier and the autorelayer, until Ctrl-C or
     /// SIGTERM; or, with `fault` or `status`, act on a running one through its control port.
-    Devnet(devnet::DevnetArgs),
+    Devnet(Box<devnet::DevnetArgs>),
+    /// Fault-proof tools: the interop trace of a verifier (print its claims, check a claim against it) and
+    /// stateless re-execution of blocks.
+    #[command(subcommand)]
+    Proof(proof::ProofCommand),
 }
 
 /// Runs one subcommand to completion.
@@ -53,6 +59,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
         Command::Message(messaging::MessageCommand::Status(args)) => messaging::status(args),
         Command::Bridge(cmd) => bridge::run(cmd),
         Command::Autorelay(args) => autorelay::run(args),
-        Command::Devnet(args) => devnet::run(args),
+        Command::Devnet(args) => devnet::run(*args),
+        Command::Proof(cmd) => proof::run(cmd),
     }
 }

@@ -55,6 +55,11 @@ pub struct NodeArgs {
     /// While the chain is locked (the re-checks after a block, building) a check waits at most 250 ms.
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse::duration)]
     interop_timeout: Duration,
+    /// Exists only to test challengers: serve block BLOCK's header with a wrong `stateRoot` (every byte
+    /// inverted) while its hash, its state and `eth_getProof` stay the real ones, so that a stateless
+    /// re-execution of the block (`superlink proof reexecute`) catches the node lying.
+    #[arg(long, value_name = "BLOCK", hide = true)]
+    fault_tamper_state_root: Option<u64>,
 }
 
 /// A runtime of its own for the calls to the verifier: the pool waits for them on its own thread, so they
@@ -104,6 +109,7 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
         SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
     let mut genesis =
         Genesis::new(args.chain_id, genesis_timestamp).with_alloc(predeploy_allocs(args.chain_id));
+    genesis = genesis.with_alloc(superlink_contracts::preinstall_allocs());
     for address in dev_accounts::addresses(&signers) {
         genesis = genesis.with_account(
             address,
@@ -121,7 +127,12 @@ pub fn run(args: NodeArgs) -> Result<(), CliError> {
         }
         None => None,
     };
-    let backend = Arc::new(ChainBackend::over(service.clone(), signers));
+    let mut backend = ChainBackend::over(service.clone(), signers);
+    if let Some(number) = args.fault_tamper_state_root {
+        warn!(block = number, "fault: serving a tampered stateRoot for this block");
+        backend = backend.with_tampered_state_root(number);
+    }
+    let backend = Arc::new(backend);
 
     runtime::init_logging();
     let rt = runtime::build()?;

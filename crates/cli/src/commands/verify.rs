@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration}
 use clap::Args;
 use superlink_dashboard::{Dashboard, DashboardConfig};
 use superlink_protocol::DependencySet;
-use superlink_verifier::{ChainId, VerifierConfig};
+use superlink_verifier::{ChainId, DEFAULT_MAX_LAG_BLOCKS, ReadinessPolicy, VerifierConfig};
 
 use crate::{error::CliError, parse, runtime};
 
@@ -41,6 +41,13 @@ pub struct VerifyArgs {
     /// `finalized` tags are used.
     #[arg(long = "rollup-rpc", value_name = "CHAIN_ID=URL", value_parser = parse_rpc)]
     rollup_rpcs: Vec<(ChainId, String)>,
+    /// Ready (`GET /ready` 200, checks answered) only while every chain's index is at most this many blocks
+    /// behind the head its node reports, after a first pass up to that head.
+    #[arg(long, default_value_t = DEFAULT_MAX_LAG_BLOCKS, value_name = "BLOCKS")]
+    ready_max_lag: u64,
+    /// Not ready when a chain's node has not answered a head poll for this long (such as 10s or 500ms).
+    #[arg(long, default_value = "10s", value_parser = parse::duration, value_name = "DURATION")]
+    ready_max_silence: Duration,
 }
 
 fn chain_id(text: &str) -> Result<ChainId, String> {
@@ -90,6 +97,8 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     config.metrics_addr = args.metrics_port.map(|port| SocketAddr::new(args.host, port));
     config.start_blocks = args.start_blocks.into_iter().collect();
     config.poll_interval = Duration::from_millis(args.poll_interval_ms.max(1));
+    config.readiness =
+        ReadinessPolicy { max_lag_blocks: args.ready_max_lag, max_silence: args.ready_max_silence };
     let dashboard = DashboardConfig { rpc_urls: config.rpc_urls.clone(), ..DashboardConfig::default() };
     config.http_extension = Some(Dashboard::extension(dashboard));
 

@@ -19,6 +19,7 @@ mod l1block;
 mod merkle_trie;
 mod messenger;
 mod portal;
+mod preinstalls;
 mod reference;
 mod test_token;
 mod versions;

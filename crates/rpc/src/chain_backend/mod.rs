@@ -19,6 +19,7 @@ use superlink_txpool::InsertError;
 use crate::{
     backend::BackendResult,
     error::{BackendError, TxRejection},
+    types::RpcBlock,
 };
 
 pub use fees::block_rewards;
@@ -31,6 +32,7 @@ pub const DEFAULT_PRIORITY_FEE: u128 = 1_000_000;
 pub struct ChainBackend {
     service: Arc<ChainService>,
     signers: Vec<PrivateKeySigner>,
+    tampered_state_root: Option<u64>,
 }
 
 /// The RPC error for a chain failure; `block` is the block the request named, if any.
@@ -99,13 +101,29 @@ impl ChainBackend {
 
     /// Serves `service`, signing `eth_sendTransaction` for `dev_signers`.
     pub fn over(service: Arc<ChainService>, dev_signers: Vec<PrivateKeySigner>) -> Self {
-        ChainBackend { service, signers: dev_signers }
+        ChainBackend { service, signers: dev_signers, tampered_state_root: None }
     }
 
     /// Turns the service's mining on submission on or off.
     pub fn with_automine(self, automine: bool) -> Self {
         self.service.set_automine(automine);
         self
+    }
+
+    /// A fault for testing challengers: block `number` is served with a `stateRoot` that is not the one its
+    /// execution produced (every byte inverted), while its hash, its state and every proof stay the real
+    /// ones. A stateless re-execution of the block then disagrees with the served root.
+    pub fn with_tampered_state_root(mut self, number: u64) -> Self {
+        self.tampered_state_root = Some(number);
+        self
+    }
+
+    /// A block as served: the tampered `stateRoot` put in when the fault is on for it.
+    fn served_block(&self, mut block: RpcBlock) -> RpcBlock {
+        if self.tampered_state_root == Some(block.header.number) {
+            block.header.inner.state_root = !block.header.inner.state_root;
+        }
+        block
     }
 
     /// The chain service behind this backend.

@@ -3,6 +3,7 @@
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U256};
 use alloy_rpc_types_eth::{EIP1186AccountProofResponse, Filter, FilterBlockOption, Log};
+use superlink_chain::ExecutionWitness;
 use superlink_node::ChainEvent;
 use superlink_protocol::predeploys::SEQUENCER_FEE_VAULT;
 use tokio::sync::broadcast;
@@ -35,7 +36,7 @@ impl BlockProvider for ChainBackend {
 
     fn block(&self, block: BlockId, full_transactions: bool) -> BackendResult<Option<RpcBlock>> {
         let stored = self.read().block(block);
-        Ok(stored.map(|b| rpc_block(&b, full_transactions)))
+        Ok(stored.map(|b| self.served_block(rpc_block(&b, full_transactions))))
     }
 
     fn block_receipts(&self, block: BlockId) -> BackendResult<Option<Vec<RpcReceipt>>> {
@@ -122,5 +123,12 @@ impl StateProvider for ChainBackend {
         block: BlockId,
     ) -> BackendResult<EIP1186AccountProofResponse> {
         self.read().proof(address, &keys, block).map_err(|e| chain_error(e, Some(block)))
+    }
+
+    fn execution_witness(&self, block: BlockNumberOrTag) -> BackendResult<ExecutionWitness> {
+        let id = BlockId::Number(block);
+        let chain = self.read();
+        let number = chain.resolve(id).map_err(|e| chain_error(e, Some(id)))?;
+        chain.execution_witness(number).map_err(|e| chain_error(e, Some(id)))
     }
 }

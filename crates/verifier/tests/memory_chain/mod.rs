@@ -43,6 +43,12 @@ impl MemoryChain {
         self.append(fork, vec![log])
     }
 
+    /// Appends a block of `fork` with the given logs (a log of [`EMITTER`] gets the data of a plain log, see
+    /// [`plain_log_data`]).
+    pub fn push_logs(&self, fork: u8, logs: Vec<SourceLog>) -> BlockRef {
+        self.append(fork, logs)
+    }
+
     /// Appends a block of `fork` with no log at all (a deposits-only block).
     pub fn push_deposits_only(&self, fork: u8) -> BlockRef {
         self.append(fork, Vec::new())
@@ -60,7 +66,7 @@ impl MemoryChain {
         };
         for log in &mut logs {
             if log.address == EMITTER {
-                log.data = Bytes::from(vec![fork, self.chain as u8, number as u8]);
+                log.data = plain_log_data(fork, self.chain, number);
             }
         }
         blocks.push(SourceBlock { block, logs });
@@ -96,6 +102,11 @@ impl MemoryChain {
         let hash = self.blocks.lock().unwrap()[number as usize].block.hash;
         output_of_hash(hash)
     }
+}
+
+/// The data of a plain log of block `number` of `chain` on `fork`.
+pub fn plain_log_data(fork: u8, chain: u64, number: u64) -> Bytes {
+    Bytes::from(vec![fork, chain as u8, number as u8])
 }
 
 /// The output of a block: its state and message-passer roots are derived from its hash here.

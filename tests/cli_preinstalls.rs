@@ -1,0 +1,127 @@
+//! Black-box tests of the OP Stack preinstalls on `superlink devnet`, used as a developer uses them on any OP chain:
+//! a CREATE2 deployment through the deterministic deployment proxy with cast, landing where `cast create2`
+//! predicts; a deployment through the Create2Deployer; and viem's `multicall`, on the L1 and on an L2. The test
+//! functions share one devnet, each sending from its own account.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::process::Command;
+
+#[path = "support/devnet.rs"]
+mod devnet;
+
+use devnet::{Devnet, KEY_1, KEY_2, ok};
+
+const DETERMINISTIC_DEPLOYMENT_PROXY: &str = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
+const CREATE2_DEPLOYER: &str = "0x13b0D85CcB8bf860b6b79AF3029fCA081AE9beF2";
+/// Init code whose runtime code answers the word 42 to every call.
+const INIT_CODE: &str = "0x67602a5f5260205ff35f5260086018f3";
+/// The runtime code it leaves.
+const RUNTIME_CODE: &str = "0x602a5f5260205ff3";
+
+fn chains(devnet: &Devnet) -> [(String, &'static str); 2] {
+    [(devnet.l1(), "900"), (devnet.l2(901), "901")]
+}
+
+#[test]
+fn a_create2_deployment_through_the_deterministic_proxy_lands_where_cast_create2_predicts() {
+    let devnet = Devnet::shared();
+    let salt = "0x00000000000000000000000000000000000000000000000000000000000c0de1";
+    let predicted = ok(&[
+        "create2",
+        "--deployer",
+        DETERMINISTIC_DEPLOYMENT_PROXY,
+        "--salt",
+        salt,
+        "--init-code",
+        INIT_CODE,
+    ]);
+    let calldata = format!("{salt}{}", INIT_CODE.trim_start_matches("0x"));
+    for (url, chain) in chains(&devnet) {
+        assert_eq!(
+            ok(&["code", "--rpc-url", &url, &predicted]),
+            "0x",
+            "nothing at {predicted} on {chain} yet"
+        );
+        // The proxy answers the new address as 20 bare bytes; an eth_call shows it before sending.
+        let answer = ok(&["call", "--rpc-url", &url, DETERMINISTIC_DEPLOYMENT_PROXY, &calldata]);
+        assert_eq!(answer.to_lowercase(), predicted.to_lowercase(), "the proxy's answer on {chain}");
+        let receipt: serde_json::Value = serde_json::from_str(&ok(&[
+            "send",
+            "--rpc-url",
+            &url,
+            "--private-key",
+            KEY_1,
+            "--json",
+            DETERMINISTIC_DEPLOYMENT_PROXY,
+            &calldata,
+        ]))
+        .unwrap();
+        assert_eq!(receipt["status"], "0x1", "the deployment on {chain} succeeded");
+        assert_eq!(
+            ok(&["code", "--rpc-url", &url, &predicted]),
+            RUNTIME_CODE,
+            "the code is at {predicted} on {chain}"
+        );
+        assert_eq!(ok(&["call", "--rpc-url", &url, &predicted, "answer()(uint256)"]), "42");
+        // The same salt and code again: the address is taken, and the proxy reverts.
+        let again = devnet::cast(&["call", "--rpc-url", &url, DETERMINISTIC_DEPLOYMENT_PROXY, &calldata]);
+        assert!(again.is_err(), "a second deployment to {predicted} on {chain} reverts: {again:?}");
+    }
+}
+
+#[test]
+fn create2_deployer_deploys_where_it_computes() {
+    let devnet = Devnet::shared();
+    let salt = "0x00000000000000000000000000000000000000000000000000000000000c0de2";
+    let predicted =
+        ok(&["create2", "--deployer", CREATE2_DEPLOYER, "--salt", salt, "--init-code", INIT_CODE]);
+    let code_hash = ok(&["keccak", INIT_CODE]);
+    for (url, chain) in chains(&devnet) {
+        let computed = ok(&[
+            "call",
+            "--rpc-url",
+            &url,
+            CREATE2_DEPLOYER,
+            "computeAddress(bytes32,bytes32)(address)",
+            salt,
+            &code_hash,
+        ]);
+        assert_eq!(computed, predicted, "computeAddress on {chain}");
+        let receipt: serde_json::Value = serde_json::from_str(&ok(&[
+            "send",
+            "--rpc-url",
+            &url,
+            "--private-key",
+            KEY_2,
+            "--json",
+            CREATE2_DEPLOYER,
+            "deploy(uint256,bytes32,bytes)",
+            "0",
+            salt,
+            INIT_CODE,
+        ]))
+        .unwrap();
+        assert_eq!(receipt["status"], "0x1", "the deployment on {chain} succeeded");
+        assert_eq!(
+            ok(&["code", "--rpc-url", &url, &predicted]),
+            RUNTIME_CODE,
+            "the code is at {predicted} on {chain}"
+        );
+    }
+}
+
+#[test]
+fn viems_multicall_reads_through_multicall3_on_the_l1_and_an_l2() {
+    let devnet = Devnet::shared();
+    let viem = superlink_testkit::node_package("viem").unwrap();
+    let script = viem.parent().unwrap().parent().unwrap().join("viem").join("multicall.mjs");
+    let mut args = Vec::new();
+    for (url, chain) in chains(&devnet) {
+        args.extend([url, chain.to_string()]);
+    }
+    let out = Command::new("node").arg(&script).args(&args).output().expect("node runs");
+    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "the viem client failed:\n{printed}\ndevnet log:\n{}", devnet.log());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
