@@ -107,7 +107,7 @@ fn bench_reexecution(c: &mut Criterion) {
             spec: op_revm::OpSpecId::ISTHMUS,
             gas_limit: genesis.gas_limit,
             eip1559: genesis.eip1559,
-            hashes: &hashes,
+            hashes: superlink_chain::store::BlockHashes { first: 0, hashes: &hashes },
         };
         let user_txs: Vec<ExecutableTx> = block
             .transactions

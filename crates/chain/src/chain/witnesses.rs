@@ -37,7 +37,9 @@ impl Chain {
         // A forked chain's blocks read the remote's accounts, which its state root does not commit to: no
         // witness could prove them.
         if self.state.fork().is_some() {
-            return Err(unavailable("a forked chain's state root does not cover the remote state its blocks read".into()));
+            return Err(unavailable(
+                "a forked chain's state root does not cover the remote state its blocks read".into(),
+            ));
         }
         let block =
             self.store.by_number(number).ok_or_else(|| ChainError::BlockNotFound(number.to_string()))?;
@@ -86,7 +88,10 @@ impl Chain {
             let mut targets = Vec::new();
             for slot in account_slots {
                 let key = Nibbles::unpack(keccak256(slot.to_be_bytes::<32>()));
-                if survives && !pre.storage(address, slot)?.is_zero() && post.storage(address, slot)?.is_zero() {
+                if survives
+                    && !pre.storage(address, slot)?.is_zero()
+                    && post.storage(address, slot)?.is_zero()
+                {
                     targets.extend(deletion_targets(&key));
                 }
                 targets.push(key);
