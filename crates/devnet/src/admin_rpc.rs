@@ -207,7 +207,7 @@ pub struct ChainConfig {
     /// The development accounts.
     #[serde(rename = "SecretsConfig")]
     pub secrets_config: SecretsConfig,
-    /// supersim's fork settings (`RPCUrl`, `BlockNumber`, `InteropEnabled`) for a chain forked from a remote
+    /// supersim's fork settings (`RPCUrl`, `BlockNumber`) for a chain forked from a remote
     /// node (`superlink devnet fork`); `null` for a chain started from its own genesis.
     #[serde(rename = "ForkConfig")]
     pub fork_config: Option<Value>,
@@ -281,7 +281,7 @@ pub struct ServedChain {
 fn fork_config(config: &DevnetConfig, served: &ServedChain, is_l1: bool) -> Option<Value> {
     let target = if is_l1 { config.fork.l1.as_ref() } else { config.fork.l2s.get(&served.chain_id) }?;
     let block = served.service.read().first_number();
-    Some(serde_json::json!({ "RPCUrl": target.url, "BlockNumber": block, "InteropEnabled": true }))
+    Some(json!({ "RPCUrl": target.url, "BlockNumber": block }))
 }
 
 impl NetworkConfig {
