@@ -459,10 +459,12 @@ abstract contract SafeCore is SafeStorage {
         }
     }
 
-    /// @notice Deprecated estimate of a transaction's gas, kept for tooling of v1.3.0: runs the transaction and
-    ///         always reverts, with `Error(string)` whose 32 bytes are the gas it used (or empty when it failed).
+    /// @notice Deprecated estimate of a transaction's gas, kept for tooling of v1.3.0, which calls it from the Safe's
+    ///         own address in an `eth_call`: runs the transaction and always reverts, with `Error(string)` whose 32
+    ///         bytes are the gas it used (or empty when it failed).
     function requiredTxGas(address to, uint256 value, bytes calldata data, SafeOperation operation)
         external
+        authorized
         returns (uint256)
     {
         uint256 gasBefore = gasleft();

@@ -7,7 +7,7 @@ use alloy_json_abi::JsonAbi;
 use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
-use alloy_sol_types::{SolCall, SolEvent, SolValue};
+use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue};
 use superlink_contracts::{
     Contract,
     bindings::TestSuperchainERC20,
@@ -121,8 +121,12 @@ fn revert_reason(outcome: &Outcome) -> String {
     alloy_sol_types::Revert::abi_decode(&outcome.output).expect("an Error(string) revert").reason
 }
 
-fn word(value: impl Into<U256>) -> [u8; 32] {
-    value.into().to_be_bytes::<32>()
+fn word(value: U256) -> [u8; 32] {
+    value.to_be_bytes::<32>()
+}
+
+fn small(value: u64) -> [u8; 32] {
+    word(U256::from(value))
 }
 
 fn address_word(address: Address) -> [u8; 32] {
@@ -169,7 +173,7 @@ impl SafeTx {
 
     fn domain_separator(safe: Address) -> B256 {
         let typehash = keccak256("EIP712Domain(uint256 chainId,address verifyingContract)");
-        keccak256([typehash.0, word(CHAIN_ID), address_word(safe)].concat())
+        keccak256([typehash.0, small(CHAIN_ID), address_word(safe)].concat())
     }
 
     /// `0x19 ‖ 0x01 ‖ domainSeparator ‖ hashStruct(SafeTx)`: the bytes whose hash the owners sign.
@@ -184,7 +188,7 @@ impl SafeTx {
                 address_word(self.to),
                 word(self.value),
                 keccak256(&self.data).0,
-                word(self.operation),
+                small(self.operation.into()),
                 word(self.safe_tx_gas),
                 word(self.base_gas),
                 word(self.gas_price),
@@ -250,7 +254,7 @@ fn eth_sign(key: &PrivateKeySigner, hash: B256) -> Entry {
 fn pointer(owner: Address, s: u64, v: u8) -> Entry {
     let mut bytes = [0u8; 65];
     bytes[..32].copy_from_slice(&address_word(owner));
-    bytes[32..64].copy_from_slice(&word(s));
+    bytes[32..64].copy_from_slice(&small(s));
     bytes[64] = v;
     (owner, bytes)
 }
@@ -281,9 +285,17 @@ fn setup_through_a_proxy_records_owners_threshold_handler_and_runs_the_setup_cal
     let keys = owner_keys();
     let owners: Vec<Address> = keys.iter().map(|k| k.address()).collect();
     let safe = deploy_proxy(&mut chain, SAFE, 0x01);
-    assert_eq!(chain.storage(safe, U256::ZERO), U256::from_be_slice(SAFE.as_slice()), "slot 0: the singleton");
+    assert_eq!(
+        chain.storage(safe, U256::ZERO),
+        U256::from_be_slice(SAFE.as_slice()),
+        "slot 0: the singleton"
+    );
 
-    chain.send(Tx::call(RELAYER, TOKEN, &TestSuperchainERC20::mintCall { _to: safe, _amount: U256::from(900) }));
+    chain.send(Tx::call(
+        RELAYER,
+        TOKEN,
+        &TestSuperchainERC20::mintCall { _to: safe, _amount: U256::from(900) },
+    ));
     let mut setup = setup_call(&owners, 2, HANDLER);
     setup.to = SETTER;
     setup.paymentToken = TOKEN;
@@ -311,8 +323,12 @@ fn setup_through_a_proxy_records_owners_threshold_handler_and_runs_the_setup_cal
     let handler_slot = U256::from_be_bytes(keccak256("fallback_manager.handler.address").0);
     assert_eq!(chain.storage(safe, handler_slot), U256::from_be_slice(HANDLER.as_slice()));
     let words = chain.view(safe, &Safe::getStorageAtCall { offset: U256::from(3), length: U256::from(2) });
-    assert_eq!(words.as_ref(), [word(3u64), word(2u64)].concat().as_slice(), "getStorageAt reads slots 3 and 4");
-    assert_eq!(chain.storage(safe, U256::from(0x99)), U256::from(1), "the setup delegatecall ran in the proxy");
+    assert_eq!(words.as_ref(), [small(3), small(2)].concat().as_slice(), "getStorageAt reads slots 3 and 4");
+    assert_eq!(
+        chain.storage(safe, U256::from(0x99)),
+        U256::from(1),
+        "the setup delegatecall ran in the proxy"
+    );
     assert_eq!(token_balance(&mut chain, CAROL), U256::from(500), "the setup payment went to its receiver");
     let page = chain.view(safe, &Safe::getModulesPaginatedCall { start: SENTINEL, pageSize: U256::from(10) });
     assert_eq!((page.array, page.next), (vec![], SENTINEL), "no modules, the list is initialised");
@@ -398,10 +414,10 @@ fn signatures_that_do_not_add_up_are_refused_with_the_gs_codes() {
     let unsorted: Vec<u8> = [ecdsa(&keys[2], hash).1, ecdsa(&keys[0], hash).1].concat();
     let twice: Vec<u8> = [ecdsa(&keys[0], hash).1, ecdsa(&keys[0], hash).1].concat();
     let mut inside = sorted(vec![ecdsa(&keys[0], hash), pointer(CONTRACT_OWNER, 64, 0)]);
-    inside.extend_from_slice(&word(0u64));
+    inside.extend_from_slice(&small(0));
     let beyond = sorted(vec![ecdsa(&keys[0], hash), pointer(CONTRACT_OWNER, 130, 0)]);
     let mut too_long = sorted(vec![ecdsa(&keys[0], hash), pointer(CONTRACT_OWNER, 130, 0)]);
-    too_long.extend_from_slice(&word(64u64));
+    too_long.extend_from_slice(&small(64));
     too_long.extend_from_slice(&[0u8; 32]);
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("one signature for threshold two", ecdsa(&keys[0], hash).1.to_vec(), "GS020"),
@@ -427,7 +443,10 @@ fn signatures_that_do_not_add_up_are_refused_with_the_gs_codes() {
     };
     let unset_check = chain.simulate(Tx::call(RELAYER, unset, &check));
     assert_eq!(revert_reason(&unset_check), "GS001", "a Safe that was never set up has no threshold");
-    assert!(chain.simulate(Tx::call(RELAYER, safe, &check)).success, "checkSignatures accepts the right ones");
+    assert!(
+        chain.simulate(Tx::call(RELAYER, safe, &check)).success,
+        "checkSignatures accepts the right ones"
+    );
 }
 
 #[test]
@@ -441,8 +460,9 @@ fn approved_hashes_and_eth_sign_signatures_count_as_owner_signatures() {
 
     let stranger = chain.send(Tx::call(RELAYER, safe, &Safe::approveHashCall { hashToApprove: hash }));
     assert_eq!(revert_reason(&stranger), "GS030");
-    let approval =
-        chain.send(Tx::call(owners[0], safe, &Safe::approveHashCall { hashToApprove: hash })).expect_success();
+    let approval = chain
+        .send(Tx::call(owners[0], safe, &Safe::approveHashCall { hashToApprove: hash }))
+        .expect_success();
     let events = approval.events::<Safe::ApproveHash>(safe);
     assert_eq!((events[0].1.approvedHash, events[0].1.owner), (hash, owners[0]));
     let recorded = chain.view(safe, &Safe::approvedHashesCall { _0: owners[0], _1: hash });
@@ -470,7 +490,7 @@ fn a_contract_owner_signs_through_the_legacy_eip1271_interface() {
     let signatures = |bytes: &[u8]| {
         // Two entries, then the contract's signature: its 32-byte length and its bytes, at offset 130.
         let mut signatures = sorted(vec![ecdsa(&keys[0], hash), pointer(CONTRACT_OWNER, 130, 0)]);
-        signatures.extend_from_slice(&word(bytes.len() as u64));
+        signatures.extend_from_slice(&small(bytes.len() as u64));
         signatures.extend_from_slice(bytes);
         signatures
     };
@@ -496,18 +516,28 @@ fn owners_are_managed_by_transactions_of_the_safe_itself() {
     let owners: Vec<Address> = keys.iter().map(|k| k.address()).collect();
     let safe = new_safe(&mut chain, SAFE, &[owners[0]], 1);
 
-    let direct =
-        chain.send(Tx::call(owners[0], safe, &Safe::addOwnerWithThresholdCall { owner: BOB, _threshold: U256::ONE }));
+    let direct = chain.send(Tx::call(
+        owners[0],
+        safe,
+        &Safe::addOwnerWithThresholdCall { owner: BOB, _threshold: U256::ONE },
+    ));
     assert_eq!(revert_reason(&direct), "GS031", "only the Safe manages its owners");
 
-    let add = SafeTx::own(safe, &Safe::addOwnerWithThresholdCall { owner: owners[1], _threshold: U256::from(2) }, 0);
+    let add = SafeTx::own(
+        safe,
+        &Safe::addOwnerWithThresholdCall { owner: owners[1], _threshold: U256::from(2) },
+        0,
+    );
     let outcome = exec_signed(&mut chain, safe, &add, &[&keys[0]]).expect_success();
     assert_eq!(outcome.events::<Safe::AddedOwner>(safe)[0].1.owner, owners[1]);
     assert_eq!(outcome.events::<Safe::ChangedThreshold>(safe)[0].1.threshold, U256::from(2));
     assert_eq!(chain.view(safe, &Safe::getOwnersCall {}), vec![owners[1], owners[0]], "new owners go first");
 
-    let swap =
-        SafeTx::own(safe, &Safe::swapOwnerCall { prevOwner: SENTINEL, oldOwner: owners[1], newOwner: owners[2] }, 1);
+    let swap = SafeTx::own(
+        safe,
+        &Safe::swapOwnerCall { prevOwner: SENTINEL, oldOwner: owners[1], newOwner: owners[2] },
+        1,
+    );
     let outcome = exec_signed(&mut chain, safe, &swap, &[&keys[0], &keys[1]]).expect_success();
     assert_eq!(outcome.events::<Safe::RemovedOwner>(safe)[0].1.owner, owners[1]);
     assert_eq!(outcome.events::<Safe::AddedOwner>(safe)[0].1.owner, owners[2]);
@@ -541,7 +571,12 @@ fn an_enabled_module_runs_transactions_without_signatures() {
     let mut chain = chain();
     let keys = owner_keys();
     let safe = new_safe(&mut chain, SAFE, &[keys[0].address()], 1);
-    let module_tx = Safe::execTransactionFromModuleCall { to: BOB, value: U256::from(100), data: Bytes::new(), operation: 0 };
+    let module_tx = Safe::execTransactionFromModuleCall {
+        to: BOB,
+        value: U256::from(100),
+        data: Bytes::new(),
+        operation: 0,
+    };
     assert_eq!(revert_reason(&chain.send(Tx::call(MODULE, safe, &module_tx))), "GS104");
 
     let enable = SafeTx::own(safe, &Safe::enableModuleCall { module: MODULE }, 0);
@@ -566,8 +601,13 @@ fn an_enabled_module_runs_transactions_without_signatures() {
     let answer = chain.send(Tx::call(MODULE, safe, &ask)).expect_success();
     let returned = answer.returns::<Safe::execTransactionFromModuleReturnDataCall>();
     assert!(returned.success);
-    assert_eq!(returned.returnData.as_ref(), word(42u64).as_slice(), "the call's answer comes back");
-    let fail = Safe::execTransactionFromModuleCall { to: REVERTER, value: U256::ZERO, data: Bytes::new(), operation: 0 };
+    assert_eq!(returned.returnData.as_ref(), small(42).as_slice(), "the call's answer comes back");
+    let fail = Safe::execTransactionFromModuleCall {
+        to: REVERTER,
+        value: U256::ZERO,
+        data: Bytes::new(),
+        operation: 0,
+    };
     let outcome = chain.send(Tx::call(MODULE, safe, &fail)).expect_success();
     assert_eq!(outcome.events::<Safe::ExecutionFromModuleFailure>(safe)[0].1.module, MODULE);
 
@@ -596,7 +636,11 @@ fn a_guard_sees_every_transaction_and_can_refuse_it() {
 
     let to_carol = SafeTx::call(CAROL, 1, Bytes::new(), 1);
     exec_signed(&mut chain, safe, &to_carol, &[&keys[0]]).expect_success();
-    assert_eq!(chain.view(GUARD, &SafeGuardProbe::lastSenderCall {}), RELAYER, "the guard sees the submitter");
+    assert_eq!(
+        chain.view(GUARD, &SafeGuardProbe::lastSenderCall {}),
+        RELAYER,
+        "the guard sees the submitter"
+    );
     assert_eq!(chain.view(GUARD, &SafeGuardProbe::lastTxHashCall {}), to_carol.hash(safe));
     assert!(chain.view(GUARD, &SafeGuardProbe::lastSuccessCall {}), "and the outcome afterwards");
 }
@@ -615,7 +659,7 @@ fn the_fallback_handler_receives_unknown_calls_with_the_caller_appended() {
     assert_eq!(outcome.events::<Safe::ChangedFallbackHandler>(safe)[0].1.handler, HANDLER);
 
     let answered = chain.send(raw(CAROL, safe, unknown.clone())).expect_success();
-    assert_eq!(answered.output.as_ref(), word(7u64).as_slice(), "the handler's answer comes back");
+    assert_eq!(answered.output.as_ref(), small(7).as_slice(), "the handler's answer comes back");
     let received = chain.view(HANDLER, &SafeHandlerProbe::lastCalldataCall {});
     assert_eq!(received.as_ref(), [unknown.as_ref(), CAROL.as_slice()].concat().as_slice());
     assert_eq!(chain.view(HANDLER, &SafeHandlerProbe::lastCallerCall {}), safe);
@@ -630,7 +674,11 @@ fn refunds_are_paid_for_the_gas_a_transaction_used() {
     let mut chain = chain();
     let keys = owner_keys();
     let safe = new_safe(&mut chain, SAFE, &[keys[0].address()], 1);
-    chain.send(Tx::call(RELAYER, TOKEN, &TestSuperchainERC20::mintCall { _to: safe, _amount: U256::from(ETHER) }));
+    chain.send(Tx::call(
+        RELAYER,
+        TOKEN,
+        &TestSuperchainERC20::mintCall { _to: safe, _amount: U256::from(ETHER) },
+    ));
 
     let base = SafeTx::call(BOB, 1, Bytes::new(), 0);
     let paid = SafeTx {
@@ -670,7 +718,11 @@ fn the_singletons_themselves_refuse_setup() {
     let mut chain = chain();
     let owners: Vec<Address> = owner_keys().iter().map(|k| k.address()).collect();
     for singleton in [SAFE, SAFE_L2] {
-        assert_eq!(chain.view(singleton, &Safe::getThresholdCall {}), U256::ONE, "locked by its genesis storage");
+        assert_eq!(
+            chain.view(singleton, &Safe::getThresholdCall {}),
+            U256::ONE,
+            "locked by its genesis storage"
+        );
         let refused = chain.send(Tx::call(RELAYER, singleton, &setup_call(&owners, 1, Address::ZERO)));
         assert_eq!(revert_reason(&refused), "GS200");
         assert!(chain.view(singleton, &Safe::getOwnersCall {}).is_empty());
@@ -685,13 +737,28 @@ fn simulation_helpers_answer_as_v1_3_0s() {
     let simulate = Safe::simulateAndRevertCall { targetContract: ANSWERER, calldataPayload: Bytes::new() };
     let outcome = chain.simulate(Tx::call(RELAYER, safe, &simulate));
     assert!(!outcome.success);
-    assert_eq!(outcome.output.as_ref(), [word(1u64), word(32u64), word(42u64)].concat().as_slice());
+    assert_eq!(outcome.output.as_ref(), [small(1), small(32), small(42)].concat().as_slice());
 
+    // Tooling calls requiredTxGas from the Safe's own address; here the Safe calls itself for a module.
     let estimate = Safe::requiredTxGasCall { to: BOB, value: U256::ONE, data: Bytes::new(), operation: 0 };
-    let outcome = chain.simulate(Tx::call(safe, safe, &estimate));
-    let reason = alloy_sol_types::Revert::abi_decode(&outcome.output).expect("Error(string)").reason;
-    let gas = U256::from_be_slice(reason.as_bytes());
-    assert_eq!(reason.len(), 32, "the gas is the 32 bytes of the string");
+    assert_eq!(revert_reason(&chain.simulate(Tx::call(RELAYER, safe, &estimate))), "GS031");
+    let enable = SafeTx::own(safe, &Safe::enableModuleCall { module: MODULE }, 0);
+    exec_signed(&mut chain, safe, &enable, &[&keys[0]]).expect_success();
+    let through_module = Safe::execTransactionFromModuleReturnDataCall {
+        to: safe,
+        value: U256::ZERO,
+        data: estimate.abi_encode().into(),
+        operation: 0,
+    };
+    let outcome = chain.simulate(Tx::call(MODULE, safe, &through_module)).expect_success();
+    let returned = outcome.returns::<Safe::execTransactionFromModuleReturnDataCall>();
+    assert!(!returned.success, "requiredTxGas always reverts");
+    // Error(string) of 32 raw bytes (not text): selector, offset, length, the gas word.
+    let data = returned.returnData;
+    assert_eq!(data[..4], alloy_sol_types::Revert::SELECTOR, "an Error(string) revert");
+    assert_eq!(data.len(), 4 + 3 * 32);
+    assert_eq!(data[36..68], small(32), "the gas is the 32 bytes of the string");
+    let gas = U256::from_be_slice(&data[68..100]);
     assert!(gas > U256::from(9_000) && gas < U256::from(100_000), "a transfer's gas: {gas}");
 }
 
@@ -715,7 +782,8 @@ fn safe_l2_emits_the_parameters_of_every_transaction() {
 
     let enable = SafeTx::own(safe, &Safe::enableModuleCall { module: MODULE }, 1);
     exec_signed(&mut chain, safe, &enable, &[&keys[0]]).expect_success();
-    let module_tx = Safe::execTransactionFromModuleCall { to: BOB, value: U256::ONE, data: Bytes::new(), operation: 0 };
+    let module_tx =
+        Safe::execTransactionFromModuleCall { to: BOB, value: U256::ONE, data: Bytes::new(), operation: 0 };
     let outcome = chain.send(Tx::call(MODULE, safe, &module_tx)).expect_success();
     let events = outcome.events::<SafeL2::SafeModuleTransaction>(safe);
     assert_eq!((events[0].1.module, events[0].1.to, events[0].1.value), (MODULE, BOB, U256::ONE));
@@ -729,8 +797,9 @@ fn safe_l2_emits_the_parameters_of_every_transaction() {
 
 #[test]
 fn the_interface_is_safe_v1_3_0s() {
-    let artifact: serde_json::Value = serde_json::from_str(include_str!("../../../../contracts/artifacts/SafeL2.json"))
-        .expect("artifact JSON");
+    let artifact: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../contracts/artifacts/SafeL2.json"))
+            .expect("artifact JSON");
     let abi: JsonAbi = serde_json::from_value(artifact["abi"].clone()).expect("an ABI");
     let mut functions: Vec<String> = abi.functions().map(|f| f.signature()).collect();
     functions.sort();
