@@ -1,7 +1,8 @@
 //! Black-box tests of the OP Stack preinstalls on `superlink devnet`, used as a developer uses them on any OP chain:
 //! a CREATE2 deployment through the deterministic deployment proxy with cast, landing where `cast create2`
-//! predicts; a deployment through the Create2Deployer; and viem's `multicall`, on the L1 and on an L2. The test
-//! functions share one devnet, each sending from its own account.
+//! predicts; a deployment through the Create2Deployer; viem's `multicall`, on the L1 and on an L2; and a Safe: a
+//! proxy of the Safe singleton set up and running a transfer its owner signed with cast. The test functions share
+//! one devnet, each sending from its own account.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -10,7 +11,7 @@ use std::process::Command;
 #[path = "support/devnet.rs"]
 mod devnet;
 
-use devnet::{Devnet, KEY_1, KEY_2, ok};
+use devnet::{Devnet, KEY_1, KEY_2, address_of, ok};
 
 const DETERMINISTIC_DEPLOYMENT_PROXY: &str = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
 const CREATE2_DEPLOYER: &str = "0x13b0D85CcB8bf860b6b79AF3029fCA081AE9beF2";
@@ -124,4 +125,150 @@ fn viems_multicall_reads_through_multicall3_on_the_l1_and_an_l2() {
     let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "the viem client failed:\n{printed}\ndevnet log:\n{}", devnet.log());
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ok");
+}
+
+/// The Safe (v1.3.0) singleton.
+const SAFE: &str = "0x69f4D1788e39c87893C980c06EdF4b7f686e2938";
+/// The SafeL2 (v1.3.0) singleton.
+const SAFE_L2: &str = "0xfb1bffC9d739B8D520DaF37dF666da4C687191EA";
+/// The fourth development key: submits the Safe's transactions.
+const KEY_3: &str = "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
+/// The fifth development key: the Safe's only owner, which only signs.
+const KEY_4: &str = "0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a";
+const ZERO: &str = "0x0000000000000000000000000000000000000000";
+
+fn artifact_code(artifact: &str, field: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(artifact).unwrap();
+    value[field].as_str().unwrap().to_string()
+}
+
+#[test]
+fn a_safe_proxy_to_the_singleton_is_set_up_and_runs_a_transfer_its_owner_signed_with_cast() {
+    let devnet = Devnet::shared();
+    let safe_code = artifact_code(include_str!("../contracts/artifacts/Safe.json"), "deployedBytecode");
+    let safe_l2_code = artifact_code(include_str!("../contracts/artifacts/SafeL2.json"), "deployedBytecode");
+    for (url, chain) in chains(&devnet) {
+        for (singleton, code) in [(SAFE, &safe_code), (SAFE_L2, &safe_l2_code)] {
+            assert_eq!(&ok(&["code", "--rpc-url", &url, singleton]), code, "{singleton} on {chain}");
+            let threshold = ok(&["call", "--rpc-url", &url, singleton, "getThreshold()(uint256)"]);
+            assert_eq!(threshold, "1", "{singleton} on {chain} is locked against setup");
+        }
+    }
+
+    // A proxy of the singleton, created through the deterministic deployment proxy.
+    let url = devnet.l2(901);
+    let proxy_code = artifact_code(include_str!("../contracts/artifacts/SafeTestProxy.json"), "bytecode");
+    let argument = ok(&["abi-encode", "f(address)", SAFE]);
+    let init = format!("{proxy_code}{}", argument.trim_start_matches("0x"));
+    let salt = "0x00000000000000000000000000000000000000000000000000000000005afe01";
+    let safe =
+        ok(&["create2", "--deployer", DETERMINISTIC_DEPLOYMENT_PROXY, "--salt", salt, "--init-code", &init]);
+    let calldata = format!("{salt}{}", init.trim_start_matches("0x"));
+    let send = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["send", "--rpc-url", &url, "--private-key", KEY_3, "--json"];
+        all.extend_from_slice(args);
+        let receipt: serde_json::Value = serde_json::from_str(&ok(&all)).unwrap();
+        assert_eq!(receipt["status"], "0x1", "cast {args:?} succeeded");
+        receipt
+    };
+    send(&[DETERMINISTIC_DEPLOYMENT_PROXY, &calldata]);
+    let slot0 = ok(&["storage", "--rpc-url", &url, &safe, "0"]);
+    assert_eq!(slot0.to_lowercase(), format!("0x000000000000000000000000{}", SAFE[2..].to_lowercase()));
+
+    // setup: one owner, threshold one; then ETH for the Safe through its receive().
+    let owner = address_of(KEY_4);
+    let owners = format!("[{owner}]");
+    send(&[
+        &safe,
+        "setup(address[],uint256,address,bytes,address,address,uint256,address)",
+        &owners,
+        "1",
+        ZERO,
+        "0x",
+        ZERO,
+        ZERO,
+        "0",
+        ZERO,
+    ]);
+    assert_eq!(ok(&["call", "--rpc-url", &url, &safe, "getOwners()(address[])"]), owners);
+    assert_eq!(ok(&["call", "--rpc-url", &url, &safe, "VERSION()(string)"]), "\"1.3.0\"");
+    send(&[&safe, "--value", "1000000"]);
+
+    // The owner signs the SafeTx as EIP-712 typed data, as Safe tooling does; the signature is the same as of
+    // the contract's own getTransactionHash.
+    let recipient = "0x5afe00000000000000000000000000000000beef";
+    let typed = serde_json::json!({
+        "types": {
+            "EIP712Domain": [
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"}
+            ],
+            "SafeTx": [
+                {"name": "to", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "data", "type": "bytes"},
+                {"name": "operation", "type": "uint8"},
+                {"name": "safeTxGas", "type": "uint256"},
+                {"name": "baseGas", "type": "uint256"},
+                {"name": "gasPrice", "type": "uint256"},
+                {"name": "gasToken", "type": "address"},
+                {"name": "refundReceiver", "type": "address"},
+                {"name": "nonce", "type": "uint256"}
+            ]
+        },
+        "primaryType": "SafeTx",
+        "domain": {"chainId": 901, "verifyingContract": safe},
+        "message": {
+            "to": recipient, "value": "12345", "data": "0x", "operation": 0, "safeTxGas": "0", "baseGas": "0",
+            "gasPrice": "0", "gasToken": ZERO, "refundReceiver": ZERO, "nonce": "0"
+        }
+    })
+    .to_string();
+    let signature = ok(&["wallet", "sign", "--private-key", KEY_4, "--data", &typed]);
+    let hash = ok(&[
+        "call",
+        "--rpc-url",
+        &url,
+        &safe,
+        "getTransactionHash(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,uint256)(bytes32)",
+        recipient,
+        "12345",
+        "0x",
+        "0",
+        "0",
+        "0",
+        "0",
+        ZERO,
+        ZERO,
+        "0",
+    ]);
+    assert_eq!(ok(&["wallet", "sign", "--private-key", KEY_4, "--no-hash", &hash]), signature);
+
+    let exec = [
+        safe.as_str(),
+        "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)",
+        recipient,
+        "12345",
+        "0x",
+        "0",
+        "0",
+        "0",
+        "0",
+        ZERO,
+        ZERO,
+        &signature,
+    ];
+    let receipt = send(&exec);
+    let success_topic = ok(&["keccak", "ExecutionSuccess(bytes32,uint256)"]);
+    let logs = receipt["logs"].as_array().unwrap();
+    let event = logs.iter().find(|log| log["topics"][0] == success_topic.as_str()).expect("ExecutionSuccess");
+    assert!(event["data"].as_str().unwrap().starts_with(&hash), "the event names the transaction's hash");
+    assert_eq!(ok(&["balance", "--rpc-url", &url, recipient]), "12345");
+    assert_eq!(ok(&["call", "--rpc-url", &url, &safe, "nonce()(uint256)"]), "1");
+
+    // The same signature again signs a spent nonce: refused with the Safe's GS026.
+    let mut again = vec!["call", "--rpc-url", &url];
+    again.extend_from_slice(&exec);
+    let refused = devnet::cast(&again);
+    assert!(refused.as_ref().is_err_and(|e| e.contains("GS026")), "a replay is refused: {refused:?}");
 }

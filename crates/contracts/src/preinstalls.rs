@@ -5,12 +5,14 @@
 //! superlink places its own implementations, written from the contracts' public interfaces and behaviour, at the
 //! standard addresses ([`Preinstall`], [`preinstall_allocs`]); their code is not the original bytecode, so the
 //! addresses of contracts they create from their own code (`Create2Deployer.deployERC1820Implementer`) differ from
-//! other chains', while every address computed from a caller's init code is the same. The large third-party
-//! contracts of the list are not placed at all ([`ABSENT`]): a call to their address is a call to an empty account.
+//! other chains', while every address computed from a caller's init code is the same. The Safe singletons keep the
+//! storage layout, events and revert strings of Safe v1.3.0, so Safe tooling and proxies work with them. The large
+//! third-party contracts of the list that superlink does not implement are not placed at all ([`ABSENT`]): a call
+//! to their address is a call to an empty account.
 
 use std::collections::BTreeMap;
 
-use alloy_primitives::{Address, Bytes, address};
+use alloy_primitives::{Address, B256, Bytes, U256, address};
 
 use crate::{Contract, GenesisAccount, bridge_addresses};
 
@@ -50,6 +52,16 @@ pub mod bindings {
         SenderCreator,
         "../../contracts/artifacts/SenderCreator.json"
     );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        Safe,
+        "../../contracts/artifacts/Safe.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        SafeL2,
+        "../../contracts/artifacts/SafeL2.json"
+    );
 }
 
 /// Multicall3: batched calls (`aggregate3` and the rest of its interface).
@@ -69,9 +81,9 @@ pub const SENDER_CREATOR_V06: Address = address!("0x7fc98430eaedbb6070b35b39d798
 /// The SenderCreator of the ERC-4337 v0.7.0 entry point.
 pub const SENDER_CREATOR_V07: Address = address!("0xEFC2c1444eBCC4Db75e7613d20C6a62fF67A167C");
 
-/// The Safe (v1.3.0) singleton; not placed ([`ABSENT`]).
+/// The Safe (v1.3.0) singleton: the multisig wallet that Safe proxies delegate to.
 pub const SAFE: Address = address!("0x69f4D1788e39c87893C980c06EdF4b7f686e2938");
-/// The SafeL2 (v1.3.0) singleton; not placed ([`ABSENT`]).
+/// The SafeL2 (v1.3.0) singleton: the Safe, also emitting every transaction's parameters for indexers.
 pub const SAFE_L2: Address = address!("0xfb1bffC9d739B8D520DaF37dF666da4C687191EA");
 /// CreateX; not placed ([`ABSENT`]).
 pub const CREATEX: Address = address!("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed");
@@ -101,11 +113,15 @@ pub enum Preinstall {
     SenderCreatorV06,
     /// The ERC-4337 v0.7.0 helper that calls account factories.
     SenderCreatorV07,
+    /// The Safe (v1.3.0) multisig singleton.
+    Safe,
+    /// The SafeL2 (v1.3.0) multisig singleton, with events for indexers.
+    SafeL2,
 }
 
 impl Preinstall {
     /// Every preinstall superlink places.
-    pub const ALL: [Preinstall; 8] = [
+    pub const ALL: [Preinstall; 10] = [
         Preinstall::Multicall3,
         Preinstall::Create2Deployer,
         Preinstall::DeterministicDeploymentProxy,
@@ -114,6 +130,8 @@ impl Preinstall {
         Preinstall::MultiSendCallOnly,
         Preinstall::SenderCreatorV06,
         Preinstall::SenderCreatorV07,
+        Preinstall::Safe,
+        Preinstall::SafeL2,
     ];
 
     /// The name the specification gives it.
@@ -127,6 +145,8 @@ impl Preinstall {
             Preinstall::MultiSendCallOnly => "MultiSendCallOnly",
             Preinstall::SenderCreatorV06 => "SenderCreator (ERC-4337 v0.6.0)",
             Preinstall::SenderCreatorV07 => "SenderCreator (ERC-4337 v0.7.0)",
+            Preinstall::Safe => "Safe (v1.3.0)",
+            Preinstall::SafeL2 => "SafeL2 (v1.3.0)",
         }
     }
 
@@ -141,6 +161,8 @@ impl Preinstall {
             Preinstall::MultiSendCallOnly => MULTI_SEND_CALL_ONLY,
             Preinstall::SenderCreatorV06 => SENDER_CREATOR_V06,
             Preinstall::SenderCreatorV07 => SENDER_CREATOR_V07,
+            Preinstall::Safe => SAFE,
+            Preinstall::SafeL2 => SAFE_L2,
         }
     }
 
@@ -157,9 +179,27 @@ impl Preinstall {
             Preinstall::SenderCreatorV06 | Preinstall::SenderCreatorV07 => {
                 bindings::SenderCreator::DEPLOYED_BYTECODE.clone()
             }
+            Preinstall::Safe => bindings::Safe::DEPLOYED_BYTECODE.clone(),
+            Preinstall::SafeL2 => bindings::SafeL2::DEPLOYED_BYTECODE.clone(),
+        }
+    }
+
+    /// The genesis storage placed with the code, empty for all but the Safe singletons. Those hold threshold 1
+    /// (slot 4 of the Safe's layout), as the original singletons' constructors leave them: `setup` refuses a Safe
+    /// whose threshold is set, so the singleton itself can never become a wallet, only the proxies that
+    /// delegate to it.
+    pub fn genesis_storage(self) -> BTreeMap<B256, B256> {
+        match self {
+            Preinstall::Safe | Preinstall::SafeL2 => {
+                BTreeMap::from([(SAFE_THRESHOLD_SLOT, B256::from(U256::from(1)))])
+            }
+            _ => BTreeMap::new(),
         }
     }
 }
+
+/// The storage slot of a Safe's threshold (v1.3.0 layout: singleton, modules, owners, owner count, threshold).
+pub const SAFE_THRESHOLD_SLOT: B256 = B256::with_last_byte(4);
 
 impl std::fmt::Display for Preinstall {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -181,17 +221,7 @@ pub struct AbsentPreinstall {
 /// The preinstalls of the specification's list that superlink does not place. Each is a large audited contract
 /// whose value lies in being exactly that contract; a partial rewrite would answer some calls and silently differ
 /// on others, and the original bytecode is not ours to ship.
-pub const ABSENT: [AbsentPreinstall; 6] = [
-    AbsentPreinstall {
-        name: "Safe (v1.3.0)",
-        address: SAFE,
-        reason: "the multisig singleton: owners, modules, guards, EIP-712 and contract signatures",
-    },
-    AbsentPreinstall {
-        name: "SafeL2 (v1.3.0)",
-        address: SAFE_L2,
-        reason: "the Safe singleton with events: as large as the Safe",
-    },
+pub const ABSENT: [AbsentPreinstall; 4] = [
     AbsentPreinstall {
         name: "CreateX",
         address: CREATEX,
@@ -216,15 +246,17 @@ pub const ABSENT: [AbsentPreinstall; 6] = [
 
 /// The accounts to allocate in the genesis of every chain, the L1 and each L2 alike, for the preinstalls
 /// ([`Preinstall::ALL`]): each contract's runtime code at its standard address, with nonce 1 (as after a
-/// contract creation), no balance and no storage, keyed by address. Includes the account of
-/// [`crate::multicall3_allocs`], so either may be added without the other.
+/// contract creation), no balance and its [`Preinstall::genesis_storage`] (none for most), keyed by address.
+/// Includes the account of [`crate::multicall3_allocs`], so either may be added without the other.
 pub fn preinstall_allocs() -> BTreeMap<Address, GenesisAccount> {
     Preinstall::ALL
         .into_iter()
         .map(|preinstall| {
+            let storage = preinstall.genesis_storage();
             let account = GenesisAccount {
                 nonce: Some(1),
                 code: Some(preinstall.deployed_bytecode()),
+                storage: (!storage.is_empty()).then_some(storage),
                 ..Default::default()
             };
             (preinstall.address(), account)
@@ -274,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn every_placed_preinstall_has_code_no_balance_and_no_storage() {
+    fn every_placed_preinstall_has_code_no_balance_and_only_the_safes_have_storage() {
         let allocs = preinstall_allocs();
         assert_eq!(allocs.len(), Preinstall::ALL.len(), "one account per preinstall, no two at one address");
         for preinstall in Preinstall::ALL {
@@ -283,7 +315,14 @@ mod tests {
             assert!(!code.is_empty(), "{preinstall} has code");
             assert_eq!(code, &preinstall.deployed_bytecode());
             assert_eq!(account.nonce, Some(1));
-            assert!(account.balance.is_zero() && account.storage.is_none(), "{preinstall} starts empty");
+            assert!(account.balance.is_zero(), "{preinstall} holds no ETH");
+            match preinstall {
+                Preinstall::Safe | Preinstall::SafeL2 => {
+                    let locked = BTreeMap::from([(SAFE_THRESHOLD_SLOT, B256::with_last_byte(1))]);
+                    assert_eq!(account.storage.as_ref(), Some(&locked), "{preinstall} starts locked");
+                }
+                _ => assert!(account.storage.is_none(), "{preinstall} starts with empty storage"),
+            }
         }
         for absent in ABSENT {
             assert!(!allocs.contains_key(&absent.address), "{} is not placed", absent.name);
@@ -297,6 +336,7 @@ mod tests {
         assert_eq!(code(Preinstall::SenderCreatorV06), code(Preinstall::SenderCreatorV07));
         assert_ne!(code(Preinstall::MultiSend), code(Preinstall::MultiSendCallOnly));
         assert_ne!(code(Preinstall::Create2Deployer), code(Preinstall::DeterministicDeploymentProxy));
+        assert_ne!(code(Preinstall::Safe), code(Preinstall::SafeL2));
     }
 
     #[test]

@@ -21,5 +21,6 @@ mod messenger;
 mod portal;
 mod preinstalls;
 mod reference;
+mod safe;
 mod test_token;
 mod versions;
