@@ -1,8 +1,9 @@
 //! Black-box tests of the OP Stack preinstalls on `superlink devnet`, used as a developer uses them on any OP chain:
 //! a CREATE2 deployment through the deterministic deployment proxy with cast, landing where `cast create2`
-//! predicts; a deployment through the Create2Deployer; viem's `multicall`, on the L1 and on an L2; and a Safe: a
-//! proxy of the Safe singleton set up and running a transfer its owner signed with cast. The test functions share
-//! one devnet, each sending from its own account.
+//! predicts; a deployment through the Create2Deployer; one through CreateX, landing where its
+//! `computeCreate2Address` answers for the guarded salt; Permit2's EIP-712 domain; viem's `multicall`, on the L1 and
+//! on an L2; and a Safe: a proxy of the Safe singleton set up and running a transfer its owner signed with cast. The
+//! test functions share one devnet, each sending from its own account.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -11,7 +12,7 @@ use std::process::Command;
 #[path = "support/devnet.rs"]
 mod devnet;
 
-use devnet::{Devnet, KEY_1, KEY_2, address_of, ok};
+use devnet::{Devnet, KEY_0, KEY_1, KEY_2, address_of, ok};
 
 const DETERMINISTIC_DEPLOYMENT_PROXY: &str = "0x4e59b44847b379578588920cA78FbF26c0B4956C";
 const CREATE2_DEPLOYER: &str = "0x13b0D85CcB8bf860b6b79AF3029fCA081AE9beF2";
@@ -271,4 +272,86 @@ fn a_safe_proxy_to_the_singleton_is_set_up_and_runs_a_transfer_its_owner_signed_
     again.extend_from_slice(&exec);
     let refused = devnet::cast(&again);
     assert!(refused.as_ref().is_err_and(|e| e.contains("GS026")), "a replay is refused: {refused:?}");
+
+const CREATEX: &str = "0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed";
+const PERMIT2: &str = "0x000000000022D473030F116dDEE9F6B43aC78BA3";
+
+#[test]
+fn a_create2_deployment_through_createx_lands_where_compute_create2_address_answers() {
+    let devnet = Devnet::shared();
+    let sender = ok(&["wallet", "address", "--private-key", KEY_0]).to_lowercase();
+    // The sender's address, 0x00 (no cross-chain protection), 11 bytes of the developer's choice: a salt only this
+    // sender can use, giving the same address on every chain.
+    let salt = format!("{sender}00{}", "0000000000000000c0de03");
+    // CreateX's guard for such a salt: keccak256(abi.encode(sender, salt)), computed here with cast alone.
+    let guarded = ok(&["keccak", &ok(&["abi-encode", "f(address,bytes32)", &sender, &salt])]);
+    let code_hash = ok(&["keccak", INIT_CODE]);
+    let predicted = ok(&["create2", "--deployer", CREATEX, "--salt", &guarded, "--init-code", INIT_CODE]);
+    for (url, chain) in chains(&devnet) {
+        let computed = ok(&[
+            "call",
+            "--rpc-url",
+            &url,
+            CREATEX,
+            "computeCreate2Address(bytes32,bytes32)(address)",
+            &guarded,
+            &code_hash,
+        ]);
+        assert_eq!(computed.to_lowercase(), predicted.to_lowercase(), "computeCreate2Address on {chain}");
+        let receipt: serde_json::Value = serde_json::from_str(&ok(&[
+            "send",
+            "--rpc-url",
+            &url,
+            "--private-key",
+            KEY_0,
+            "--json",
+            CREATEX,
+            "deployCreate2(bytes32,bytes)",
+            &salt,
+            INIT_CODE,
+        ]))
+        .unwrap();
+        assert_eq!(receipt["status"], "0x1", "the deployment on {chain} succeeded");
+        assert_eq!(
+            ok(&["code", "--rpc-url", &url, &predicted]),
+            RUNTIME_CODE,
+            "the code is at {predicted} on {chain}"
+        );
+        // ContractCreation(address indexed newContract, bytes32 indexed salt) names both.
+        let topic = ok(&["keccak", "ContractCreation(address,bytes32)"]);
+        let logs = receipt["logs"].as_array().unwrap();
+        let creation =
+            logs.iter().find(|log| log["topics"][0] == topic.as_str()).expect("a ContractCreation log");
+        let named = creation["topics"][1].as_str().unwrap();
+        assert!(named.ends_with(&predicted.to_lowercase()[2..]), "the event names {predicted}: {named}");
+        assert_eq!(creation["topics"][2], guarded.as_str(), "the event names the guarded salt");
+        let again = devnet::cast(&[
+            "call",
+            "--rpc-url",
+            &url,
+            "--from",
+            &sender,
+            CREATEX,
+            "deployCreate2(bytes32,bytes)",
+            &salt,
+            INIT_CODE,
+        ]);
+        assert!(again.is_err(), "the address is taken on {chain}: {again:?}");
+    }
+}
+
+#[test]
+fn permit2s_domain_separator_is_the_eip712_domain_of_each_chain() {
+    let devnet = Devnet::shared();
+    let permit2: alloy_primitives::Address = PERMIT2.parse().unwrap();
+    for (url, chain) in chains(&devnet) {
+        let chain_id: u64 = chain.parse().unwrap();
+        let domain = alloy_sol_types::eip712_domain! {
+            name: "Permit2",
+            chain_id: chain_id,
+            verifying_contract: permit2,
+        };
+        let answer = ok(&["call", "--rpc-url", &url, PERMIT2, "DOMAIN_SEPARATOR()(bytes32)"]);
+        assert_eq!(answer, domain.separator().to_string(), "Permit2's domain on {chain}");
+    }
 }

@@ -5,10 +5,12 @@
 //! superlink places its own implementations, written from the contracts' public interfaces and behaviour, at the
 //! standard addresses ([`Preinstall`], [`preinstall_allocs`]); their code is not the original bytecode, so the
 //! addresses of contracts they create from their own code (`Create2Deployer.deployERC1820Implementer`) differ from
-//! other chains', while every address computed from a caller's init code is the same. The Safe singletons keep the
-//! storage layout, events and revert strings of Safe v1.3.0, so Safe tooling and proxies work with them. The large
-//! third-party contracts of the list that superlink does not implement are not placed at all ([`ABSENT`]): a call
-//! to their address is a call to an empty account.
+//! other chains', while every address computed from a caller's init code is the same (CreateX's guarded salts and
+//! CREATE3 proxy included), and so is every EIP-712 digest Permit2 and the Safe singletons check. The Safe
+//! singletons keep the storage layout, events and revert strings of Safe v1.3.0, so Safe tooling and proxies work
+//! with them. Tools that recognise a preinstall by its code hash rather than its interface do not recognise these.
+//! The large third-party contracts of the list that remain are not placed at all ([`ABSENT`]): a call to their
+//! address is a call to an empty account.
 
 use std::collections::BTreeMap;
 
@@ -61,6 +63,13 @@ pub mod bindings {
         #[derive(Debug, PartialEq, Eq)]
         SafeL2,
         "../../contracts/artifacts/SafeL2.json"
+        CreateX,
+        "../../contracts/artifacts/CreateX.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        Permit2,
+        "../../contracts/artifacts/Permit2.json"
     );
 }
 
@@ -85,9 +94,9 @@ pub const SENDER_CREATOR_V07: Address = address!("0xEFC2c1444eBCC4Db75e7613d20C6
 pub const SAFE: Address = address!("0x69f4D1788e39c87893C980c06EdF4b7f686e2938");
 /// The SafeL2 (v1.3.0) singleton: the Safe, also emitting every transaction's parameters for indexers.
 pub const SAFE_L2: Address = address!("0xfb1bffC9d739B8D520DaF37dF666da4C687191EA");
-/// CreateX; not placed ([`ABSENT`]).
+/// CreateX: CREATE, CREATE2 and CREATE3 deployments with salt protection, and their address predictions.
 pub const CREATEX: Address = address!("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed");
-/// Permit2; not placed ([`ABSENT`]).
+/// Permit2: ERC-20 signature transfers and allowances by EIP-712 signature.
 pub const PERMIT2: Address = address!("0x000000000022D473030F116dDEE9F6B43aC78BA3");
 /// The ERC-4337 v0.6.0 EntryPoint; not placed ([`ABSENT`]).
 pub const ENTRY_POINT_V06: Address = address!("0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789");
@@ -117,11 +126,15 @@ pub enum Preinstall {
     Safe,
     /// The SafeL2 (v1.3.0) multisig singleton, with events for indexers.
     SafeL2,
+    /// CREATE, CREATE2 and CREATE3 deployments with salt protection.
+    CreateX,
+    /// ERC-20 signature transfers and signed allowances.
+    Permit2,
 }
 
 impl Preinstall {
     /// Every preinstall superlink places.
-    pub const ALL: [Preinstall; 10] = [
+    pub const ALL: [Preinstall; 12] = [
         Preinstall::Multicall3,
         Preinstall::Create2Deployer,
         Preinstall::DeterministicDeploymentProxy,
@@ -132,6 +145,8 @@ impl Preinstall {
         Preinstall::SenderCreatorV07,
         Preinstall::Safe,
         Preinstall::SafeL2,
+        Preinstall::CreateX,
+        Preinstall::Permit2,
     ];
 
     /// The name the specification gives it.
@@ -147,6 +162,8 @@ impl Preinstall {
             Preinstall::SenderCreatorV07 => "SenderCreator (ERC-4337 v0.7.0)",
             Preinstall::Safe => "Safe (v1.3.0)",
             Preinstall::SafeL2 => "SafeL2 (v1.3.0)",
+            Preinstall::CreateX => "CreateX",
+            Preinstall::Permit2 => "Permit2",
         }
     }
 
@@ -163,6 +180,8 @@ impl Preinstall {
             Preinstall::SenderCreatorV07 => SENDER_CREATOR_V07,
             Preinstall::Safe => SAFE,
             Preinstall::SafeL2 => SAFE_L2,
+            Preinstall::CreateX => CREATEX,
+            Preinstall::Permit2 => PERMIT2,
         }
     }
 
@@ -181,6 +200,8 @@ impl Preinstall {
             }
             Preinstall::Safe => bindings::Safe::DEPLOYED_BYTECODE.clone(),
             Preinstall::SafeL2 => bindings::SafeL2::DEPLOYED_BYTECODE.clone(),
+            Preinstall::CreateX => bindings::CreateX::DEPLOYED_BYTECODE.clone(),
+            Preinstall::Permit2 => bindings::Permit2::DEPLOYED_BYTECODE.clone(),
         }
     }
 
@@ -221,17 +242,7 @@ pub struct AbsentPreinstall {
 /// The preinstalls of the specification's list that superlink does not place. Each is a large audited contract
 /// whose value lies in being exactly that contract; a partial rewrite would answer some calls and silently differ
 /// on others, and the original bytecode is not ours to ship.
-pub const ABSENT: [AbsentPreinstall; 4] = [
-    AbsentPreinstall {
-        name: "CreateX",
-        address: CREATEX,
-        reason: "dozens of CREATE/CREATE2/CREATE3 entry points with salt protection; chains check its code hash",
-    },
-    AbsentPreinstall {
-        name: "Permit2",
-        address: PERMIT2,
-        reason: "signature and allowance transfers with EIP-712 witnesses, nonce bitmaps and expiries",
-    },
+pub const ABSENT: [AbsentPreinstall; 2] = [
     AbsentPreinstall {
         name: "ERC-4337 EntryPoint v0.6.0",
         address: ENTRY_POINT_V06,
