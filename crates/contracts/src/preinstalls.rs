@@ -50,6 +50,16 @@ pub mod bindings {
         SenderCreator,
         "../../contracts/artifacts/SenderCreator.json"
     );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        EntryPointV06,
+        "../../contracts/artifacts/EntryPointV06.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        EntryPointV07,
+        "../../contracts/artifacts/EntryPointV07.json"
+    );
 }
 
 /// Multicall3: batched calls (`aggregate3` and the rest of its interface).
@@ -77,9 +87,9 @@ pub const SAFE_L2: Address = address!("0xfb1bffC9d739B8D520DaF37dF666da4C687191E
 pub const CREATEX: Address = address!("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed");
 /// Permit2; not placed ([`ABSENT`]).
 pub const PERMIT2: Address = address!("0x000000000022D473030F116dDEE9F6B43aC78BA3");
-/// The ERC-4337 v0.6.0 EntryPoint; not placed ([`ABSENT`]).
+/// The ERC-4337 v0.6.0 EntryPoint.
 pub const ENTRY_POINT_V06: Address = address!("0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789");
-/// The ERC-4337 v0.7.0 EntryPoint; not placed ([`ABSENT`]).
+/// The ERC-4337 v0.7.0 EntryPoint.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
 
 /// A preinstall of the OP Stack's list that superlink places, with its own implementation.
@@ -101,11 +111,15 @@ pub enum Preinstall {
     SenderCreatorV06,
     /// The ERC-4337 v0.7.0 helper that calls account factories.
     SenderCreatorV07,
+    /// The ERC-4337 v0.6.0 entry point: user operations, paymasters, deposits and stakes, simulations.
+    EntryPointV06,
+    /// The ERC-4337 v0.7.0 entry point: packed user operations, paymasters, deposits and stakes.
+    EntryPointV07,
 }
 
 impl Preinstall {
     /// Every preinstall superlink places.
-    pub const ALL: [Preinstall; 8] = [
+    pub const ALL: [Preinstall; 10] = [
         Preinstall::Multicall3,
         Preinstall::Create2Deployer,
         Preinstall::DeterministicDeploymentProxy,
@@ -114,6 +128,8 @@ impl Preinstall {
         Preinstall::MultiSendCallOnly,
         Preinstall::SenderCreatorV06,
         Preinstall::SenderCreatorV07,
+        Preinstall::EntryPointV06,
+        Preinstall::EntryPointV07,
     ];
 
     /// The name the specification gives it.
@@ -127,6 +143,8 @@ impl Preinstall {
             Preinstall::MultiSendCallOnly => "MultiSendCallOnly",
             Preinstall::SenderCreatorV06 => "SenderCreator (ERC-4337 v0.6.0)",
             Preinstall::SenderCreatorV07 => "SenderCreator (ERC-4337 v0.7.0)",
+            Preinstall::EntryPointV06 => "EntryPoint (ERC-4337 v0.6.0)",
+            Preinstall::EntryPointV07 => "EntryPoint (ERC-4337 v0.7.0)",
         }
     }
 
@@ -141,6 +159,8 @@ impl Preinstall {
             Preinstall::MultiSendCallOnly => MULTI_SEND_CALL_ONLY,
             Preinstall::SenderCreatorV06 => SENDER_CREATOR_V06,
             Preinstall::SenderCreatorV07 => SENDER_CREATOR_V07,
+            Preinstall::EntryPointV06 => ENTRY_POINT_V06,
+            Preinstall::EntryPointV07 => ENTRY_POINT_V07,
         }
     }
 
@@ -157,6 +177,8 @@ impl Preinstall {
             Preinstall::SenderCreatorV06 | Preinstall::SenderCreatorV07 => {
                 bindings::SenderCreator::DEPLOYED_BYTECODE.clone()
             }
+            Preinstall::EntryPointV06 => bindings::EntryPointV06::DEPLOYED_BYTECODE.clone(),
+            Preinstall::EntryPointV07 => bindings::EntryPointV07::DEPLOYED_BYTECODE.clone(),
         }
     }
 }
@@ -181,7 +203,7 @@ pub struct AbsentPreinstall {
 /// The preinstalls of the specification's list that superlink does not place. Each is a large audited contract
 /// whose value lies in being exactly that contract; a partial rewrite would answer some calls and silently differ
 /// on others, and the original bytecode is not ours to ship.
-pub const ABSENT: [AbsentPreinstall; 6] = [
+pub const ABSENT: [AbsentPreinstall; 4] = [
     AbsentPreinstall {
         name: "Safe (v1.3.0)",
         address: SAFE,
@@ -201,16 +223,6 @@ pub const ABSENT: [AbsentPreinstall; 6] = [
         name: "Permit2",
         address: PERMIT2,
         reason: "signature and allowance transfers with EIP-712 witnesses, nonce bitmaps and expiries",
-    },
-    AbsentPreinstall {
-        name: "ERC-4337 EntryPoint v0.6.0",
-        address: ENTRY_POINT_V06,
-        reason: "user-operation validation, paymasters, deposits, stakes and gas accounting",
-    },
-    AbsentPreinstall {
-        name: "ERC-4337 EntryPoint v0.7.0",
-        address: ENTRY_POINT_V07,
-        reason: "user-operation validation, paymasters, deposits, stakes and gas accounting",
     },
 ];
 
@@ -297,6 +309,7 @@ mod tests {
         assert_eq!(code(Preinstall::SenderCreatorV06), code(Preinstall::SenderCreatorV07));
         assert_ne!(code(Preinstall::MultiSend), code(Preinstall::MultiSendCallOnly));
         assert_ne!(code(Preinstall::Create2Deployer), code(Preinstall::DeterministicDeploymentProxy));
+        assert_ne!(code(Preinstall::EntryPointV06), code(Preinstall::EntryPointV07));
     }
 
     #[test]

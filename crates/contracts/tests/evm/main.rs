@@ -12,6 +12,7 @@ mod bridge_routing;
 mod bridge_withdrawals;
 mod bridges;
 mod dispute_games;
+mod entrypoint;
 mod harness;
 mod inbox;
 mod interop;
