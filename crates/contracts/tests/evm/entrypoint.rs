@@ -225,7 +225,7 @@ fn payment_op(chain: &mut Chain, version: Version, salt: u64, create: bool) -> O
         init_code: if create { init_code(version, salt) } else { Bytes::new() },
         call_data: execute.abi_encode().into(),
         call_gas_limit: 100_000,
-        verification_gas_limit: 600_000,
+        verification_gas_limit: 1_000_000,
         pre_verification_gas: 50_000,
         max_fee_per_gas: GAS_PRICE.into(),
         max_priority_fee_per_gas: GAS_PRICE.into(),
@@ -401,6 +401,8 @@ fn validation_failures_revert_the_bundle_with_their_codes() {
 
         let mut wrong_nonce = good.clone();
         wrong_nonce.nonce = U256::from(5);
+        // The second operation of the bundle: the first one creates the account.
+        wrong_nonce.init_code = Bytes::new();
         let wrong_nonce = wrong_nonce.signed(version, &owner(), None);
         let outcome = handle_ops(&mut chain, version, &[good.clone(), wrong_nonce]);
         assert_eq!(failed_op(&outcome), (U256::from(1), "AA25 invalid account nonce".to_string()));
@@ -426,7 +428,8 @@ fn validation_failures_revert_the_bundle_with_their_codes() {
 
         assert!(chain.code(sender).is_empty(), "every failed bundle was undone");
         handle_ops(&mut chain, version, &[good]).expect_success();
-        let outcome = handle_ops(&mut chain, version, &[payment_op(&mut chain, version, 2, true)]);
+        let again = payment_op(&mut chain, version, 2, true);
+        let outcome = handle_ops(&mut chain, version, &[again]);
         assert_eq!(failed_op(&outcome).1, "AA10 sender already constructed");
     }
 }
@@ -756,26 +759,27 @@ fn handle_ops_cannot_be_reentered_and_inner_handle_op_is_internal() {
             }
         }
 
-        // innerHandleOp belongs to the entry point alone.
-        let tx = match version {
-            Version::V06 => Tx::call(
-                ALICE,
-                ENTRY_POINT_V06,
-                &EntryPointV06::innerHandleOpCall {
-                    callData: Bytes::new(),
-                    opInfo: Default::default(),
-                    context: Bytes::new(),
-                },
-            ),
-            Version::V07 => Tx::call(
-                ALICE,
-                ENTRY_POINT_V07,
-                &EntryPointV07::innerHandleOpCall {
-                    callData: Bytes::new(),
-                    opInfo: Default::default(),
-                    context: Bytes::new(),
-                },
-            ),
+        // innerHandleOp belongs to the entry point alone. Its operation-info argument is all static words (12 in
+        // v0.6, 14 in v0.7), encoded inline like a fixed array.
+        let data: Vec<u8> = match version {
+            Version::V06 => [
+                EntryPointV06::innerHandleOpCall::SELECTOR.as_slice(),
+                &(Bytes::new(), [U256::ZERO; 12], Bytes::new()).abi_encode_params(),
+            ]
+            .concat(),
+            Version::V07 => [
+                EntryPointV07::innerHandleOpCall::SELECTOR.as_slice(),
+                &(Bytes::new(), [U256::ZERO; 14], Bytes::new()).abi_encode_params(),
+            ]
+            .concat(),
+        };
+        let tx = Tx {
+            from: ALICE,
+            to: version.entry_point(),
+            data: data.into(),
+            value: U256::ZERO,
+            access_list: vec![],
+            deposit: false,
         };
         let outcome = chain.send(tx);
         assert_eq!(
