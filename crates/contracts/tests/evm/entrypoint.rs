@@ -13,7 +13,7 @@ use alloy_sol_types::{SolCall, SolError, SolEvent, SolValue, sol};
 use superlink_contracts::{
     preinstall_allocs,
     preinstalls::{
-        ENTRY_POINT_V06, ENTRY_POINT_V07,
+        ENTRY_POINT_V06, ENTRY_POINT_V07, SENDER_CREATOR_V06, SENDER_CREATOR_V07,
         bindings::{EntryPointV06, EntryPointV07},
     },
 };
@@ -304,8 +304,14 @@ fn the_user_operation_hash_is_the_one_each_version_defines() {
 
 #[test]
 fn get_sender_address_answers_the_counterfactual_account_through_the_versions_sender_creator() {
-    let mut chain = chain();
     for version in [Version::V06, Version::V07] {
+        // Only this version's SenderCreator has code: an entry point that used the other one would get no answer.
+        let mut chain = chain();
+        let other = match version {
+            Version::V06 => SENDER_CREATOR_V07,
+            Version::V07 => SENDER_CREATOR_V06,
+        };
+        chain.set_code(other, Bytes::new());
         let expected = account_address(&mut chain, version, 3);
         let initcode = init_code(version, 3);
         let outcome = match version {
