@@ -298,6 +298,69 @@ fn a_create2_deployment_through_createx_lands_where_compute_create2_address_answ
             &code_hash,
         ]);
         assert_eq!(computed.to_lowercase(), predicted.to_lowercase(), "computeCreate2Address on {chain}");
+/// The ERC-4337 entry points on an L2, as a bundler or an SDK reaches them with cast: each version's
+/// `getUserOpHash` equals the hash computed from the ERC's definition with `cast abi-encode` and `cast keccak`, and
+/// `depositTo` with ETH is what `balanceOf` then reports.
+#[test]
+fn the_erc4337_entry_points_hash_user_operations_and_keep_deposits_on_an_l2() {
+    /// Anvil's eighth development key, used by no other test of this file.
+    const KEY_7: &str = "0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356";
+    const SENDER: &str = "0x4337000000000000000000000000000000000001";
+    const PAYMASTER_AND_DATA: &str = "0x9a900000000000000000000000000000000000010102";
+    let devnet = Devnet::shared();
+    let url = devnet.l2(901);
+    let keccak = |hex: &str| ok(&["keccak", hex]);
+    let (init, call) = (keccak("0x"), keccak("0x1234"));
+    let v06 = (
+        "0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789",
+        "getUserOpHash((address,uint256,bytes,bytes,uint256,uint256,uint256,uint256,uint256,bytes,bytes))(bytes32)",
+        format!("({SENDER},7,0x,0x1234,100000,200000,50000,1000000000,2000000,{PAYMASTER_AND_DATA},0xabcd)"),
+        ok(&[
+            "abi-encode",
+            "f(address,uint256,bytes32,bytes32,uint256,uint256,uint256,uint256,uint256,bytes32)",
+            SENDER,
+            "7",
+            &init,
+            &call,
+            "100000",
+            "200000",
+            "50000",
+            "1000000000",
+            "2000000",
+            &keccak(PAYMASTER_AND_DATA),
+        ]),
+        "0x0000000000000000000000000000000000004306",
+    );
+    // v0.7 packs verificationGasLimit ‖ callGasLimit and maxPriorityFeePerGas ‖ maxFeePerGas in 16 bytes each.
+    let account_gas_limits = format!("0x{:032x}{:032x}", 200_000, 100_000);
+    let gas_fees = format!("0x{:032x}{:032x}", 2_000_000, 1_000_000_000);
+    let v07 = (
+        "0x0000000071727De22E5E9d8BAf0edAc6f37da032",
+        "getUserOpHash((address,uint256,bytes,bytes,bytes32,uint256,bytes32,bytes,bytes))(bytes32)",
+        format!("({SENDER},7,0x,0x1234,{account_gas_limits},50000,{gas_fees},{PAYMASTER_AND_DATA},0xabcd)"),
+        ok(&[
+            "abi-encode",
+            "f(address,uint256,bytes32,bytes32,bytes32,uint256,bytes32,bytes32)",
+            SENDER,
+            "7",
+            &init,
+            &call,
+            &account_gas_limits,
+            "50000",
+            &gas_fees,
+            &keccak(PAYMASTER_AND_DATA),
+        ]),
+        "0x0000000000000000000000000000000000004307",
+    );
+    for (entry_point, signature, op, packed, account) in [v06, v07] {
+        let hash = ok(&["call", "--rpc-url", &url, entry_point, signature, &op]);
+        let outer = ok(&["abi-encode", "f(bytes32,address,uint256)", &keccak(&packed), entry_point, "901"]);
+        assert_eq!(hash, keccak(&outer), "the user-operation hash of {entry_point}");
+
+        assert_eq!(
+            ok(&["call", "--rpc-url", &url, entry_point, "balanceOf(address)(uint256)", account]),
+            "0"
+        );
         let receipt: serde_json::Value = serde_json::from_str(&ok(&[
             "send",
             "--rpc-url",
@@ -353,5 +416,20 @@ fn permit2s_domain_separator_is_the_eip712_domain_of_each_chain() {
         };
         let answer = ok(&["call", "--rpc-url", &url, PERMIT2, "DOMAIN_SEPARATOR()(bytes32)"]);
         assert_eq!(answer, domain.separator().to_string(), "Permit2's domain on {chain}");
+            KEY_7,
+            "--json",
+            "--value",
+            "4337",
+            entry_point,
+            "depositTo(address)",
+            account,
+        ]))
+        .unwrap();
+        assert_eq!(receipt["status"], "0x1", "the deposit to {entry_point} succeeded");
+        assert_eq!(
+            ok(&["call", "--rpc-url", &url, entry_point, "balanceOf(address)(uint256)", account]),
+            "4337",
+            "the deposit is {account}'s at {entry_point}"
+        );
     }
 }

@@ -9,8 +9,7 @@
 //! CREATE3 proxy included), and so is every EIP-712 digest Permit2 and the Safe singletons check. The Safe
 //! singletons keep the storage layout, events and revert strings of Safe v1.3.0, so Safe tooling and proxies work
 //! with them. Tools that recognise a preinstall by its code hash rather than its interface do not recognise these.
-//! The large third-party contracts of the list that remain are not placed at all ([`ABSENT`]): a call to their
-//! address is a call to an empty account.
+//! Every contract of the specification's list is placed.
 
 use std::collections::BTreeMap;
 
@@ -70,6 +69,13 @@ pub mod bindings {
         #[derive(Debug, PartialEq, Eq)]
         Permit2,
         "../../contracts/artifacts/Permit2.json"
+        EntryPointV06,
+        "../../contracts/artifacts/EntryPointV06.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
+        EntryPointV07,
+        "../../contracts/artifacts/EntryPointV07.json"
     );
 }
 
@@ -98,9 +104,9 @@ pub const SAFE_L2: Address = address!("0xfb1bffC9d739B8D520DaF37dF666da4C687191E
 pub const CREATEX: Address = address!("0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed");
 /// Permit2: ERC-20 signature transfers and allowances by EIP-712 signature.
 pub const PERMIT2: Address = address!("0x000000000022D473030F116dDEE9F6B43aC78BA3");
-/// The ERC-4337 v0.6.0 EntryPoint; not placed ([`ABSENT`]).
+/// The ERC-4337 v0.6.0 EntryPoint.
 pub const ENTRY_POINT_V06: Address = address!("0x5FF137D4b0FDCD49DcA30c7CF57E578a026d2789");
-/// The ERC-4337 v0.7.0 EntryPoint; not placed ([`ABSENT`]).
+/// The ERC-4337 v0.7.0 EntryPoint.
 pub const ENTRY_POINT_V07: Address = address!("0x0000000071727De22E5E9d8BAf0edAc6f37da032");
 
 /// A preinstall of the OP Stack's list that superlink places, with its own implementation.
@@ -130,11 +136,15 @@ pub enum Preinstall {
     CreateX,
     /// ERC-20 signature transfers and signed allowances.
     Permit2,
+    /// The ERC-4337 v0.6.0 entry point: user operations, paymasters, deposits and stakes, simulations.
+    EntryPointV06,
+    /// The ERC-4337 v0.7.0 entry point: packed user operations, paymasters, deposits and stakes.
+    EntryPointV07,
 }
 
 impl Preinstall {
     /// Every preinstall superlink places.
-    pub const ALL: [Preinstall; 12] = [
+    pub const ALL: [Preinstall; 14] = [
         Preinstall::Multicall3,
         Preinstall::Create2Deployer,
         Preinstall::DeterministicDeploymentProxy,
@@ -147,6 +157,8 @@ impl Preinstall {
         Preinstall::SafeL2,
         Preinstall::CreateX,
         Preinstall::Permit2,
+        Preinstall::EntryPointV06,
+        Preinstall::EntryPointV07,
     ];
 
     /// The name the specification gives it.
@@ -164,6 +176,8 @@ impl Preinstall {
             Preinstall::SafeL2 => "SafeL2 (v1.3.0)",
             Preinstall::CreateX => "CreateX",
             Preinstall::Permit2 => "Permit2",
+            Preinstall::EntryPointV06 => "EntryPoint (ERC-4337 v0.6.0)",
+            Preinstall::EntryPointV07 => "EntryPoint (ERC-4337 v0.7.0)",
         }
     }
 
@@ -182,6 +196,8 @@ impl Preinstall {
             Preinstall::SafeL2 => SAFE_L2,
             Preinstall::CreateX => CREATEX,
             Preinstall::Permit2 => PERMIT2,
+            Preinstall::EntryPointV06 => ENTRY_POINT_V06,
+            Preinstall::EntryPointV07 => ENTRY_POINT_V07,
         }
     }
 
@@ -202,6 +218,8 @@ impl Preinstall {
             Preinstall::SafeL2 => bindings::SafeL2::DEPLOYED_BYTECODE.clone(),
             Preinstall::CreateX => bindings::CreateX::DEPLOYED_BYTECODE.clone(),
             Preinstall::Permit2 => bindings::Permit2::DEPLOYED_BYTECODE.clone(),
+            Preinstall::EntryPointV06 => bindings::EntryPointV06::DEPLOYED_BYTECODE.clone(),
+            Preinstall::EntryPointV07 => bindings::EntryPointV07::DEPLOYED_BYTECODE.clone(),
         }
     }
 
@@ -227,33 +245,6 @@ impl std::fmt::Display for Preinstall {
         f.write_str(self.name())
     }
 }
-
-/// A preinstall of the specification's list that superlink does not place, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AbsentPreinstall {
-    /// The name the specification gives it.
-    pub name: &'static str,
-    /// Its standard address, which holds no code on superlink's chains.
-    pub address: Address,
-    /// Why it is absent.
-    pub reason: &'static str,
-}
-
-/// The preinstalls of the specification's list that superlink does not place. Each is a large audited contract
-/// whose value lies in being exactly that contract; a partial rewrite would answer some calls and silently differ
-/// on others, and the original bytecode is not ours to ship.
-pub const ABSENT: [AbsentPreinstall; 2] = [
-    AbsentPreinstall {
-        name: "ERC-4337 EntryPoint v0.6.0",
-        address: ENTRY_POINT_V06,
-        reason: "user-operation validation, paymasters, deposits, stakes and gas accounting",
-    },
-    AbsentPreinstall {
-        name: "ERC-4337 EntryPoint v0.7.0",
-        address: ENTRY_POINT_V07,
-        reason: "user-operation validation, paymasters, deposits, stakes and gas accounting",
-    },
-];
 
 /// The accounts to allocate in the genesis of every chain, the L1 and each L2 alike, for the preinstalls
 /// ([`Preinstall::ALL`]): each contract's runtime code at its standard address, with nonce 1 (as after a
@@ -306,14 +297,13 @@ mod tests {
     ];
 
     #[test]
-    fn every_address_of_the_specification_is_either_placed_or_listed_as_absent() {
+    fn every_address_of_the_specification_is_placed_once() {
         let placed: Vec<Address> = Preinstall::ALL.iter().map(|p| p.address()).collect();
-        let absent: Vec<Address> = ABSENT.iter().map(|a| a.address).collect();
         for (name, address) in SPEC {
-            let count = placed.iter().chain(&absent).filter(|a| **a == address).count();
-            assert_eq!(count, 1, "{name} at {address} is placed or absent exactly once");
+            let count = placed.iter().filter(|a| **a == address).count();
+            assert_eq!(count, 1, "{name} at {address} is placed exactly once");
         }
-        assert_eq!(placed.len() + absent.len(), SPEC.len(), "nothing beyond the specification's list");
+        assert_eq!(placed.len(), SPEC.len(), "nothing beyond the specification's list");
     }
 
     #[test]
@@ -335,9 +325,6 @@ mod tests {
                 _ => assert!(account.storage.is_none(), "{preinstall} starts with empty storage"),
             }
         }
-        for absent in ABSENT {
-            assert!(!allocs.contains_key(&absent.address), "{} is not placed", absent.name);
-        }
     }
 
     #[test]
@@ -348,6 +335,7 @@ mod tests {
         assert_ne!(code(Preinstall::MultiSend), code(Preinstall::MultiSendCallOnly));
         assert_ne!(code(Preinstall::Create2Deployer), code(Preinstall::DeterministicDeploymentProxy));
         assert_ne!(code(Preinstall::Safe), code(Preinstall::SafeL2));
+        assert_ne!(code(Preinstall::EntryPointV06), code(Preinstall::EntryPointV07));
     }
 
     #[test]
@@ -380,9 +368,6 @@ mod tests {
         assert!(others.len() > 50, "the allocations compared are the real ones");
         for preinstall in Preinstall::ALL {
             assert!(!others.contains_key(&preinstall.address()), "{preinstall} collides");
-        }
-        for absent in ABSENT {
-            assert!(!others.contains_key(&absent.address), "{} collides", absent.name);
         }
     }
 }

@@ -13,6 +13,7 @@ mod bridge_withdrawals;
 mod bridges;
 mod createx;
 mod dispute_games;
+mod entrypoint;
 mod harness;
 mod inbox;
 mod interop;
