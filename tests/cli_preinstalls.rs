@@ -272,6 +272,7 @@ fn a_safe_proxy_to_the_singleton_is_set_up_and_runs_a_transfer_its_owner_signed_
     again.extend_from_slice(&exec);
     let refused = devnet::cast(&again);
     assert!(refused.as_ref().is_err_and(|e| e.contains("GS026")), "a replay is refused: {refused:?}");
+}
 
 const CREATEX: &str = "0xba5Ed099633D3B313e4D5F7bdc1305d3c28ba5Ed";
 const PERMIT2: &str = "0x000000000022D473030F116dDEE9F6B43aC78BA3";
@@ -298,6 +299,64 @@ fn a_create2_deployment_through_createx_lands_where_compute_create2_address_answ
             &code_hash,
         ]);
         assert_eq!(computed.to_lowercase(), predicted.to_lowercase(), "computeCreate2Address on {chain}");
+        let receipt: serde_json::Value = serde_json::from_str(&ok(&[
+            "send",
+            "--rpc-url",
+            &url,
+            "--private-key",
+            KEY_0,
+            "--json",
+            CREATEX,
+            "deployCreate2(bytes32,bytes)",
+            &salt,
+            INIT_CODE,
+        ]))
+        .unwrap();
+        assert_eq!(receipt["status"], "0x1", "the deployment on {chain} succeeded");
+        assert_eq!(
+            ok(&["code", "--rpc-url", &url, &predicted]),
+            RUNTIME_CODE,
+            "the code is at {predicted} on {chain}"
+        );
+        // ContractCreation(address indexed newContract, bytes32 indexed salt) names both.
+        let topic = ok(&["keccak", "ContractCreation(address,bytes32)"]);
+        let logs = receipt["logs"].as_array().unwrap();
+        let creation =
+            logs.iter().find(|log| log["topics"][0] == topic.as_str()).expect("a ContractCreation log");
+        let named = creation["topics"][1].as_str().unwrap();
+        assert!(named.ends_with(&predicted.to_lowercase()[2..]), "the event names {predicted}: {named}");
+        assert_eq!(creation["topics"][2], guarded.as_str(), "the event names the guarded salt");
+        let again = devnet::cast(&[
+            "call",
+            "--rpc-url",
+            &url,
+            "--from",
+            &sender,
+            CREATEX,
+            "deployCreate2(bytes32,bytes)",
+            &salt,
+            INIT_CODE,
+        ]);
+        assert!(again.is_err(), "the address is taken on {chain}: {again:?}");
+    }
+}
+
+#[test]
+fn permit2s_domain_separator_is_the_eip712_domain_of_each_chain() {
+    let devnet = Devnet::shared();
+    let permit2: alloy_primitives::Address = PERMIT2.parse().unwrap();
+    for (url, chain) in chains(&devnet) {
+        let chain_id: u64 = chain.parse().unwrap();
+        let domain = alloy_sol_types::eip712_domain! {
+            name: "Permit2",
+            chain_id: chain_id,
+            verifying_contract: permit2,
+        };
+        let answer = ok(&["call", "--rpc-url", &url, PERMIT2, "DOMAIN_SEPARATOR()(bytes32)"]);
+        assert_eq!(answer, domain.separator().to_string(), "Permit2's domain on {chain}");
+    }
+}
+
 /// The ERC-4337 entry points on an L2, as a bundler or an SDK reaches them with cast: each version's
 /// `getUserOpHash` equals the hash computed from the ERC's definition with `cast abi-encode` and `cast keccak`, and
 /// `depositTo` with ETH is what `balanceOf` then reports.
@@ -366,56 +425,6 @@ fn the_erc4337_entry_points_hash_user_operations_and_keep_deposits_on_an_l2() {
             "--rpc-url",
             &url,
             "--private-key",
-            KEY_0,
-            "--json",
-            CREATEX,
-            "deployCreate2(bytes32,bytes)",
-            &salt,
-            INIT_CODE,
-        ]))
-        .unwrap();
-        assert_eq!(receipt["status"], "0x1", "the deployment on {chain} succeeded");
-        assert_eq!(
-            ok(&["code", "--rpc-url", &url, &predicted]),
-            RUNTIME_CODE,
-            "the code is at {predicted} on {chain}"
-        );
-        // ContractCreation(address indexed newContract, bytes32 indexed salt) names both.
-        let topic = ok(&["keccak", "ContractCreation(address,bytes32)"]);
-        let logs = receipt["logs"].as_array().unwrap();
-        let creation =
-            logs.iter().find(|log| log["topics"][0] == topic.as_str()).expect("a ContractCreation log");
-        let named = creation["topics"][1].as_str().unwrap();
-        assert!(named.ends_with(&predicted.to_lowercase()[2..]), "the event names {predicted}: {named}");
-        assert_eq!(creation["topics"][2], guarded.as_str(), "the event names the guarded salt");
-        let again = devnet::cast(&[
-            "call",
-            "--rpc-url",
-            &url,
-            "--from",
-            &sender,
-            CREATEX,
-            "deployCreate2(bytes32,bytes)",
-            &salt,
-            INIT_CODE,
-        ]);
-        assert!(again.is_err(), "the address is taken on {chain}: {again:?}");
-    }
-}
-
-#[test]
-fn permit2s_domain_separator_is_the_eip712_domain_of_each_chain() {
-    let devnet = Devnet::shared();
-    let permit2: alloy_primitives::Address = PERMIT2.parse().unwrap();
-    for (url, chain) in chains(&devnet) {
-        let chain_id: u64 = chain.parse().unwrap();
-        let domain = alloy_sol_types::eip712_domain! {
-            name: "Permit2",
-            chain_id: chain_id,
-            verifying_contract: permit2,
-        };
-        let answer = ok(&["call", "--rpc-url", &url, PERMIT2, "DOMAIN_SEPARATOR()(bytes32)"]);
-        assert_eq!(answer, domain.separator().to_string(), "Permit2's domain on {chain}");
             KEY_7,
             "--json",
             "--value",

@@ -62,6 +62,9 @@ pub mod bindings {
         #[derive(Debug, PartialEq, Eq)]
         SafeL2,
         "../../contracts/artifacts/SafeL2.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
         CreateX,
         "../../contracts/artifacts/CreateX.json"
     );
@@ -69,6 +72,9 @@ pub mod bindings {
         #[derive(Debug, PartialEq, Eq)]
         Permit2,
         "../../contracts/artifacts/Permit2.json"
+    );
+    sol!(
+        #[derive(Debug, PartialEq, Eq)]
         EntryPointV06,
         "../../contracts/artifacts/EntryPointV06.json"
     );
