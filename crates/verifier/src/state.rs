@@ -73,6 +73,9 @@ pub struct VerifierState {
     cross_sources: BTreeMap<ChainId, BTreeMap<u64, BlockRef>>,
     /// The finalized L1 block, when derivation data is known.
     finalized_l1: Option<BlockRef>,
+    /// How long, beyond the expiry window, blocks stay in memory after every head passed them (see
+    /// [`PRUNE_MARGIN_SECS`]).
+    prune_margin: u64,
 }
 
 /// The chain IDs of a dependency set as the verifier keys them.
@@ -105,8 +108,17 @@ impl VerifierState {
             derivation: chains.iter().map(|c| (*c, DerivedFrom::default())).collect(),
             cross_sources: chains.iter().map(|c| (*c, BTreeMap::new())).collect(),
             finalized_l1: None,
+            prune_margin: PRUNE_MARGIN_SECS,
             dependencies,
         })
+    }
+
+    /// Sets how long, beyond the message expiry window, blocks stay in memory after every head has passed them
+    /// (default [`PRUNE_MARGIN_SECS`]). Memory holds every log of `window + margin` seconds of every chain, so
+    /// with a shortened expiry window (a devnet, a benchmark that shows memory is bounded in minutes) an
+    /// hour's margin would dominate it; no check or resolution reads a block older than the window.
+    pub fn set_prune_margin(&mut self, secs: u64) {
+        self.prune_margin = secs;
     }
 
     /// The dependency set.
@@ -473,7 +485,7 @@ impl VerifierState {
     /// an hour) before the oldest of those heads across all chains. Nothing is pruned while a chain lacks one of
     /// those heads. The durable index keeps every block. Returns how many blocks were dropped.
     pub fn prune(&mut self) -> usize {
-        let keep = self.dependencies.message_expiry_window().saturating_add(PRUNE_MARGIN_SECS);
+        let keep = self.dependencies.message_expiry_window().saturating_add(self.prune_margin);
         let mut floors = BTreeMap::new();
         let mut oldest = u64::MAX;
         for (chain, unsafe_level) in &self.cross_unsafe {
