@@ -19,8 +19,8 @@ use superlink_protocol::DependencySet;
 
 use crate::{
     chain_data::ChainId,
-    message_rules::{MessageVerdict, judge_message},
-    view::{ChainLookup, ExecRef},
+    message_rules::{MessageVerdict, SourcePointer, judge_message},
+    view::{ChainLookup, ExecRef, IndexedBlock},
 };
 
 /// Why a chain's level does not advance past its cross head.
@@ -125,6 +125,95 @@ pub fn advance(
     rules: &DependencySet,
     states: &mut BTreeMap<ChainId, LevelState>,
 ) -> Vec<SafetyEvent> {
+    advance_with(lookup, rules, states, &mut JudgedBlocks::default())
+}
+
+/// The verdicts of blocks whose executing messages were all found valid at their sources, kept between two
+/// [`advance_with`] calls of one level. A block that waits for its sources to reach the level is attempted
+/// again after every change of the index; with many chains and thousands of messages per block, judging every
+/// message again each time (a hash per message) would cost chains x messages per change. A remembered verdict is
+/// used only for the same block (number and hash) while every source block it was read from is unchanged (same
+/// hash), so it is exactly what judging again would give: a message's verdict depends only on its executing
+/// block, the dependency set and the source block.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct JudgedBlocks {
+    blocks: HashMap<(ChainId, u64), JudgedBlock>,
+}
+
+#[derive(Debug, Clone)]
+struct JudgedBlock {
+    hash: alloy_primitives::B256,
+    /// The source of every executing message, in the block's order.
+    sources: Vec<SourcePointer>,
+    /// The hash of every source block the verdicts were read from.
+    source_hashes: Vec<((ChainId, u64), alloy_primitives::B256)>,
+}
+
+impl JudgedBlocks {
+    /// The remembered sources of `block`'s messages, if still valid.
+    fn get(
+        &self,
+        lookup: &impl ChainLookup,
+        chain: ChainId,
+        block: &IndexedBlock,
+    ) -> Option<&[SourcePointer]> {
+        let judged = self.blocks.get(&(chain, block.block.number))?;
+        let unchanged = judged.hash == block.block.hash
+            && judged
+                .source_hashes
+                .iter()
+                .all(|&((c, n), hash)| lookup.block(c, n).is_some_and(|b| b.block.hash == hash));
+        unchanged.then_some(judged.sources.as_slice())
+    }
+
+    fn remember(
+        &mut self,
+        lookup: &impl ChainLookup,
+        chain: ChainId,
+        block: &IndexedBlock,
+        sources: Vec<SourcePointer>,
+    ) {
+        let mut source_hashes: Vec<((ChainId, u64), alloy_primitives::B256)> = Vec::new();
+        for source in &sources {
+            let key = (source.chain, source.number);
+            if source_hashes.iter().any(|(k, _)| *k == key) {
+                continue;
+            }
+            let Some(found) = lookup.block(source.chain, source.number) else { return };
+            source_hashes.push((key, found.block.hash));
+        }
+        self.blocks.insert(
+            (chain, block.block.number),
+            JudgedBlock { hash: block.block.hash, sources, source_hashes },
+        );
+    }
+
+    /// Forgets the blocks at or below each chain's cross head (they are not attempted again at this level).
+    fn forget_promoted(&mut self, states: &BTreeMap<ChainId, LevelState>) {
+        self.blocks.retain(|(chain, number), _| {
+            states.get(chain).and_then(|s| s.cross).is_none_or(|head| *number > head)
+        });
+    }
+}
+
+/// [`advance`], remembering between calls the verdicts of blocks that wait for their sources ([`JudgedBlocks`]).
+pub(crate) fn advance_with(
+    lookup: &impl ChainLookup,
+    rules: &DependencySet,
+    states: &mut BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
+) -> Vec<SafetyEvent> {
+    let events = advance_inner(lookup, rules, states, judged);
+    judged.forget_promoted(states);
+    events
+}
+
+fn advance_inner(
+    lookup: &impl ChainLookup,
+    rules: &DependencySet,
+    states: &mut BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
+) -> Vec<SafetyEvent> {
     let mut events = Vec::new();
     let mut reported: BTreeSet<(ChainId, u64)> =
         states.iter().filter_map(|(c, s)| s.invalid_from().map(|n| (*c, n))).collect();
@@ -139,7 +228,7 @@ pub fn advance(
                     }
                     break;
                 };
-                match attempt(lookup, rules, states, chain, next) {
+                match attempt(lookup, rules, states, judged, chain, next) {
                     Attempt::Promote(group) => {
                         for (c, n) in group {
                             if let Some(s) = states.get_mut(&c)
@@ -185,6 +274,7 @@ fn attempt(
     lookup: &impl ChainLookup,
     rules: &DependencySet,
     states: &BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
     chain: ChainId,
     number: u64,
 ) -> Attempt {
@@ -212,14 +302,35 @@ fn attempt(
                 ))
             }
         };
-        let parent_timestamp = n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
-        let verdicts: Vec<(&ExecRef, MessageVerdict)> = block
-            .executing
-            .iter()
-            .map(|exec| {
-                (exec, judge_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
-            })
-            .collect();
+        let verdicts: Vec<(&ExecRef, MessageVerdict)> = match judged.get(lookup, c, block) {
+            Some(sources) => block
+                .executing
+                .iter()
+                .zip(sources.iter().map(|source| MessageVerdict::Found(*source)))
+                .collect(),
+            None => {
+                let parent_timestamp =
+                    n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
+                let verdicts: Vec<(&ExecRef, MessageVerdict)> = block
+                    .executing
+                    .iter()
+                    .map(|exec| {
+                        (exec, judge_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
+                    })
+                    .collect();
+                let found: Option<Vec<SourcePointer>> = verdicts
+                    .iter()
+                    .map(|(_, v)| match v {
+                        MessageVerdict::Found(source) => Some(*source),
+                        _ => None,
+                    })
+                    .collect();
+                if let Some(found) = found {
+                    judged.remember(lookup, c, block, found);
+                }
+                verdicts
+            }
+        };
         // Every message is judged before any wait: a block that breaks a rule is invalid whatever else it waits for.
         if let Some((exec, MessageVerdict::Invalid(reason))) =
             verdicts.iter().find(|(_, v)| matches!(v, MessageVerdict::Invalid(_)))

@@ -210,6 +210,9 @@ impl Verifier {
     ) -> Result<(), VerifierError> {
         let events = {
             let mut state = self.write();
+            if state.tags_unchanged(chain, safe, finalized) {
+                return Ok(());
+            }
             let mut events = Vec::new();
             if safe.is_some() {
                 events.extend(state.set_local_safe(chain, safe));
