@@ -149,10 +149,16 @@ async fn start_devnet(options: &Options) -> Result<(Devnet, Value), Failure> {
     // The L2s take consecutive ports from the first one.
     let first_port = loop {
         let port = free_port();
-        if port > 1024 && u64::from(port) + options.l2_count < 65_000 {
+        let range = port..port.saturating_add(options.l2_count as u16);
+        if port > 1024
+            && u64::from(port) + options.l2_count < 65_000
+            && range.clone().all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        {
             break port;
         }
     };
+    let log_path = std::env::temp_dir().join(format!("devnet_pairs-{}.log", std::process::id()));
+    let log = std::fs::File::create(&log_path)?;
     let mut child = Command::new(&binary)
         .args(["devnet", "--json", "--l2-count", &options.l2_count.to_string()])
         .args(["--l2-block-time", &options.l2_block_time.to_string()])
@@ -160,7 +166,7 @@ async fn start_devnet(options: &Options) -> Result<(Devnet, Value), Failure> {
         .args(["--l1-port", &free_port().to_string(), "--verifier-port", &free_port().to_string()])
         .args(["--rollup-starting-port", "0"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(log)
         .spawn()
         .map_err(|e| format!("starting {}: {e}", binary.display()))?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
@@ -176,7 +182,12 @@ async fn start_devnet(options: &Options) -> Result<(Devnet, Value), Failure> {
         }
         Err("the devnet ended before describing itself".into())
     })
-    .await??;
+    .await?
+    .map_err(|e| {
+        let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(5).collect();
+        format!("{e}; its log ends with: {}", tail.into_iter().rev().collect::<Vec<_>>().join(" | "))
+    })?;
     Ok((devnet, info))
 }
 
