@@ -19,8 +19,8 @@ use superlink_protocol::DependencySet;
 
 use crate::{
     chain_data::ChainId,
-    message_rules::{MessageVerdict, judge_message},
-    view::{ChainLookup, ExecRef},
+    message_rules::{MessageVerdict, SourcePointer, judge_message},
+    view::{ChainLookup, ExecRef, IndexedBlock},
 };
 
 /// Why a chain's level does not advance past its cross head.
@@ -125,6 +125,104 @@ pub fn advance(
     rules: &DependencySet,
     states: &mut BTreeMap<ChainId, LevelState>,
 ) -> Vec<SafetyEvent> {
+    advance_with(lookup, rules, states, &mut JudgedBlocks::default())
+}
+
+/// The messages found valid at their sources, per block, kept between two [`advance_with`] calls of one level.
+/// A block that waits (for its sources to reach the level, or to be indexed) is attempted again after every
+/// change of the index; with many chains and thousands of messages per block, judging every message again each
+/// time (a hash per message) costs chains x messages per change, and a verifier that fell behind never caught
+/// up. A remembered verdict is used only for the same block (number and hash) while every source block it was
+/// read from is unchanged (same hash), so it is exactly what judging again would give: a found message's verdict
+/// depends only on its executing block, the dependency set and the source block. Messages not found yet
+/// (unknown or invalid) are judged again every time.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct JudgedBlocks {
+    blocks: HashMap<(ChainId, u64), JudgedBlock>,
+}
+
+#[derive(Debug, Clone)]
+struct JudgedBlock {
+    hash: alloy_primitives::B256,
+    /// The source of every executing message found valid, in the block's order (`None`: judge it again).
+    sources: Vec<Option<SourcePointer>>,
+    /// The hash of every source block the found verdicts were read from.
+    source_hashes: Vec<((ChainId, u64), alloy_primitives::B256)>,
+}
+
+impl JudgedBlocks {
+    /// Takes the remembered verdicts of `block`'s messages (every one unknown when nothing valid is remembered).
+    fn take(&mut self, lookup: &impl ChainLookup, chain: ChainId, block: &IndexedBlock) -> JudgedBlock {
+        let fresh = || JudgedBlock {
+            hash: block.block.hash,
+            sources: vec![None; block.executing.len()],
+            source_hashes: Vec::new(),
+        };
+        match self.blocks.remove(&(chain, block.block.number)) {
+            Some(judged)
+                if judged.hash == block.block.hash
+                    && judged.sources.len() == block.executing.len()
+                    && judged
+                        .source_hashes
+                        .iter()
+                        .all(|&((c, n), hash)| lookup.block(c, n).is_some_and(|b| b.block.hash == hash)) =>
+            {
+                judged
+            }
+            _ => fresh(),
+        }
+    }
+
+    /// Remembers the verdicts of `block`; `grew` says whether messages were found since [`Self::take`].
+    fn put(
+        &mut self,
+        lookup: &impl ChainLookup,
+        chain: ChainId,
+        number: u64,
+        mut judged: JudgedBlock,
+        grew: bool,
+    ) {
+        if grew {
+            let mut hashes: BTreeMap<(ChainId, u64), alloy_primitives::B256> = BTreeMap::new();
+            for source in judged.sources.iter().flatten() {
+                let key = (source.chain, source.number);
+                if hashes.contains_key(&key) {
+                    continue;
+                }
+                let Some(found) = lookup.block(source.chain, source.number) else { return };
+                hashes.insert(key, found.block.hash);
+            }
+            judged.source_hashes = hashes.into_iter().collect();
+        }
+        self.blocks.insert((chain, number), judged);
+    }
+
+    /// Forgets the blocks at or below each chain's cross head (they are not attempted again at this level).
+    fn forget_promoted(&mut self, states: &BTreeMap<ChainId, LevelState>) {
+        self.blocks.retain(|(chain, number), _| {
+            states.get(chain).and_then(|s| s.cross).is_none_or(|head| *number > head)
+        });
+    }
+}
+
+/// [`advance`], remembering between calls the verdicts of blocks that wait for their sources ([`JudgedBlocks`]).
+pub(crate) fn advance_with(
+    lookup: &impl ChainLookup,
+    rules: &DependencySet,
+    states: &mut BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
+) -> Vec<SafetyEvent> {
+    let events = advance_inner(lookup, rules, states, judged);
+    judged.forget_promoted(states);
+    events
+}
+
+fn advance_inner(
+    lookup: &impl ChainLookup,
+    rules: &DependencySet,
+    states: &mut BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
+) -> Vec<SafetyEvent> {
     let mut events = Vec::new();
     let mut reported: BTreeSet<(ChainId, u64)> =
         states.iter().filter_map(|(c, s)| s.invalid_from().map(|n| (*c, n))).collect();
@@ -139,7 +237,7 @@ pub fn advance(
                     }
                     break;
                 };
-                match attempt(lookup, rules, states, chain, next) {
+                match attempt(lookup, rules, states, judged, chain, next) {
                     Attempt::Promote(group) => {
                         for (c, n) in group {
                             if let Some(s) = states.get_mut(&c)
@@ -185,6 +283,7 @@ fn attempt(
     lookup: &impl ChainLookup,
     rules: &DependencySet,
     states: &BTreeMap<ChainId, LevelState>,
+    judged: &mut JudgedBlocks,
     chain: ChainId,
     number: u64,
 ) -> Attempt {
@@ -212,14 +311,28 @@ fn attempt(
                 ))
             }
         };
-        let parent_timestamp = n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp);
-        let verdicts: Vec<(&ExecRef, MessageVerdict)> = block
-            .executing
-            .iter()
-            .map(|exec| {
-                (exec, judge_message(lookup, rules, c, block.block.timestamp, parent_timestamp, exec))
-            })
-            .collect();
+        let mut remembered = judged.take(lookup, c, block);
+        let mut grew = false;
+        let mut parent_timestamp = None;
+        let mut verdicts: Vec<(&ExecRef, MessageVerdict)> = Vec::with_capacity(block.executing.len());
+        for (exec, known) in block.executing.iter().zip(remembered.sources.iter_mut()) {
+            let verdict = match known {
+                Some(source) => MessageVerdict::Found(*source),
+                None => {
+                    let parent = *parent_timestamp.get_or_insert_with(|| {
+                        n.checked_sub(1).and_then(|p| lookup.block(c, p)).map(|p| p.block.timestamp)
+                    });
+                    let verdict = judge_message(lookup, rules, c, block.block.timestamp, parent, exec);
+                    if let MessageVerdict::Found(source) = &verdict {
+                        *known = Some(*source);
+                        grew = true;
+                    }
+                    verdict
+                }
+            };
+            verdicts.push((exec, verdict));
+        }
+        judged.put(lookup, c, n, remembered, grew);
         // Every message is judged before any wait: a block that breaks a rule is invalid whatever else it waits for.
         if let Some((exec, MessageVerdict::Invalid(reason))) =
             verdicts.iter().find(|(_, v)| matches!(v, MessageVerdict::Invalid(_)))

@@ -10,7 +10,7 @@ use crate::{
     chain_data::{BlockId, BlockRef, ChainId},
     derivation::{DerivationError, DerivedFrom},
     error::{QueryError, VerifierError},
-    safety::{LevelState, SafetyEvent, advance, demote_from},
+    safety::{JudgedBlocks, LevelState, SafetyEvent, advance_with, demote_from},
     view::{ChainLookup, IndexView, IndexedBlock, NotContiguous},
 };
 
@@ -73,6 +73,11 @@ pub struct VerifierState {
     cross_sources: BTreeMap<ChainId, BTreeMap<u64, BlockRef>>,
     /// The finalized L1 block, when derivation data is known.
     finalized_l1: Option<BlockRef>,
+    /// How long, beyond the expiry window, blocks stay in memory after every head passed them (see
+    /// [`PRUNE_MARGIN_SECS`]).
+    prune_margin: u64,
+    /// Per level (cross-unsafe, cross-safe, finalized), the verdicts of blocks waiting for their sources.
+    judged: [JudgedBlocks; 3],
 }
 
 /// The chain IDs of a dependency set as the verifier keys them.
@@ -105,8 +110,18 @@ impl VerifierState {
             derivation: chains.iter().map(|c| (*c, DerivedFrom::default())).collect(),
             cross_sources: chains.iter().map(|c| (*c, BTreeMap::new())).collect(),
             finalized_l1: None,
+            prune_margin: PRUNE_MARGIN_SECS,
+            judged: Default::default(),
             dependencies,
         })
+    }
+
+    /// Sets how long, beyond the message expiry window, blocks stay in memory after every head has passed them
+    /// (default [`PRUNE_MARGIN_SECS`]). Memory holds every log of `window + margin` seconds of every chain, so
+    /// with a shortened expiry window (a devnet, a benchmark that shows memory is bounded in minutes) an
+    /// hour's margin would dominate it; no check or resolution reads a block older than the window.
+    pub fn set_prune_margin(&mut self, secs: u64) {
+        self.prune_margin = secs;
     }
 
     /// The dependency set.
@@ -217,6 +232,20 @@ impl VerifierState {
             }
         }
         events
+    }
+
+    /// Whether recording these tags of a chain (see [`Self::set_local_safe`] and [`Self::set_local_finalized`];
+    /// `None` leaves a tag as it is) would change nothing. The followers read the tags at every poll; with many
+    /// chains, resolving every level again for tags that did not move is most of the work.
+    pub fn tags_unchanged(&self, chain: ChainId, safe: Option<u64>, finalized: Option<u64>) -> bool {
+        let latest = self.latest(chain).map(|b| b.number);
+        let safe_unchanged = safe.is_none_or(|n| {
+            let local = latest.map(|l| n.min(l));
+            self.cross_safe.get(&chain).is_some_and(|level| level.local == local)
+        });
+        let finalized_unchanged =
+            finalized.is_none_or(|f| self.local_finalized.get(&chain).is_some_and(|known| *known == Some(f)));
+        safe_unchanged && finalized_unchanged
     }
 
     /// Sets a chain's local-safe head (the node's `safe` tag), capped at the latest indexed block. A label that
@@ -438,11 +467,13 @@ impl VerifierState {
 
     /// Advances cross-unsafe, cross-safe and finalized as far as the index allows.
     pub fn resolve(&mut self) -> Vec<HeadEvent> {
-        let mut events: Vec<HeadEvent> = advance(&self.view, &self.dependencies, &mut self.cross_unsafe)
-            .into_iter()
-            .map(|event| HeadEvent { level: SafetyLevel::CrossUnsafe, event })
-            .collect();
-        let safe_events = advance(&self.view, &self.dependencies, &mut self.cross_safe);
+        let mut events: Vec<HeadEvent> =
+            advance_with(&self.view, &self.dependencies, &mut self.cross_unsafe, &mut self.judged[0])
+                .into_iter()
+                .map(|event| HeadEvent { level: SafetyLevel::CrossUnsafe, event })
+                .collect();
+        let safe_events =
+            advance_with(&self.view, &self.dependencies, &mut self.cross_safe, &mut self.judged[1]);
         let promoted: Vec<(ChainId, u64)> = safe_events
             .iter()
             .filter_map(|e| match e {
@@ -461,7 +492,7 @@ impl VerifierState {
             };
         }
         events.extend(
-            advance(&self.view, &self.dependencies, &mut self.finalized)
+            advance_with(&self.view, &self.dependencies, &mut self.finalized, &mut self.judged[2])
                 .into_iter()
                 .map(|event| HeadEvent { level: SafetyLevel::Finalized, event }),
         );
@@ -473,7 +504,7 @@ impl VerifierState {
     /// an hour) before the oldest of those heads across all chains. Nothing is pruned while a chain lacks one of
     /// those heads. The durable index keeps every block. Returns how many blocks were dropped.
     pub fn prune(&mut self) -> usize {
-        let keep = self.dependencies.message_expiry_window().saturating_add(PRUNE_MARGIN_SECS);
+        let keep = self.dependencies.message_expiry_window().saturating_add(self.prune_margin);
         let mut floors = BTreeMap::new();
         let mut oldest = u64::MAX;
         for (chain, unsafe_level) in &self.cross_unsafe {

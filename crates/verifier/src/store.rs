@@ -17,6 +17,12 @@ use crate::{
 /// commits but always leaves a consistent prefix.
 const COMMITS_PER_SYNC: u32 = 32;
 
+/// Blocks of each chain the log database keeps decoded in memory. The verifier answers every lookup from its own
+/// in-memory view; the store's cache only speeds up its own checks near the tip (a head being set must be a
+/// stored block), so a short window is enough. It used to be 1024 blocks: with 100 chains of 2,000 logs per
+/// block that cache alone grew to gigabytes, duplicating the view.
+const RECENT_BLOCKS: usize = 64;
+
 fn db_error(context: impl Into<String>) -> impl FnOnce(LogDbError) -> StoreError {
     let context = context.into();
     move |e| StoreError::Database { context, reason: e.to_string() }
@@ -87,7 +93,7 @@ impl ChainStore {
         let path = superlink_logdb::chain_db_path(datadir, U256::from(chain));
         let config = LogDbConfig {
             sync: SyncPolicy::EveryNthCommit(COMMITS_PER_SYNC),
-            recent_blocks: 1024,
+            recent_blocks: RECENT_BLOCKS,
             start_block: start,
         };
         let db = LogDb::open(&path, config).map_err(db_error(format!("opening {}", path.display())))?;

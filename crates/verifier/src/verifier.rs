@@ -113,6 +113,12 @@ impl Verifier {
         self.inner.state.read().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Sets how long, beyond the message expiry window, blocks stay in memory after every head has passed them
+    /// (see [`VerifierState::set_prune_margin`]); it applies from the next pruning on.
+    pub fn set_prune_margin(&self, secs: u64) {
+        self.write().set_prune_margin(secs);
+    }
+
     /// The original blocks of replaced heights (taken after the state lock, never before it).
     pub fn replaced(&self) -> MutexGuard<'_, ReplacedBlocks> {
         self.inner.replaced.lock().unwrap_or_else(PoisonError::into_inner)
@@ -204,6 +210,9 @@ impl Verifier {
     ) -> Result<(), VerifierError> {
         let events = {
             let mut state = self.write();
+            if state.tags_unchanged(chain, safe, finalized) {
+                return Ok(());
+            }
             let mut events = Vec::new();
             if safe.is_some() {
                 events.extend(state.set_local_safe(chain, safe));
