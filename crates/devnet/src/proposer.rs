@@ -12,6 +12,7 @@
 use std::{collections::BTreeMap, sync::Arc, time::Duration};
 
 use alloy_consensus::{SignableTransaction, TxEip1559};
+use alloy_eips::BlockId;
 use alloy_primitives::{B256, Bytes, TxKind, U256};
 use alloy_signer::SignerSync;
 use alloy_signer_local::PrivateKeySigner;
@@ -78,7 +79,15 @@ pub struct Proposer {
     config: BridgeConfig,
     /// The last L2 block proposed, per L2.
     proposed: BTreeMap<u64, u64>,
+    /// The L2 the next round looks at first, so that with more L2s than one round may propose, every L2 has its
+    /// turn.
+    next: usize,
 }
+
+/// At most this many proposals wait in the L1 pool at once. One account signs every L2's proposals, and the L1
+/// pool holds at most 64 transactions per sender: with 100 L2s a round would otherwise have its last proposals
+/// refused. The L2s left out are proposed in the next rounds, starting where this one stopped.
+pub const MAX_PENDING_PROPOSALS: u64 = 48;
 
 impl Proposer {
     /// A proposer for the L2s `l2s` on the L1 `l1` (chain `l1_chain_id`), signing with `signer` (the proposer the
@@ -90,7 +99,7 @@ impl Proposer {
         signer: PrivateKeySigner,
         config: BridgeConfig,
     ) -> Self {
-        Proposer { l1_chain_id, l1, l2s, signer, config, proposed: BTreeMap::new() }
+        Proposer { l1_chain_id, l1, l2s, signer, config, proposed: BTreeMap::new(), next: 0 }
     }
 
     /// The last L2 block proposed for `l2_chain_id`, if any.
@@ -99,11 +108,22 @@ impl Proposer {
     }
 
     /// One round: proposes the safe head of every L2 whose safe head moved past its last proposal (the genesis
-    /// block is never proposed: nothing can be withdrawn in it). Returns what was sent; a failure is logged and
-    /// retried next round. Blocking: run it on the blocking pool.
+    /// block is never proposed: nothing can be withdrawn in it), while fewer than [`MAX_PENDING_PROPOSALS`] of the
+    /// proposer's transactions wait in the L1 pool. Returns what was sent; a failure is logged and retried next
+    /// round. Blocking: run it on the blocking pool.
     pub fn step(&mut self) -> Vec<Proposal> {
         let mut sent = Vec::new();
-        for index in 0..self.l2s.len() {
+        let count = self.l2s.len();
+        for offset in 0..count {
+            let index = (self.next + offset) % count;
+            if self.pending_proposals() >= MAX_PENDING_PROPOSALS {
+                debug!(
+                    waiting = count - offset,
+                    "the L1 pool holds enough proposals: the rest wait for the next round"
+                );
+                self.next = index;
+                return sent;
+            }
             let (chain_id, safe) = {
                 let (chain_id, service) = &self.l2s[index];
                 (*chain_id, service.read().safe_number())
@@ -121,7 +141,17 @@ impl Proposer {
                 Err(e) => warn!(chain_id, l2_block = safe, error = %e, "proposing an output root failed"),
             }
         }
+        self.next = 0;
         sent
+    }
+
+    /// The proposer's transactions waiting in the L1 pool: its pending nonce past its nonce at the head.
+    fn pending_proposals(&self) -> u64 {
+        let l1 = self.l1.read();
+        let address = self.signer.address();
+        // A nonce the L1 cannot read (a forked L1's remote that does not answer) holds nothing back.
+        l1.nonce(address, BlockId::latest())
+            .map_or(0, |mined| l1.pending_nonce(address).saturating_sub(mined))
     }
 
     /// Sends the proposal of block `number` of the L2 at `index`.
@@ -252,5 +282,38 @@ mod tests {
 
         l2.write().set_safe(3).unwrap();
         assert_eq!(proposer.step().iter().map(|p| p.l2_block_number).collect::<Vec<_>>(), [3]);
+    }
+
+    #[test]
+    fn with_more_l2s_than_the_l1_pool_holds_each_round_proposes_up_to_the_cap_and_every_l2_has_its_turn() {
+        let key = accounts::proposer();
+        let ids: Vec<u64> = (901..901 + MAX_PENDING_PROPOSALS + 10).collect();
+        let l1 = service(&l1_genesis(900, GENESIS_TIME, &ids, &[key.address()], 10, &L1Bridges::default()));
+        let l2s: Vec<(u64, Arc<ChainService>)> = ids
+            .iter()
+            .map(|&id| {
+                let l2 = service(&l2_genesis(id, GENESIS_TIME, &[], 10));
+                l2.write().mine(GENESIS_TIME + 1).unwrap();
+                l2.write().set_safe(1).unwrap();
+                (id, l2)
+            })
+            .collect();
+        let config = DevnetConfig::default().bridge_config();
+        let mut proposer = Proposer::new(900, l1.clone(), l2s, key, config);
+
+        let first = proposer.step();
+        assert_eq!(first.len() as u64, MAX_PENDING_PROPOSALS, "a round stops at the cap");
+        assert!(proposer.step().is_empty(), "nothing more while the L1 pool holds the cap");
+        let mined = l1.write().mine(GENESIS_TIME + 12).unwrap();
+        assert_eq!(
+            mined.block.transactions.iter().filter(|tx| !tx.is_deposit()).count() as u64,
+            MAX_PENDING_PROPOSALS,
+            "every proposal was accepted"
+        );
+        let second = proposer.step();
+        assert_eq!(second.len(), 10, "the L2s left out are proposed next");
+        let mut proposed: Vec<u64> = first.iter().chain(&second).map(|p| p.l2_chain_id).collect();
+        proposed.sort_unstable();
+        assert_eq!(proposed, ids, "every L2 proposed exactly once");
     }
 }
