@@ -11,7 +11,8 @@
 //!    `/proc/<pid>/status`, when the process is known;
 //! 4. with `--viem N`, **one viem sender**: `tools/viem/inflight.mjs` sends N transfers from one account with
 //!    explicit nonces, `--viem-in-flight` (32) at a time, each waiting for its receipt, as an app written with
-//!    viem does; transfers per second and the send-to-receipt latency.
+//!    viem does; transfers per second and the send-to-receipt latency. Once signing as it sends
+//!    (`sendTransaction`), once pre-signed (`sendRawTransaction`), or as `--viem-mode` says.
 //!
 //! `--spawn-both` starts `superlink node` (the binary given with `--superlink`, or the one next to this
 //! executable) and the pinned anvil on free loopback ports, runs both, and stops them. Every loop is bounded
@@ -95,6 +96,10 @@ struct Options {
     /// Transfers the viem client keeps in flight at once.
     #[arg(long, default_value_t = 32)]
     viem_in_flight: usize,
+    /// How the viem client sends (repeatable): `send` signs each transfer as it goes (`sendTransaction`),
+    /// `raw` signs them all first (`sendRawTransaction`).
+    #[arg(long = "viem-mode", default_values_t = ["send".to_string(), "raw".to_string()])]
+    viem_modes: Vec<String>,
     /// Give up on a phase after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
@@ -311,8 +316,8 @@ struct Report {
     max_us: u128,
     rss_kib: Option<u64>,
     hwm_kib: Option<u64>,
-    /// What the viem client printed (its one JSON line), when it ran.
-    viem: Option<Value>,
+    /// What the viem client printed (its one JSON line), once per mode it ran in.
+    viem: Vec<Value>,
 }
 
 /// Runs `count` jobs on `concurrency` workers; job `i` is `job(i)`; the error count and first error.
@@ -498,10 +503,12 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
             .map(|d| d.as_micros())
             .unwrap_or(0)
     };
-    let viem = match options.viem {
-        0 => None,
-        txs => Some(run_viem(url, txs, options.viem_in_flight).await?),
-    };
+    let mut viem = Vec::new();
+    if options.viem > 0 {
+        for mode in &options.viem_modes {
+            viem.push(run_viem(url, options.viem, options.viem_in_flight, mode).await?);
+        }
+    }
     let (rss_kib, hwm_kib) = target.pid.map(memory_kib).unwrap_or((None, None));
     Ok(Report {
         txs: options.txs,
@@ -525,13 +532,13 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
 }
 
 /// Runs `tools/viem/inflight.mjs` against `url` and returns the JSON line it prints.
-async fn run_viem(url: &str, txs: usize, in_flight: usize) -> Result<Value, LoadError> {
+async fn run_viem(url: &str, txs: usize, in_flight: usize, mode: &str) -> Result<Value, LoadError> {
     let script = repo_root().join("tools").join("viem").join("inflight.mjs");
     let failed =
         |what: String| LoadError::Unexpected { url: url.into(), what: format!("viem client: {what}") };
     let output = tokio::process::Command::new("node")
         .arg(&script)
-        .args([url, &txs.to_string(), &in_flight.max(1).to_string()])
+        .args([url, &txs.to_string(), &in_flight.max(1).to_string(), mode])
         .kill_on_drop(true)
         .output()
         .await
@@ -599,10 +606,11 @@ fn print_report(name: &str, url: &str, r: &Report) {
         r.p99_us,
         r.max_us
     );
-    if let Some(viem) = &r.viem {
+    for viem in &r.viem {
         println!(
-            "viem, one sender: {} transfers, {} in flight, {} s => {} tx/s; send to receipt p50 {} ms, p99 {} ms; \
-             {} blocks; requests {}",
+            "viem ({}), one sender: {} transfers, {} in flight, {} s => {} tx/s; send to receipt p50 {} ms, \
+             p99 {} ms; {} blocks; requests {}",
+            viem["mode"],
             viem["txs"],
             viem["inFlight"],
             viem["secs"],
