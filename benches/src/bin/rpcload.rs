@@ -506,7 +506,9 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
     let mut viem = Vec::new();
     if options.viem > 0 {
         for mode in &options.viem_modes {
-            viem.push(run_viem(url, options.viem, options.viem_in_flight, mode).await?);
+            // A client that gives up (a node that stops mining with transfers pending) is reported, not fatal.
+            let report = run_viem(url, options.viem, options.viem_in_flight, mode).await;
+            viem.push(report.unwrap_or_else(|e| json!({"mode": mode, "error": e.to_string()})));
         }
     }
     let (rss_kib, hwm_kib) = target.pid.map(memory_kib).unwrap_or((None, None));
@@ -607,6 +609,10 @@ fn print_report(name: &str, url: &str, r: &Report) {
         r.max_us
     );
     for viem in &r.viem {
+        if let Some(error) = viem.get("error") {
+            println!("viem ({}), one sender: FAILED: {error}", viem["mode"]);
+            continue;
+        }
         println!(
             "viem ({}), one sender: {} transfers, {} in flight, {} s => {} tx/s; send to receipt p50 {} ms, \
              p99 {} ms; {} blocks; requests {}",
