@@ -8,7 +8,11 @@
 //! 2. **calls**: M `eth_call`s of a small contract (one storage read) sent concurrently; calls per second and
 //!    the p50/p99 latency;
 //! 3. **memory**: the resident set (VmRSS, and the peak VmHWM) of the node process after the run, from
-//!    `/proc/<pid>/status`, when the process is known.
+//!    `/proc/<pid>/status`, when the process is known;
+//! 4. with `--viem N`, **one viem sender**: `tools/viem/inflight.mjs` sends N transfers from one account with
+//!    explicit nonces, `--viem-in-flight` (32) at a time, each waiting for its receipt, as an app written with
+//!    viem does; transfers per second and the send-to-receipt latency. Once signing as it sends
+//!    (`sendTransaction`), once pre-signed (`sendRawTransaction`), or as `--viem-mode` says.
 //!
 //! `--spawn-both` starts `superlink node` (the binary given with `--superlink`, or the one next to this
 //! executable) and the pinned anvil on free loopback ports, runs both, and stops them. Every loop is bounded
@@ -41,7 +45,7 @@ use jsonrpsee::{
     rpc_params,
 };
 use serde_json::{Value, json};
-use superlink_testkit::{free_port, tool, wait_for_rpc};
+use superlink_testkit::{free_port, repo_root, tool, wait_for_rpc};
 
 /// The mnemonic of the dev accounts both nodes fund.
 const DEV_MNEMONIC: &str = "test test test test test test test test test test test junk";
@@ -49,6 +53,9 @@ const DEV_MNEMONIC: &str = "test test test test test test test test test test te
 /// Creation code of a contract whose runtime returns storage slot 0, which the constructor sets to 42:
 /// `SSTORE(0, 42)`, copy the 11-byte runtime `SLOAD(0) MSTORE(0) RETURN(0, 32)` to memory and return it.
 const READER_INIT_CODE: &str = "602a600055600b6011600039600b6000f360005460005260206000f3";
+
+/// Development accounts a spawned node funds at least: the viem client sends from the twentieth.
+const MIN_FUNDED_ACCOUNTS: u32 = 20;
 
 /// Seconds without a newly mined transfer, while some are pending, after which automine counts as stalled.
 const STALL_SECS: u64 = 2;
@@ -82,6 +89,17 @@ struct Options {
     /// `eth_call`s in flight at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+    /// Transfers the viem client (`tools/viem/inflight.mjs`, run with `node`) sends from one account after
+    /// the other phases; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    viem: usize,
+    /// Transfers the viem client keeps in flight at once.
+    #[arg(long, default_value_t = 32)]
+    viem_in_flight: usize,
+    /// How the viem client sends (repeatable): `send` signs each transfer as it goes (`sendTransaction`),
+    /// `raw` signs them all first (`sendRawTransaction`).
+    #[arg(long = "viem-mode", default_values_t = ["send".to_string(), "raw".to_string()])]
+    viem_modes: Vec<String>,
     /// Give up on a phase after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
@@ -298,6 +316,8 @@ struct Report {
     max_us: u128,
     rss_kib: Option<u64>,
     hwm_kib: Option<u64>,
+    /// What the viem client printed (its one JSON line), once per mode it ran in.
+    viem: Vec<Value>,
 }
 
 /// Runs `count` jobs on `concurrency` workers; job `i` is `job(i)`; the error count and first error.
@@ -483,6 +503,14 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
             .map(|d| d.as_micros())
             .unwrap_or(0)
     };
+    let mut viem = Vec::new();
+    if options.viem > 0 {
+        for mode in &options.viem_modes {
+            // A client that gives up (a node that stops mining with transfers pending) is reported, not fatal.
+            let report = run_viem(url, options.viem, options.viem_in_flight, mode).await;
+            viem.push(report.unwrap_or_else(|e| json!({"mode": mode, "error": e.to_string()})));
+        }
+    }
     let (rss_kib, hwm_kib) = target.pid.map(memory_kib).unwrap_or((None, None));
     Ok(Report {
         txs: options.txs,
@@ -501,7 +529,28 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
         max_us: latencies.last().map(|d| d.as_micros()).unwrap_or(0),
         rss_kib,
         hwm_kib,
+        viem,
     })
+}
+
+/// Runs `tools/viem/inflight.mjs` against `url` and returns the JSON line it prints.
+async fn run_viem(url: &str, txs: usize, in_flight: usize, mode: &str) -> Result<Value, LoadError> {
+    let script = repo_root().join("tools").join("viem").join("inflight.mjs");
+    let failed =
+        |what: String| LoadError::Unexpected { url: url.into(), what: format!("viem client: {what}") };
+    let output = tokio::process::Command::new("node")
+        .arg(&script)
+        .args([url, &txs.to_string(), &in_flight.max(1).to_string(), mode])
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| failed(format!("running node {}: {e}", script.display())))?;
+    if !output.status.success() {
+        return Err(failed(String::from_utf8_lossy(&output.stderr).trim().to_string()));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().rev().find(|line| line.starts_with('{')).unwrap_or_default();
+    serde_json::from_str(line).map_err(|e| failed(format!("unreadable report {line:?}: {e}")))
 }
 
 /// VmRSS and VmHWM of a process, in KiB.
@@ -559,6 +608,25 @@ fn print_report(name: &str, url: &str, r: &Report) {
         r.p99_us,
         r.max_us
     );
+    for viem in &r.viem {
+        if let Some(error) = viem.get("error") {
+            println!("viem ({}), one sender: FAILED: {error}", viem["mode"]);
+            continue;
+        }
+        println!(
+            "viem ({}), one sender: {} transfers, {} in flight, {} s => {} tx/s; send to receipt p50 {} ms, \
+             p99 {} ms; {} blocks; requests {}",
+            viem["mode"],
+            viem["txs"],
+            viem["inFlight"],
+            viem["secs"],
+            viem["txPerSec"],
+            viem["p50Ms"],
+            viem["p99Ms"],
+            viem["blocks"],
+            viem["requests"]
+        );
+    }
     println!("memory after the run: VmRSS {}, peak VmHWM {}", mib(r.rss_kib), mib(r.hwm_kib));
     println!();
 }
@@ -596,7 +664,7 @@ fn run(options: &Options) -> Result<(), LoadError> {
     }
     if options.spawn_both {
         let superlink = superlink_binary(options);
-        let accounts = options.senders.max(10).to_string();
+        let accounts = options.senders.max(MIN_FUNDED_ACCOUNTS).to_string();
         let (node, url) = spawn_node(
             "superlink node",
             &superlink,

@@ -123,6 +123,10 @@ pub struct WorldState {
     pub(crate) dirty_storage: HashSet<Address>,
     /// Hash of the account-trie node at each non-empty 3-nibble prefix, as of the last state root.
     pub(crate) bucket_hashes: BTreeMap<u16, B256>,
+    /// Hash of the account-trie node at each non-empty 2-nibble prefix, as of the last state root.
+    pub(crate) group_hashes: BTreeMap<u16, B256>,
+    /// Hash of the account-trie node at each non-empty 1-nibble prefix, as of the last state root.
+    pub(crate) top_hashes: BTreeMap<u16, B256>,
     /// 3-nibble prefixes with an account changed since the last state root.
     pub(crate) dirty_buckets: HashSet<u16>,
     /// The remote chain under this state (fork mode): what is not held here is read from it.

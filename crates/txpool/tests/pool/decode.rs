@@ -117,6 +117,44 @@ fn high_s_signature_is_invalid() {
 }
 
 #[test]
+fn signatures_that_recover_no_key_are_invalid() {
+    let tx = transfer(0, 2 * GWEI, GWEI);
+    let good = key(1).sign_hash_sync(&tx.signature_hash()).unwrap();
+    let bad = [
+        Signature::new(U256::ZERO, good.s(), good.v()),
+        Signature::new(good.r(), U256::ZERO, good.v()),
+        Signature::new(secp256k1_order(), good.s(), good.v()),
+        Signature::new(U256::MAX, good.s(), good.v()),
+    ];
+    for signature in bad {
+        let raw = OpTxEnvelope::from(tx.clone().into_signed(signature)).encoded_2718();
+        let err = decode_raw_transaction(&raw).unwrap_err();
+        assert!(matches!(err, DecodeError::InvalidSignature(_)), "{signature:?}: {err:?}");
+    }
+}
+
+#[test]
+fn the_sender_is_the_signer_for_many_keys_and_every_type() {
+    use alloy_consensus::transaction::SignerRecoverable;
+    use alloy_eips::Typed2718;
+    for index in 1..=40u8 {
+        let signer = key(index);
+        let nonce = u64::from(index);
+        let envelopes = [
+            sign_envelope(&signer, legacy(nonce, 2 * GWEI, Some(CHAIN_ID))),
+            sign_envelope(&signer, eip2930(nonce, 3 * GWEI)),
+            sign_envelope(&signer, transfer(nonce, 2 * GWEI, GWEI / u128::from(index))),
+        ];
+        for envelope in envelopes {
+            // alloy's own recovery (k256) is the reference.
+            assert_eq!(envelope.recover_signer().unwrap(), signer.address());
+            let pooled = decode_raw_transaction(&envelope.encoded_2718()).unwrap();
+            assert_eq!(pooled.sender(), signer.address(), "key {index}, type {}", envelope.ty());
+        }
+    }
+}
+
+#[test]
 fn impersonated_hash_is_stable_unique_and_stored_in_the_envelope() {
     let unsigned = OpTypedTransaction::Eip1559(transfer(0, 2 * GWEI, GWEI));
     let first = PoolTransaction::impersonated(unsigned.clone(), account(1)).unwrap();
