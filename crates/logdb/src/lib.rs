@@ -37,7 +37,7 @@ pub mod types;
 pub use codec::CodecError;
 pub use error::{ConflictReason, LogDbError};
 pub use layout::chain_db_path;
-pub use store::{DiskUsage, IndexSummary, LogDb, LogDbConfig, SyncPolicy};
+pub use store::{DEFAULT_CACHE_BYTES, DiskUsage, IndexSummary, LogDb, LogDbConfig, SyncPolicy};
 pub use types::{
     BlockId, BlockSeal, BlockWithLogs, ExecMessage, Heads, IndexedExecMessage, LogEntry, MessageIdentifier,
     SafetyHead,

@@ -51,11 +51,23 @@ pub struct LogDbConfig {
     pub recent_blocks: usize,
     /// If set, the first block appended to an empty index must have this number.
     pub start_block: Option<u64>,
+    /// Bytes of the database file the storage engine may keep in memory (its page cache, reads and writes).
+    /// The engine's own default is 1 GiB per database, which a process holding one index per chain of a large
+    /// dependency set would fill over hours; [`DEFAULT_CACHE_BYTES`] bounds it.
+    pub cache_bytes: usize,
 }
+
+/// The default [`LogDbConfig::cache_bytes`]: 16 MiB per index.
+pub const DEFAULT_CACHE_BYTES: usize = 16 << 20;
 
 impl Default for LogDbConfig {
     fn default() -> Self {
-        Self { sync: SyncPolicy::EveryCommit, recent_blocks: 256, start_block: None }
+        Self {
+            sync: SyncPolicy::EveryCommit,
+            recent_blocks: 256,
+            start_block: None,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+        }
     }
 }
 
@@ -130,7 +142,7 @@ impl LogDb {
     /// Opens the index in file `path`, creating it if absent.
     pub fn open(path: impl AsRef<Path>, config: LogDbConfig) -> Result<Self, LogDbError> {
         let path = path.as_ref().to_path_buf();
-        let db = Database::builder().create(&path)?;
+        let db = Database::builder().set_cache_size(config.cache_bytes).create(&path)?;
         let this = Self {
             db,
             path,

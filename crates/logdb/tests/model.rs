@@ -196,6 +196,6 @@ proptest! {
         deferred in any::<bool>(),
     ) {
         let sync = if deferred { SyncPolicy::EveryNthCommit(4) } else { SyncPolicy::EveryCommit };
-        run(ops, LogDbConfig { sync, recent_blocks: window, start_block: None });
+        run(ops, LogDbConfig { sync, recent_blocks: window, ..LogDbConfig::default() });
     }
 }

@@ -12,7 +12,38 @@ use std::{
 use crate::tools::{ToolError, tool};
 
 /// A free TCP port on 127.0.0.1 (bound once and released, so another process can take it).
+///
+/// It is chosen below the kernel's ephemeral range (`/proc/sys/net/ipv4/ip_local_port_range`), from a random
+/// start: a port the kernel hands out for binding port 0 is also one it hands out as the local port of outgoing
+/// connections, so a process started on it could find it taken by a client's connection in the meantime (a
+/// devnet's consecutive ports, started next to another devnet, met exactly that). Falls back to port 0's answer
+/// when no port below the range is free.
 pub fn free_port() -> u16 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOWEST: u32 = 10_000;
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next().and_then(|low| low.parse::<u32>().ok()))
+        .unwrap_or(32_768);
+    if ephemeral_start > LOWEST + 1_000 {
+        let span = ephemeral_start - LOWEST;
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+            ^ std::process::id().wrapping_mul(2_654_435_761);
+        // Each call steps well past the last one, so the consecutive ports a caller builds on one do not meet.
+        let base = NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(97).wrapping_add(seed);
+        for attempt in 0..64u32 {
+            let port = LOWEST + base.wrapping_add(attempt.wrapping_mul(7_919)) % span;
+            if let Ok(port) = u16::try_from(port)
+                && TcpListener::bind(("127.0.0.1", port)).is_ok()
+            {
+                return port;
+            }
+        }
+    }
     TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 

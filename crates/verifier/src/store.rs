@@ -95,6 +95,7 @@ impl ChainStore {
             sync: SyncPolicy::EveryNthCommit(COMMITS_PER_SYNC),
             recent_blocks: RECENT_BLOCKS,
             start_block: start,
+            ..LogDbConfig::default()
         };
         let db = LogDb::open(&path, config).map_err(db_error(format!("opening {}", path.display())))?;
         Ok(Self { chain, db })
