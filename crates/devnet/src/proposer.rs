@@ -114,9 +114,11 @@ impl Proposer {
     pub fn step(&mut self) -> Vec<Proposal> {
         let mut sent = Vec::new();
         let count = self.l2s.len();
+        // Read once: every proposal this round sends adds one to what waits.
+        let mut pending = self.pending_proposals();
         for offset in 0..count {
             let index = (self.next + offset) % count;
-            if self.pending_proposals() >= MAX_PENDING_PROPOSALS {
+            if pending >= MAX_PENDING_PROPOSALS {
                 debug!(
                     waiting = count - offset,
                     "the L1 pool holds enough proposals: the rest wait for the next round"
@@ -137,6 +139,7 @@ impl Proposer {
                         "output root proposed");
                     self.proposed.insert(chain_id, safe);
                     sent.push(proposal);
+                    pending += 1;
                 }
                 Err(e) => warn!(chain_id, l2_block = safe, error = %e, "proposing an output root failed"),
             }
