@@ -38,13 +38,27 @@ pub fn free_port() -> u16 {
         for attempt in 0..64u32 {
             let port = LOWEST + base.wrapping_add(attempt.wrapping_mul(7_919)) % span;
             if let Ok(port) = u16::try_from(port)
+                && claim(port)
                 && TcpListener::bind(("127.0.0.1", port)).is_ok()
             {
                 return port;
             }
         }
     }
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0);
+    claim(port);
+    port
+}
+
+/// The ports this process has handed out. A port stays free until the process it was picked for binds it, so
+/// two tests of one binary picking ports at the same moment could both get it, and the one whose node fails to
+/// bind would talk to the other's node (same chain ID, other data). A port is never handed out twice.
+static HANDED_OUT: std::sync::Mutex<Option<std::collections::HashSet<u16>>> = std::sync::Mutex::new(None);
+
+/// Marks `port` as handed out; false if it already was.
+fn claim(port: u16) -> bool {
+    let mut guard = HANDED_OUT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    guard.get_or_insert_with(Default::default).insert(port)
 }
 
 /// How often readiness is polled.
@@ -317,5 +331,18 @@ mod tests {
             Err(NotReady::Timeout { .. }) => Ok(()),
             other => panic!("expected a timeout, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn ports_picked_at_the_same_moment_by_many_threads_are_all_different() {
+        let picks: Vec<u16> = (0..8)
+            .map(|_| thread::spawn(|| (0..50).map(|_| free_port()).collect::<Vec<_>>()))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .flat_map(|handle| handle.join().unwrap())
+            .collect();
+        let distinct: std::collections::HashSet<u16> = picks.iter().copied().collect();
+        assert_eq!(distinct.len(), picks.len(), "a port was handed out twice");
+        assert!(!distinct.contains(&0));
     }
 }
