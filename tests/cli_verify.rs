@@ -18,7 +18,7 @@ struct Verifier {
 }
 
 impl Verifier {
-    fn start(deps: &Path, datadir: &Path, a: &Anvil, b: &Anvil) -> Self {
+    fn start(deps: &Path, datadir: &Path, a: &Anvil, b: &Anvil, extra: &[&str]) -> Self {
         let port = free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_superlink"))
             .arg("verify")
@@ -28,6 +28,7 @@ impl Verifier {
             .arg("--datadir")
             .arg(datadir)
             .args(["--port", &port.to_string(), "--poll-interval-ms", "50"])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -84,7 +85,7 @@ fn follows_chains_stops_on_sigterm_and_resumes_after_restart() {
     std::fs::write(&deps, r#"{"dependencies": {"901": {}, "902": {}}}"#).unwrap();
     let datadir = dir.join("index");
 
-    let verifier = Verifier::start(&deps, &datadir, &a, &b);
+    let verifier = Verifier::start(&deps, &datadir, &a, &b, &[]);
     verifier.wait_local_unsafe(&cast, "0x385", 5);
     verifier.wait_local_unsafe(&cast, "0x386", 3);
     // Blocks without executing messages become cross-unsafe as soon as they are indexed.
@@ -104,11 +105,14 @@ fn follows_chains_stops_on_sigterm_and_resumes_after_restart() {
 
     // Restart on the same index after the chains moved on: it resumes and follows the new heads.
     cast.run(["rpc", "--rpc-url", &a.url(), "anvil_mine", "2"]).unwrap();
-    let verifier = Verifier::start(&deps, &datadir, &a, &b);
+    // This time with a memory window: memory holds ten minutes below the heads, older messages are read from
+    // the index, and the service says so.
+    let verifier = Verifier::start(&deps, &datadir, &a, &b, &["--memory-window", "10m"]);
     verifier.wait_local_unsafe(&cast, "0x385", 7);
     verifier.wait_local_unsafe(&cast, "0x386", 3);
     let (status, log) = verifier.terminate();
     assert!(status.success(), "second run should exit 0; log:\n{log}");
+    assert!(log.contains("memory holds this window") && log.contains("window_secs=600"), "{log}");
 }
 
 #[test]
@@ -121,6 +125,7 @@ fn bad_configuration_is_refused_with_exit_status_two() {
         vec!["verify", "--deps", deps.to_str().unwrap(), "--rpc", "901=localhost:1"],
         vec!["verify", "--deps", "no-such-file.json", "--rpc", "901=http://127.0.0.1:1"],
         vec!["verify", "--deps", deps.to_str().unwrap(), "--rpc", "901=http://127.0.0.1:1"],
+        vec!["verify", "--deps", "d.json", "--rpc", "901=http://127.0.0.1:1", "--memory-window", "a while"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_superlink")).args(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);

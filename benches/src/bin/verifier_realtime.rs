@@ -17,7 +17,7 @@
 //!
 //! ```text
 //! verifier_realtime [--chains 100] [--messages 1000] [--duration 120] [--expiry-window SECS]
-//!                   [--prune-margin SECS] [--sample 5] [--poll-ms 100] [--safe-lag 4] [--finalized-lag 8]
+//!                   [--prune-margin SECS] [--memory-window SECS] [--sample 5] [--poll-ms 100] [--safe-lag 4] [--finalized-lag 8]
 //!                   [--datadir DIR]
 //! ```
 
@@ -36,8 +36,8 @@ use clap::Parser;
 use superlink_benches::synthetic::{Mesh, block_hash};
 use superlink_protocol::DependencySet;
 use superlink_verifier::{
-    BlockRef, BlockTag, ChainSource, FollowConfig, OutputInputs, SourceBlock, SourceError, Verifier,
-    follow_chain,
+    BlockRef, BlockTag, ChainSource, FollowConfig, MemoryOptions, OutputInputs, SourceBlock, SourceError,
+    Verifier, follow_chain,
 };
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
@@ -60,6 +60,10 @@ struct Options {
     /// Seconds beyond the expiry window blocks stay in memory (default: the verifier's hour).
     #[arg(long)]
     prune_margin: Option<u64>,
+    /// Seconds of blocks below the heads kept in memory (`superlink verify --memory-window`); older messages
+    /// are read from the durable index. Default: the whole expiry window plus the margin.
+    #[arg(long)]
+    memory_window: Option<u64>,
     /// Seconds between memory samples.
     #[arg(long, default_value_t = 5)]
     sample: u64,
@@ -276,7 +280,8 @@ async fn main() -> Result<(), Failure> {
     let window = dependencies.message_expiry_window();
     let parent = options.datadir.clone().unwrap_or_else(std::env::temp_dir);
     let datadir = tempfile::tempdir_in(&parent)?;
-    let verifier = Verifier::open(dependencies, datadir.path(), &BTreeMap::new())?;
+    let memory = MemoryOptions { window: options.memory_window };
+    let verifier = Verifier::open_with(dependencies, datadir.path(), &BTreeMap::new(), memory)?;
     if let Some(margin) = options.prune_margin {
         verifier.set_prune_margin(margin);
     }

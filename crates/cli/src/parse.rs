@@ -56,12 +56,19 @@ pub fn chain_output(text: &str) -> Result<(U256, B256), String> {
 /// `1.5s`).
 pub fn duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    let bad = || format!("`{text}` is not a duration (such as 2s, 1.5s or 500ms)");
+    let bad = || format!("`{text}` is not a duration (such as 2s, 1.5s, 500ms, 10m or 2h)");
     if let Some(ms) = t.strip_suffix("ms") {
         return ms.trim().parse::<u64>().map(Duration::from_millis).map_err(|_| bad());
     }
-    let secs: f64 = t.strip_suffix('s').unwrap_or(t).trim().parse().map_err(|_| bad())?;
-    Duration::try_from_secs_f64(secs).map_err(|_| bad())
+    let (number, unit) = match t.strip_suffix('m').or_else(|| t.strip_suffix("min")) {
+        Some(minutes) => (minutes, 60.0),
+        None => match t.strip_suffix('h') {
+            Some(hours) => (hours, 3_600.0),
+            None => (t.strip_suffix('s').unwrap_or(t), 1.0),
+        },
+    };
+    let amount: f64 = number.trim().parse().map_err(|_| bad())?;
+    Duration::try_from_secs_f64(amount * unit).map_err(|_| bad())
 }
 
 #[cfg(test)]
@@ -69,12 +76,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn durations_take_seconds_or_milliseconds() {
+    fn durations_take_hours_minutes_seconds_or_milliseconds() {
         assert_eq!(duration("2s"), Ok(Duration::from_secs(2)));
         assert_eq!(duration("2"), Ok(Duration::from_secs(2)));
         assert_eq!(duration("1.5s"), Ok(Duration::from_millis(1_500)));
         assert_eq!(duration("500ms"), Ok(Duration::from_millis(500)));
-        for bad in ["", "fast", "-1s", "2 minutes", "1.5ms"] {
+        assert_eq!(duration("10m"), Ok(Duration::from_secs(600)));
+        assert_eq!(duration("1.5h"), Ok(Duration::from_secs(5_400)));
+        for bad in ["", "fast", "-1s", "2 minutes", "1.5ms", "m", "-2h"] {
             assert!(duration(bad).is_err(), "{bad}");
         }
     }

@@ -94,5 +94,7 @@ pub use trace::{
     ChainTransition, ConsolidationJson, DerivationStepJson, InvalidMessageJson, PaddingJson, ReplacementJson,
     SuperStateJson, TraceClaimJson, Transition, TransitionJson, super_output_at, trace_claim, transition,
 };
-pub use verifier::Verifier;
-pub use view::{ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous};
+pub use verifier::{MemoryOptions, Verifier};
+pub use view::{
+    ChainIndex, ChainLookup, ExecRef, IndexView, IndexedBlock, NotContiguous, OlderBlocks, StoredLog,
+};

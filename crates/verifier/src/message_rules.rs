@@ -10,7 +10,7 @@ use superlink_protocol::{
 
 use crate::{
     chain_data::ChainId,
-    view::{ChainLookup, ExecRef},
+    view::{ChainLookup, ExecRef, StoredLog},
 };
 
 /// A message's source, once its identifier has been narrowed.
@@ -52,9 +52,28 @@ pub fn narrow_identifier(id: &MessageIdentifier) -> Option<Identifier> {
 /// claimed origin is reported as the emitter and a wrong origin shows up as a log-hash mismatch.
 pub fn source_lookup(lookup: &impl ChainLookup, chain: ChainId, id: &Identifier) -> SourceLookup {
     let (number, log_index) = (id.block_number, id.log_index);
-    let Some(block) = lookup.block(chain, number) else { return SourceLookup::UnknownBlock };
-    let parent_timestamp =
-        number.checked_sub(1).and_then(|p| lookup.block(chain, p)).map(|p| p.block.timestamp);
+    let Some(block) = lookup.block(chain, number) else {
+        // Before the in-memory run: the durable index may still hold it (a memory window shorter than the
+        // expiry window).
+        return match lookup.stored_log(chain, number, log_index) {
+            None => SourceLookup::UnknownBlock,
+            Some(StoredLog { timestamp, log_hash: None, log_count, .. }) => {
+                SourceLookup::NoLogAtIndex { block_timestamp: timestamp, log_count }
+            }
+            Some(StoredLog { timestamp, parent_timestamp, log_hash: Some(log_hash), .. }) => {
+                SourceLookup::Found(FoundLog {
+                    origin: id.origin,
+                    log_hash,
+                    block_timestamp: timestamp,
+                    parent_timestamp,
+                })
+            }
+        };
+    };
+    let parent_timestamp = number.checked_sub(1).and_then(|p| match lookup.block(chain, p) {
+        Some(parent) => Some(parent.block.timestamp),
+        None => lookup.stored_log(chain, p, 0).map(|parent| parent.timestamp),
+    });
     match block.log_hashes.get(log_index as usize) {
         None => SourceLookup::NoLogAtIndex {
             block_timestamp: block.block.timestamp,

@@ -20,7 +20,7 @@ use crate::{
     rpc_source::RpcChainSource,
     server::serve_with,
     state::chain_ids,
-    verifier::Verifier,
+    verifier::{MemoryOptions, Verifier},
 };
 
 /// How long one request to a rollup node may take.
@@ -51,6 +51,8 @@ pub struct VerifierConfig {
     /// Each chain's rollup node (op-node's `optimism_` RPC): where local-safe blocks come from, L1 finality, and
     /// L1 reorgs. A chain without one falls back to its node's `safe` and `finalized` tags.
     pub rollup_rpc_urls: BTreeMap<ChainId, String>,
+    /// How much of the chains stays in memory (default: the whole message expiry window).
+    pub memory: MemoryOptions,
 }
 
 impl VerifierConfig {
@@ -68,6 +70,7 @@ impl VerifierConfig {
             http_extension: None,
             rollup_rpc_urls: BTreeMap::new(),
             readiness: ReadinessPolicy::default(),
+            memory: MemoryOptions::default(),
         }
     }
 }
@@ -174,9 +177,9 @@ pub async fn run(config: VerifierConfig, shutdown: impl Future<Output = ()>) -> 
 
 /// Opens the durable index on the blocking thread pool: reading it is disk work.
 async fn open_index(config: &VerifierConfig) -> Result<Verifier, VerifierError> {
-    let (dependencies, datadir, start_blocks) =
-        (config.dependencies.clone(), config.datadir.clone(), config.start_blocks.clone());
-    tokio::task::spawn_blocking(move || Verifier::open(dependencies, &datadir, &start_blocks))
+    let (dependencies, datadir, start_blocks, memory) =
+        (config.dependencies.clone(), config.datadir.clone(), config.start_blocks.clone(), config.memory);
+    tokio::task::spawn_blocking(move || Verifier::open_with(dependencies, &datadir, &start_blocks, memory))
         .await
         .unwrap_or_else(|e| {
             if e.is_panic() {

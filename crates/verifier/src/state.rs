@@ -76,6 +76,9 @@ pub struct VerifierState {
     /// How long, beyond the expiry window, blocks stay in memory after every head passed them (see
     /// [`PRUNE_MARGIN_SECS`]).
     prune_margin: u64,
+    /// How many seconds of blocks below the heads stay in memory when older blocks can be read from the durable
+    /// index (see [`Self::set_memory_window`]); `None`: the whole expiry window and margin.
+    memory_window: Option<u64>,
     /// Per level (cross-unsafe, cross-safe, finalized), the verdicts of blocks waiting for their sources.
     judged: [JudgedBlocks; 3],
 }
@@ -111,6 +114,7 @@ impl VerifierState {
             cross_sources: chains.iter().map(|c| (*c, BTreeMap::new())).collect(),
             finalized_l1: None,
             prune_margin: PRUNE_MARGIN_SECS,
+            memory_window: None,
             judged: Default::default(),
             dependencies,
         })
@@ -122,6 +126,30 @@ impl VerifierState {
     /// hour's margin would dominate it; no check or resolution reads a block older than the window.
     pub fn set_prune_margin(&mut self, secs: u64) {
         self.prune_margin = secs;
+    }
+
+    /// Answers lookups of blocks that left memory from `older` (the durable index); needed for a memory
+    /// window shorter than the expiry window.
+    pub fn set_older_blocks(&mut self, older: std::sync::Arc<dyn crate::view::OlderBlocks>) {
+        self.view.set_older_blocks(older);
+    }
+
+    /// Keeps in memory only `secs` seconds of blocks below the heads (at least as far back as the oldest head
+    /// of any chain), instead of the whole expiry window and margin: a message initiated before is looked up in
+    /// the durable index. Memory then holds `secs x chains x block size` whatever the expiry window (7 days at
+    /// 100,000 messages per second would be terabytes). Ignored (the whole window stays) while the view cannot
+    /// read older blocks ([`Self::set_older_blocks`]); `None` restores the whole window.
+    pub fn set_memory_window(&mut self, secs: Option<u64>) {
+        self.memory_window = secs;
+    }
+
+    /// The seconds of blocks, before the oldest head of any chain, that pruning keeps in memory.
+    pub fn memory_span(&self) -> u64 {
+        let whole = self.dependencies.message_expiry_window().saturating_add(self.prune_margin);
+        match self.memory_window {
+            Some(window) if self.view.reads_older_blocks() => window.min(whole),
+            _ => whole,
+        }
     }
 
     /// The dependency set.
@@ -499,12 +527,13 @@ impl VerifierState {
         events
     }
 
-    /// Drops from memory the blocks no future resolution or current check can need: blocks below every head of
-    /// their chain (cross-unsafe, cross-safe and finalized) whose timestamp is more than the expiry window (plus
-    /// an hour) before the oldest of those heads across all chains. Nothing is pruned while a chain lacks one of
-    /// those heads. The durable index keeps every block. Returns how many blocks were dropped.
+    /// Drops from memory the blocks below every head of their chain (cross-unsafe, cross-safe and finalized)
+    /// whose timestamp is more than [`Self::memory_span`] before the oldest of those heads across all chains:
+    /// the expiry window plus the margin, so that no future resolution or current check needs them, or the
+    /// shorter memory window, whose older blocks are then read from the durable index. Nothing is pruned while
+    /// a chain lacks one of those heads. The durable index keeps every block. Returns how many were dropped.
     pub fn prune(&mut self) -> usize {
-        let keep = self.dependencies.message_expiry_window().saturating_add(self.prune_margin);
+        let keep = self.memory_span();
         let mut floors = BTreeMap::new();
         let mut oldest = u64::MAX;
         for (chain, unsafe_level) in &self.cross_unsafe {

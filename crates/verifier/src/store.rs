@@ -1,6 +1,6 @@
 //! The durable copy of each chain's index: one log database per chain in the data directory.
 
-use std::path::Path;
+use std::{collections::BTreeMap, path::Path};
 
 use alloy_primitives::U256;
 use superlink_logdb::{BlockWithLogs, LogDb, LogDbConfig, LogDbError, SafetyHead, SyncPolicy};
@@ -10,18 +10,30 @@ use crate::{
     error::StoreError,
     indexing::from_stored,
     state::ChainHeads,
-    view::IndexedBlock,
+    view::{IndexedBlock, OlderBlocks, StoredLog},
 };
+use tracing::warn;
 
 /// Commits between two fsyncs: the index is rebuilt from the chain's node, so a crash may lose the last few
 /// commits but always leaves a consistent prefix.
 const COMMITS_PER_SYNC: u32 = 32;
 
-/// Blocks of each chain the log database keeps decoded in memory. The verifier answers every lookup from its own
-/// in-memory view; the store's cache only speeds up its own checks near the tip (a head being set must be a
-/// stored block), so a short window is enough. It used to be 1024 blocks: with 100 chains of 2,000 logs per
-/// block that cache alone grew to gigabytes, duplicating the view.
-const RECENT_BLOCKS: usize = 64;
+/// Blocks of each chain the log database keeps encoded in memory. The verifier answers every lookup near the tip
+/// from its own in-memory view; the store's cache only speeds up its own reads of the newest blocks, so a few
+/// are enough. It used to be 1024, then 64 blocks: with 100 chains of 2,000 logs per block even 64 blocks a
+/// chain held 2.5 GiB, duplicating the view.
+const RECENT_BLOCKS: usize = 4;
+
+/// The storage engine's page cache of all chains together, split evenly between them (see
+/// [`cache_bytes_per_chain`]).
+pub const TOTAL_CACHE_BYTES: usize = 256 << 20;
+
+/// Each chain's share of [`TOTAL_CACHE_BYTES`], between 2 MiB and the log database's default of 16 MiB: a
+/// dependency set of up to 16 chains keeps the default, 100 chains get 2.56 MiB each (with the default each,
+/// 100 indexes took 1.6 GiB of page cache, most of it old pages an appending index never reads again).
+pub fn cache_bytes_per_chain(chains: usize) -> usize {
+    (TOTAL_CACHE_BYTES / chains.max(1)).clamp(2 << 20, superlink_logdb::DEFAULT_CACHE_BYTES)
+}
 
 fn db_error(context: impl Into<String>) -> impl FnOnce(LogDbError) -> StoreError {
     let context = context.into();
@@ -85,7 +97,12 @@ impl ReloadWindow {
 
 impl ChainStore {
     /// Opens (creating if needed) the chain's database in `datadir`. `start` is the first block to index.
-    pub fn open(datadir: &Path, chain: ChainId, start: Option<u64>) -> Result<Self, StoreError> {
+    pub fn open(
+        datadir: &Path,
+        chain: ChainId,
+        start: Option<u64>,
+        cache_bytes: usize,
+    ) -> Result<Self, StoreError> {
         std::fs::create_dir_all(datadir).map_err(|e| StoreError::Database {
             context: format!("creating {}", datadir.display()),
             reason: e.to_string(),
@@ -95,7 +112,7 @@ impl ChainStore {
             sync: SyncPolicy::EveryNthCommit(COMMITS_PER_SYNC),
             recent_blocks: RECENT_BLOCKS,
             start_block: start,
-            ..LogDbConfig::default()
+            cache_bytes,
         };
         let db = LogDb::open(&path, config).map_err(db_error(format!("opening {}", path.display())))?;
         Ok(Self { chain, db })
@@ -203,9 +220,76 @@ impl ChainStore {
         Ok(())
     }
 
+    /// What the index holds of log `log_index` of block `number` (see [`StoredLog`]); `None` when the block is
+    /// not stored.
+    pub fn stored_log(&self, number: u64, log_index: u32) -> Result<Option<StoredLog>, StoreError> {
+        let context = || format!("chain {} block {number}", self.chain);
+        let parent_timestamp = |db: &LogDb| -> Result<Option<u64>, StoreError> {
+            let Some(parent) = number.checked_sub(1) else { return Ok(None) };
+            Ok(db.block(parent).map_err(db_error(context()))?.map(|p| p.timestamp))
+        };
+        if let Some((entry, seal)) = self.db.log(number, log_index).map_err(db_error(context()))? {
+            return Ok(Some(StoredLog {
+                timestamp: seal.timestamp,
+                parent_timestamp: parent_timestamp(&self.db)?,
+                log_hash: Some(entry.log_hash),
+                log_count: log_index.saturating_add(1),
+            }));
+        }
+        let Some(seal) = self.db.block(number).map_err(db_error(context()))? else { return Ok(None) };
+        let logs = self.db.logs_of_block(number).map_err(db_error(context()))?.unwrap_or_default();
+        Ok(Some(StoredLog {
+            timestamp: seal.timestamp,
+            parent_timestamp: parent_timestamp(&self.db)?,
+            log_hash: None,
+            log_count: u32::try_from(logs.len()).unwrap_or(u32::MAX),
+        }))
+    }
+
     /// Makes every commit durable.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(db_error(format!("flushing chain {}", self.chain)))
+    }
+}
+
+/// Every chain's durable index; it answers the view's lookups of blocks that left memory ([`OlderBlocks`]).
+#[derive(Debug, Default)]
+pub struct Stores {
+    chains: BTreeMap<ChainId, ChainStore>,
+}
+
+impl Stores {
+    /// The stores of the given chains.
+    pub fn new(chains: BTreeMap<ChainId, ChainStore>) -> Self {
+        Self { chains }
+    }
+
+    /// One chain's store.
+    pub fn get(&self, chain: ChainId) -> Option<&ChainStore> {
+        self.chains.get(&chain)
+    }
+
+    /// The chains, ascending.
+    pub fn chain_ids(&self) -> impl Iterator<Item = ChainId> + '_ {
+        self.chains.keys().copied()
+    }
+
+    /// Every chain's store, by chain.
+    pub fn iter(&self) -> impl Iterator<Item = (ChainId, &ChainStore)> {
+        self.chains.iter().map(|(c, s)| (*c, s))
+    }
+}
+
+impl OlderBlocks for Stores {
+    fn stored_log(&self, chain: ChainId, number: u64, log_index: u32) -> Option<StoredLog> {
+        let store = self.chains.get(&chain)?;
+        match store.stored_log(number, log_index) {
+            Ok(found) => found,
+            Err(e) => {
+                warn!(chain, number, log_index, error = %e, "reading an older block from the durable index");
+                None
+            }
+        }
     }
 }
 

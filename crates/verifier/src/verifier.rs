@@ -23,14 +23,23 @@ use crate::{
     replaced::ReplacedBlocks,
     safety::SafetyEvent,
     state::{ChainHeads, HeadEvent, PRUNE_MARGIN_SECS, VerifierState, chain_ids},
-    store::{ChainStore, ReloadWindow},
+    store::{ChainStore, ReloadWindow, Stores, cache_bytes_per_chain},
     view::ChainLookup,
 };
+
+/// How much of the chains the verifier keeps in memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MemoryOptions {
+    /// Seconds of blocks below the heads kept in memory (`superlink verify --memory-window`); `None` keeps the
+    /// whole message expiry window plus an hour. A shorter window bounds memory by the window rather than by
+    /// the expiry window; messages initiated before it are looked up in the durable index, a read per message.
+    pub window: Option<u64>,
+}
 
 #[derive(Debug)]
 struct Inner {
     state: RwLock<VerifierState>,
-    stores: BTreeMap<ChainId, ChainStore>,
+    stores: Arc<Stores>,
     replaced: Mutex<ReplacedBlocks>,
     events: tokio::sync::broadcast::Sender<VerifierEvent>,
     /// What the followers learned about the chains' heads: whether the verifier has caught up. Never locked
@@ -53,19 +62,47 @@ impl Verifier {
         datadir: &Path,
         start_blocks: &BTreeMap<ChainId, u64>,
     ) -> Result<Self, VerifierError> {
+        Self::open_with(dependencies, datadir, start_blocks, MemoryOptions::default())
+    }
+
+    /// [`Self::open`] with memory options: with a [`MemoryOptions::window`], only that many seconds of blocks
+    /// below the heads are reloaded and kept in memory, and messages initiated before are looked up in the
+    /// durable index.
+    pub fn open_with(
+        dependencies: DependencySet,
+        datadir: &Path,
+        start_blocks: &BTreeMap<ChainId, u64>,
+        memory: MemoryOptions,
+    ) -> Result<Self, VerifierError> {
         let chains = chain_ids(&dependencies)?;
         let expiry_window = dependencies.message_expiry_window();
         let mut state = VerifierState::new(dependencies)?;
-        let mut stores = BTreeMap::new();
+        let cache_bytes = cache_bytes_per_chain(chains.len());
+        let mut opened = BTreeMap::new();
         for chain in chains {
             let start = Some(start_blocks.get(&chain).copied().unwrap_or(0));
-            stores.insert(chain, ChainStore::open(datadir, chain, start)?);
+            opened.insert(chain, ChainStore::open(datadir, chain, start, cache_bytes)?);
         }
+        let stores = Arc::new(Stores::new(opened));
+        state.set_older_blocks(stores.clone());
+        state.set_memory_window(memory.window);
         // Only the blocks a running verifier keeps in memory are loaded: the durable index keeps the rest.
-        let floors = stores.values().map(|s| s.floor().map(|f| f.map(|(_, timestamp)| timestamp)));
+        let floors = stores.iter().map(|(_, s)| s.floor().map(|f| f.map(|(_, timestamp)| timestamp)));
         let floors = floors.collect::<Result<Vec<_>, _>>()?;
-        let window = ReloadWindow::from_floors(floors, expiry_window, PRUNE_MARGIN_SECS);
-        for (&chain, store) in &stores {
+        if let Some(window) = memory.window {
+            info!(
+                window_secs = window,
+                expiry_window_secs = expiry_window,
+                "memory holds this window of blocks below the heads; older messages are read from the index"
+            );
+        }
+        let window = match memory.window.filter(|w| *w < expiry_window.saturating_add(PRUNE_MARGIN_SECS)) {
+            // Messages initiated before the memory window are read from disk: every block below the oldest
+            // stored floor is taken as resolved, the window above it is loaded and checked again.
+            Some(window) => ReloadWindow::from_floors(floors, window, 0),
+            None => ReloadWindow::from_floors(floors, expiry_window, PRUNE_MARGIN_SECS),
+        };
+        for (chain, store) in stores.iter() {
             let stored = store.load(window)?;
             let count = stored.blocks.len();
             for block in stored.blocks {
@@ -131,13 +168,13 @@ impl Verifier {
     fn store(&self, chain: ChainId) -> Result<&ChainStore, VerifierError> {
         self.inner
             .stores
-            .get(&chain)
+            .get(chain)
             .ok_or_else(|| VerifierError::Config(format!("chain {chain} is not followed")))
     }
 
     /// The followed chains, ascending.
     pub fn chains(&self) -> Vec<ChainId> {
-        self.inner.stores.keys().copied().collect()
+        self.inner.stores.chain_ids().collect()
     }
 
     /// The latest indexed block of a chain.
@@ -344,7 +381,7 @@ impl Verifier {
 
     /// Makes every store durable.
     pub fn flush(&self) -> Result<(), VerifierError> {
-        for store in self.inner.stores.values() {
+        for (_, store) in self.inner.stores.iter() {
             store.flush()?;
         }
         Ok(())

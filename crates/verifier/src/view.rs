@@ -2,8 +2,15 @@
 //!
 //! Each chain holds a contiguous run of blocks (`first..=last`), each with the logHash of every log and the
 //! executing messages among them. The durable copy lives in the store; this view is rebuilt from it on start.
+//!
+//! With a memory window shorter than the message expiry window, the run holds only the recent part of the
+//! window; a message initiated in an older block is then looked up in the durable index ([`OlderBlocks`]).
+//! Such blocks lie below every head of their chain, so only their logs and timestamps are ever needed.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::{
+    collections::{BTreeMap, VecDeque},
+    sync::Arc,
+};
 
 use alloy_primitives::B256;
 
@@ -24,12 +31,36 @@ pub struct IndexedBlock {
     pub executing: Vec<ExecRef>,
 }
 
+/// What the durable index holds of one log of a block older than the in-memory run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredLog {
+    /// The block's timestamp.
+    pub timestamp: u64,
+    /// The parent block's timestamp, when stored.
+    pub parent_timestamp: Option<u64>,
+    /// The logHash at the asked index; `None` when the block has fewer logs.
+    pub log_hash: Option<B256>,
+    /// How many logs the block has.
+    pub log_count: u32,
+}
+
+/// Reads of blocks that left memory but not the durable index (see the module documentation).
+pub trait OlderBlocks: Send + Sync + std::fmt::Debug {
+    /// The log `log_index` of stored block `number` of `chain`; `None` when the block is not stored, or when
+    /// reading it failed (the failure is logged; the message then counts as not yet known, never as invalid).
+    fn stored_log(&self, chain: ChainId, number: u64, log_index: u32) -> Option<StoredLog>;
+}
+
 /// Lookups the safety engine and the checks need; implemented by [`IndexView`] and by test fixtures.
 pub trait ChainLookup {
     /// The indexed range `(first, last)` of a chain; `None` when the chain has no block indexed.
     fn range(&self, chain: ChainId) -> Option<(u64, u64)>;
     /// The indexed block `number` of `chain`.
     fn block(&self, chain: ChainId, number: u64) -> Option<&IndexedBlock>;
+    /// A log of a block before the in-memory range, from the durable index; `None` without one.
+    fn stored_log(&self, _chain: ChainId, _number: u64, _log_index: u32) -> Option<StoredLog> {
+        None
+    }
 }
 
 /// One chain's contiguous run of indexed blocks.
@@ -116,12 +147,23 @@ impl ChainIndex {
 #[derive(Debug, Clone, Default)]
 pub struct IndexView {
     chains: BTreeMap<ChainId, ChainIndex>,
+    older: Option<Arc<dyn OlderBlocks>>,
 }
 
 impl IndexView {
     /// A view with an empty run for each chain.
     pub fn new(chains: impl IntoIterator<Item = ChainId>) -> Self {
-        Self { chains: chains.into_iter().map(|c| (c, ChainIndex::default())).collect() }
+        Self { chains: chains.into_iter().map(|c| (c, ChainIndex::default())).collect(), older: None }
+    }
+
+    /// Answers lookups of blocks before each chain's in-memory run from `older`.
+    pub fn set_older_blocks(&mut self, older: Arc<dyn OlderBlocks>) {
+        self.older = Some(older);
+    }
+
+    /// Whether blocks before the in-memory run can be read from the durable index.
+    pub fn reads_older_blocks(&self) -> bool {
+        self.older.is_some()
     }
 
     /// One chain's run.
@@ -147,5 +189,13 @@ impl ChainLookup for IndexView {
 
     fn block(&self, chain: ChainId, number: u64) -> Option<&IndexedBlock> {
         self.chains.get(&chain)?.get(number)
+    }
+
+    fn stored_log(&self, chain: ChainId, number: u64, log_index: u32) -> Option<StoredLog> {
+        let (first, _) = self.range(chain)?;
+        if number >= first {
+            return None;
+        }
+        self.older.as_ref()?.stored_log(chain, number, log_index)
     }
 }

@@ -5,7 +5,7 @@ use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration}
 use clap::Args;
 use superlink_dashboard::{Dashboard, DashboardConfig};
 use superlink_protocol::DependencySet;
-use superlink_verifier::{ChainId, DEFAULT_MAX_LAG_BLOCKS, ReadinessPolicy, VerifierConfig};
+use superlink_verifier::{ChainId, DEFAULT_MAX_LAG_BLOCKS, MemoryOptions, ReadinessPolicy, VerifierConfig};
 
 use crate::{error::CliError, parse, runtime};
 
@@ -48,6 +48,12 @@ pub struct VerifyArgs {
     /// Not ready when a chain's node has not answered a head poll for this long (such as 10s or 500ms).
     #[arg(long, default_value = "10s", value_parser = parse::duration, value_name = "DURATION")]
     ready_max_silence: Duration,
+    /// Keep only this much of each chain below its heads in memory (such as 10m or 1h), instead of the whole
+    /// message expiry window plus an hour; a message initiated before it is read from the durable index. For
+    /// high message rates: memory holds the window's logs, and 7 days of 100,000 messages per second do not
+    /// fit in memory.
+    #[arg(long, value_parser = parse::duration, value_name = "DURATION")]
+    memory_window: Option<Duration>,
 }
 
 fn chain_id(text: &str) -> Result<ChainId, String> {
@@ -99,6 +105,7 @@ pub fn run(args: VerifyArgs) -> Result<(), CliError> {
     config.poll_interval = Duration::from_millis(args.poll_interval_ms.max(1));
     config.readiness =
         ReadinessPolicy { max_lag_blocks: args.ready_max_lag, max_silence: args.ready_max_silence };
+    config.memory = MemoryOptions { window: args.memory_window.map(|w| w.as_secs()) };
     let dashboard = DashboardConfig { rpc_urls: config.rpc_urls.clone(), ..DashboardConfig::default() };
     config.http_extension = Some(Dashboard::extension(dashboard));
 
