@@ -27,6 +27,10 @@ pub struct FollowConfig {
     pub poll_interval: Duration,
     /// Most blocks fetched per round while catching up.
     pub blocks_per_round: u64,
+    /// About how many logs a round fetches: the next round's block count is this divided by the logs per block
+    /// of the last round (at most `blocks_per_round`, at least one). A follower that fell behind otherwise
+    /// holds `blocks_per_round` blocks in flight, and 100 chains of 2,000-log blocks held gigabytes that way.
+    pub logs_per_round: u64,
     /// Whether the node's `safe` and `finalized` tags are read as local-safe and local finality (off when a
     /// rollup node's derivation data drives them instead).
     pub read_safety_tags: bool,
@@ -38,6 +42,7 @@ impl Default for FollowConfig {
             start_block: 0,
             poll_interval: Duration::from_millis(500),
             blocks_per_round: 512,
+            logs_per_round: 16_384,
             read_safety_tags: true,
         }
     }
@@ -50,6 +55,8 @@ pub enum Round {
     Indexed {
         /// How many.
         blocks: u64,
+        /// The logs those blocks held.
+        logs: u64,
         /// The chain's head when asked.
         head: u64,
     },
@@ -70,14 +77,16 @@ pub async fn follow_chain<S: ChainSource>(
     let chain = source.chain_id();
     let mut progress = Progress::new(chain);
     let mut last_tags = Instant::now().checked_sub(config.poll_interval).unwrap_or_else(Instant::now);
+    let mut round_config = config;
     loop {
         if *shutdown.borrow() {
             return Ok(());
         }
-        let round = follow_once(&verifier, source.as_ref(), &config).await;
+        let round = follow_once(&verifier, source.as_ref(), &round_config).await;
         let pause = match round {
-            Ok(Round::Indexed { blocks, head }) => {
+            Ok(Round::Indexed { blocks, logs, head }) => {
                 progress.record(blocks, head, &verifier);
+                round_config.blocks_per_round = blocks_for_next_round(&config, blocks, logs);
                 None
             }
             Ok(Round::Rewound) => None,
@@ -160,9 +169,17 @@ pub async fn follow_once<S: ChainSource>(
         return Ok(Round::Rewound);
     }
     let count = blocks.len() as u64;
+    let logs = blocks.iter().map(|b| b.logs.len() as u64).sum();
     verifier.ingest_async(chain, blocks).await?;
     verifier.note_indexed(chain);
-    Ok(Round::Indexed { blocks: count, head })
+    Ok(Round::Indexed { blocks: count, logs, head })
+}
+
+/// How many blocks the next round fetches, after a round of `blocks` blocks holding `logs` logs: about
+/// [`FollowConfig::logs_per_round`] logs' worth, between one block and [`FollowConfig::blocks_per_round`].
+fn blocks_for_next_round(config: &FollowConfig, blocks: u64, logs: u64) -> u64 {
+    let logs_per_block = logs.div_ceil(blocks.max(1)).max(1);
+    (config.logs_per_round / logs_per_block).clamp(1, config.blocks_per_round.max(1))
 }
 
 /// The prefix of `blocks` that extends `tip` block by block (by number and parent hash).
@@ -272,5 +289,23 @@ impl Progress {
         } else {
             debug!(chain = self.chain, "at head");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{FollowConfig, blocks_for_next_round};
+
+    #[test]
+    fn rounds_shrink_to_the_log_budget_and_grow_back_for_empty_blocks() {
+        let config = FollowConfig::default();
+        // 2,000 logs a block: about 16,384 logs a round.
+        assert_eq!(blocks_for_next_round(&config, 512, 512 * 2_000), 8);
+        // Blocks larger than the budget: one at a time.
+        assert_eq!(blocks_for_next_round(&config, 3, 3 * 40_000), 1);
+        // Few or no logs: the block limit.
+        assert_eq!(blocks_for_next_round(&config, 8, 8), 512);
+        assert_eq!(blocks_for_next_round(&config, 8, 0), 512);
+        assert_eq!(blocks_for_next_round(&FollowConfig { blocks_per_round: 3, ..config }, 3, 0), 3);
     }
 }
