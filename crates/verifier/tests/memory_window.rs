@@ -4,18 +4,17 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::Arc};
 
-use alloy_primitives::{Address, B256, Bytes, U256, address, keccak256};
-use superlink_protocol::{
-    DependencySet, ExecutingMessage, Identifier, SafetyLevel, access_list_keys, predeploys::CROSS_L2_INBOX,
-};
-use superlink_verifier::{
-    BlockRef, CheckError, ExecutingDescriptor, MemoryOptions, SourceBlock, SourceLog, Verifier,
-};
+use alloy_primitives::{B256, U256, keccak256};
+use superlink_protocol::{DependencySet, Identifier, SafetyLevel, access_list_keys};
+use superlink_verifier::{CheckError, ExecutingDescriptor, MemoryOptions, Verifier};
 
-const EMITTER: Address = address!("0x00000000000000000000000000000000000e1117");
-/// Chains 1 and 2 make a block every 2 seconds from timestamp 100.
+mod memory_chain;
+
+use memory_chain::MemoryChain;
+
+/// The chains make a block every 2 seconds from timestamp 100.
 const INTERVAL: u64 = 2;
 /// The expiry window of the test's dependency set: every message of the test is within it.
 const EXPIRY: u64 = 1_000;
@@ -28,40 +27,10 @@ fn timestamp(n: u64) -> u64 {
     100 + INTERVAL * n
 }
 
-fn hash(chain: u64, n: u64) -> B256 {
-    keccak256([chain.to_be_bytes(), n.to_be_bytes()].concat())
-}
-
-fn payload(chain: u64, n: u64) -> Bytes {
-    Bytes::from([b"log of ".as_slice(), &chain.to_be_bytes(), &n.to_be_bytes()].concat())
-}
-
-/// Block `n` of `chain`: a plain log (its payload is the data, no topics), then the given executing messages.
-fn block(chain: u64, n: u64, executes: &[(Identifier, B256)]) -> SourceBlock {
-    let mut logs = vec![SourceLog { address: EMITTER, topics: vec![], data: payload(chain, n) }];
-    for (identifier, msg_hash) in executes {
-        let (topics, data) = ExecutingMessage { identifier: *identifier, msg_hash: *msg_hash }.encode_log();
-        logs.push(SourceLog { address: CROSS_L2_INBOX, topics, data });
-    }
-    let block = BlockRef {
-        hash: hash(chain, n),
-        number: n,
-        parent_hash: if n == 0 { B256::ZERO } else { hash(chain, n - 1) },
-        timestamp: timestamp(n),
-    };
-    SourceBlock { block, logs }
-}
-
-/// The plain log of block `n` of `chain`, as an executing message would name it.
-fn message(chain: u64, n: u64) -> (Identifier, B256) {
-    let id = Identifier {
-        origin: EMITTER,
-        block_number: n,
-        log_index: 0,
-        timestamp: timestamp(n),
-        chain_id: U256::from(chain),
-    };
-    (id, keccak256(payload(chain, n)))
+/// Appends a block to `chain` (one plain log, or the given executing message) and indexes it.
+fn push(verifier: &Verifier, chain: &MemoryChain, id: u64, exec: Option<(Identifier, B256)>) {
+    chain.push(0, exec);
+    verifier.ingest(id, &[chain.last().unwrap()]).unwrap();
 }
 
 fn dependencies() -> DependencySet {
@@ -73,13 +42,16 @@ fn open(datadir: &std::path::Path) -> Verifier {
         .unwrap()
 }
 
-/// Indexes blocks `0..until` of both chains with every tag at the last one.
-fn history(verifier: &Verifier, until: u64) {
-    for chain in [1, 2] {
-        let blocks: Vec<SourceBlock> = (0..until).map(|n| block(chain, n, &[])).collect();
-        verifier.ingest(chain, &blocks).unwrap();
-        verifier.set_local_tags(chain, Some(until - 1), Some(until - 1)).unwrap();
+/// Two chains with `until` plain blocks each, indexed, every tag at the last one.
+fn history(verifier: &Verifier, until: u64) -> (Arc<MemoryChain>, Arc<MemoryChain>) {
+    let chains = (MemoryChain::new(1), MemoryChain::new(2));
+    for (id, chain) in [(1, &chains.0), (2, &chains.1)] {
+        for _ in 0..until {
+            push(verifier, chain, id, None);
+        }
+        verifier.set_local_tags(id, Some(until - 1), Some(until - 1)).unwrap();
     }
+    chains
 }
 
 fn check(
@@ -99,7 +71,7 @@ fn first_in_memory(verifier: &Verifier, chain: u64) -> u64 {
 fn messages_from_blocks_that_left_memory_are_judged_from_the_durable_index() {
     let datadir = tempfile::tempdir().unwrap();
     let verifier = open(datadir.path());
-    history(&verifier, HISTORY);
+    let (a, b) = history(&verifier, HISTORY);
     // Memory holds the window below the heads, not the expiry window (which covers all of the history).
     let first = first_in_memory(&verifier, 1);
     assert!(first > 1 && timestamp(first) + WINDOW + INTERVAL >= timestamp(HISTORY - 1), "first {first}");
@@ -107,31 +79,31 @@ fn messages_from_blocks_that_left_memory_are_judged_from_the_durable_index() {
     let next = timestamp(HISTORY);
 
     // The checks: an old message is valid, a forged one, a wrong timestamp and a missing log are refused.
-    check(&verifier, message(1, 1), next).unwrap();
-    let (id, _) = message(1, 1);
+    check(&verifier, a.message(1), next).unwrap();
+    let (id, msg_hash) = a.message(1);
     let forged = check(&verifier, (id, keccak256(b"forged")), next).unwrap_err();
     assert!(matches!(forged, CheckError::ChecksumMismatch { number: 1, .. }), "{forged:?}");
     let shifted = Identifier { timestamp: id.timestamp + 1, ..id };
-    let err = check(&verifier, (shifted, message(1, 1).1), next).unwrap_err();
+    let err = check(&verifier, (shifted, msg_hash), next).unwrap_err();
     assert!(matches!(err, CheckError::TimestampMismatch { .. }), "{err:?}");
     let missing = Identifier { log_index: 5, ..id };
-    let err = check(&verifier, (missing, message(1, 1).1), next).unwrap_err();
+    let err = check(&verifier, (missing, msg_hash), next).unwrap_err();
     assert!(matches!(err, CheckError::NoSuchLog { log_index: 5, .. }), "{err:?}");
     // The expiry window still applies to what the durable index holds.
-    let err = check(&verifier, message(1, 1), timestamp(1) + EXPIRY + 1).unwrap_err();
+    let err = check(&verifier, a.message(1), timestamp(1) + EXPIRY + 1).unwrap_err();
     assert!(matches!(err, CheckError::Expired { .. }), "{err:?}");
 
     // The safety engine: a block executing the old message becomes cross-unsafe; one executing a forged
     // message of an old block is invalid.
-    verifier.ingest(2, &[block(2, HISTORY, &[message(1, 1)])]).unwrap();
+    push(&verifier, &b, 2, Some(a.message(1)));
     let heads = verifier.heads(2).unwrap();
     assert_eq!(heads.cross_unsafe.map(|b| b.number), Some(HISTORY));
-    let (old, _) = message(1, 2);
-    verifier.ingest(2, &[block(2, HISTORY + 1, &[(old, keccak256(b"forged"))])]).unwrap();
+    let (old, _) = a.message(2);
+    push(&verifier, &b, 2, Some((old, keccak256(b"forged"))));
     assert_eq!(verifier.heads(2).unwrap().cross_unsafe.map(|b| b.number), Some(HISTORY));
     let invalid = verifier.read().invalid_blocks();
     assert!(
-        invalid.iter().any(|b| b.chain == 2 && b.block.number == HISTORY + 1 && b.reason.contains("log 1")),
+        invalid.iter().any(|b| b.chain == 2 && b.block.number == HISTORY + 1 && b.reason.contains("log 0")),
         "{invalid:?}"
     );
     verifier.flush().unwrap();
@@ -142,7 +114,7 @@ fn messages_from_blocks_that_left_memory_are_judged_from_the_durable_index() {
     assert!(first_in_memory(&verifier, 1) > 1);
     assert_eq!(verifier.heads(2).unwrap().cross_unsafe.map(|b| b.number), Some(HISTORY));
     assert!(verifier.read().invalid_blocks().iter().any(|b| b.chain == 2 && b.block.number == HISTORY + 1));
-    check(&verifier, message(1, 1), next).unwrap();
+    check(&verifier, (id, msg_hash), next).unwrap();
     let err = check(&verifier, (id, keccak256(b"forged")), next).unwrap_err();
     assert!(matches!(err, CheckError::ChecksumMismatch { .. }), "{err:?}");
 }
@@ -151,7 +123,7 @@ fn messages_from_blocks_that_left_memory_are_judged_from_the_durable_index() {
 fn without_a_memory_window_the_whole_expiry_window_stays_in_memory() {
     let datadir = tempfile::tempdir().unwrap();
     let verifier = Verifier::open(dependencies(), datadir.path(), &BTreeMap::new()).unwrap();
-    history(&verifier, HISTORY);
+    let (a, _) = history(&verifier, HISTORY);
     assert_eq!(first_in_memory(&verifier, 1), 0);
-    check(&verifier, message(1, 1), timestamp(HISTORY)).unwrap();
+    check(&verifier, a.message(1), timestamp(HISTORY)).unwrap();
 }
