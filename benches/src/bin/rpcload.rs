@@ -15,10 +15,10 @@
 //!    (`sendTransaction`), once pre-signed (`sendRawTransaction`), or as `--viem-mode` says;
 //! 5. with `--viem-reads N`, **concurrent small reads**: `tools/viem/reads.mjs` keeps `--viem-reads-concurrency`
 //!    (32) `eth_blockNumber` requests in flight on viem's HTTP transport (fetch with keep-alive connections)
-//!    until N are answered; requests per second, the latency, and the node's own CPU time per request (from
-//!    `/proc/<pid>/stat`), which tells a node that is busy from one that makes the client wait. After the other
-//!    phases of every node, these runs alternate between the nodes, `--viem-reads-rounds` (2) times each, so a
-//!    change in the machine's load hits both alike.
+//!    until N are answered; requests per second, the latency, and the CPU time per request of the node and of
+//!    the client (from `/proc`), which tells a busy node from a busy client from a node that makes the client
+//!    wait (both mostly idle). After the other phases of every node, these runs alternate between the nodes,
+//!    `--viem-reads-rounds` (2) times each, so a change in the machine's load hits both alike.
 //!
 //! `--spawn-both` starts `superlink node` (the binary given with `--superlink`, or the one next to this
 //! executable) and the pinned anvil on free loopback ports, runs both, and stops them. Every loop is bounded
@@ -576,6 +576,8 @@ struct ReadsRun {
     report: Result<Value, String>,
     /// CPU seconds the node process used during the run, when its process is known.
     node_cpu_secs: Option<f64>,
+    /// CPU seconds the client (the `node` process running the script) used.
+    client_cpu_secs: Option<f64>,
 }
 
 /// Runs `tools/viem/reads.mjs` against `url` and returns the JSON line it prints.
@@ -598,14 +600,27 @@ async fn run_viem_reads(url: &str, requests: usize, concurrency: usize) -> Resul
     serde_json::from_str(line).map_err(|e| failed(format!("unreadable report {line:?}: {e}")))
 }
 
-/// User plus system CPU time of a process so far, in seconds (`/proc/<pid>/stat`, clock ticks of 1/100 s).
-fn cpu_secs(pid: u32) -> Option<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The command name may hold spaces; the fields after it are space-separated.
+/// User plus system CPU time from `/proc/<process>/stat`, in seconds (clock ticks of 1/100 s): the process's
+/// own, or with `children` that of its children that have ended and been waited for.
+fn cpu_secs_of(process: &str, children: bool) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it are space-separated, the state first.
     let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let user: f64 = fields.get(11)?.parse().ok()?;
-    let system: f64 = fields.get(12)?.parse().ok()?;
+    let first = if children { 13 } else { 11 };
+    let user: f64 = fields.get(first)?.parse().ok()?;
+    let system: f64 = fields.get(first + 1)?.parse().ok()?;
     Some((user + system) / 100.0)
+}
+
+/// CPU seconds process `pid` has used so far.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    cpu_secs_of(&pid.to_string(), false)
+}
+
+/// CPU seconds this process's ended children have used so far (the clients it ran and waited for; the nodes it
+/// spawned count only once they are stopped).
+fn children_cpu_secs() -> Option<f64> {
+    cpu_secs_of("self", true)
 }
 
 /// The system's 1-minute load average.
@@ -621,12 +636,17 @@ async fn measure_reads(targets: &[Target], options: &Options) -> Vec<ReadsRun> {
     let mut runs = Vec::new();
     for _ in 0..options.viem_reads_rounds.max(1) {
         for (index, target) in targets.iter().enumerate() {
-            let before = target.pid.and_then(cpu_secs);
+            let (before, client_before) = (target.pid.and_then(cpu_secs), children_cpu_secs());
             let report =
                 run_viem_reads(&target.url, options.viem_reads, options.viem_reads_concurrency).await;
-            let after = target.pid.and_then(cpu_secs);
-            let node_cpu_secs = before.zip(after).map(|(before, after)| after - before);
-            runs.push(ReadsRun { target: index, report: report.map_err(|e| e.to_string()), node_cpu_secs });
+            let (after, client_after) = (target.pid.and_then(cpu_secs), children_cpu_secs());
+            let used = |before: Option<f64>, after: Option<f64>| before.zip(after).map(|(b, a)| a - b);
+            runs.push(ReadsRun {
+                target: index,
+                report: report.map_err(|e| e.to_string()),
+                node_cpu_secs: used(before, after),
+                client_cpu_secs: used(client_before, client_after),
+            });
         }
     }
     runs
@@ -644,19 +664,23 @@ fn print_reads(targets: &[Target], runs: &[ReadsRun], options: &Options) {
         match &run.report {
             Err(error) => println!("{name}: FAILED: {error}"),
             Ok(report) => {
-                let node_cpu = run
-                    .node_cpu_secs
-                    .map(|secs| {
+                let per_request = |who: &str, secs: Option<f64>| {
+                    secs.map(|secs| {
                         format!(
-                            "; node CPU {:.2} s ({:.0} us a request)",
-                            secs,
+                            "; {who} CPU {secs:.2} s ({:.0} us a request)",
                             secs * 1e6 / options.viem_reads.max(1) as f64
                         )
                     })
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                };
                 println!(
-                    "{name}: {} requests/s in {} s; latency p50 {} ms, p99 {} ms{node_cpu}",
-                    report["perSec"], report["secs"], report["p50Ms"], report["p99Ms"]
+                    "{name}: {} requests/s in {} s; latency p50 {} ms, p99 {} ms{}{}",
+                    report["perSec"],
+                    report["secs"],
+                    report["p50Ms"],
+                    report["p99Ms"],
+                    per_request("node", run.node_cpu_secs),
+                    per_request("client", run.client_cpu_secs),
                 );
             }
         }
