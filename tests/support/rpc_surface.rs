@@ -59,6 +59,7 @@ pub fn node() -> Vec<Method> {
         m("eth_createAccessList", vec![json!([call, "latest"])]),
         m("eth_sendRawTransaction", vec![json!(["0x02f86c"])]),
         m("eth_sendTransaction", vec![json!([tx])]),
+        m("eth_fillTransaction", vec![json!([tx]), json!([call])]),
         m("eth_sign", vec![json!([DEV, "0xdeadbeef"])]),
         m("eth_signTypedData_v4", vec![json!([DEV, typed])]),
         m("personal_sign", vec![json!(["0xdeadbeef", DEV])]),

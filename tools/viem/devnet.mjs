@@ -53,7 +53,19 @@ function check(condition, what) {
 const a = createPublicClient({ chain: chain(901, urlA), transport: http(urlA) });
 const b = createPublicClient({ chain: chain(902, urlB), transport: http(urlB) });
 const bLive = createPublicClient({ chain: chain(902, urlB), transport: webSocket(wsB) });
-const wallet = createWalletClient({ account, chain: chain(901, urlA), transport: http(urlA) });
+// The wallet's requests, by method: viem 2.57 prepares a transaction with one `eth_fillTransaction` and falls
+// back to separate nonce, fee and gas requests only when the node does not serve it.
+const walletRequests = {};
+const wallet = createWalletClient({
+  account,
+  chain: chain(901, urlA),
+  transport: http(urlA, {
+    onFetchRequest: async (request) => {
+      const body = JSON.parse(await request.clone().text());
+      for (const { method } of Array.isArray(body) ? body : [body]) walletRequests[method] = (walletRequests[method] ?? 0) + 1;
+    },
+  }),
+});
 
 check((await a.getChainId()) === 901, "901 reports chain ID 901");
 check((await b.getChainId()) === 902, "902 reports chain ID 902");
@@ -84,7 +96,11 @@ const { request } = await a.simulateContract({
   functionName: "incrementRemote",
   args: [902n],
 });
+const nonceBefore = await a.getTransactionCount({ address: account.address, blockTag: "pending" });
 const hash = await wallet.writeContract(request);
+check(walletRequests.eth_fillTransaction === 1, `viem filled the transaction with eth_fillTransaction: ${JSON.stringify(walletRequests)}`);
+for (const fallback of ["eth_estimateGas", "eth_getTransactionCount", "eth_maxPriorityFeePerGas", "eth_getBlockByNumber"])
+  check(!walletRequests[fallback], `viem did not fall back to ${fallback}: ${JSON.stringify(walletRequests)}`);
 const receipt = await a.waitForTransactionReceipt({ hash });
 check(receipt.status === "success", "the send succeeded");
 const sent = parseEventLogs({ abi: messengerAbi, logs: receipt.logs, eventName: "SentMessage" });
@@ -93,6 +109,7 @@ check(sent[0].args.destination === 902n, "the message is for 902");
 check(sent[0].args.target.toLowerCase() === COUNTER, "the message targets the counter");
 const tx = await a.getTransaction({ hash });
 check(tx.type === "eip1559", `viem sent an EIP-1559 transaction (got ${tx.type})`);
+check(tx.nonce === nonceBefore, `the filled nonce is the sender's next one (${nonceBefore}, got ${tx.nonce})`);
 
 const event = await delivered;
 check(event.args.source === 901n, "the increment came from 901");

@@ -12,7 +12,13 @@
 //! 4. with `--viem N`, **one viem sender**: `tools/viem/inflight.mjs` sends N transfers from one account with
 //!    explicit nonces, `--viem-in-flight` (32) at a time, each waiting for its receipt, as an app written with
 //!    viem does; transfers per second and the send-to-receipt latency. Once signing as it sends
-//!    (`sendTransaction`), once pre-signed (`sendRawTransaction`), or as `--viem-mode` says.
+//!    (`sendTransaction`), once pre-signed (`sendRawTransaction`), or as `--viem-mode` says;
+//! 5. with `--viem-reads N`, **concurrent small reads**: `tools/viem/reads.mjs` keeps `--viem-reads-concurrency`
+//!    (32) `eth_blockNumber` requests in flight on viem's HTTP transport (fetch with keep-alive connections)
+//!    until N are answered; requests per second, the latency, and the CPU time per request of the node and of
+//!    the client (from `/proc`), which tells a busy node from a busy client from a node that makes the client
+//!    wait (both mostly idle). After the other phases of every node, these runs alternate between the nodes,
+//!    `--viem-reads-rounds` (2) times each, so a change in the machine's load hits both alike.
 //!
 //! `--spawn-both` starts `superlink node` (the binary given with `--superlink`, or the one next to this
 //! executable) and the pinned anvil on free loopback ports, runs both, and stops them. Every loop is bounded
@@ -100,6 +106,15 @@ struct Options {
     /// `raw` signs them all first (`sendRawTransaction`).
     #[arg(long = "viem-mode", default_values_t = ["send".to_string(), "raw".to_string()])]
     viem_modes: Vec<String>,
+    /// `eth_blockNumber` requests the viem reads client (`tools/viem/reads.mjs`) sends to each node; 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    viem_reads: usize,
+    /// `eth_blockNumber` requests the viem reads client keeps in flight at once.
+    #[arg(long, default_value_t = 32)]
+    viem_reads_concurrency: usize,
+    /// How many times the reads run against each node, alternating between the nodes.
+    #[arg(long, default_value_t = 2)]
+    viem_reads_rounds: usize,
     /// Give up on a phase after this many seconds.
     #[arg(long, default_value_t = 300)]
     timeout_secs: u64,
@@ -553,6 +568,126 @@ async fn run_viem(url: &str, txs: usize, in_flight: usize, mode: &str) -> Result
     serde_json::from_str(line).map_err(|e| failed(format!("unreadable report {line:?}: {e}")))
 }
 
+/// One run of `tools/viem/reads.mjs` against a node.
+struct ReadsRun {
+    /// Which node (index into the targets).
+    target: usize,
+    /// What the client printed (its one JSON line), or why it failed.
+    report: Result<Value, String>,
+    /// CPU seconds the node process used during the run, when its process is known.
+    node_cpu_secs: Option<f64>,
+    /// CPU seconds the client (the `node` process running the script) used.
+    client_cpu_secs: Option<f64>,
+}
+
+/// Runs `tools/viem/reads.mjs` against `url` and returns the JSON line it prints.
+async fn run_viem_reads(url: &str, requests: usize, concurrency: usize) -> Result<Value, LoadError> {
+    let script = repo_root().join("tools").join("viem").join("reads.mjs");
+    let failed =
+        |what: String| LoadError::Unexpected { url: url.into(), what: format!("viem reads client: {what}") };
+    let output = tokio::process::Command::new("node")
+        .arg(&script)
+        .args([url, &requests.to_string(), &concurrency.max(1).to_string()])
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| failed(format!("running node {}: {e}", script.display())))?;
+    if !output.status.success() {
+        return Err(failed(String::from_utf8_lossy(&output.stderr).trim().to_string()));
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let line = stdout.lines().rev().find(|line| line.starts_with('{')).unwrap_or_default();
+    serde_json::from_str(line).map_err(|e| failed(format!("unreadable report {line:?}: {e}")))
+}
+
+/// User plus system CPU time from `/proc/<process>/stat`, in seconds (clock ticks of 1/100 s): the process's
+/// own, or with `children` that of its children that have ended and been waited for.
+fn cpu_secs_of(process: &str, children: bool) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    // The command name may hold spaces; the fields after it are space-separated, the state first.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let first = if children { 13 } else { 11 };
+    let user: f64 = fields.get(first)?.parse().ok()?;
+    let system: f64 = fields.get(first + 1)?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
+/// CPU seconds process `pid` has used so far.
+fn cpu_secs(pid: u32) -> Option<f64> {
+    cpu_secs_of(&pid.to_string(), false)
+}
+
+/// CPU seconds this process's ended children have used so far (the clients it ran and waited for; the nodes it
+/// spawned count only once they are stopped).
+fn children_cpu_secs() -> Option<f64> {
+    cpu_secs_of("self", true)
+}
+
+/// The system's 1-minute load average.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "n/a".into())
+}
+
+/// The reads phase: `--viem-reads-rounds` runs per node, alternating between the nodes.
+async fn measure_reads(targets: &[Target], options: &Options) -> Vec<ReadsRun> {
+    let mut runs = Vec::new();
+    for _ in 0..options.viem_reads_rounds.max(1) {
+        for (index, target) in targets.iter().enumerate() {
+            let (before, client_before) = (target.pid.and_then(cpu_secs), children_cpu_secs());
+            let report =
+                run_viem_reads(&target.url, options.viem_reads, options.viem_reads_concurrency).await;
+            let (after, client_after) = (target.pid.and_then(cpu_secs), children_cpu_secs());
+            let used = |before: Option<f64>, after: Option<f64>| before.zip(after).map(|(b, a)| a - b);
+            runs.push(ReadsRun {
+                target: index,
+                report: report.map_err(|e| e.to_string()),
+                node_cpu_secs: used(before, after),
+                client_cpu_secs: used(client_before, client_after),
+            });
+        }
+    }
+    runs
+}
+
+fn print_reads(targets: &[Target], runs: &[ReadsRun], options: &Options) {
+    println!(
+        "## viem eth_blockNumber, {} requests, {} in flight (tools/viem/reads.mjs; load average {})",
+        options.viem_reads,
+        options.viem_reads_concurrency,
+        load_average()
+    );
+    for run in runs {
+        let name = &targets[run.target].name;
+        match &run.report {
+            Err(error) => println!("{name}: FAILED: {error}"),
+            Ok(report) => {
+                let per_request = |who: &str, secs: Option<f64>| {
+                    secs.map(|secs| {
+                        format!(
+                            "; {who} CPU {secs:.2} s ({:.0} us a request)",
+                            secs * 1e6 / options.viem_reads.max(1) as f64
+                        )
+                    })
+                    .unwrap_or_default()
+                };
+                println!(
+                    "{name}: {} requests/s in {} s; latency p50 {} ms, p99 {} ms{}{}",
+                    report["perSec"],
+                    report["secs"],
+                    report["p50Ms"],
+                    report["p99Ms"],
+                    per_request("node", run.node_cpu_secs),
+                    per_request("client", run.client_cpu_secs),
+                );
+            }
+        }
+    }
+    println!();
+}
+
 /// VmRSS and VmHWM of a process, in KiB.
 fn memory_kib(pid: u32) -> (Option<u64>, Option<u64>) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
@@ -695,12 +830,20 @@ fn run(options: &Options) -> Result<(), LoadError> {
         .build()
         .map_err(|e| LoadError::Spawn { what: "the async runtime".into(), reason: e.to_string() })?;
     println!(
-        "rpcload: {} transfers from {} senders (one in flight each), {} eth_calls ({} in flight)\n",
-        options.txs, options.senders, options.calls, options.concurrency
+        "rpcload: {} transfers from {} senders (one in flight each), {} eth_calls ({} in flight); load average {}\n",
+        options.txs,
+        options.senders,
+        options.calls,
+        options.concurrency,
+        load_average()
     );
     for target in &targets {
         let report = runtime.block_on(measure(target, options))?;
         print_report(&target.name, &target.url, &report);
+    }
+    if options.viem_reads > 0 {
+        let runs = runtime.block_on(measure_reads(&targets, options));
+        print_reads(&targets, &runs, options);
     }
     drop(processes);
     Ok(())

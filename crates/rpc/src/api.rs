@@ -4,8 +4,8 @@
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
 use alloy_rpc_types_eth::{
-    AccessListResult, BlockOverrides, EIP1186AccountProofResponse, FeeHistory, Filter, Index, Log,
-    TransactionRequest,
+    AccessListResult, BlockOverrides, EIP1186AccountProofResponse, FeeHistory, FillTransaction, Filter,
+    Index, Log, TransactionRequest,
     pubsub::{Params, SubscriptionKind},
     state::StateOverride,
 };
@@ -199,6 +199,15 @@ pub trait EthApi {
     /// `eth_sendRawTransaction`.
     #[method(name = "sendRawTransaction")]
     async fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256>;
+
+    /// `eth_fillTransaction`: the transaction `request` describes with its nonce, gas, fees, chain ID and type
+    /// filled in, unsigned, as geth answers it: `{raw, tx}`, `raw` being its EIP-2718 encoding with an all-zero
+    /// signature. viem asks for it first when it prepares a transaction.
+    #[method(name = "fillTransaction")]
+    async fn fill_transaction(
+        &self,
+        request: TransactionRequest,
+    ) -> RpcResult<FillTransaction<RpcTransaction>>;
 
     /// `eth_sendTransaction` from a dev or impersonated account.
     #[method(name = "sendTransaction")]

@@ -14,6 +14,7 @@ use alloy_rpc_types_eth::{
     AccessListResult, BlockOverrides, EIP1186AccountProofResponse, FeeHistory, Filter, Log,
     TransactionRequest, state::StateOverride,
 };
+use op_alloy_consensus::OpTypedTransaction;
 use superlink_chain::ExecutionWitness;
 use superlink_node::ChainEvent;
 pub use superlink_node::MineRequest;
@@ -170,6 +171,15 @@ pub trait TransactionSubmitter {
     /// Adds a transaction from an unlocked dev account (signed by the backend) or an impersonated account
     /// (accepted unsigned), filling missing fields; its hash.
     fn send_transaction(&self, request: TransactionRequest) -> BackendResult<B256>;
+
+    /// The unsigned transaction `request` describes, with what is missing filled in as
+    /// [`Self::send_transaction`] fills it (nonce, gas, fees, chain ID, type), for `eth_fillTransaction`:
+    /// wallets and viem ask for it before they sign. Any sender may ask; nothing is sent. The default answers
+    /// "not supported".
+    fn fill_transaction(&self, request: TransactionRequest) -> BackendResult<OpTypedTransaction> {
+        let _ = request;
+        Err(BackendError::Unsupported("eth_fillTransaction"))
+    }
 
     /// The pool's transactions: those that can go into the next blocks (pending) and those waiting for an
     /// earlier nonce (queued), each in sender and nonce order.

@@ -3,9 +3,10 @@
 //! Pure functions.
 
 use alloy_consensus::{Header, ReceiptWithBloom, Sealed};
-use alloy_primitives::{Address, B256, U256};
-use alloy_rpc_types_eth::{BlockTransactions, Filter, Log, TransactionReceipt};
-use op_alloy_consensus::{OpDepositReceipt, OpReceipt, OpReceiptEnvelope, OpTxEnvelope};
+use alloy_eips::Encodable2718;
+use alloy_primitives::{Address, B256, Bytes, Signature, U256};
+use alloy_rpc_types_eth::{BlockTransactions, FillTransaction, Filter, Log, TransactionReceipt};
+use op_alloy_consensus::{OpDepositReceipt, OpReceipt, OpReceiptEnvelope, OpTxEnvelope, OpTypedTransaction};
 use op_alloy_rpc_types::L1BlockInfo;
 use superlink_chain::{BlockTransaction, L1FeeInfo, LogFilter, StoredBlock};
 
@@ -39,6 +40,15 @@ pub fn unmined_transaction(envelope: OpTxEnvelope, sender: Address) -> RpcTransa
         deposit_nonce: None,
         deposit_receipt_version: None,
     }
+}
+
+/// `eth_fillTransaction`'s answer for the unsigned `tx` from `sender`, as geth shapes it: the transaction with
+/// an all-zero signature (`r = s = 0`, even `yParity`; a legacy transaction's `v` still carries its EIP-155
+/// chain ID), and `raw`, that transaction's EIP-2718 encoding. The client signs the fields, not `raw`.
+pub fn filled_transaction(tx: OpTypedTransaction, sender: Address) -> FillTransaction<RpcTransaction> {
+    let envelope = OpTxEnvelope::from((tx, Signature::new(U256::ZERO, U256::ZERO, false)));
+    let raw = Bytes::from(envelope.encoded_2718());
+    FillTransaction { raw, tx: unmined_transaction(envelope, sender) }
 }
 
 /// Transaction `index` of `block` as RPC returns it; `None` past the end.

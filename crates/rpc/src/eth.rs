@@ -6,8 +6,8 @@ use std::time::Instant;
 use alloy_eips::{BlockId, BlockNumberOrTag};
 use alloy_primitives::{Address, B256, Bytes, U64, U256};
 use alloy_rpc_types_eth::{
-    AccessListResult, BlockOverrides, BlockTransactions, EIP1186AccountProofResponse, FeeHistory, Filter,
-    Index, Log, TransactionRequest,
+    AccessListResult, BlockOverrides, BlockTransactions, EIP1186AccountProofResponse, FeeHistory,
+    FillTransaction, Filter, Index, Log, TransactionRequest,
     pubsub::{Params, SubscriptionKind},
     state::StateOverride,
 };
@@ -21,6 +21,7 @@ use alloy_dyn_abi::TypedData;
 use crate::{
     api::EthApiServer,
     backend::{CallOverrides, EthBackend},
+    chain_convert::filled_transaction,
     context::RpcContext,
     error::{BackendError, RpcError},
     filters::{FilterChanges, FilterId, FilterKind},
@@ -302,6 +303,15 @@ impl<B: EthBackend> EthApiServer for RpcContext<B> {
 
     async fn send_raw_transaction(&self, raw: Bytes) -> RpcResult<B256> {
         self.blocking(move |backend| backend.send_raw_transaction(raw)).await
+    }
+
+    async fn fill_transaction(
+        &self,
+        request: TransactionRequest,
+    ) -> RpcResult<FillTransaction<RpcTransaction>> {
+        let from = request.from.unwrap_or_default();
+        let tx = self.blocking(move |backend| backend.fill_transaction(request)).await?;
+        Ok(filled_transaction(tx, from))
     }
 
     async fn send_transaction(&self, request: TransactionRequest) -> RpcResult<B256> {

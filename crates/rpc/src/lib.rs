@@ -4,7 +4,8 @@
 //! It speaks the `eth_`, `net_` and `web3_` namespaces as geth does (OP-flavoured transactions and
 //! receipts, geth's error codes and messages, execution reverts as code 3 with the revert data), polling
 //! filters with idle expiry, `eth_subscribe` (`newHeads`, `logs`, `newPendingTransactions`), and the
-//! anvil/hardhat dev methods test suites use, and geth's `txpool_` inspection methods. The chain is reached through the [`EthBackend`] traits (one per concern); new
+//! anvil/hardhat dev methods test suites use, geth's `eth_fillTransaction` (what wallets and viem ask before
+//! they sign), and geth's `txpool_` inspection methods. The chain is reached through the [`EthBackend`] traits (one per concern); new
 //! blocks and pending transactions arrive as `superlink-node` chain events on a broadcast channel, so nothing
 //! polls. [`ChainBackend`] implements the trait over a `superlink-node` [`ChainService`] (the running chain,
 //! with its automining, dev clock, snapshots and rewinds) and the dev keys `eth_sendTransaction` signs with.

@@ -128,6 +128,10 @@ pub async fn serve_with_config<B: EthBackend>(
         .max_connections(config.max_connections)
         .max_subscriptions_per_connection(config.max_subscriptions_per_connection)
         .set_id_provider(HexIdProvider { next: AtomicU64::new(1), salt: random_salt() })
+        // Small writes leave at once. With Nagle's algorithm a small write that follows an unacknowledged one
+        // (the next answer on a WebSocket, a response written in parts) waits for the client's delayed ACK, up
+        // to 40 ms. jsonrpsee's default today, set here so that an upgrade cannot change it unnoticed.
+        .set_tcp_no_delay(true)
         .build();
     let server = Server::builder()
         .set_config(server_config)

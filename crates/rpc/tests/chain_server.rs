@@ -484,3 +484,158 @@ async fn a_deposits_only_replacement_reaches_subscribers() {
     assert_eq!(block["transactions"].as_array().unwrap().len(), 1, "only the L1-attributes deposit is left");
     handle.stop().await;
 }
+
+/// Signs the transaction inside `eth_fillTransaction`'s `raw` with `key`, as a wallet signs what it was
+/// handed; the signed EIP-2718 bytes.
+fn sign_filled(key: &str, raw: &Value) -> Bytes {
+    use alloy_consensus::SignableTransaction;
+    use alloy_eips::{Decodable2718, Encodable2718};
+    use alloy_signer::SignerSync;
+    use op_alloy_consensus::OpTxEnvelope;
+
+    let bytes: Bytes = raw.as_str().unwrap().parse().unwrap();
+    let signer = signer(key);
+    let signed = match OpTxEnvelope::decode_2718(&mut bytes.as_ref()).unwrap() {
+        OpTxEnvelope::Eip1559(tx) => {
+            assert_eq!(tx.signature().r(), U256::ZERO, "raw carries no signature");
+            let tx = tx.strip_signature();
+            let signature = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+            OpTxEnvelope::Eip1559(tx.into_signed(signature))
+        }
+        OpTxEnvelope::Legacy(tx) => {
+            assert_eq!(tx.signature().s(), U256::ZERO, "raw carries no signature");
+            let tx = tx.strip_signature();
+            let signature = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+            OpTxEnvelope::Legacy(tx.into_signed(signature))
+        }
+        other => panic!("unexpected type {other:?}"),
+    };
+    Bytes::from(signed.encoded_2718())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fill_transaction_fills_what_a_wallet_needs_and_the_signed_result_is_mined() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let dev0 = signer(DEV_KEY_0).address();
+    let target = Address::with_last_byte(0x77);
+
+    // Only sender, recipient and value: everything else comes from the node.
+    let filled =
+        result(addr, "eth_fillTransaction", json!([{"from": dev0, "to": target, "value": "0x5"}])).await;
+    let tx = &filled["tx"];
+    assert_eq!(tx["type"], json!("0x2"), "{filled}");
+    assert_eq!(quantity(&tx["chainId"]), u128::from(CHAIN_ID));
+    assert_eq!(quantity(&tx["nonce"]), 0);
+    assert_eq!(quantity(&tx["gas"]), 21_000);
+    assert_eq!(quantity(&tx["value"]), 5);
+    assert_eq!(tx["to"], json!(target));
+    assert_eq!(tx["input"], json!("0x"));
+    let tip = quantity(&result(addr, "eth_maxPriorityFeePerGas", json!([])).await);
+    assert_eq!(quantity(&tx["maxPriorityFeePerGas"]), tip);
+    let next_base_fee =
+        quantity(&result(addr, "eth_feeHistory", json!(["0x1", "latest", []])).await["baseFeePerGas"][1]);
+    assert_eq!(
+        quantity(&tx["maxFeePerGas"]),
+        2 * next_base_fee + tip,
+        "twice the next base fee plus the tip"
+    );
+    assert_eq!(quantity(&tx["r"]), 0, "unsigned");
+    assert_eq!(quantity(&tx["s"]), 0, "unsigned");
+
+    // The wallet signs the filled transaction and sends it: it is mined as filled.
+    let hash = result(addr, "eth_sendRawTransaction", json!([sign_filled(DEV_KEY_0, &filled["raw"])])).await;
+    let receipt = result(addr, "eth_getTransactionReceipt", json!([hash])).await;
+    assert_eq!(receipt["status"], json!("0x1"), "{receipt}");
+    assert_eq!(quantity(&result(addr, "eth_getBalance", json!([target, "latest"])).await), 5);
+
+    // The next fill takes the next nonce, counting transactions still waiting in the pool.
+    result(addr, "evm_setAutomine", json!([false])).await;
+    let waiting = sign(DEV_KEY_0, TxFields::call(CHAIN_ID, 1, target, Bytes::new()));
+    result(addr, "eth_sendRawTransaction", json!([waiting])).await;
+    let filled = result(addr, "eth_fillTransaction", json!([{"from": dev0, "to": target}])).await;
+    assert_eq!(quantity(&filled["tx"]["nonce"]), 2, "{filled}");
+    result(addr, "evm_setAutomine", json!([true])).await;
+
+    // Fields the request gives are kept: a gasPrice asks for a legacy transaction.
+    let request = json!({"from": dev0, "to": target, "nonce": "0x9", "gas": "0x7530", "gasPrice": "0x3b9aca00", "data": "0x1234"});
+    let filled = result(addr, "eth_fillTransaction", json!([request])).await;
+    let tx = &filled["tx"];
+    assert_eq!(tx["type"], json!("0x0"), "{filled}");
+    assert_eq!(quantity(&tx["nonce"]), 9);
+    assert_eq!(quantity(&tx["gas"]), 30_000);
+    assert_eq!(quantity(&tx["gasPrice"]), 1_000_000_000);
+    assert_eq!(tx["input"], json!("0x1234"));
+    assert!(tx.get("maxFeePerGas").is_none(), "{filled}");
+    assert_eq!(quantity(&tx["chainId"]), u128::from(CHAIN_ID), "EIP-155 protected");
+
+    // A contract creation is estimated from its code, and nothing is sent by filling.
+    let deploy = json!({"from": dev0, "data": init_code(&hex_bytes(LOGGER_RUNTIME))});
+    let filled = result(addr, "eth_fillTransaction", json!([deploy])).await;
+    assert!(filled["tx"]["to"].is_null(), "{filled}");
+    assert!(quantity(&filled["tx"]["gas"]) > 53_000, "a creation costs more than 53,000 gas: {filled}");
+    let count = result(addr, "eth_getTransactionCount", json!([dev0, "pending"])).await;
+    assert_eq!(quantity(&count), 2, "filling sent nothing");
+    handle.stop().await;
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    alloy_primitives::hex::decode(text).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fill_transaction_refuses_bad_requests_with_clear_errors() {
+    let (handle, _) = start().await;
+    let addr = handle.local_addr();
+    let dev0 = signer(DEV_KEY_0).address();
+    let target = Address::with_last_byte(0x77);
+    let refused = |request: Value| async move { error(addr, "eth_fillTransaction", json!([request])).await };
+
+    let err = refused(json!({"from": dev0, "to": target, "gasPrice": "0x1", "maxFeePerGas": "0x2"})).await;
+    assert_eq!(err["code"], json!(-32602));
+    assert_eq!(
+        err["message"],
+        json!("invalid params: both gasPrice and (maxFeePerGas or maxPriorityFeePerGas) specified")
+    );
+    let err =
+        refused(json!({"from": dev0, "to": target, "maxFeePerGas": "0x1", "maxPriorityFeePerGas": "0x2"}))
+            .await;
+    assert_eq!(err["message"], json!("invalid params: maxFeePerGas (1) < maxPriorityFeePerGas (2)"));
+    let err = refused(json!({"from": dev0, "to": target, "chainId": "0x1"})).await;
+    assert_eq!(err["message"], json!("invalid params: chainId does not match node's (have=1, want=901)"));
+    let err = refused(json!({"from": dev0, "to": target, "data": "0x01", "input": "0x02"})).await;
+    assert!(err["message"].as_str().unwrap().contains("both \"data\" and \"input\" are set"), "{err}");
+    let err = refused(json!({"from": dev0})).await;
+    assert_eq!(err["message"], json!("invalid params: contract creation without any data provided"));
+    for unfillable in [
+        json!({"from": dev0, "to": target, "type": "0x3"}),
+        json!({"from": dev0, "to": target, "type": "0x7e"}),
+        json!({"from": dev0, "to": target, "maxFeePerBlobGas": "0x1"}),
+        json!({"from": dev0, "to": target, "authorizationList": []}),
+        json!({"from": dev0, "to": target, "type": "0x0", "maxFeePerGas": "0x1"}),
+        json!({"from": dev0, "to": target, "type": "0x2", "gasPrice": "0x1"}),
+    ] {
+        let err = refused(unfillable.clone()).await;
+        assert_eq!(err["code"], json!(-32602), "{unfillable}: {err}");
+    }
+    // Not a transaction object at all.
+    let err = error(addr, "eth_fillTransaction", json!(["0x1234"])).await;
+    assert_eq!(err["code"], json!(-32602), "{err}");
+
+    // A call that reverts cannot be estimated: the revert reaches the client as code 3 with its data, as for
+    // eth_estimateGas (viem then reports it instead of falling back to other methods).
+    let reverter = Address::with_last_byte(0xee);
+    let data = Revert::from("no").abi_encode();
+    result(addr, "anvil_setCode", json!([reverter, reverting_runtime(&data)])).await;
+    let err = refused(json!({"from": dev0, "to": reverter})).await;
+    assert_eq!(err["code"], json!(3), "{err}");
+    assert_eq!(err["data"], json!(Bytes::from(data).to_string()));
+    // More value than the sender has.
+    let err = refused(
+        json!({"from": dev0, "to": target, "value": format!("{:#x}", dev_balance() + U256::from(1))}),
+    )
+    .await;
+    assert_eq!(err["code"], json!(-32000), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("insufficient funds"), "{err}");
+    handle.stop().await;
+}
