@@ -550,12 +550,18 @@ async fn measure(target: &Target, options: &Options) -> Result<Report, LoadError
 
 /// Runs `tools/viem/inflight.mjs` against `url` and returns the JSON line it prints.
 async fn run_viem(url: &str, txs: usize, in_flight: usize, mode: &str) -> Result<Value, LoadError> {
-    let script = repo_root().join("tools").join("viem").join("inflight.mjs");
-    let failed =
-        |what: String| LoadError::Unexpected { url: url.into(), what: format!("viem client: {what}") };
+    let args = [url.to_string(), txs.to_string(), in_flight.max(1).to_string(), mode.to_string()];
+    run_viem_script("inflight.mjs", "viem client", url, &args).await
+}
+
+/// Runs the node script `tools/viem/SCRIPT` with `args` and returns the last JSON line it prints; `label` names
+/// the client in errors about `url`.
+async fn run_viem_script(script: &str, label: &str, url: &str, args: &[String]) -> Result<Value, LoadError> {
+    let script = repo_root().join("tools").join("viem").join(script);
+    let failed = |what: String| LoadError::Unexpected { url: url.into(), what: format!("{label}: {what}") };
     let output = tokio::process::Command::new("node")
         .arg(&script)
-        .args([url, &txs.to_string(), &in_flight.max(1).to_string(), mode])
+        .args(args)
         .kill_on_drop(true)
         .output()
         .await
@@ -582,22 +588,8 @@ struct ReadsRun {
 
 /// Runs `tools/viem/reads.mjs` against `url` and returns the JSON line it prints.
 async fn run_viem_reads(url: &str, requests: usize, concurrency: usize) -> Result<Value, LoadError> {
-    let script = repo_root().join("tools").join("viem").join("reads.mjs");
-    let failed =
-        |what: String| LoadError::Unexpected { url: url.into(), what: format!("viem reads client: {what}") };
-    let output = tokio::process::Command::new("node")
-        .arg(&script)
-        .args([url, &requests.to_string(), &concurrency.max(1).to_string()])
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| failed(format!("running node {}: {e}", script.display())))?;
-    if !output.status.success() {
-        return Err(failed(String::from_utf8_lossy(&output.stderr).trim().to_string()));
-    }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let line = stdout.lines().rev().find(|line| line.starts_with('{')).unwrap_or_default();
-    serde_json::from_str(line).map_err(|e| failed(format!("unreadable report {line:?}: {e}")))
+    let args = [url.to_string(), requests.to_string(), concurrency.max(1).to_string()];
+    run_viem_script("reads.mjs", "viem reads client", url, &args).await
 }
 
 /// User plus system CPU time from `/proc/<process>/stat`, in seconds (clock ticks of 1/100 s): the process's
