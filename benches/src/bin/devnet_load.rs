@@ -19,16 +19,12 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{Bytes, U256};
-use alloy_sol_types::SolCall;
+use alloy_primitives::U256;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClientBuilder, rpc_params};
 use serde_json::{Value, json};
-use superlink_contracts::{
-    addresses::CROSS_CHAIN_COUNTER,
-    bindings::CrossChainCounter::{countCall, incrementRemoteCall},
-    genesis::predeploy_allocs,
-};
-use superlink_relayer::{CallRequest, ChainClient, RpcChain, Wallet, wait_for_receipt};
+use superlink_benches::counter::{count, increment_remote};
+use superlink_contracts::genesis::predeploy_allocs;
+use superlink_relayer::{ChainClient, RpcChain, Wallet, wait_for_receipt};
 use superlink_testkit::{free_port, tool};
 
 const USER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -80,15 +76,6 @@ fn port_below_65000() -> u16 {
             return port;
         }
     }
-}
-
-async fn count(chain: &RpcChain) -> Result<U256, Failure> {
-    let call = CallRequest {
-        to: CROSS_CHAIN_COUNTER,
-        input: countCall {}.abi_encode().into(),
-        ..Default::default()
-    };
-    Ok(countCall::abi_decode_returns(&chain.call(&call).await?)?)
 }
 
 /// Waits until `url` answers its chain ID and, when `counter` is set, the example counter answers `count()`.
@@ -206,11 +193,7 @@ async fn relay_latencies(
     let source = RpcChain::new(url(0)?)?;
     let dest = RpcChain::new(url(1)?)?;
     let user = Wallet::from_private_key(USER_KEY)?;
-    let call = CallRequest {
-        to: CROSS_CHAIN_COUNTER,
-        input: Bytes::from(incrementRemoteCall { _destination: U256::from(902) }.abi_encode()),
-        ..Default::default()
-    };
+    let call = increment_remote(902);
     let mut latencies = Vec::new();
     let start_count = count(&dest).await?;
     for round in 1..=messages {

@@ -26,18 +26,14 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy_primitives::{Address, B256, Bytes, U256};
-use alloy_sol_types::SolCall;
+use alloy_primitives::{Address, B256, U256};
 use clap::Parser;
 use serde_json::Value;
-use superlink_contracts::{
-    addresses::CROSS_CHAIN_COUNTER,
-    bindings::CrossChainCounter::{countCall, incrementRemoteCall},
-};
+use superlink_benches::counter::{count, increment_remote};
 use superlink_protocol::{
     SentMessage, messenger::RELAYED_MESSAGE_TOPIC, predeploys::L2_TO_L2_CROSS_DOMAIN_MESSENGER,
 };
-use superlink_relayer::{CallRequest, ChainClient, LogFilter, RpcChain, Wallet, wait_for_receipt};
+use superlink_relayer::{ChainClient, LogFilter, RpcChain, Wallet, wait_for_receipt};
 use superlink_testkit::free_port;
 
 /// The first development account (funded on every chain of the devnet).
@@ -191,15 +187,6 @@ async fn start_devnet(options: &Options) -> Result<(Devnet, Value), Failure> {
     Ok((devnet, info))
 }
 
-async fn count(chain: &RpcChain) -> Result<U256, Failure> {
-    let call = CallRequest {
-        to: CROSS_CHAIN_COUNTER,
-        input: countCall {}.abi_encode().into(),
-        ..Default::default()
-    };
-    Ok(countCall::abi_decode_returns(&chain.call(&call).await?)?)
-}
-
 /// A sent message, from the moment its send receipt was seen.
 #[derive(Debug, Clone, Copy)]
 struct Sent {
@@ -268,13 +255,7 @@ async fn sender(
         Err(_) => return,
     };
     while let Some(destination) = jobs.recv().await {
-        let call = CallRequest {
-            to: CROSS_CHAIN_COUNTER,
-            input: Bytes::from(
-                incrementRemoteCall { _destination: U256::from(chain_ids[destination]) }.abi_encode(),
-            ),
-            ..Default::default()
-        };
+        let call = increment_remote(chain_ids[destination]);
         let tx = match wallet.send(chain.as_ref(), &call).await {
             Ok(tx) => tx,
             Err(e) => {

@@ -9,16 +9,10 @@
 
 use std::time::{Duration, Instant};
 
-use alloy_primitives::{Bytes, U256};
-use alloy_sol_types::SolCall;
-use superlink_contracts::{
-    addresses::CROSS_CHAIN_COUNTER,
-    bindings::CrossChainCounter::{countCall, incrementRemoteCall},
-    predeploy_allocs,
-};
-use superlink_relayer::{
-    Autorelayer, AutorelayerConfig, CallRequest, ChainClient, RpcChain, StartFrom, Wallet, wait_for_receipt,
-};
+use alloy_primitives::U256;
+use superlink_benches::counter::{count, increment_remote};
+use superlink_contracts::predeploy_allocs;
+use superlink_relayer::{Autorelayer, AutorelayerConfig, RpcChain, StartFrom, Wallet, wait_for_receipt};
 use superlink_testkit::Anvil;
 
 const USER_KEY: &str = "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
@@ -47,23 +41,6 @@ async fn place_predeploys(chain: &RpcChain, id: u64) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-async fn count(chain: &RpcChain) -> Result<U256, Failure> {
-    let call = CallRequest {
-        to: CROSS_CHAIN_COUNTER,
-        input: countCall {}.abi_encode().into(),
-        ..Default::default()
-    };
-    Ok(countCall::abi_decode_returns(&chain.call(&call).await?)?)
-}
-
-fn increment_remote() -> CallRequest {
-    CallRequest {
-        to: CROSS_CHAIN_COUNTER,
-        input: Bytes::from(incrementRemoteCall { _destination: U256::from(902) }.abi_encode()),
-        ..Default::default()
-    }
 }
 
 async fn wait_for_count(chain: &RpcChain, target: U256, timeout: Duration) -> Result<(), Failure> {
@@ -100,7 +77,7 @@ async fn main() -> Result<(), Failure> {
     let mut latencies = Vec::with_capacity(latency_rounds);
     for round in 1..=latency_rounds {
         let started = Instant::now();
-        let tx = user.send(&source, &increment_remote()).await?;
+        let tx = user.send(&source, &increment_remote(902)).await?;
         wait_for_receipt(&source, tx, Duration::from_secs(30)).await?;
         wait_for_count(&dest, U256::from(round), Duration::from_secs(60)).await?;
         latencies.push(started.elapsed());
@@ -111,7 +88,7 @@ async fn main() -> Result<(), Failure> {
     let before = count(&dest).await?;
     let started = Instant::now();
     for _ in 0..burst {
-        user.send(&source, &increment_remote()).await?;
+        user.send(&source, &increment_remote(902)).await?;
     }
     let submitted = started.elapsed();
     wait_for_count(&dest, before + U256::from(burst), Duration::from_secs(600)).await?;
