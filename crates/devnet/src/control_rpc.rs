@@ -161,16 +161,21 @@ fn invalid_params(message: String) -> ErrorObjectOwned {
     ErrorObjectOwned::owned(INVALID_PARAMS, message, None::<()>)
 }
 
+/// Reads a `u64` written as `0x` hex or in decimal digits.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        Some(hex) if !hex.is_empty() => u64::from_str_radix(hex, 16).ok(),
+        Some(_) => None,
+        None if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => text.parse().ok(),
+        None => None,
+    }
+}
+
 /// Reads a `u64` given as a JSON number, a `0x` hex string or a decimal string.
 pub fn number_param(value: &Value, what: &str) -> Result<u64, ErrorObjectOwned> {
     let parsed = match value {
         Value::Number(n) => n.as_u64(),
-        Value::String(s) => match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
-            Some(hex) if !hex.is_empty() => u64::from_str_radix(hex, 16).ok(),
-            Some(_) => None,
-            None if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => s.parse().ok(),
-            None => None,
-        },
+        Value::String(s) => parse_u64(s),
         _ => None,
     };
     parsed.ok_or_else(|| {

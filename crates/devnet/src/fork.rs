@@ -15,6 +15,8 @@
 use std::{
     collections::BTreeMap,
     fmt,
+    future::Future,
+    pin::Pin,
     sync::{Arc, mpsc},
     time::Duration,
 };
@@ -27,7 +29,7 @@ use superlink_chain::{
 use superlink_client::NodeClient;
 use tokio::sync::mpsc as async_mpsc;
 
-use crate::{accounts::ether, error::DevnetError};
+use crate::{accounts::ether, control_rpc::parse_u64, error::DevnetError};
 
 /// How long one request to a remote node may take by default.
 pub const DEFAULT_FORK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -46,7 +48,7 @@ impl ForkTarget {
     /// `@`, as in `https://user:key@host`, belongs to the URL).
     pub fn parse(text: &str) -> Result<Self, String> {
         if let Some((url, block)) = text.rsplit_once('@')
-            && let Some(number) = parse_number(block)
+            && let Some(number) = parse_u64(block)
         {
             return Self::checked(url, Some(number));
         }
@@ -61,19 +63,12 @@ impl ForkTarget {
     }
 }
 
-fn parse_number(text: &str) -> Option<u64> {
-    match text.strip_prefix("0x") {
-        Some(hex) => u64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
-    }
-}
-
 /// Parses one `--l2-fork` value: `CHAIN_ID=URL` or `CHAIN_ID=URL@BLOCK`.
 pub fn parse_l2_fork(text: &str) -> Result<(u64, ForkTarget), String> {
     let (id, target) = text
         .split_once('=')
         .ok_or_else(|| format!("`{text}` is not CHAIN_ID=URL (for example 901=http://127.0.0.1:9545)"))?;
-    let id = parse_number(id.trim()).ok_or_else(|| format!("`{id}` is not a chain ID"))?;
+    let id = parse_u64(id.trim()).ok_or_else(|| format!("`{id}` is not a chain ID"))?;
     Ok((id, ForkTarget::parse(target.trim())?))
 }
 
@@ -264,22 +259,9 @@ pub async fn build_chains(
     .map_err(|e| DevnetError::Task { task: "fork", reason: e.to_string() })?
 }
 
-/// What the reading thread is asked.
-#[derive(Debug, Clone, Copy)]
-enum Query {
-    Account(Address),
-    Storage(Address, U256),
-}
-
-enum Answer {
-    Account(RemoteAccount),
-    Storage(U256),
-}
-
-struct Job {
-    query: Query,
-    reply: mpsc::SyncSender<Result<Answer, String>>,
-}
+/// One request for the reading thread: it runs on that thread's runtime with the thread's client and the fork
+/// block, and sends its own answer back.
+type Job = Box<dyn FnOnce(NodeClient, u64) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
 /// A [`ForkSource`] over a node's JSON-RPC at one block. Its requests run on a thread of its own (with a
 /// single-threaded runtime), so callers block only their own thread, for at most the timeout. The thread ends
@@ -314,12 +296,7 @@ impl RpcForkSource {
             .spawn(move || {
                 runtime.block_on(async move {
                     while let Some(job) = queue.recv().await {
-                        let client = client.clone();
-                        tokio::spawn(async move {
-                            let answer = answer(&client, block, job.query).await;
-                            // The asker may have given up waiting: nobody to tell then.
-                            let _ = job.reply.send(answer);
-                        });
+                        tokio::spawn(job(client.clone(), block));
                     }
                 });
             })
@@ -328,45 +305,52 @@ impl RpcForkSource {
         Ok(Self { url: url.to_string(), jobs, wait: timeout + Duration::from_secs(2) })
     }
 
-    fn ask(&self, query: Query, what: impl Fn() -> String) -> Result<Answer, ForkError> {
+    /// Runs `request` on the reading thread and waits for its answer; `what` names the request in errors.
+    fn ask<T, Fut>(
+        &self,
+        what: impl Fn() -> String,
+        request: impl FnOnce(NodeClient, u64) -> Fut + Send + 'static,
+    ) -> Result<T, ForkError>
+    where
+        T: Send + 'static,
+        Fut: Future<Output = Result<T, String>> + Send + 'static,
+    {
         let failed = |reason: String| ForkError { what: what(), reason };
-        let failed = &failed;
         let (reply, answer) = mpsc::sync_channel(1);
-        self.jobs
-            .send(Job { query, reply })
-            .map_err(|_| failed(format!("the reader of {} has stopped", self.url)))?;
+        let job: Job = Box::new(move |client, block| {
+            Box::pin(async move {
+                // The asker may have given up waiting: nobody to tell then.
+                let _ = reply.send(request(client, block).await);
+            })
+        });
+        self.jobs.send(job).map_err(|_| failed(format!("the reader of {} has stopped", self.url)))?;
         match answer.recv_timeout(self.wait) {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(reason)) => Err(failed(reason)),
+            Ok(answer) => answer.map_err(failed),
             Err(_) => Err(failed(format!("{} did not answer within {:?}", self.url, self.wait))),
         }
     }
 }
 
-async fn answer(client: &NodeClient, block: u64, query: Query) -> Result<Answer, String> {
-    let at = json!(format!("{block:#x}"));
-    match query {
-        Query::Account(address) => {
-            let address = json!(address);
-            let (balance, nonce, code) = tokio::join!(
-                client.request_json("eth_getBalance", vec![address.clone(), at.clone()]),
-                client.request_json("eth_getTransactionCount", vec![address.clone(), at.clone()]),
-                client.request_json("eth_getCode", vec![address, at]),
-            );
-            let balance: U256 = decode(balance.map_err(|e| e.to_string()), "eth_getBalance")?;
-            let nonce: U64 = decode(nonce.map_err(|e| e.to_string()), "eth_getTransactionCount")?;
-            let code: Bytes = decode(code.map_err(|e| e.to_string()), "eth_getCode")?;
-            Ok(Answer::Account(RemoteAccount { balance, nonce: nonce.to(), code }))
-        }
-        Query::Storage(address, slot) => {
-            let answer = client
-                .request_json("eth_getStorageAt", vec![json!(address), json!(B256::from(slot)), at])
-                .await
-                .map_err(|e| e.to_string())?;
-            let word: B256 = decode(Ok(answer), "eth_getStorageAt")?;
-            Ok(Answer::Storage(U256::from_be_bytes(word.0)))
-        }
-    }
+/// The account at `address` at `block`: balance, nonce and code, asked at once.
+async fn account_at(client: NodeClient, block: u64, address: Address) -> Result<RemoteAccount, String> {
+    let (at, address) = (json!(format!("{block:#x}")), json!(address));
+    let (balance, nonce, code) = tokio::join!(
+        client.request_json("eth_getBalance", vec![address.clone(), at.clone()]),
+        client.request_json("eth_getTransactionCount", vec![address.clone(), at.clone()]),
+        client.request_json("eth_getCode", vec![address, at]),
+    );
+    let balance: U256 = decode(balance.map_err(|e| e.to_string()), "eth_getBalance")?;
+    let nonce: U64 = decode(nonce.map_err(|e| e.to_string()), "eth_getTransactionCount")?;
+    let code: Bytes = decode(code.map_err(|e| e.to_string()), "eth_getCode")?;
+    Ok(RemoteAccount { balance, nonce: nonce.to(), code })
+}
+
+/// The storage slot `slot` of `address` at `block`.
+async fn storage_at(client: NodeClient, block: u64, address: Address, slot: U256) -> Result<U256, String> {
+    let params = vec![json!(address), json!(B256::from(slot)), json!(format!("{block:#x}"))];
+    let answer = client.request_json("eth_getStorageAt", params).await.map_err(|e| e.to_string());
+    let word: B256 = decode(answer, "eth_getStorageAt")?;
+    Ok(U256::from_be_bytes(word.0))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(answer: Result<Value, String>, method: &str) -> Result<T, String> {
@@ -375,20 +359,14 @@ fn decode<T: serde::de::DeserializeOwned>(answer: Result<Value, String>, method:
 
 impl ForkSource for RpcForkSource {
     fn account(&self, address: Address) -> Result<RemoteAccount, ForkError> {
-        match self.ask(Query::Account(address), || format!("account {address}"))? {
-            Answer::Account(account) => Ok(account),
-            Answer::Storage(_) => {
-                Err(ForkError { what: format!("account {address}"), reason: "a mismatched answer".into() })
-            }
-        }
+        self.ask(|| format!("account {address}"), move |client, block| account_at(client, block, address))
     }
 
     fn storage(&self, address: Address, slot: U256) -> Result<U256, ForkError> {
-        let what = || format!("storage slot {slot:#x} of {address}");
-        match self.ask(Query::Storage(address, slot), what)? {
-            Answer::Storage(value) => Ok(value),
-            Answer::Account(_) => Err(ForkError { what: what(), reason: "a mismatched answer".into() }),
-        }
+        self.ask(
+            || format!("storage slot {slot:#x} of {address}"),
+            move |client, block| storage_at(client, block, address, slot),
+        )
     }
 }
 
