@@ -162,12 +162,9 @@ impl WorldState {
     /// Balance, nonce and code hash at `address`, if the account exists; in fork mode an account not held
     /// here is read from the remote (which can fail).
     pub fn info(&self, address: &Address) -> Result<Option<AccountInfo>, StateError> {
-        if let Some(account) = self.accounts.get(address) {
-            return Ok(Some(account.info));
-        }
-        match &self.fork {
-            Some(fork) => fork.info(*address).map_err(StateError::Remote),
-            None => Ok(None),
+        match self.accounts.get(address) {
+            Some(account) => Ok(Some(account.info)),
+            None => self.base_info(address),
         }
     }
 
