@@ -1,14 +1,9 @@
 //! The pool's view of one transaction: the envelope, who sends it, its hash and its encoding.
 
-use alloy_consensus::{SignableTransaction, Transaction, crypto::SECP256K1N_HALF};
+use alloy_consensus::{SignableTransaction, Transaction, transaction::SignerRecoverable};
 use alloy_eips::eip2718::{Encodable2718, Typed2718};
 use alloy_primitives::{Address, B256, Bytes, Signature, U256, keccak256};
 use op_alloy_consensus::{OpTxEnvelope, OpTypedTransaction};
-
-use secp256k1::{
-    Message,
-    ecdsa::{RecoverableSignature, RecoveryId},
-};
 
 use crate::decode::DecodeError;
 
@@ -47,7 +42,9 @@ impl PoolTransaction {
     /// node creates, and signatures that do not recover (including high-`s` ones).
     pub fn from_envelope(tx: OpTxEnvelope) -> Result<Self, DecodeError> {
         refuse_node_only(&tx)?;
-        let sender = recover_sender(&tx)?;
+        // alloy's recovery (built with libsecp256k1) refuses `s` in the upper half of the curve order (EIP-2),
+        // and `r` or `s` of zero or not below the order.
+        let sender = tx.recover_signer().map_err(|err| DecodeError::InvalidSignature(err.to_string()))?;
         let encoded = Bytes::from(tx.encoded_2718());
         let hash = tx.tx_hash();
         Ok(Self { tx, sender, hash, encoded, impersonated: false })
@@ -181,31 +178,4 @@ fn refuse_node_only(tx: &OpTxEnvelope) -> Result<(), DecodeError> {
         OpTxEnvelope::PostExec(_) => Err(DecodeError::UnsupportedType(tx.ty())),
         _ => Ok(()),
     }
-}
-
-/// The sender of a signed envelope, recovered from its signature over its signature hash with libsecp256k1.
-/// Signatures with `s` in the upper half of the curve order are refused (EIP-2), as are `r` or `s` of zero or
-/// not below the order (the library refuses to parse or recover them).
-fn recover_sender(tx: &OpTxEnvelope) -> Result<Address, DecodeError> {
-    let (signature, hash) = match tx {
-        OpTxEnvelope::Legacy(tx) => (tx.signature(), tx.signature_hash()),
-        OpTxEnvelope::Eip2930(tx) => (tx.signature(), tx.signature_hash()),
-        OpTxEnvelope::Eip1559(tx) => (tx.signature(), tx.signature_hash()),
-        OpTxEnvelope::Eip7702(tx) => (tx.signature(), tx.signature_hash()),
-        other => return Err(DecodeError::UnsupportedType(other.ty())),
-    };
-    if signature.s() > SECP256K1N_HALF {
-        return Err(DecodeError::InvalidSignature(
-            "s is in the upper half of the curve order (EIP-2)".into(),
-        ));
-    }
-    let invalid = |e: secp256k1::Error| DecodeError::InvalidSignature(e.to_string());
-    let mut compact = [0u8; 64];
-    compact[..32].copy_from_slice(&signature.r().to_be_bytes::<32>());
-    compact[32..].copy_from_slice(&signature.s().to_be_bytes::<32>());
-    let parity = if signature.v() { RecoveryId::One } else { RecoveryId::Zero };
-    let recoverable = RecoverableSignature::from_compact(&compact, parity).map_err(invalid)?;
-    let public = recoverable.recover(Message::from_digest(hash.0)).map_err(invalid)?;
-    // The address is the last 20 bytes of the hash of the uncompressed key without its 0x04 tag.
-    Ok(Address::from_slice(&keccak256(&public.serialize_uncompressed()[1..])[12..]))
 }

@@ -135,7 +135,6 @@ fn signatures_that_recover_no_key_are_invalid() {
 
 #[test]
 fn the_sender_is_the_signer_for_many_keys_and_every_type() {
-    use alloy_consensus::transaction::SignerRecoverable;
     use alloy_eips::Typed2718;
     for index in 1..=40u8 {
         let signer = key(index);
@@ -146,8 +145,6 @@ fn the_sender_is_the_signer_for_many_keys_and_every_type() {
             sign_envelope(&signer, transfer(nonce, 2 * GWEI, GWEI / u128::from(index))),
         ];
         for envelope in envelopes {
-            // alloy's own recovery (k256) is the reference.
-            assert_eq!(envelope.recover_signer().unwrap(), signer.address());
             let pooled = decode_raw_transaction(&envelope.encoded_2718()).unwrap();
             assert_eq!(pooled.sender(), signer.address(), "key {index}, type {}", envelope.ty());
         }
